@@ -1,0 +1,112 @@
+"""The one error hierarchy every user mistake ends in (architecture principle 4)."""
+
+from __future__ import annotations
+
+
+class WasmError(Exception):
+    """Base of every error wasmlab reports about a user's module, text or run."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class DecodeError(WasmError):
+    """Malformed binary: says the byte offset where decoding failed."""
+
+    def __init__(self, message: str, offset: int | None = None) -> None:
+        self.reason = message
+        self.offset = offset
+        where = f"@{offset:#x}: " if offset is not None else ""
+        super().__init__(f"{where}{message}")
+
+
+class ParseError(WasmError):
+    """Malformed text: says file:line:column and shows the source line with a caret."""
+
+    def __init__(
+        self,
+        message: str,
+        line: int | None = None,
+        col: int | None = None,
+        source_line: str | None = None,
+        filename: str | None = None,
+    ) -> None:
+        self.reason = message
+        self.line = line
+        self.col = col
+        self.source_line = source_line
+        self.filename = filename
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        if self.line is None:
+            return self.reason
+        head = f"{self.filename or '<input>'}:{self.line}:{self.col}: error: {self.reason}"
+        if self.source_line is None:
+            return head
+        caret = " " * max((self.col or 1) - 1, 0) + "^"
+        return f"{head}\n{self.source_line}\n{caret}"
+
+
+class ValidationError(WasmError):
+    """Invalid module: says the function, instruction, byte offset, expected vs found."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        func: int | None = None,
+        instr: str | None = None,
+        offset: int | None = None,
+        expected: str | None = None,
+        found: str | None = None,
+        span: object | None = None,
+    ) -> None:
+        self.reason = message
+        self.func = func
+        self.instr = instr
+        self.offset = offset
+        self.expected = expected
+        self.found = found
+        self.span = span
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = []
+        if self.func is not None:
+            where.append(f"func {self.func}")
+        if self.instr is not None:
+            where.append(f"at {self.instr}")
+        if self.offset is not None:
+            where.append(f"@{self.offset:#x}")
+        text = self.reason
+        if where:
+            text = f"{' '.join(where)}: {text}"
+        return text
+
+
+class LinkError(WasmError):
+    """Instantiation failed while resolving imports (unknown import, incompatible type)."""
+
+
+class Trap(WasmError):
+    """A runtime trap: `kind` is the spec's message, `stack` the wasm call stack (innermost last)."""
+
+    def __init__(self, kind: str, stack: list[str] | None = None) -> None:
+        self.kind = kind
+        self.stack = list(stack or [])
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        if not self.stack:
+            return self.kind
+        frames = "\n".join(f"  {i}: {name}" for i, name in enumerate(reversed(self.stack)))
+        return f"{self.kind}\nwasm backtrace:\n{frames}"
+
+
+class Exhaustion(Trap):
+    """A resource ran out: the call stack (`call stack exhausted`) or fuel (`all fuel consumed`)."""

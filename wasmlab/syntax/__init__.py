@@ -1,0 +1,48 @@
+"""Abstract syntax: value and definition types, the module AST, and the opcode table."""
+
+from .module import (
+    Custom,
+    Data,
+    Elem,
+    Export,
+    Expr,
+    Func,
+    Global,
+    Import,
+    Instr,
+    Memory,
+    Module,
+    Names,
+    Span,
+    Table,
+)
+from .opcodes import ALL_OPS, BY_KEY, BY_NAME, SELECT_T, Op, op
+from .types import (
+    EXTERNREF,
+    F32,
+    F64,
+    FUNCREF,
+    I32,
+    I64,
+    V128,
+    DefType,
+    ExportType,
+    ExternKind,
+    FuncType,
+    GlobalType,
+    ImportType,
+    InstanceType,
+    Limits,
+    MemType,
+    ModuleType,
+    TableType,
+    ValType,
+)
+
+__all__ = [
+    "ALL_OPS", "BY_KEY", "BY_NAME", "SELECT_T", "EXTERNREF", "F32", "F64", "FUNCREF", "I32",
+    "I64", "V128", "Custom", "Data", "DefType", "Elem", "Export", "ExportType", "Expr",
+    "ExternKind", "Func", "FuncType", "Global", "GlobalType", "Import", "ImportType",
+    "InstanceType", "Instr", "Limits", "MemType", "Memory", "Module", "ModuleType", "Names",
+    "Op", "Span", "Table", "TableType", "ValType", "op",
+]  # fmt: skip

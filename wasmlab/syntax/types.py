@@ -1,0 +1,155 @@
+"""Types of the WebAssembly 2.0 abstract syntax (spec 2.3), plus module-linking's module/instance types."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class ValType(enum.IntEnum):
+    """Value types, numbered by their binary encoding."""
+
+    I32 = 0x7F
+    I64 = 0x7E
+    F32 = 0x7D
+    F64 = 0x7C
+    V128 = 0x7B
+    FUNCREF = 0x70
+    EXTERNREF = 0x6F
+
+    @property
+    def text(self) -> str:
+        return _VALTYPE_TEXT[self]
+
+    @property
+    def is_ref(self) -> bool:
+        return self in (ValType.FUNCREF, ValType.EXTERNREF)
+
+    @property
+    def is_num(self) -> bool:
+        return self in (ValType.I32, ValType.I64, ValType.F32, ValType.F64)
+
+    def __str__(self) -> str:
+        return self.text
+
+    @classmethod
+    def from_text(cls, name: str) -> ValType | None:
+        return _VALTYPE_BY_TEXT.get(name)
+
+
+_VALTYPE_TEXT = {
+    ValType.I32: "i32",
+    ValType.I64: "i64",
+    ValType.F32: "f32",
+    ValType.F64: "f64",
+    ValType.V128: "v128",
+    ValType.FUNCREF: "funcref",
+    ValType.EXTERNREF: "externref",
+}
+_VALTYPE_BY_TEXT = {v: k for k, v in _VALTYPE_TEXT.items()}
+
+I32, I64, F32, F64, V128 = ValType.I32, ValType.I64, ValType.F32, ValType.F64, ValType.V128
+FUNCREF, EXTERNREF = ValType.FUNCREF, ValType.EXTERNREF
+
+
+class ExternKind(enum.IntEnum):
+    """External kinds, numbered as in import/export descriptors (module linking adds 5, 6 and 7)."""
+
+    FUNC = 0
+    TABLE = 1
+    MEMORY = 2
+    GLOBAL = 3
+    EVENT = 4
+    MODULE = 5
+    INSTANCE = 6
+    TYPE = 7
+
+    @property
+    def text(self) -> str:
+        return self.name.lower() if self is not ExternKind.MEMORY else "memory"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def types_text(types: tuple[ValType, ...] | list[ValType]) -> str:
+    return "[" + " ".join(t.text for t in types) + "]"
+
+
+@dataclass(frozen=True)
+class FuncType:
+    params: tuple[ValType, ...] = ()
+    results: tuple[ValType, ...] = ()
+
+    def __str__(self) -> str:
+        return f"{types_text(self.params)} -> {types_text(self.results)}"
+
+
+@dataclass(frozen=True)
+class Limits:
+    min: int
+    max: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.min}" if self.max is None else f"{self.min} {self.max}"
+
+
+@dataclass(frozen=True)
+class TableType:
+    limits: Limits
+    elem: ValType = ValType.FUNCREF
+
+    def __str__(self) -> str:
+        return f"{self.limits} {self.elem.text}"
+
+
+@dataclass(frozen=True)
+class MemType:
+    limits: Limits
+
+    def __str__(self) -> str:
+        return str(self.limits)
+
+
+@dataclass(frozen=True)
+class GlobalType:
+    type: ValType
+    mutable: bool = False
+
+    def __str__(self) -> str:
+        return f"(mut {self.type.text})" if self.mutable else self.type.text
+
+
+# --- module linking (wasmtime 0.22): types that describe modules and instances -------------
+
+
+@dataclass(frozen=True)
+class ExportType:
+    """`name importdesc` inside module and instance types."""
+
+    name: str
+    kind: ExternKind
+    desc: object  # typeidx (func/module/instance) | TableType | MemType | GlobalType
+
+
+@dataclass(frozen=True)
+class ImportType:
+    module: str
+    name: str | None
+    kind: ExternKind
+    desc: object
+
+
+@dataclass(frozen=True)
+class ModuleType:
+    imports: tuple[ImportType, ...] = ()
+    exports: tuple[ExportType, ...] = ()
+
+
+@dataclass(frozen=True)
+class InstanceType:
+    exports: tuple[ExportType, ...] = ()
+
+
+DefType = FuncType | ModuleType | InstanceType
+
