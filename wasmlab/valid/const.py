@@ -1,0 +1,74 @@
+"""Constant expressions (spec 3.3.10): global initializers, segment offsets, element items.
+
+WebAssembly 2.0 allows only `t.const`, `ref.null`, `ref.func` and `global.get` of an
+*imported immutable* global in a constant expression, and the expression must leave
+exactly one value of the expected type.
+"""
+
+from __future__ import annotations
+
+from ..errors import ValidationError
+from ..syntax.module import Instr
+from ..syntax.types import FUNCREF, ValType
+from .context import Context
+from .instructions import stack_text
+
+_CONST_PUSH = frozenset({"i32.const", "i64.const", "f32.const", "f64.const", "v128.const"})
+
+
+def _error(message: str, ins: Instr | None, **kw: str) -> ValidationError:
+    return ValidationError(
+        message,
+        instr=ins.op.name if ins is not None else None,
+        offset=ins.offset if ins is not None else None,
+        span=ins.span if ins is not None else None,
+        **kw,
+    )
+
+
+def check_const(ctx: Context, expr: list[Instr] | None, expected: ValType, where: str) -> None:
+    """Check that `expr` is a constant expression of type `[expected]`; `where` names it in errors."""
+    if expr is None:
+        raise ValidationError(
+            f"type mismatch: {where} has no expression", expected=f"[{expected.text}]", found="[]"
+        )
+    instrs = expr[:-1] if expr and expr[-1].op.name == "end" else expr
+    stack: list[ValType] = []
+    for ins in instrs:
+        name = ins.op.name
+        if name in _CONST_PUSH:
+            stack.append(ins.op.results[0])  # type: ignore[index]
+        elif name == "global.get":
+            idx = ins.imm
+            if not isinstance(idx, int) or not 0 <= idx < ctx.num_imported_globals:
+                raise _error(
+                    f"unknown global {idx} (in {where}: constant expressions may only read imported globals)",
+                    ins,
+                )
+            g = ctx.globals[idx]
+            if g.mutable:
+                raise _error(
+                    f"constant expression required (in {where}: global {idx} is mutable)",
+                    ins,
+                )
+            stack.append(g.type)
+        elif name == "ref.null":
+            t = ins.imm
+            if not isinstance(t, ValType) or not t.is_ref:
+                raise _error(f"type mismatch (in {where}: ref.null needs a reference type)", ins)
+            stack.append(t)
+        elif name == "ref.func":
+            idx = ins.imm
+            if not isinstance(idx, int) or not 0 <= idx < len(ctx.funcs):
+                raise _error(f"unknown function {idx} (in {where})", ins)
+            stack.append(FUNCREF)
+        else:
+            raise _error(
+                f"constant expression required (in {where}: {name} is not a constant instruction)", ins
+            )
+    if len(stack) != 1 or stack[0] is not expected:
+        last = instrs[-1] if instrs else None
+        exp, got = f"[{expected.text}]", stack_text(stack)
+        raise _error(
+            f"type mismatch (in {where}: expected {exp}, found {got})", last, expected=exp, found=got
+        )

@@ -1,0 +1,125 @@
+"""The validation context C (spec 3.1.1), built once per module.
+
+C holds the types of everything a function body or a constant expression may refer
+to: function, table, memory, global, element and data index spaces, and `refs`, the
+set of function indices that `ref.func` may name (functions referenced anywhere in the
+module outside of function bodies). Building it checks what the index spaces rest on:
+every function's type index must name a function type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from ..errors import ValidationError
+from ..syntax.module import Instr, Module
+from ..syntax.types import ExternKind, FuncType, GlobalType, MemType, TableType, ValType
+
+
+class Context:
+    """The spec's C for one module (without the per-function parts: locals, labels, return)."""
+
+    __slots__ = (
+        "module",
+        "types",
+        "funcs",
+        "tables",
+        "mems",
+        "globals",
+        "num_imported_globals",
+        "elems",
+        "num_datas",
+        "data_count",
+        "refs",
+    )
+
+    def __init__(self, module: Module) -> None:
+        self.module = module
+        self.types = module.types
+        funcs: list[FuncType] = []
+        tables: list[TableType] = []
+        mems: list[MemType] = []
+        globals_: list[GlobalType] = []
+        for imp in module.imports:
+            kind, desc = imp.kind, imp.desc
+            if kind is ExternKind.FUNC:
+                funcs.append(self.func_type_at(desc, f"import {imp.module!r} {imp.name!r}"))
+            elif kind is ExternKind.TABLE:
+                tables.append(_expect(desc, TableType, imp))
+            elif kind is ExternKind.MEMORY:
+                mems.append(_expect(desc, MemType, imp))
+            elif kind is ExternKind.GLOBAL:
+                globals_.append(_expect(desc, GlobalType, imp))
+            # other kinds (module linking) add no entries to the 2.0 index spaces here
+        self.num_imported_globals = len(globals_)
+        for f in module.funcs:
+            funcs.append(self.func_type_at(f.type, f"func {len(funcs)}", func=len(funcs)))
+        tables.extend(t.type for t in module.tables)
+        mems.extend(m.type for m in module.mems)
+        globals_.extend(g.type for g in module.globals)
+        self.funcs = funcs
+        self.tables = tables
+        self.mems = mems
+        self.globals = globals_
+        self.elems: list[ValType] = [e.type for e in module.elems]
+        self.num_datas = len(module.datas)
+        self.data_count = module.data_count
+        self.refs = declared_func_refs(module)
+
+    def func_type_at(self, typeidx: object, where: str, func: int | None = None) -> FuncType:
+        """`C.types[typeidx]`, which must be a function type ("unknown type" otherwise)."""
+        types = self.types
+        if not isinstance(typeidx, int) or not 0 <= typeidx < len(types):
+            raise ValidationError(f"unknown type {typeidx} (in {where})", func=func)
+        t = types[typeidx]
+        if not isinstance(t, FuncType):
+            raise ValidationError(f"unknown type {typeidx}: not a function type (in {where})", func=func)
+        return t
+
+
+def _expect(desc: object, cls: type, imp: object) -> object:
+    if not isinstance(desc, cls):
+        name = f"{getattr(imp, 'module', '?')!r} {getattr(imp, 'name', '?')!r}"
+        raise ValidationError(f"malformed import descriptor for {name}: expected a {cls.__name__}")
+    return desc
+
+
+def _ref_funcs(exprs: Iterable[list[Instr] | None]) -> Iterable[int]:
+    for expr in exprs:
+        if not expr:
+            continue
+        for ins in expr:
+            if ins.op.name == "ref.func" and isinstance(ins.imm, int):
+                yield ins.imm
+
+
+def declared_func_refs(module: Module) -> frozenset[int]:
+    """The spec's C.refs: function indices occurring outside function bodies.
+
+    These are the functions named by `ref.func` in element segments and global
+    initializers, and the exported functions. Only these may be used by `ref.func`
+    inside function bodies. The start function does not count.
+    """
+    refs: set[int] = set()
+    refs.update(_ref_funcs(g.init for g in module.globals))
+    for e in module.elems:
+        refs.update(_ref_funcs(e.init))
+        refs.update(_ref_funcs([e.offset_expr]))
+    for d in module.datas:
+        refs.update(_ref_funcs([d.offset_expr]))
+    for ex in module.exports:
+        if ex.kind is ExternKind.FUNC:
+            refs.add(ex.index)
+    return frozenset(refs)
+
+
+@contextmanager
+def malformed_ast_guard() -> Iterator[None]:
+    """Turn Python errors from a malformed hand-built AST into ValidationError."""
+    try:
+        yield
+    except ValidationError:
+        raise
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError) as e:
+        raise ValidationError(f"malformed module AST: {type(e).__name__}: {e}") from e

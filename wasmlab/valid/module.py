@@ -1,0 +1,220 @@
+"""Module validation (spec 3.4): every definition, then every function body.
+
+The checks run in the order of the reference interpreter, so that a module with
+several faults reports the same one: imports, globals, tables, memories, element and
+data segments, function bodies, the start function, exports, and finally the number of
+memories.
+
+Hooks for module linking: definitions and imports of the kinds 2.0 does not know
+(module and instance types, module/instance imports and exports, the sections kept in
+`Module.extra`) are dispatched through `TYPE_CHECKS`, `IMPORT_CHECKS`,
+`EXPORT_SPACES` and `EXTRA_CHECKS`; the linking package registers its rules there.
+Until it does, such modules are rejected with a clear message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..errors import ValidationError
+from ..syntax.module import Elem, Export, Import, Module
+from ..syntax.types import I32, ExternKind, FuncType, GlobalType, Limits, MemType, TableType, ValType
+from .const import check_const
+from .context import Context, malformed_ast_guard
+from .instructions import BodyChecker
+
+MAX_PAGES = 65536
+MAX_TABLE = 0xFFFF_FFFF
+
+
+# --- hooks (module linking extends these) --------------------------------------------------
+
+
+def _no_linking(what: str) -> Callable[..., None]:
+    def check(*_args: object) -> None:
+        raise ValidationError(f"{what} needs module linking, which the validator does not support yet")
+
+    return check
+
+
+#: type definition class -> check(ctx_or_module, typeidx, deftype)
+TYPE_CHECKS: dict[type, Callable[[Module, int, object], None]] = {
+    FuncType: lambda module, idx, t: None,
+}
+
+#: import kind -> check(ctx, import); 2.0 kinds are checked below, others go through here
+IMPORT_CHECKS: dict[ExternKind, Callable[[Context, Import], None]] = {
+    ExternKind.MODULE: _no_linking("module imports"),
+    ExternKind.INSTANCE: _no_linking("instance imports"),
+}
+
+#: export kind -> size of that index space in the context
+EXPORT_SPACES: dict[ExternKind, Callable[[Context], int]] = {
+    ExternKind.FUNC: lambda c: len(c.funcs),
+    ExternKind.TABLE: lambda c: len(c.tables),
+    ExternKind.MEMORY: lambda c: len(c.mems),
+    ExternKind.GLOBAL: lambda c: len(c.globals),
+}
+
+#: key of `Module.extra` -> check(module, ctx), for sections 2.0 does not have
+EXTRA_CHECKS: dict[str, Callable[[Module, Context], None]] = {}
+
+
+# --- limits ----------------------------------------------------------------------------------
+
+
+def check_limits(limits: Limits, bound: int, too_big: str, where: str) -> None:
+    lo, hi = limits.min, limits.max
+    if not 0 <= lo <= bound:
+        raise ValidationError(f"{too_big} (in {where}: minimum {lo})")
+    if hi is not None:
+        if not 0 <= hi <= bound:
+            raise ValidationError(f"{too_big} (in {where}: maximum {hi})")
+        if lo > hi:
+            raise ValidationError(f"size minimum must not be greater than maximum (in {where}: {lo} > {hi})")
+
+
+def check_table_type(tt: TableType, where: str) -> None:
+    check_limits(tt.limits, MAX_TABLE, "table size must be at most 2^32-1", where)
+    if not isinstance(tt.elem, ValType) or not tt.elem.is_ref:
+        raise ValidationError(f"type mismatch: {where} holds {tt.elem}, not a reference type")
+
+
+def check_mem_type(mt: MemType, where: str) -> None:
+    check_limits(mt.limits, MAX_PAGES, "memory size must be at most 65536 pages (4GiB)", where)
+
+
+# --- the module --------------------------------------------------------------------------------
+
+
+def _check_import(ctx: Context, imp: Import) -> None:
+    where = f"import {imp.module!r} {imp.name!r}"
+    kind = imp.kind
+    if kind is ExternKind.FUNC:
+        return  # the type index was checked when the context was built
+    if kind is ExternKind.TABLE:
+        check_table_type(imp.desc, where)
+    elif kind is ExternKind.MEMORY:
+        check_mem_type(imp.desc, where)
+    elif kind is ExternKind.GLOBAL:
+        if not isinstance(imp.desc, GlobalType):
+            raise ValidationError(f"malformed import descriptor for {where}")
+    else:
+        check = IMPORT_CHECKS.get(kind)
+        if check is None:
+            raise ValidationError(f"{where}: imports of kind {kind} are not supported")
+        check(ctx, imp)
+
+
+def _check_elem(ctx: Context, i: int, seg: Elem) -> None:
+    where = f"elem segment {i}"
+    t = seg.type
+    if not isinstance(t, ValType) or not t.is_ref:
+        raise ValidationError(f"type mismatch: {where} has element type {t}, not a reference type")
+    for k, expr in enumerate(seg.init):
+        check_const(ctx, expr, t, f"{where} item {k}")
+    if seg.mode == "active":
+        tables = ctx.tables
+        if not 0 <= seg.table < len(tables):
+            raise ValidationError(f"unknown table {seg.table} (in {where})")
+        check_const(ctx, seg.offset_expr, I32, f"{where} offset")
+        elem = tables[seg.table].elem
+        if elem is not t:
+            raise ValidationError(
+                f"type mismatch: {where} holds {t.text} but table {seg.table} holds {elem.text}",
+                expected=f"[{elem.text}]",
+                found=f"[{t.text}]",
+            )
+    elif seg.mode not in ("passive", "declarative"):
+        raise ValidationError(f"{where} has unknown mode {seg.mode!r}")
+
+
+_KIND_WORDS = {
+    ExternKind.FUNC: "function",
+    ExternKind.TABLE: "table",
+    ExternKind.MEMORY: "memory",
+    ExternKind.GLOBAL: "global",
+}
+
+
+def _check_export_index(ctx: Context, ex: Export) -> None:
+    space = EXPORT_SPACES.get(ex.kind)
+    if space is None:
+        raise ValidationError(f"export {ex.name!r}: exports of kind {ex.kind} are not supported")
+    if not 0 <= ex.index < space(ctx):
+        raise ValidationError(
+            f"unknown {_KIND_WORDS.get(ex.kind, ex.kind.text)} {ex.index} (in export {ex.name!r})"
+        )
+
+
+def validate(module: Module) -> None:
+    """Validate `module` (spec chapter 3); raise `ValidationError` at the first fault.
+
+    The error says which function and instruction (name, byte offset, source span) is
+    at fault and, for type errors, the expected and found operand types. An AST that
+    is not even well-formed (e.g. an immediate of the wrong Python type, as only a
+    hand-built module can have) is reported as a ValidationError too.
+    """
+    with malformed_ast_guard():
+        _validate(module)
+
+
+def _validate(module: Module) -> None:
+    for idx, t in enumerate(module.types):
+        check = TYPE_CHECKS.get(type(t)) or _no_linking(f"type {idx} ({type(t).__name__})")
+        check(module, idx, t)
+    ctx = Context(module)
+    for imp in module.imports:
+        _check_import(ctx, imp)
+    for key, value in module.extra.items():
+        if value:
+            check = EXTRA_CHECKS.get(key)
+            if check is None:
+                raise ValidationError(f"module linking section {key!r} is not supported by the validator yet")
+            check(module, ctx)
+
+    n_imported_globals = ctx.num_imported_globals
+    for i, g in enumerate(module.globals):
+        check_const(ctx, g.init, g.type.type, f"global {n_imported_globals + i} initializer")
+    n_imported_tables = len(ctx.tables) - len(module.tables)
+    for i, t in enumerate(module.tables):
+        check_table_type(t.type, f"table {n_imported_tables + i}")
+    n_imported_mems = len(ctx.mems) - len(module.mems)
+    for i, m in enumerate(module.mems):
+        check_mem_type(m.type, f"memory {n_imported_mems + i}")
+    for i, seg in enumerate(module.elems):
+        _check_elem(ctx, i, seg)
+    for i, d in enumerate(module.datas):
+        if d.mode == "active":
+            if not 0 <= d.memory < len(ctx.mems):
+                raise ValidationError(f"unknown memory {d.memory} (in data segment {i})")
+            check_const(ctx, d.offset_expr, I32, f"data segment {i} offset")
+        elif d.mode != "passive":
+            raise ValidationError(f"data segment {i} has unknown mode {d.mode!r}")
+
+    n_imported_funcs = len(ctx.funcs) - len(module.funcs)
+    for i, f in enumerate(module.funcs):
+        funcidx = n_imported_funcs + i
+        BodyChecker(ctx, funcidx, ctx.funcs[funcidx], f.locals).check(f.body)
+
+    if module.start is not None:
+        idx = module.start
+        if not 0 <= idx < len(ctx.funcs):
+            raise ValidationError(f"unknown function {idx} (the start function)")
+        ft = ctx.funcs[idx]
+        if ft.params or ft.results:
+            raise ValidationError(
+                f"start function must have type [] -> [], function {idx} has {ft}", func=idx
+            )
+
+    names: set[str] = set()
+    for ex in module.exports:
+        _check_export_index(ctx, ex)
+        if ex.name in names:
+            raise ValidationError(f"duplicate export name {ex.name!r}")
+        names.add(ex.name)
+
+    if len(ctx.mems) > 1:
+        raise ValidationError(
+            f"multiple memories: a module may have at most one, this one has {len(ctx.mems)}"
+        )
