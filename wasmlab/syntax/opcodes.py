@@ -524,7 +524,18 @@ def _build() -> list[Op]:
     for shape, base, names in _SIMD_CMP:
         for i, suffix in enumerate(names):
             desc = f"lane-wise {_CMP_WORDS[suffix]} (all ones or zero)"
-            ops.append(Op(f"{shape}.{suffix}", 0xFD, base + i, "none", (ValType.V128,) * 2, (ValType.V128,), "simd", desc))
+            ops.append(
+                Op(
+                    f"{shape}.{suffix}",
+                    0xFD,
+                    base + i,
+                    "none",
+                    (ValType.V128,) * 2,
+                    (ValType.V128,),
+                    "simd",
+                    desc,
+                )
+            )
     return ops
 
 

@@ -152,4 +152,3 @@ class InstanceType:
 
 
 DefType = FuncType | ModuleType | InstanceType
-

@@ -1,0 +1,29 @@
+"""wasmlab: explore and step-debug WebAssembly. A pure-Python engine underneath.
+
+The public surface is listed in docs/api.md: parse, decode, validate, encode, print_wat,
+instantiate, load, the Instance/Func/Memory/Table/Global wrappers and the WasmError family.
+"""
+
+from .api import (
+    Func,
+    Global,
+    Instance,
+    Memory,
+    Table,
+    decode,
+    encode,
+    instantiate,
+    load,
+    parse,
+    print_wat,
+    validate,
+)
+from .errors import DecodeError, Exhaustion, LinkError, ParseError, Trap, ValidationError, WasmError
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DecodeError", "Exhaustion", "Func", "Global", "Instance", "LinkError", "Memory", "ParseError",
+    "Table", "Trap", "ValidationError", "WasmError", "decode", "encode", "instantiate", "load",
+    "parse", "print_wat", "validate",
+]  # fmt: skip

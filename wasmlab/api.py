@@ -1,0 +1,397 @@
+"""The public Python surface (see docs/api.md): parse, load, instantiate, exports."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from .errors import LinkError, WasmError
+from .exec import numerics as N
+from .exec.compile import types_canon
+from .exec.instantiate import host_func
+from .exec.instantiate import instantiate as _instantiate
+from .exec.machine import Machine
+from .exec.runtime import ExternRef, FuncInst, GlobalInst, MemoryInst, ModuleInst, Store, TableInst
+from .syntax.module import Module
+from .syntax.types import ExternKind, FuncType, GlobalType, Limits, MemType, TableType, ValType
+
+M32 = 0xFFFFFFFF
+M64 = 0xFFFFFFFFFFFFFFFF
+
+
+# --- values between Python and wasm -------------------------------------------------------
+
+
+def to_wasm(value: Any, t: ValType) -> Any:
+    """A Python value as a wasm value of type `t` (ints wrap, floats round to f32)."""
+    try:
+        if t is ValType.I32:
+            return int(value) & M32
+        if t is ValType.I64:
+            return int(value) & M64
+        if t is ValType.F32:
+            return N.f32_round(float(value))
+        if t is ValType.F64:
+            return float(value)
+        if t is ValType.V128:
+            return int(value) & ((1 << 128) - 1)
+    except (TypeError, ValueError) as e:
+        raise WasmError(f"cannot pass {value!r} as {t.text}") from e
+    if t is ValType.FUNCREF:
+        if value is None or isinstance(value, FuncInst):
+            return value
+        if isinstance(value, Func):
+            return value.inst
+        raise WasmError(f"cannot pass {value!r} as funcref")
+    if value is None or isinstance(value, ExternRef):
+        return value
+    return ExternRef(value)
+
+
+def from_wasm(value: Any, t: ValType) -> Any:
+    """A wasm value as Python: signed ints, floats, `None`/host values for references."""
+    if t is ValType.I32:
+        return value - (1 << 32) if value & 0x80000000 else value
+    if t is ValType.I64:
+        return value - (1 << 64) if value & 0x8000000000000000 else value
+    if t is ValType.EXTERNREF and isinstance(value, ExternRef):
+        return value.value
+    if t is ValType.FUNCREF and isinstance(value, FuncInst):
+        return Func(value)
+    return value
+
+
+def results_from_wasm(values: list[Any], types: tuple[ValType, ...]) -> Any:
+    if not types:
+        return None
+    if len(types) == 1:
+        return from_wasm(values[0], types[0])
+    return tuple(from_wasm(v, t) for v, t in zip(values, types))
+
+
+# --- externals --------------------------------------------------------------------------------
+
+
+class Func:
+    """A function: call it with Python ints/floats."""
+
+    def __init__(self, inst: FuncInst, *, fuel: int | None = None) -> None:
+        self.inst = inst
+        self.fuel = fuel
+
+    @classmethod
+    def wrap(cls, type: FuncType, fn: Callable[..., Any], name: str = "host") -> Func:
+        """A host function of wasm type `type` written in Python (ints/floats in and out)."""
+
+        def call(*args: Any) -> Any:
+            out = fn(*(from_wasm(a, t) for a, t in zip(args, type.params)))
+            if not type.results:
+                return None
+            if len(type.results) == 1:
+                return to_wasm(out, type.results[0])
+            return tuple(to_wasm(v, t) for v, t in zip(out, type.results))
+
+        return cls(host_func(type, call, name))
+
+    @property
+    def type(self) -> FuncType:
+        return self.inst.type
+
+    @property
+    def name(self) -> str:
+        return self.inst.name
+
+    def machine(self, *args: Any, **options: Any) -> Machine:
+        """A machine paused before this call's first instruction."""
+        wasm_args = [to_wasm(a, t) for a, t in zip(args, self.type.params)]
+        if len(args) != len(self.type.params):
+            raise WasmError(f"{self.name} takes {len(self.type.params)} arguments, got {len(args)}")
+        if self.fuel is not None:
+            options.setdefault("fuel", self.fuel)
+        return Machine(self.inst, wasm_args, **options)
+
+    def __call__(self, *args: Any) -> Any:
+        m = self.machine(*args)
+        results = m.run()
+        return results_from_wasm(results or [], self.type.results)
+
+    def __repr__(self) -> str:
+        return f"<Func {self.name} {self.type}>"
+
+
+class Memory:
+    """A linear memory: `mem[a:b]` reads bytes, `mem.write(addr, data)` writes."""
+
+    def __init__(self, inst: MemoryInst | None = None, *, min: int = 1, max: int | None = None) -> None:
+        self.inst = inst or MemoryInst(MemType(Limits(min, max)))
+
+    @property
+    def data(self) -> bytearray:
+        return self.inst.data
+
+    @property
+    def pages(self) -> int:
+        return self.inst.pages
+
+    def __len__(self) -> int:
+        return len(self.inst.data)
+
+    def __getitem__(self, key: int | slice) -> Any:
+        return self.inst.data[key]
+
+    def read(self, addr: int, n: int) -> bytes:
+        return bytes(self.inst.data[addr : addr + n])
+
+    def write(self, addr: int, data: bytes) -> None:
+        if addr < 0 or addr + len(data) > len(self.inst.data):
+            raise WasmError("out of bounds memory access")
+        self.inst.data[addr : addr + len(data)] = data
+
+    def grow(self, pages: int) -> int:
+        return from_wasm(self.inst.grow(pages), ValType.I32)
+
+    def __repr__(self) -> str:
+        return f"<Memory {self.pages} pages>"
+
+
+class Table:
+    def __init__(self, inst: TableInst | None = None, *, min: int = 0, max: int | None = None,
+                 elem: ValType = ValType.FUNCREF) -> None:  # fmt: skip
+        self.inst = inst or TableInst(TableType(Limits(min, max), elem))
+
+    def __len__(self) -> int:
+        return len(self.inst.elements)
+
+    def __getitem__(self, i: int) -> Any:
+        return from_wasm(self.inst.elements[i], self.inst.type.elem)
+
+    def __repr__(self) -> str:
+        return f"<Table {len(self)} {self.inst.type.elem.text}>"
+
+
+class Global:
+    def __init__(self, inst: GlobalInst | None = None, *, type: ValType = ValType.I32, value: Any = 0,
+                 mutable: bool = False) -> None:  # fmt: skip
+        self.inst = inst or GlobalInst(GlobalType(type, mutable), to_wasm(value, type))
+
+    @property
+    def value(self) -> Any:
+        return from_wasm(self.inst.value, self.inst.type.type)
+
+    @value.setter
+    def value(self, v: Any) -> None:
+        if not self.inst.type.mutable:
+            raise WasmError("global is immutable")
+        self.inst.value = to_wasm(v, self.inst.type.type)
+
+    def __repr__(self) -> str:
+        return f"<Global {self.inst.type} = {self.value!r}>"
+
+
+def wrap_extern(value: Any) -> Any:
+    if isinstance(value, FuncInst):
+        return Func(value)
+    if isinstance(value, MemoryInst):
+        return Memory(value)
+    if isinstance(value, TableInst):
+        return Table(value)
+    if isinstance(value, GlobalInst):
+        return Global(value)
+    if isinstance(value, ModuleInst):
+        return Instance(value)
+    return value
+
+
+def unwrap_extern(value: Any) -> Any:
+    if isinstance(value, (Func, Memory, Table, Global, Instance)):
+        return value.inst
+    return value
+
+
+class Exports(Mapping[str, Any]):
+    """`exports.NAME(...)` calls a function; `exports["name"]` gives any export."""
+
+    def __init__(self, instance: Instance) -> None:
+        self._instance = instance
+
+    def __getitem__(self, name: str) -> Any:
+        value = self._instance.inst.exports[name]
+        wrapped = wrap_extern(value)
+        if isinstance(wrapped, Func):
+            wrapped.fuel = self._instance.fuel
+        return wrapped
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(f"no export named {name!r}") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._instance.inst.exports)
+
+    def __len__(self) -> int:
+        return len(self._instance.inst.exports)
+
+    def __dir__(self) -> list[str]:
+        return [n for n in self._instance.inst.exports if n.isidentifier()]
+
+    def __repr__(self) -> str:
+        return f"<Exports {', '.join(self)}>"
+
+
+class Instance:
+    """An instantiated module."""
+
+    def __init__(self, inst: ModuleInst, store: Store | None = None, fuel: int | None = None) -> None:
+        self.inst = inst
+        self.store = store or Store()
+        self.fuel = fuel
+        self.exports = Exports(self)
+
+    @property
+    def module(self) -> Module:
+        return self.inst.module
+
+    def func(self, name: str) -> Func:
+        value = self.inst.exports.get(name)
+        if not isinstance(value, FuncInst):
+            raise WasmError(f"no exported function named {name!r}")
+        return Func(value, fuel=self.fuel)
+
+    def machine(self, name: str, *args: Any, **options: Any) -> Machine:
+        """A machine for one call of export `name`, paused before its first instruction."""
+        return self.func(name).machine(*args, **options)
+
+    def __repr__(self) -> str:
+        return f"<Instance exports=[{', '.join(self.exports)}]>"
+
+
+# --- parse, instantiate, load -----------------------------------------------------------------
+
+
+def _read_source(source: Any) -> tuple[bytes | str, str | None]:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source), None
+    if isinstance(source, os.PathLike) or (
+        isinstance(source, str) and "(" not in source and source.strip().endswith((".wasm", ".wat", ".wast"))
+    ):
+        path = Path(source)
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            raise WasmError(f"cannot read {path}: {e.strerror}") from e
+        if data[:4] == b"\0asm":
+            return data, str(path)
+        try:
+            return data.decode("utf-8"), str(path)
+        except UnicodeDecodeError as e:
+            raise WasmError(f"{path}: neither a wasm binary nor UTF-8 text") from e
+    if isinstance(source, str):
+        return source, None
+    raise WasmError(f"cannot parse a {type(source).__name__}: give bytes, WAT text or a path")
+
+
+def decode(data: bytes) -> Module:
+    from .binary import decode as _decode
+
+    return _decode(bytes(data))
+
+
+def validate(module: Module) -> None:
+    from .valid import validate as _validate
+
+    _validate(module)
+
+
+def encode(module: Module, *, module_linking: str = "0.22") -> bytes:
+    from .binary import encode as _encode
+
+    if module_linking != "0.22":
+        return _encode(module, module_linking=module_linking)  # type: ignore[call-arg]
+    return _encode(module)
+
+
+def print_wat(module: Module, *, folded: bool = False) -> str:
+    from .text import print_wat as _print
+
+    return _print(module, folded=folded)
+
+
+def parse(source: Any, *, features: Any = None) -> Module:
+    """Bytes, WAT text or a path to .wasm/.wat: decoded or parsed, then validated."""
+    data, filename = _read_source(source)
+    if isinstance(data, bytes):
+        module = decode(data)
+    else:
+        from .text import parse_module
+
+        module = parse_module(data, filename=filename)
+    validate(module)
+    return module
+
+
+ImportValue = Any
+
+
+def _resolver(imports: Mapping[str, Any] | None, types: list[Any]) -> Callable[..., Any]:
+    imports = imports or {}
+
+    def resolve(module: str, field: str | None, kind: ExternKind, desc: Any) -> Any:
+        ns = imports.get(module)
+        if ns is None:
+            raise LinkError(f'unknown import: module "{module}" is not provided')
+        if field is None:
+            value = ns
+        else:
+            if isinstance(ns, Instance):
+                ns = ns.inst.exports
+            elif isinstance(ns, ModuleInst):
+                ns = ns.exports
+            if not isinstance(ns, Mapping) or field not in ns:
+                raise LinkError(f'unknown import: "{module}" "{field}"')
+            value = ns[field]
+        if kind is ExternKind.FUNC and callable(value) and not isinstance(value, (Func, FuncInst)):
+            ft = types[desc]
+            value = Func.wrap(ft, value, name=f"{module}.{field}")
+        return unwrap_extern(value)
+
+    return resolve
+
+
+def instantiate(
+    module: Module,
+    imports: Mapping[str, Any] | None = None,
+    *,
+    wasi: Any = None,
+    fuel: int | None = None,
+    store: Store | None = None,
+) -> Instance:
+    """Instantiate a validated module. `imports`: {module: {field: value}} where a value is a
+    Python callable, Func, Memory, Table, Global, or an Instance's exports."""
+    store = store or Store()
+    all_imports = dict(imports or {})
+    if wasi is not None:
+        from .wasi import wasi_imports
+
+        all_imports.update(wasi_imports(wasi))
+    resolve = _resolver(all_imports, module.types)
+    inst = _instantiate(store, module, resolve)
+    instance = Instance(inst, store, fuel)
+    if wasi is not None:
+        wasi.bind(instance)
+    return instance
+
+
+def load(source: Any, imports: Mapping[str, Any] | None = None, *, wasi: Any = None,
+         fuel: int | None = None) -> Instance:  # fmt: skip
+    """Parse (bytes, WAT text or path) and instantiate."""
+    return instantiate(parse(source), imports, wasi=wasi, fuel=fuel)
+
+
+__all__ = [
+    "Exports", "Func", "Global", "Instance", "Memory", "Table", "decode", "encode", "from_wasm",
+    "instantiate", "load", "parse", "print_wat", "to_wasm", "types_canon", "validate",
+]  # fmt: skip

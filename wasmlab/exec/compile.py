@@ -1,0 +1,1069 @@
+"""Turn a function body into handlers the machine dispatches, once, before it first runs.
+
+Every instruction of the flat body becomes one handler `h(S, L, pc) -> next_pc` (S: the
+value stack, L: the frame's locals), so `pc` is the instruction's index in the body and
+one step is one handler call. Branch targets, how many values a branch keeps and how
+many it drops are resolved here from the static stack heights (the side table), never
+searched at run time. Handlers bind the instance's memories, tables, globals and
+functions directly.
+
+A handler returns the next pc, `RETURN` (-1) to leave the function, or `-2 - pc` after
+putting the callee in `CALLEE[0]` to call it. Traps are raised before the handler
+changes the stack, so a stopped machine shows the trapping instruction's operands.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..errors import Trap
+from ..syntax.module import Instr
+from ..syntax.types import FuncType, ValType
+from . import numerics as N
+
+if TYPE_CHECKING:
+    from .runtime import FuncInst, ModuleInst
+
+Handler = Callable[[list, list, int], int]
+
+RETURN = -1
+#: the callee of the last call handler (read by the machine at once)
+CALLEE: list[Any] = [None]
+
+M32 = 0xFFFFFFFF
+M64 = 0xFFFFFFFFFFFFFFFF
+S31 = 0x80000000
+S63 = 0x8000000000000000
+
+OOB_MEMORY = "out of bounds memory access"
+OOB_TABLE = "out of bounds table access"
+
+
+# --- static structure: block matching and stack heights ----------------------------------
+
+
+class _Ctrl:
+    __slots__ = ("kind", "start", "height", "nparams", "nresults", "else_at", "branches", "unreachable")
+
+    def __init__(self, kind: str, start: int, height: int, nparams: int, nresults: int) -> None:
+        self.kind = kind
+        self.start = start
+        self.height = height  # stack height below the block's parameters
+        self.nparams = nparams
+        self.nresults = nresults
+        self.else_at: int | None = None
+        self.branches: list[int] = []  # instruction indices that branch here (patched at end)
+        self.unreachable = False
+
+    @property
+    def label_arity(self) -> int:
+        return self.nparams if self.kind == "loop" else self.nresults
+
+
+def block_arity(types: list[Any], bt: Any) -> tuple[int, int]:
+    if bt is None:
+        return 0, 0
+    if isinstance(bt, ValType):
+        return 0, 1
+    ft = types[bt]
+    return len(ft.params), len(ft.results)
+
+
+class Layout:
+    """The side table of one function body: per instruction, the static stack height before
+    it, whether it is reachable, and for branches `(target pc, values kept, values dropped)`."""
+
+    def __init__(self, n: int) -> None:
+        self.height: list[int] = [0] * n
+        self.reachable: list[bool] = [True] * n
+        self.branch: dict[int, Any] = {}  # pc -> (target, keep, drop) or list of them (br_table)
+        self.else_of: dict[int, int] = {}  # if pc -> else pc
+        self.end_of: dict[int, int] = {}  # block/loop/if/else pc -> its end pc
+        self.block_of: dict[int, int] = {}  # end/else pc -> the pc of the block that opened it
+        self.depth: list[int] = [0] * n  # number of enclosing blocks (for views)
+
+
+def _stack_effect(ins: Instr, types: list[Any], func_types: list[FuncType]) -> tuple[int, int]:
+    op = ins.op
+    if op.params is not None and op.results is not None:
+        return len(op.params), len(op.results)
+    name = op.name
+    if name == "call":
+        ft = func_types[ins.imm]
+        return len(ft.params), len(ft.results)
+    if name == "call_indirect":
+        ft = types[ins.imm[0]]
+        return len(ft.params) + 1, len(ft.results)
+    return _SPECIAL_EFFECT[name]
+
+
+_SPECIAL_EFFECT = {
+    "drop": (1, 0), "select": (3, 1), "local.get": (0, 1), "local.set": (1, 0),
+    "local.tee": (1, 1), "global.get": (0, 1), "global.set": (1, 0), "table.get": (1, 1),
+    "table.set": (2, 0), "table.grow": (2, 1), "table.fill": (3, 0), "ref.null": (0, 1),
+    "ref.is_null": (1, 1), "ref.func": (0, 1), "br_if": (1, 0), "unreachable": (0, 0),
+}  # fmt: skip
+
+
+def layout(body: list[Instr], types: list[Any], func_types: list[FuncType], nresults: int) -> Layout:
+    """Compute the side table of a (valid) function body."""
+    n = len(body)
+    lay = Layout(n)
+    ctrls = [_Ctrl("func", -1, 0, 0, nresults)]
+    h = 0
+
+    def branch_to(pc: int, depth: int, here: int) -> tuple[int, int, int]:
+        c = ctrls[-1 - depth]
+        keep = c.label_arity
+        drop = here - keep - c.height
+        if c.kind == "loop":
+            return (c.start + 1, keep, drop)
+        c.branches.append(pc)
+        return (-1, keep, drop)  # target patched when the block's end is seen
+
+    for pc, ins in enumerate(body):
+        name = ins.op.name
+        top = ctrls[-1]
+        lay.height[pc] = h
+        lay.reachable[pc] = not top.unreachable
+        lay.depth[pc] = len(ctrls) - 1
+        if name in ("block", "loop", "if"):
+            if name == "if":
+                h -= 1
+            p, r = block_arity(types, ins.imm)
+            c = _Ctrl(name, pc, h - p, p, r)
+            c.unreachable = top.unreachable
+            ctrls.append(c)
+            continue
+        if name == "else":
+            c = ctrls[-1]
+            c.else_at = pc
+            lay.else_of[c.start] = pc
+            lay.block_of[pc] = c.start
+            c.unreachable = ctrls[-2].unreachable
+            h = c.height + c.nparams
+            continue
+        if name == "end":
+            c = ctrls.pop()
+            h = c.height + c.nresults
+            lay.end_of[c.start if c.kind != "func" else -1] = pc
+            if c.else_at is not None:
+                lay.end_of[c.else_at] = pc
+            lay.block_of[pc] = c.start
+            for b in c.branches:
+                entry = lay.branch[b]
+                if not isinstance(entry, list):
+                    lay.branch[b] = (pc, entry[1], entry[2])
+            _resolve_table_targets(lay, c, pc)
+            continue
+        if top.unreachable:
+            continue
+        if name == "br":
+            lay.branch[pc] = branch_to(pc, ins.imm, h)
+            top.unreachable = True
+            continue
+        if name == "br_if":
+            h -= 1
+            lay.branch[pc] = branch_to(pc, ins.imm, h)
+            continue
+        if name == "br_table":
+            h -= 1
+            labels, default = ins.imm
+            entries = []
+            for depth in (*labels, default):
+                target = ctrls[-1 - depth]
+                t, k, d = branch_to(pc, depth, h)
+                entries.append((t, k, d) if t != -1 else (-1, k, d, id(target)))
+            lay.branch[pc] = entries
+            top.unreachable = True
+            continue
+        if name in ("return", "unreachable"):
+            top.unreachable = True
+            continue
+        pops, pushes = _stack_effect(ins, types, func_types)
+        h += pushes - pops
+    return lay
+
+
+def _resolve_table_targets(lay: Layout, c: _Ctrl, end_pc: int) -> None:
+    """br_table entries that wait for block `c`'s end carry `id(c)`; fill in their target."""
+    key = id(c)
+    for b in set(c.branches):
+        entry = lay.branch.get(b)
+        if isinstance(entry, list):
+            lay.branch[b] = [(end_pc, e[1], e[2]) if len(e) == 4 and e[3] == key else e for e in entry]
+
+
+# --- handlers ----------------------------------------------------------------------------
+
+_I32 = struct.Struct("<I")
+_I64 = struct.Struct("<Q")
+_LOADS: dict[str, tuple[struct.Struct, Callable[[int], Any] | None]] = {
+    "i32.load": (_I32, None),
+    "i64.load": (_I64, None),
+    "f32.load": (_I32, N.f32_from_bits),
+    "f64.load": (_I64, N.f64_from_bits),
+    "i32.load8_s": (struct.Struct("<b"), lambda v: v & M32),
+    "i32.load8_u": (struct.Struct("<B"), None),
+    "i32.load16_s": (struct.Struct("<h"), lambda v: v & M32),
+    "i32.load16_u": (struct.Struct("<H"), None),
+    "i64.load8_s": (struct.Struct("<b"), lambda v: v & M64),
+    "i64.load8_u": (struct.Struct("<B"), None),
+    "i64.load16_s": (struct.Struct("<h"), lambda v: v & M64),
+    "i64.load16_u": (struct.Struct("<H"), None),
+    "i64.load32_s": (struct.Struct("<i"), lambda v: v & M64),
+    "i64.load32_u": (_I32, None),
+}
+_STORES: dict[str, tuple[struct.Struct, Callable[[Any], int] | None]] = {
+    "i32.store": (_I32, None),
+    "i64.store": (_I64, None),
+    "f32.store": (_I32, N.f32_to_bits),
+    "f64.store": (_I64, N.f64_to_bits),
+    "i32.store8": (struct.Struct("<B"), lambda v: v & 0xFF),
+    "i32.store16": (struct.Struct("<H"), lambda v: v & 0xFFFF),
+    "i64.store8": (struct.Struct("<B"), lambda v: v & 0xFF),
+    "i64.store16": (struct.Struct("<H"), lambda v: v & 0xFFFF),
+    "i64.store32": (_I32, lambda v: v & M32),
+}
+
+
+def _nop(S: list, L: list, pc: int) -> int:
+    return pc + 1
+
+
+def _return(S: list, L: list, pc: int) -> int:
+    return RETURN
+
+
+def _unreachable(S: list, L: list, pc: int) -> int:
+    raise Trap("unreachable")
+
+
+def _dead(S: list, L: list, pc: int) -> int:  # pragma: no cover - validation makes it unreachable
+    raise Trap("unreachable code executed")
+
+
+def _drop(S: list, L: list, pc: int) -> int:
+    S.pop()
+    return pc + 1
+
+
+def _select(S: list, L: list, pc: int) -> int:
+    c = S.pop()
+    b = S.pop()
+    if not c:
+        S[-1] = b
+    return pc + 1
+
+
+def _jump(target: int, keep: int, drop: int) -> Handler:
+    if drop == 0:
+
+        def h(S: list, L: list, pc: int) -> int:
+            return target
+
+    elif keep == 0:
+        cut = -drop
+
+        def h(S: list, L: list, pc: int) -> int:
+            del S[cut:]
+            return target
+
+    else:
+        lo, hi = -(keep + drop), -keep
+
+        def h(S: list, L: list, pc: int) -> int:
+            del S[lo:hi]
+            return target
+
+    return h
+
+
+def _br_if(target: int, keep: int, drop: int) -> Handler:
+    if drop == 0:
+
+        def h(S: list, L: list, pc: int) -> int:
+            return target if S.pop() else pc + 1
+
+    else:
+        jump = _jump(target, keep, drop)
+
+        def h(S: list, L: list, pc: int) -> int:
+            if S.pop():
+                return jump(S, L, pc)
+            return pc + 1
+
+    return h
+
+
+def _br_table(entries: list[tuple[int, int, int]]) -> Handler:
+    jumps = [_jump(*e) for e in entries]
+    default = jumps[-1]
+    cases = jumps[:-1]
+    n = len(cases)
+
+    def h(S: list, L: list, pc: int) -> int:
+        i = S.pop()
+        return (cases[i] if i < n else default)(S, L, pc)
+
+    return h
+
+
+def _if(else_target: int) -> Handler:
+    def h(S: list, L: list, pc: int) -> int:
+        return pc + 1 if S.pop() else else_target
+
+    return h
+
+
+def _const(v: Any) -> Handler:
+    def h(S: list, L: list, pc: int) -> int:
+        S.append(v)
+        return pc + 1
+
+    return h
+
+
+def _local_get(i: int) -> Handler:
+    def h(S: list, L: list, pc: int) -> int:
+        S.append(L[i])
+        return pc + 1
+
+    return h
+
+
+def _local_set(i: int) -> Handler:
+    def h(S: list, L: list, pc: int) -> int:
+        L[i] = S.pop()
+        return pc + 1
+
+    return h
+
+
+def _local_tee(i: int) -> Handler:
+    def h(S: list, L: list, pc: int) -> int:
+        L[i] = S[-1]
+        return pc + 1
+
+    return h
+
+
+def _global_get(g: Any) -> Handler:
+    def h(S: list, L: list, pc: int) -> int:
+        S.append(g.value)
+        return pc + 1
+
+    return h
+
+
+def _global_set(g: Any) -> Handler:
+    def h(S: list, L: list, pc: int) -> int:
+        g.value = S.pop()
+        return pc + 1
+
+    return h
+
+
+def _call(callee: FuncInst) -> Handler:
+    def h(S: list, L: list, pc: int) -> int:
+        CALLEE[0] = callee
+        return -2 - pc
+
+    return h
+
+
+def _call_indirect(table: Any, expected: FuncType) -> Handler:
+    def h(S: list, L: list, pc: int) -> int:
+        i = S[-1]
+        elems = table.elements
+        if i >= len(elems):
+            raise Trap("undefined element")
+        f = elems[i]
+        if f is None:
+            raise Trap(f"uninitialized element {i}")
+        if f.type is not expected and f.type != expected:
+            raise Trap("indirect call type mismatch")
+        S.pop()
+        CALLEE[0] = f
+        return -2 - pc
+
+    return h
+
+
+def _load(mem: Any, name: str, offset: int) -> Handler:
+    st, conv = _LOADS[name]
+    unpack = st.unpack_from
+    data = mem.data
+    size = st.size
+    if conv is None:
+
+        def h(S: list, L: list, pc: int) -> int:
+            ea = S[-1] + offset
+            if ea + size > len(data):
+                raise Trap(OOB_MEMORY)
+            S[-1] = unpack(data, ea)[0]
+            return pc + 1
+
+    else:
+
+        def h(S: list, L: list, pc: int) -> int:
+            ea = S[-1] + offset
+            if ea + size > len(data):
+                raise Trap(OOB_MEMORY)
+            S[-1] = conv(unpack(data, ea)[0])
+            return pc + 1
+
+    return h
+
+
+def _store(mem: Any, name: str, offset: int) -> Handler:
+    st, conv = _STORES[name]
+    pack = st.pack_into
+    data = mem.data
+    size = st.size
+    if conv is None:
+
+        def h(S: list, L: list, pc: int) -> int:
+            ea = S[-2] + offset
+            if ea + size > len(data):
+                raise Trap(OOB_MEMORY)
+            pack(data, ea, S.pop())
+            S.pop()
+            return pc + 1
+
+    else:
+
+        def h(S: list, L: list, pc: int) -> int:
+            ea = S[-2] + offset
+            if ea + size > len(data):
+                raise Trap(OOB_MEMORY)
+            pack(data, ea, conv(S.pop()))
+            S.pop()
+            return pc + 1
+
+    return h
+
+
+def _memory_size(mem: Any) -> Handler:
+    data = mem.data
+
+    def h(S: list, L: list, pc: int) -> int:
+        S.append(len(data) >> 16)
+        return pc + 1
+
+    return h
+
+
+def _memory_grow(mem: Any) -> Handler:
+    def h(S: list, L: list, pc: int) -> int:
+        S[-1] = mem.grow(S[-1])
+        return pc + 1
+
+    return h
+
+
+def _unary(f: Callable[[Any], Any]) -> Handler:
+    def h(S: list, L: list, pc: int) -> int:
+        S[-1] = f(S[-1])
+        return pc + 1
+
+    return h
+
+
+def _binary(f: Callable[[Any, Any], Any]) -> Handler:
+    def h(S: list, L: list, pc: int) -> int:
+        S[-2] = f(S[-2], S[-1])
+        S.pop()
+        return pc + 1
+
+    return h
+
+
+def _generic(f: Callable[..., Any], npop: int, npush: int, extra: tuple = ()) -> Handler:
+    def h(S: list, L: list, pc: int) -> int:
+        args = S[len(S) - npop :] if npop else []
+        r = f(*args, *extra)
+        if npop:
+            del S[len(S) - npop :]
+        if npush:
+            S.append(r)
+        return pc + 1
+
+    return h
+
+
+# Hot integer and float operations, inlined (each is exactly the spec's semantics for the
+# unsigned representation; the rest come from numerics.NUMERIC).
+
+
+def _i32_add(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] = (S[-1] + b) & M32
+    return pc + 1
+
+
+def _i32_sub(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] = (S[-1] - b) & M32
+    return pc + 1
+
+
+def _i32_mul(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] = (S[-1] * b) & M32
+    return pc + 1
+
+
+def _i32_and(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] &= b
+    return pc + 1
+
+
+def _i32_or(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] |= b
+    return pc + 1
+
+
+def _i32_xor(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] ^= b
+    return pc + 1
+
+
+def _i32_shl(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] = (S[-1] << (b & 31)) & M32
+    return pc + 1
+
+
+def _i32_shr_u(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] >>= b & 31
+    return pc + 1
+
+
+def _i32_eqz(S: list, L: list, pc: int) -> int:
+    S[-1] = 0 if S[-1] else 1
+    return pc + 1
+
+
+def _i32_eq(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] = 1 if S[-1] == b else 0
+    return pc + 1
+
+
+def _i32_ne(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] = 1 if S[-1] != b else 0
+    return pc + 1
+
+
+def _i32_lt_u(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] = 1 if S[-1] < b else 0
+    return pc + 1
+
+
+def _i32_gt_u(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] = 1 if S[-1] > b else 0
+    return pc + 1
+
+
+def _i32_le_u(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] = 1 if S[-1] <= b else 0
+    return pc + 1
+
+
+def _i32_ge_u(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] = 1 if S[-1] >= b else 0
+    return pc + 1
+
+
+def _i32_lt_s(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] = 1 if (S[-1] ^ S31) < (b ^ S31) else 0
+    return pc + 1
+
+
+def _i32_gt_s(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] = 1 if (S[-1] ^ S31) > (b ^ S31) else 0
+    return pc + 1
+
+
+def _i32_le_s(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] = 1 if (S[-1] ^ S31) <= (b ^ S31) else 0
+    return pc + 1
+
+
+def _i32_ge_s(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] = 1 if (S[-1] ^ S31) >= (b ^ S31) else 0
+    return pc + 1
+
+
+def _i64_add(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] = (S[-1] + b) & M64
+    return pc + 1
+
+
+def _i64_sub(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] = (S[-1] - b) & M64
+    return pc + 1
+
+
+def _i64_mul(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] = (S[-1] * b) & M64
+    return pc + 1
+
+
+def _i64_eqz(S: list, L: list, pc: int) -> int:
+    S[-1] = 0 if S[-1] else 1
+    return pc + 1
+
+
+def _i64_lt_s(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] = 1 if (S[-1] ^ S63) < (b ^ S63) else 0
+    return pc + 1
+
+
+def _i64_gt_s(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] = 1 if (S[-1] ^ S63) > (b ^ S63) else 0
+    return pc + 1
+
+
+def _f64_add(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] += b
+    return pc + 1
+
+
+def _f64_sub(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] -= b
+    return pc + 1
+
+
+def _f64_mul(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] *= b
+    return pc + 1
+
+
+def _f64_lt(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] = 1 if S[-1] < b else 0
+    return pc + 1
+
+
+def _f64_gt(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] = 1 if S[-1] > b else 0
+    return pc + 1
+
+
+def _f64_le(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] = 1 if S[-1] <= b else 0
+    return pc + 1
+
+
+def _f64_ge(S: list, L: list, pc: int) -> int:
+    b = S.pop()
+    S[-1] = 1 if S[-1] >= b else 0
+    return pc + 1
+
+
+_INLINE: dict[str, Handler] = {
+    "i32.add": _i32_add, "i32.sub": _i32_sub, "i32.mul": _i32_mul, "i32.and": _i32_and,
+    "i32.or": _i32_or, "i32.xor": _i32_xor, "i32.shl": _i32_shl, "i32.shr_u": _i32_shr_u,
+    "i32.eqz": _i32_eqz, "i32.eq": _i32_eq, "i32.ne": _i32_ne, "i32.lt_u": _i32_lt_u,
+    "i32.gt_u": _i32_gt_u, "i32.le_u": _i32_le_u, "i32.ge_u": _i32_ge_u, "i32.lt_s": _i32_lt_s,
+    "i32.gt_s": _i32_gt_s, "i32.le_s": _i32_le_s, "i32.ge_s": _i32_ge_s, "i64.add": _i64_add,
+    "i64.sub": _i64_sub, "i64.mul": _i64_mul, "i64.and": _i32_and, "i64.or": _i32_or,
+    "i64.xor": _i32_xor, "i64.eqz": _i64_eqz, "i64.eq": _i32_eq, "i64.ne": _i32_ne,
+    "i64.lt_u": _i32_lt_u, "i64.gt_u": _i32_gt_u, "i64.le_u": _i32_le_u, "i64.ge_u": _i32_ge_u,
+    "i64.lt_s": _i64_lt_s, "i64.gt_s": _i64_gt_s, "f64.add": _f64_add, "f64.sub": _f64_sub,
+    "f64.mul": _f64_mul, "f64.lt": _f64_lt, "f64.gt": _f64_gt, "f64.le": _f64_le,
+    "f64.ge": _f64_ge, "f64.eq": _i32_eq, "f64.ne": _i32_ne, "f32.lt": _f64_lt,
+    "f32.gt": _f64_gt, "f32.le": _f64_le, "f32.ge": _f64_ge, "f32.eq": _i32_eq,
+    "f32.ne": _i32_ne, "drop": _drop, "select": _select, "nop": _nop,
+    "unreachable": _unreachable,
+}  # fmt: skip
+
+
+# --- tables, references and bulk memory --------------------------------------------------
+
+
+def _table_get(t: Any) -> Handler:
+    def h(S: list, L: list, pc: int) -> int:
+        i = S[-1]
+        if i >= len(t.elements):
+            raise Trap(OOB_TABLE)
+        S[-1] = t.elements[i]
+        return pc + 1
+
+    return h
+
+
+def _table_set(t: Any) -> Handler:
+    def h(S: list, L: list, pc: int) -> int:
+        i = S[-2]
+        if i >= len(t.elements):
+            raise Trap(OOB_TABLE)
+        t.elements[i] = S.pop()
+        S.pop()
+        return pc + 1
+
+    return h
+
+
+def _table_size(t: Any) -> Handler:
+    def h(S: list, L: list, pc: int) -> int:
+        S.append(len(t.elements))
+        return pc + 1
+
+    return h
+
+
+def _table_grow(t: Any) -> Handler:
+    def h(S: list, L: list, pc: int) -> int:
+        n = S.pop()
+        S[-1] = t.grow(n, S[-1])
+        return pc + 1
+
+    return h
+
+
+def _table_fill(t: Any) -> Handler:
+    def h(S: list, L: list, pc: int) -> int:
+        i, v, n = S[-3], S[-2], S[-1]
+        if i + n > len(t.elements):
+            raise Trap(OOB_TABLE)
+        t.elements[i : i + n] = [v] * n
+        del S[-3:]
+        return pc + 1
+
+    return h
+
+
+def _table_copy(dst: Any, src: Any) -> Handler:
+    def h(S: list, L: list, pc: int) -> int:
+        d, s, n = S[-3], S[-2], S[-1]
+        if s + n > len(src.elements) or d + n > len(dst.elements):
+            raise Trap(OOB_TABLE)
+        dst.elements[d : d + n] = src.elements[s : s + n]
+        del S[-3:]
+        return pc + 1
+
+    return h
+
+
+def _table_init(t: Any, e: Any) -> Handler:
+    def h(S: list, L: list, pc: int) -> int:
+        d, s, n = S[-3], S[-2], S[-1]
+        if s + n > len(e.elements) or d + n > len(t.elements):
+            raise Trap(OOB_TABLE)
+        t.elements[d : d + n] = e.elements[s : s + n]
+        del S[-3:]
+        return pc + 1
+
+    return h
+
+
+def _elem_drop(e: Any) -> Handler:
+    def h(S: list, L: list, pc: int) -> int:
+        e.elements = []
+        return pc + 1
+
+    return h
+
+
+def _memory_init(mem: Any, d: Any) -> Handler:
+    data = mem.data
+
+    def h(S: list, L: list, pc: int) -> int:
+        dst, s, n = S[-3], S[-2], S[-1]
+        if s + n > len(d.data) or dst + n > len(data):
+            raise Trap(OOB_MEMORY)
+        data[dst : dst + n] = d.data[s : s + n]
+        del S[-3:]
+        return pc + 1
+
+    return h
+
+
+def _data_drop(d: Any) -> Handler:
+    def h(S: list, L: list, pc: int) -> int:
+        d.data = b""
+        return pc + 1
+
+    return h
+
+
+def _memory_copy(mem: Any) -> Handler:
+    data = mem.data
+
+    def h(S: list, L: list, pc: int) -> int:
+        dst, s, n = S[-3], S[-2], S[-1]
+        if s + n > len(data) or dst + n > len(data):
+            raise Trap(OOB_MEMORY)
+        data[dst : dst + n] = data[s : s + n]
+        del S[-3:]
+        return pc + 1
+
+    return h
+
+
+def _memory_fill(mem: Any) -> Handler:
+    data = mem.data
+
+    def h(S: list, L: list, pc: int) -> int:
+        dst, v, n = S[-3], S[-2], S[-1]
+        if dst + n > len(data):
+            raise Trap(OOB_MEMORY)
+        data[dst : dst + n] = bytes([v & 0xFF]) * n
+        del S[-3:]
+        return pc + 1
+
+    return h
+
+
+def _ref_is_null(S: list, L: list, pc: int) -> int:
+    S[-1] = 1 if S[-1] is None else 0
+    return pc + 1
+
+
+# --- SIMD memory instructions (lane semantics live in exec.simd) --------------------------
+
+
+def _simd_load(name: str, lane: int | None) -> tuple[int, Callable[..., int]]:
+    """(bytes read, raw bytes [+ vector] -> v128) for a SIMD load."""
+    kind = name.split(".", 1)[1]
+    if kind == "load":
+        return 16, lambda raw: int.from_bytes(raw, "little")
+    if kind.endswith("_zero"):
+        width = int(kind[4:6]) // 8
+        return width, lambda raw: int.from_bytes(raw, "little")
+    if kind.endswith("_splat"):
+        width = int(kind[4:].split("_")[0]) // 8
+        return width, lambda raw: int.from_bytes(raw * (16 // width), "little")
+    if kind.endswith("_lane"):
+        width = int(kind[4:].split("_")[0]) // 8
+        shift = (lane or 0) * width * 8
+        keep = ~(((1 << (width * 8)) - 1) << shift)
+        return width, lambda raw, v: (v & keep) | (int.from_bytes(raw, "little") << shift)
+    # load8x8_s, load16x4_u, load32x2_s ...: widen each of the 8 bytes' lanes
+    src_bits = int(kind[4:].split("x")[0])
+    signed = kind.endswith("_s")
+    n = 64 // src_bits
+    code = {8: "b", 16: "h", 32: "i"}[src_bits]
+    fmt = struct.Struct("<" + (code if signed else code.upper()) * n)
+    dst_mask = (1 << (src_bits * 2)) - 1
+
+    def widen(raw: bytes) -> int:
+        out = 0
+        for i, x in enumerate(fmt.unpack(raw)):
+            out |= (x & dst_mask) << (i * src_bits * 2)
+        return out
+
+    return 8, widen
+
+
+def _v128_load(mem: Any, name: str, offset: int, lane: int | None) -> Handler:
+    data = mem.data
+    width, make = _simd_load(name, lane)
+    has_vec = lane is not None
+
+    def h(S: list, L: list, pc: int) -> int:
+        ea = (S[-2] if has_vec else S[-1]) + offset
+        if ea + width > len(data):
+            raise Trap(OOB_MEMORY)
+        raw = bytes(data[ea : ea + width])
+        if has_vec:
+            v = S.pop()
+            S[-1] = make(raw, v)
+        else:
+            S[-1] = make(raw)
+        return pc + 1
+
+    return h
+
+
+def _v128_store(mem: Any, name: str, offset: int, lane: int | None) -> Handler:
+    data = mem.data
+    width = 16 if lane is None else int(name.split(".", 1)[1][5:].split("_")[0]) // 8
+    shift = (lane or 0) * width * 8
+    mask = (1 << (width * 8)) - 1
+
+    def h(S: list, L: list, pc: int) -> int:
+        ea = S[-2] + offset
+        if ea + width > len(data):
+            raise Trap(OOB_MEMORY)
+        data[ea : ea + width] = ((S.pop() >> shift) & mask).to_bytes(width, "little")
+        S.pop()
+        return pc + 1
+
+    return h
+
+
+# --- the compiler ------------------------------------------------------------------------
+
+
+def const_value(ins: Instr) -> Any:
+    name = ins.op.name
+    if name in ("i32.const", "i64.const"):
+        return ins.imm
+    if name == "f32.const":
+        return N.f32_from_bits(ins.imm)
+    if name == "f64.const":
+        return N.f64_from_bits(ins.imm)
+    if name == "v128.const":
+        return int.from_bytes(ins.imm, "little")
+    raise ValueError(name)
+
+
+def compile_function(f: FuncInst) -> list[Handler]:
+    """The handlers of one wasm function instance (bound to its module instance)."""
+    inst: ModuleInst = f.module  # type: ignore[assignment]
+    func = f.func
+    assert func is not None
+    body = func.body
+    types = inst.types
+    func_types = [g.type for g in inst.funcs]
+    lay = layout(body, types, func_types, f.nresults)
+    code: list[Handler] = []
+    last = len(body) - 1
+    for pc, ins in enumerate(body):
+        if not lay.reachable[pc] and ins.op.name not in ("end", "else"):
+            code.append(_dead)
+            continue
+        code.append(_handler(ins, pc, last, lay, inst))
+    return code
+
+
+def _handler(ins: Instr, pc: int, last: int, lay: Layout, inst: ModuleInst) -> Handler:
+    op = ins.op
+    name = op.name
+    imm = ins.imm
+    fast = _INLINE.get(name)
+    if fast is not None and op.imm in ("none",):
+        return fast
+    kind = op.imm
+    if name in ("block", "loop"):
+        return _nop
+    if name == "if":
+        else_at = lay.else_of.get(pc)
+        return _if(else_at + 1 if else_at is not None else lay.end_of[pc])
+    if name == "else":
+        return _jump(lay.end_of[pc], 0, 0)
+    if name == "end":
+        return _return if pc == last else _nop
+    if name == "return":
+        return _return
+    if name == "br":
+        return _jump(*lay.branch[pc]) if pc in lay.branch else _dead
+    if name == "br_if":
+        return _br_if(*lay.branch[pc])
+    if name == "br_table":
+        return _br_table(lay.branch[pc])
+    if name == "call":
+        return _call(inst.funcs[imm])
+    if name == "call_indirect":
+        return _call_indirect(inst.tables[imm[1]], types_canon(inst.types[imm[0]]))
+    if name == "select":
+        return _select
+    if name == "local.get":
+        return _local_get(imm)
+    if name == "local.set":
+        return _local_set(imm)
+    if name == "local.tee":
+        return _local_tee(imm)
+    if name == "global.get":
+        return _global_get(inst.globals[imm])
+    if name == "global.set":
+        return _global_set(inst.globals[imm])
+    if kind in ("i32", "i64", "f32", "f64", "v128"):
+        return _const(const_value(ins))
+    if kind == "memarg":
+        mem = inst.mems[0]
+        if name in _LOADS:
+            return _load(mem, name, imm[1])
+        if name in _STORES:
+            return _store(mem, name, imm[1])
+        if name.endswith("store"):
+            return _v128_store(mem, name, imm[1], None)
+        return _v128_load(mem, name, imm[1], None)
+    if kind == "memarg_lane":
+        mem = inst.mems[0]
+        if "store" in name:
+            return _v128_store(mem, name, imm[1], imm[2])
+        return _v128_load(mem, name, imm[1], imm[2])
+    if name == "memory.size":
+        return _memory_size(inst.mems[0])
+    if name == "memory.grow":
+        return _memory_grow(inst.mems[0])
+    if name == "memory.init":
+        return _memory_init(inst.mems[0], inst.datas[imm])
+    if name == "data.drop":
+        return _data_drop(inst.datas[imm])
+    if name == "memory.copy":
+        return _memory_copy(inst.mems[0])
+    if name == "memory.fill":
+        return _memory_fill(inst.mems[0])
+    if name == "ref.null":
+        return _const(None)
+    if name == "ref.is_null":
+        return _ref_is_null
+    if name == "ref.func":
+        return _const(inst.funcs[imm])
+    if name == "table.get":
+        return _table_get(inst.tables[imm])
+    if name == "table.set":
+        return _table_set(inst.tables[imm])
+    if name == "table.size":
+        return _table_size(inst.tables[imm])
+    if name == "table.grow":
+        return _table_grow(inst.tables[imm])
+    if name == "table.fill":
+        return _table_fill(inst.tables[imm])
+    if name == "table.copy":
+        return _table_copy(inst.tables[imm[0]], inst.tables[imm[1]])
+    if name == "table.init":
+        return _table_init(inst.tables[imm[1]], inst.elems[imm[0]])
+    if name == "elem.drop":
+        return _elem_drop(inst.elems[imm])
+    if op.prefix == 0xFD:
+        from .simd import SIMD
+
+        extra = () if kind == "none" else (imm,)
+        return _generic(SIMD[name], len(op.params or ()), len(op.results or ()), extra)
+    f = N.NUMERIC[name]
+    npop = len(op.params or ())
+    if npop == 1:
+        return _unary(f)
+    if npop == 2:
+        return _binary(f)
+    return _generic(f, npop, len(op.results or ()))
+
+
+_CANON: dict[FuncType, FuncType] = {}
+
+
+def types_canon(t: FuncType) -> FuncType:
+    """The one interned object for a function type, so type checks are identity checks."""
+    return _CANON.setdefault(t, t)

@@ -1,0 +1,274 @@
+"""The stepping machine: one explicit configuration (value stack + frames), two speeds.
+
+`step()` executes exactly one instruction; `run()` executes until the call returns. Both
+go through the same loop over the same compiled handlers, so a call single-stepped to the
+end is in exactly the state `run()` leaves. A wasm call pushes a `Frame`; it is never a
+Python call, so deep recursion ends in a clean `call stack exhausted` trap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..errors import Exhaustion, Trap, WasmError
+from ..syntax.module import Instr
+from .compile import CALLEE, RETURN, compile_function
+from .runtime import FuncInst
+
+DEFAULT_DEPTH_LIMIT = 10_000
+
+
+class Frame:
+    """An activation: the function, its handlers, the pc of its next instruction, its locals,
+    and `base`, the value-stack height below its operands."""
+
+    __slots__ = ("func", "code", "pc", "locals", "base")
+
+    def __init__(self, func: FuncInst, code: list, pc: int, locals: list, base: int) -> None:
+        self.func = func
+        self.code = code
+        self.pc = pc
+        self.locals = locals
+        self.base = base
+
+    @property
+    def instr(self) -> Instr | None:
+        """The instruction this frame executes next (for a caller: the call it is in)."""
+        body = self.func.func.body if self.func.func else []
+        return body[self.pc] if 0 <= self.pc < len(body) else None
+
+    def __repr__(self) -> str:
+        return f"<frame {self.func.name} pc={self.pc}>"
+
+
+HostHook = Callable[[FuncInst, list], list]
+
+
+def call_host(func: FuncInst, args: list) -> list:
+    """Call a host function with wasm values; its results as a list of wasm values."""
+    try:
+        out = func.host(*args)  # type: ignore[misc]
+    except WasmError:
+        raise
+    except Exception as e:  # a host function's own failure becomes a trap, not a crash
+        raise Trap(f"host function {func.name} failed: {e!r}") from e
+    n = func.nresults
+    if n == 0:
+        return []
+    if n == 1:
+        return [out[0] if isinstance(out, (tuple, list)) else out]
+    return list(out)
+
+
+class Machine:
+    """Executes one call of `func` with `args` (wasm values), paused before its first
+    instruction until `step()` or `run()`.
+
+    `fuel`: at most this many instructions, then `Exhaustion("all fuel consumed")`.
+    `host_hook(func, args) -> results`: how host functions are called (the debugger
+    records and replays them through it).
+    """
+
+    def __init__(
+        self,
+        func: FuncInst,
+        args: Sequence[Any] = (),
+        *,
+        fuel: int | None = None,
+        depth_limit: int = DEFAULT_DEPTH_LIMIT,
+        host_hook: HostHook | None = None,
+    ) -> None:
+        if len(args) != func.nparams:
+            raise WasmError(f"{func.name} takes {func.nparams} arguments, got {len(args)}")
+        self.entry = func
+        self.stack: list[Any] = list(args)
+        self.frames: list[Frame] = []
+        self.steps = 0
+        self.fuel = fuel
+        self.depth_limit = depth_limit
+        self.host_hook: HostHook = host_hook or call_host
+        self.results: list[Any] | None = None
+        self.trap: Trap | None = None
+        if func.is_host:
+            # a host function at top level: a single "call" of it
+            self._host_entry = True
+        else:
+            self._host_entry = False
+            self._enter(func)
+
+    # --- state -----------------------------------------------------------------------
+
+    @property
+    def done(self) -> bool:
+        return self.results is not None
+
+    @property
+    def finished(self) -> bool:
+        """Returned or trapped: nothing more will run."""
+        return self.results is not None or self.trap is not None
+
+    @property
+    def frame(self) -> Frame | None:
+        return self.frames[-1] if self.frames else None
+
+    @property
+    def instr(self) -> Instr | None:
+        """The instruction the next `step()` executes."""
+        fr = self.frame
+        return fr.instr if fr else None
+
+    def backtrace(self) -> list[str]:
+        return [f.func.name for f in self.frames]
+
+    # --- moves -------------------------------------------------------------------------
+
+    def step(self, n: int = 1) -> Instr | None:
+        """Execute `n` instructions (fewer if the call returns); the last one executed."""
+        last = None
+        for _ in range(n):
+            if self.finished:
+                break
+            last = self.instr
+            self._execute(1)
+        return last
+
+    def run(self, max_steps: int | None = None) -> list[Any] | None:
+        """Run until the call returns (results), traps (raises), or `max_steps` ran (None)."""
+        if self.trap is not None:
+            raise self.trap
+        budget = max_steps if max_steps is not None else -1
+        if self.fuel is not None:
+            left = self.fuel - self.steps
+            if left <= 0 and not self.finished:
+                raise self._fail(Exhaustion("all fuel consumed"))
+            budget = left if budget < 0 else min(budget, left)
+        if not self.finished:
+            self._execute(budget)
+            if self.fuel is not None and not self.finished and self.steps >= self.fuel:
+                raise self._fail(Exhaustion("all fuel consumed"))
+        return self.results
+
+    def _fail(self, trap: Trap) -> Trap:
+        if not trap.stack:
+            trap.stack = self.backtrace()
+            trap.message = trap._render()
+        self.trap = trap
+        return trap
+
+    def _enter(self, func: FuncInst) -> None:
+        n = func.nparams
+        S = self.stack
+        if n:
+            L = S[-n:]
+            del S[-n:]
+        else:
+            L = []
+        if func.zero_locals:
+            L += func.zero_locals
+        code = func.code
+        if code is None:
+            code = func.code = compile_function(func)
+        self.frames.append(Frame(func, code, 0, L, len(S)))
+
+    def _execute(self, budget: int) -> None:
+        """The dispatch loop shared by step and run: at most `budget` instructions (-1: no limit)."""
+        if self._host_entry:
+            self._host_entry = False
+            S = self.stack
+            args = S[:]
+            del S[:]
+            try:
+                S.extend(self.host_hook(self.entry, args))
+            except Trap as t:
+                raise self._fail(t) from None
+            self.steps += 1
+            self.results = list(S)
+            return
+        S = self.stack
+        frames = self.frames
+        fr = frames[-1]
+        code = fr.code
+        L = fr.locals
+        pc = fr.pc
+        left = budget
+        callee_cell = CALLEE
+        limit = self.depth_limit
+        try:
+            while left:
+                left -= 1
+                pc = code[pc](S, L, pc)
+                if pc >= 0:
+                    continue
+                if pc == RETURN:
+                    func = fr.func
+                    n = func.nresults
+                    base = fr.base
+                    if len(S) != base + n:
+                        if n:
+                            S[base:] = S[-n:]
+                        else:
+                            del S[base:]
+                    frames.pop()
+                    if not frames:
+                        self.results = list(S)
+                        return
+                    fr = frames[-1]
+                    code = fr.code
+                    L = fr.locals
+                    pc = fr.pc
+                    continue
+                # a call: the caller resumes after the call instruction
+                call_pc = -2 - pc
+                callee = callee_cell[0]
+                if callee.host is not None:
+                    n = callee.nparams
+                    args = S[len(S) - n :]
+                    fr.pc = call_pc
+                    pc = call_pc
+                    results = self.host_hook(callee, args)
+                    del S[len(S) - n :]
+                    S.extend(results)
+                    pc = call_pc + 1
+                    continue
+                if len(frames) >= limit:
+                    pc = call_pc
+                    raise Exhaustion("call stack exhausted")
+                fr.pc = call_pc + 1
+                n = callee.nparams
+                if n:
+                    L = S[-n:]
+                    del S[-n:]
+                else:
+                    L = []
+                if callee.zero_locals:
+                    L += callee.zero_locals
+                code = callee.code
+                if code is None:
+                    code = callee.code = compile_function(callee)
+                fr = Frame(callee, code, 0, L, len(S))
+                frames.append(fr)
+                pc = 0
+        except Trap as t:
+            left += 1  # the trapping instruction did not complete
+            fr.pc = pc
+            raise self._fail(t) from None
+        except WasmError:
+            left += 1
+            fr.pc = pc
+            raise
+        except (RecursionError, MemoryError) as e:
+            left += 1
+            fr.pc = pc
+            raise self._fail(Exhaustion(f"resources exhausted: {type(e).__name__}")) from None
+        finally:
+            self.steps += budget - left if budget >= 0 else -1 - left
+        fr.pc = pc
+
+
+def invoke(func: FuncInst, args: Sequence[Any], **options: Any) -> list[Any]:
+    """Call `func` to completion; its results as wasm values (raises Trap)."""
+    m = Machine(func, args, **options)
+    results = m.run()
+    assert results is not None
+    return results

@@ -1,0 +1,334 @@
+"""Run spec scripts: WABT `wast2json` .json files and .wast files, counting every assertion.
+
+Both formats become the same command dictionaries (wast2json's shape, with a module given
+as a filename, bytes, a parsed Module or quoted text), which `Runner.run_command` executes
+against a registry of named instances and the `spectest` host module.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import DecodeError, Exhaustion, LinkError, ParseError, Trap, ValidationError, WasmError
+from ..exec import numerics as N
+from ..exec.instantiate import instantiate
+from ..exec.machine import Machine
+from ..exec.runtime import ExternRef, FuncInst, GlobalInst, ModuleInst, Store
+from ..syntax.module import Module
+from ..syntax.types import ExternKind
+from .spectest import spectest_exports
+
+LANE_BITS = {"i8": 8, "i16": 16, "i32": 32, "i64": 64, "f32": 32, "f64": 64}
+
+
+@dataclass
+class Result:
+    """Counts for one script, and what failed (line: message)."""
+
+    name: str
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    failures: list[str] = field(default_factory=list)
+    skips: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        return f"{self.name}: {self.passed} passed, {self.failed} failed, {self.skipped} skipped"
+
+
+class Skip(Exception):
+    """An assertion this engine does not run (yet); counted as skipped with the reason."""
+
+
+class Failure(Exception):
+    pass
+
+
+# --- values --------------------------------------------------------------------------------
+
+
+def value_from_json(v: dict[str, Any]) -> Any:
+    t = v["type"]
+    val = v.get("value")
+    if t in ("i32", "i64"):
+        return int(val)
+    if t == "f32":
+        return N.f32_from_bits(int(val))
+    if t == "f64":
+        return N.f64_from_bits(int(val))
+    if t == "v128":
+        bits = LANE_BITS[v["lane_type"]]
+        out = 0
+        for i, lane in enumerate(val):
+            out |= (int(lane) & ((1 << bits) - 1)) << (i * bits)
+        return out
+    if t in ("funcref", "externref"):
+        if val == "null":
+            return None
+        return ExternRef(int(val)) if t == "externref" else ("funcref", val)
+    raise Skip(f"value type {t}")
+
+
+def _float_matches(actual_bits: int, expected: str, width: int) -> bool:
+    if width == 32:
+        exp_mask, quiet, payload = 0x7F800000, 0x00400000, 0x007FFFFF
+    else:
+        exp_mask, quiet, payload = 0x7FF0000000000000, 0x0008000000000000, 0x000FFFFFFFFFFFFF
+    if expected == "nan:canonical":
+        return actual_bits & exp_mask == exp_mask and actual_bits & payload == quiet
+    if expected == "nan:arithmetic":
+        return actual_bits & exp_mask == exp_mask and actual_bits & quiet != 0
+    return actual_bits == int(expected)
+
+
+def value_matches(actual: Any, v: dict[str, Any]) -> bool:
+    t = v["type"]
+    val = v.get("value")
+    if t in ("i32", "i64"):
+        return actual == int(val)
+    if t == "f32":
+        return isinstance(actual, float) and _float_matches(N.f32_to_bits(actual), val, 32)
+    if t == "f64":
+        return isinstance(actual, float) and _float_matches(N.f64_to_bits(actual), val, 64)
+    if t == "v128":
+        lt = v["lane_type"]
+        bits = LANE_BITS[lt]
+        mask = (1 << bits) - 1
+        for i, lane in enumerate(val):
+            got = (actual >> (i * bits)) & mask
+            if lt in ("f32", "f64"):
+                if not _float_matches(got, lane, bits):
+                    return False
+            elif got != int(lane) & mask:
+                return False
+        return True
+    if t in ("funcref", "externref"):
+        if val is None:  # any non-null reference of the type
+            return actual is not None
+        if val == "null":
+            return actual is None
+        if t == "externref":
+            return actual == ExternRef(int(val))
+        return isinstance(actual, FuncInst)
+    raise Skip(f"value type {t}")
+
+
+def show(values: Iterable[Any]) -> str:
+    out = []
+    for x in values:
+        if isinstance(x, float):
+            out.append(f"{x!r}({N.f64_to_bits(x):#x})" if math.isnan(x) else repr(x))
+        else:
+            out.append(repr(x))
+    return "[" + ", ".join(out) + "]"
+
+
+# --- the runner ----------------------------------------------------------------------------
+
+
+class Runner:
+    """Executes spec commands; keeps the current module, named modules and registrations."""
+
+    def __init__(self, base_dir: Path | None = None, name: str = "script") -> None:
+        self.base_dir = base_dir or Path(".")
+        self.store = Store()
+        self.registry: dict[str, dict[str, Any]] = {"spectest": spectest_exports()}
+        self.named: dict[str, ModuleInst] = {}
+        self.current: ModuleInst | None = None
+        self.result = Result(name)
+
+    # modules
+
+    def load_module(self, spec: Any) -> Module:
+        """A Module from a command's module: a filename, bytes, a Module, or ('quote', text)."""
+        from ..valid import validate
+
+        module = self._decode_or_parse(spec)
+        validate(module)
+        return module
+
+    def _decode_or_parse(self, spec: Any) -> Module:
+        if isinstance(spec, Module):
+            return spec
+        if isinstance(spec, tuple) and spec[0] == "quote":
+            from ..text import parse_module
+
+            return parse_module(spec[1])
+        if isinstance(spec, (bytes, bytearray)):
+            data = bytes(spec)
+        else:
+            path = self.base_dir / spec
+            if path.suffix == ".wat":
+                from ..text import parse_module
+
+                return parse_module(
+                    path.read_text(encoding="utf-8", errors="surrogateescape"), filename=path.name
+                )
+            data = path.read_bytes()
+        from ..binary import decode
+
+        return decode(data)
+
+    def resolve(self, module: str, name: str | None, kind: ExternKind, desc: Any) -> Any:
+        ns = self.registry.get(module)
+        if ns is None or name not in ns:
+            raise LinkError(f'unknown import "{module}" "{name}"')
+        return ns[name]
+
+    def instantiate(self, module: Module) -> ModuleInst:
+        return instantiate(self.store, module, self.resolve)
+
+    # actions
+
+    def target(self, name: str | None) -> ModuleInst:
+        if name is not None:
+            if name not in self.named:
+                raise Failure(f"unknown module {name}")
+            return self.named[name]
+        if self.current is None:
+            raise Failure("no current module")
+        return self.current
+
+    def action(self, act: dict[str, Any]) -> list[Any]:
+        inst = self.target(act.get("module"))
+        field_name = act["field"]
+        if field_name not in inst.exports:
+            raise Failure(f"unknown export {field_name!r}")
+        value = inst.exports[field_name]
+        if act["type"] == "get":
+            if not isinstance(value, GlobalInst):
+                raise Failure(f"{field_name!r} is not a global")
+            return [value.value]
+        if not isinstance(value, FuncInst):
+            raise Failure(f"{field_name!r} is not a function")
+        args = [value_from_json(a) for a in act.get("args", [])]
+        m = Machine(value, args, depth_limit=self.store.call_depth_limit)
+        return m.run() or []
+
+    # commands
+
+    def run_command(self, cmd: dict[str, Any]) -> None:
+        kind = cmd["type"]
+        line = cmd.get("line", 0)
+        try:
+            outcome = self._command(kind, cmd)
+        except Skip as e:
+            self.result.skipped += 1
+            self.result.skips.append(f"line {line}: {kind}: {e}")
+            return
+        except Failure as e:
+            self.result.failed += 1
+            self.result.failures.append(f"line {line}: {kind}: {e}")
+            return
+        except Exception as e:  # an engine bug: counted as a failure, never a crash
+            self.result.failed += 1
+            self.result.failures.append(f"line {line}: {kind}: internal error {type(e).__name__}: {e}")
+            return
+        if outcome == "assert":
+            self.result.passed += 1
+
+    def _command(self, kind: str, cmd: dict[str, Any]) -> str | None:
+        if kind == "module":
+            try:
+                module = self.load_module(cmd["filename"])
+                inst = self.instantiate(module)
+            except WasmError as e:
+                raise Failure(f"module failed to load: {e}") from None
+            self.current = inst
+            if cmd.get("name"):
+                self.named[cmd["name"]] = inst
+            return None
+        if kind == "register":
+            inst = self.target(cmd.get("name"))
+            self.registry[cmd["as"]] = dict(inst.exports)
+            return None
+        if kind == "action":
+            try:
+                self.action(cmd["action"])
+            except WasmError as e:
+                raise Failure(f"action failed: {e}") from None
+            return None
+        if kind == "assert_return":
+            try:
+                got = self.action(cmd["action"])
+            except WasmError as e:
+                raise Failure(f"{cmd['action']['field']}: unexpected {type(e).__name__}: {e}") from None
+            expected = cmd["expected"]
+            if len(got) != len(expected) or not all(value_matches(g, e) for g, e in zip(got, expected)):
+                exp = [e.get("value") for e in expected]
+                raise Failure(f"{cmd['action']['field']}: got {show(got)}, expected {exp}")
+            return "assert"
+        if kind in ("assert_trap", "assert_exhaustion"):
+            want = Exhaustion if kind == "assert_exhaustion" else Trap
+            try:
+                got = self.action(cmd["action"])
+            except want as e:
+                if kind == "assert_trap" and isinstance(e, Exhaustion):
+                    raise Failure(f"expected trap {cmd['text']!r}, got exhaustion") from None
+                if not e.kind.startswith(cmd["text"]) and cmd["text"] not in e.kind:
+                    raise Failure(f"trapped with {e.kind!r}, expected {cmd['text']!r}") from None
+                return "assert"
+            except WasmError as e:
+                raise Failure(f"expected {cmd['text']!r}, got {type(e).__name__}: {e}") from None
+            raise Failure(f"expected {cmd['text']!r}, returned {show(got)}")
+        if kind == "assert_invalid":
+            return self._expect_rejected(cmd, ValidationError, "validate")
+        if kind == "assert_malformed":
+            return self._expect_rejected(cmd, (DecodeError, ParseError), "decode")
+        if kind == "assert_unlinkable":
+            try:
+                module = self.load_module(cmd["filename"])
+            except WasmError as e:
+                raise Failure(f"module should be valid: {e}") from None
+            try:
+                self.instantiate(module)
+            except LinkError:
+                return "assert"
+            except WasmError as e:
+                raise Failure(f"expected a link error, got {type(e).__name__}: {e}") from None
+            raise Failure("module linked")
+        if kind == "assert_uninstantiable":
+            try:
+                module = self.load_module(cmd["filename"])
+            except WasmError as e:
+                raise Failure(f"module should be valid: {e}") from None
+            try:
+                self.instantiate(module)
+            except Trap:
+                return "assert"
+            except WasmError as e:
+                raise Failure(f"expected a trap, got {type(e).__name__}: {e}") from None
+            raise Failure("module instantiated")
+        raise Skip(f"unknown command {kind}")
+
+    def _expect_rejected(self, cmd: dict[str, Any], errors: Any, stage: str) -> str:
+        try:
+            self.load_module(cmd["filename"])
+        except errors:
+            return "assert"
+        except ImportError as e:
+            raise Skip(f"no {stage} support: {e}") from None
+        except WasmError as e:
+            raise Failure(f"expected {cmd['text']!r} at {stage}, got {type(e).__name__}: {e}") from None
+        raise Failure(f"expected {cmd['text']!r}, but the module was accepted")
+
+
+def run_json(path: Path) -> Result:
+    data = json.loads(path.read_text())
+    runner = Runner(path.parent, path.stem)
+    for cmd in data["commands"]:
+        runner.run_command(cmd)
+    return runner.result
+
+
+def run_file(path: Path, **options: Any) -> Result:
+    if path.suffix == ".json":
+        return run_json(path)
+    from .wast import run_wast
+
+    return run_wast(path, **options)
