@@ -168,6 +168,35 @@ def test_add_sub_match_a_lane_by_lane_reference(a: int, b: int) -> None:
         assert SIMD[f"{shape}.sub"](a, b) == _ref(shape, lambda x, y: x - y, a, b)
 
 
+def _sat(lo: int, hi: int):
+    return lambda x: max(lo, min(hi, x))
+
+
+@given(V128, V128)
+def test_lane_arithmetic_matches_a_reference(a: int, b: int) -> None:
+    for shape in ("i8x16", "i16x8", "i32x4"):
+        w = WIDTHS[shape]
+        ss, us = _sat(-(1 << (w - 1)), (1 << (w - 1)) - 1), _sat(0, (1 << w) - 1)
+        for name, fn, signed in [
+            ("min_s", min, True),
+            ("min_u", min, False),
+            ("max_s", max, True),
+            ("max_u", max, False),
+            ("mul", lambda x, y: x * y, False),
+            ("add_sat_s", lambda x, y, f=ss: f(x + y), True),
+            ("add_sat_u", lambda x, y, f=us: f(x + y), False),
+            ("sub_sat_s", lambda x, y, f=ss: f(x - y), True),
+            ("sub_sat_u", lambda x, y, f=us: f(x - y), False),
+            ("avgr_u", lambda x, y: (x + y + 1) // 2, False),
+        ]:
+            if f"{shape}.{name}" in SIMD:
+                assert SIMD[f"{shape}.{name}"](a, b) == _ref(shape, fn, a, b, signed), (shape, name)
+    q15 = _sat(-0x8000, 0x7FFF)
+    assert SIMD["i16x8.q15mulr_sat_s"](a, b) == _ref(
+        "i16x8", lambda x, y: q15((x * y + 0x4000) >> 15), a, b, True
+    )
+
+
 @given(V128, st.integers(min_value=0, max_value=0xFFFFFFFF))
 def test_shifts_take_the_count_modulo_the_lane_width(a: int, n: int) -> None:
     for shape, w in WIDTHS.items():

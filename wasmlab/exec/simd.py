@@ -18,6 +18,7 @@ abs, neg, pmin and pmax move bits without touching NaNs.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from struct import Struct
 from typing import Any
@@ -355,15 +356,28 @@ def _sub(w: int) -> Callable[[int, int], int]:
     return lambda a, b: (((a | h) - (b & low)) ^ ((a ^ b ^ h) & h)) & V128_MASK
 
 
-def _lanewise2(w: int, signed: bool, fn: Callable[[int, int], int]) -> Callable[[int, int], int]:
+def _lanewise2(
+    w: int, signed: bool, fn: Callable[[int, int], int], in_range: bool = False
+) -> Callable[[int, int], int]:
+    """A lane-wise binary operation; `in_range`: fn's results already fit the lanes
+    (of the signedness read), so they need no wrapping."""
     unpack = (_SIGNED if signed else _UNSIGNED)[w].unpack
-    pack = _UNSIGNED[w].pack
+    pack = (_SIGNED if signed and in_range else _UNSIGNED)[w].pack
     m = (1 << w) - 1
 
-    def op(a: int, b: int) -> int:
-        xs = unpack(a.to_bytes(16, "little"))
-        ys = unpack(b.to_bytes(16, "little"))
-        return int.from_bytes(pack(*[r & m for r in map(fn, xs, ys)]), "little")
+    if in_range:
+
+        def op(a: int, b: int) -> int:
+            xs = unpack(a.to_bytes(16, "little"))
+            ys = unpack(b.to_bytes(16, "little"))
+            return int.from_bytes(pack(*map(fn, xs, ys)), "little")
+
+    else:
+
+        def op(a: int, b: int) -> int:
+            xs = unpack(a.to_bytes(16, "little"))
+            ys = unpack(b.to_bytes(16, "little"))
+            return int.from_bytes(pack(*[r & m for r in map(fn, xs, ys)]), "little")
 
     return op
 
@@ -392,6 +406,14 @@ def _cmp(w: int, signed: bool, pred: Callable[[int, int], bool]) -> Callable[[in
     return _lanewise2(w, signed, lambda x, y: -1 if pred(x, y) else 0)
 
 
+def _min(x: int, y: int) -> int:
+    return x if x < y else y
+
+
+def _max(x: int, y: int) -> int:
+    return x if x > y else y
+
+
 _INT_SHAPES = {"i8x16": 8, "i16x8": 16, "i32x4": 32, "i64x2": 64}
 
 for _shape_name, _w in _INT_SHAPES.items():
@@ -409,12 +431,12 @@ for _shape_name, _w in _INT_SHAPES.items():
         if _w != 64:
             _def(f"{_shape_name}.{_suffix}_u", _cmp(_w, False, _pred))
     if _w != 8:
-        _def(f"{_shape_name}.mul", _lanewise2(_w, False, lambda x, y: x * y))
+        _def(f"{_shape_name}.mul", _lanewise2(_w, False, operator.mul))
     if _w != 64:
-        _def(f"{_shape_name}.min_s", _lanewise2(_w, True, min))
-        _def(f"{_shape_name}.min_u", _lanewise2(_w, False, min))
-        _def(f"{_shape_name}.max_s", _lanewise2(_w, True, max))
-        _def(f"{_shape_name}.max_u", _lanewise2(_w, False, max))
+        _def(f"{_shape_name}.min_s", _lanewise2(_w, True, _min, True))
+        _def(f"{_shape_name}.min_u", _lanewise2(_w, False, _min, True))
+        _def(f"{_shape_name}.max_s", _lanewise2(_w, True, _max, True))
+        _def(f"{_shape_name}.max_u", _lanewise2(_w, False, _max, True))
     if _w != 8:
         _def(f"{_shape_name}.abs", _lanewise1(_w, True, abs))
         _def(f"{_shape_name}.neg", _lanewise1(_w, False, lambda x: -x))
@@ -426,14 +448,14 @@ _def("i8x16.popcnt", _byte_table(lambda x: x.bit_count()))
 for _shape_name, _w in (("i8x16", 8), ("i16x8", 16)):
     _smin, _smax, _umax = -(1 << (_w - 1)), (1 << (_w - 1)) - 1, (1 << _w) - 1
     _ssat, _usat = _sat(_smin, _smax), _sat(0, _umax)
-    _def(f"{_shape_name}.add_sat_s", _lanewise2(_w, True, lambda x, y, f=_ssat: f(x + y)))
-    _def(f"{_shape_name}.add_sat_u", _lanewise2(_w, False, lambda x, y, f=_usat: f(x + y)))
-    _def(f"{_shape_name}.sub_sat_s", _lanewise2(_w, True, lambda x, y, f=_ssat: f(x - y)))
-    _def(f"{_shape_name}.sub_sat_u", _lanewise2(_w, False, lambda x, y: x - y if x > y else 0))
-    _def(f"{_shape_name}.avgr_u", _lanewise2(_w, False, lambda x, y: (x + y + 1) >> 1))
+    _def(f"{_shape_name}.add_sat_s", _lanewise2(_w, True, lambda x, y, f=_ssat: f(x + y), True))
+    _def(f"{_shape_name}.add_sat_u", _lanewise2(_w, False, lambda x, y, f=_usat: f(x + y), True))
+    _def(f"{_shape_name}.sub_sat_s", _lanewise2(_w, True, lambda x, y, f=_ssat: f(x - y), True))
+    _def(f"{_shape_name}.sub_sat_u", _lanewise2(_w, False, lambda x, y: x - y if x > y else 0, True))
+    _def(f"{_shape_name}.avgr_u", _lanewise2(_w, False, lambda x, y: (x + y + 1) >> 1, True))
 
 _q15_sat = _sat(-0x8000, 0x7FFF)
-_def("i16x8.q15mulr_sat_s", _lanewise2(16, True, lambda x, y: _q15_sat((x * y + 0x4000) >> 15)))
+_def("i16x8.q15mulr_sat_s", _lanewise2(16, True, lambda x, y: _q15_sat((x * y + 0x4000) >> 15), True))
 
 
 # shifts: the count is taken modulo the lane width
