@@ -20,23 +20,35 @@ DEFAULT_DEPTH_LIMIT = 10_000
 
 
 class Frame:
-    """An activation: the function, its handlers, the pc of its next instruction, its locals,
-    and `base`, the value-stack height below its operands."""
+    """A view of one activation: the function, the pc of its next instruction (for a caller:
+    the instruction after its call), its locals, and `base`, the value-stack height below its
+    operands. The machine keeps activations as plain lists `[func, code, pc, locals, base]`."""
 
-    __slots__ = ("func", "code", "pc", "locals", "base")
+    __slots__ = ("raw",)
 
-    def __init__(self, func: FuncInst, code: list, pc: int, locals: list, base: int) -> None:
-        self.func = func
-        self.code = code
-        self.pc = pc
-        self.locals = locals
-        self.base = base
+    def __init__(self, raw: list) -> None:
+        self.raw = raw
+
+    func = property(lambda self: self.raw[0])
+    code = property(lambda self: self.raw[1])
+    locals = property(lambda self: self.raw[3])
+    base = property(lambda self: self.raw[4])
+
+    @property
+    def pc(self) -> int:
+        return self.raw[2]
+
+    @pc.setter
+    def pc(self, value: int) -> None:
+        self.raw[2] = value
 
     @property
     def instr(self) -> Instr | None:
-        """The instruction this frame executes next (for a caller: the call it is in)."""
-        body = self.func.func.body if self.func.func else []
-        return body[self.pc] if 0 <= self.pc < len(body) else None
+        """The instruction this frame executes next."""
+        func = self.raw[0].func
+        body = func.body if func else []
+        pc = self.raw[2]
+        return body[pc] if 0 <= pc < len(body) else None
 
     def __repr__(self) -> str:
         return f"<frame {self.func.name} pc={self.pc}>"
@@ -83,7 +95,7 @@ class Machine:
             raise WasmError(f"{func.name} takes {func.nparams} arguments, got {len(args)}")
         self.entry = func
         self.stack: list[Any] = list(args)
-        self.frames: list[Frame] = []
+        self._frames: list[list] = []
         self.steps = 0
         self.fuel = fuel
         self.depth_limit = depth_limit
@@ -109,8 +121,17 @@ class Machine:
         return self.results is not None or self.trap is not None
 
     @property
+    def frames(self) -> list[Frame]:
+        """The call stack, outermost first."""
+        return [Frame(raw) for raw in self._frames]
+
+    @property
     def frame(self) -> Frame | None:
-        return self.frames[-1] if self.frames else None
+        return Frame(self._frames[-1]) if self._frames else None
+
+    @property
+    def depth(self) -> int:
+        return len(self._frames)
 
     @property
     def instr(self) -> Instr | None:
@@ -119,7 +140,7 @@ class Machine:
         return fr.instr if fr else None
 
     def backtrace(self) -> list[str]:
-        return [f.func.name for f in self.frames]
+        return [raw[0].name for raw in self._frames]
 
     # --- moves -------------------------------------------------------------------------
 
@@ -169,41 +190,34 @@ class Machine:
         code = func.code
         if code is None:
             code = func.code = compile_function(func)
-        self.frames.append(Frame(func, code, 0, L, len(S)))
+        self._frames.append([func, code, 0, L, len(S)])
 
     def _execute(self, budget: int) -> None:
-        """The dispatch loop shared by step and run: at most `budget` instructions (-1: no limit)."""
+        """The dispatch loop shared by step and run: at most `budget` instructions (-1: no limit).
+
+        Frames are plain lists `[func, code, pc, locals, base]` here (cheap to push); the
+        `frames` property shows them as `Frame` objects."""
         if self._host_entry:
-            self._host_entry = False
-            S = self.stack
-            args = S[:]
-            del S[:]
-            try:
-                S.extend(self.host_hook(self.entry, args))
-            except Trap as t:
-                raise self._fail(t) from None
-            self.steps += 1
-            self.results = list(S)
+            self._run_host_entry()
             return
         S = self.stack
-        frames = self.frames
+        frames = self._frames
         fr = frames[-1]
-        code = fr.code
-        L = fr.locals
-        pc = fr.pc
-        left = budget
+        code = fr[1]
+        L = fr[3]
+        pc = fr[2]
         callee_cell = CALLEE
         limit = self.depth_limit
+        i = -1
         try:
-            while left:
-                left -= 1
+            for i in range(budget if budget >= 0 else 1 << 62):  # noqa: B007 - i counts steps
                 pc = code[pc](S, L, pc)
                 if pc >= 0:
                     continue
                 if pc == RETURN:
-                    func = fr.func
+                    func = fr[0]
                     n = func.nresults
-                    base = fr.base
+                    base = fr[4]
                     if len(S) != base + n:
                         if n:
                             S[base:] = S[-n:]
@@ -212,29 +226,26 @@ class Machine:
                     frames.pop()
                     if not frames:
                         self.results = list(S)
+                        i += 1
                         return
                     fr = frames[-1]
-                    code = fr.code
-                    L = fr.locals
-                    pc = fr.pc
+                    code = fr[1]
+                    L = fr[3]
+                    pc = fr[2]
                     continue
                 # a call: the caller resumes after the call instruction
-                call_pc = -2 - pc
+                pc = -2 - pc
                 callee = callee_cell[0]
                 if callee.host is not None:
                     n = callee.nparams
-                    args = S[len(S) - n :]
-                    fr.pc = call_pc
-                    pc = call_pc
-                    results = self.host_hook(callee, args)
+                    results = self.host_hook(callee, S[len(S) - n :])
                     del S[len(S) - n :]
                     S.extend(results)
-                    pc = call_pc + 1
+                    pc += 1
                     continue
                 if len(frames) >= limit:
-                    pc = call_pc
                     raise Exhaustion("call stack exhausted")
-                fr.pc = call_pc + 1
+                fr[2] = pc + 1
                 n = callee.nparams
                 if n:
                     L = S[-n:]
@@ -246,24 +257,34 @@ class Machine:
                 code = callee.code
                 if code is None:
                     code = callee.code = compile_function(callee)
-                fr = Frame(callee, code, 0, L, len(S))
+                fr = [callee, code, 0, L, len(S)]
                 frames.append(fr)
                 pc = 0
-        except Trap as t:
-            left += 1  # the trapping instruction did not complete
-            fr.pc = pc
+            i += 1
+        except Trap as t:  # the trapping instruction did not complete: i steps did
+            fr[2] = pc
             raise self._fail(t) from None
         except WasmError:
-            left += 1
-            fr.pc = pc
+            fr[2] = pc
             raise
         except (RecursionError, MemoryError) as e:
-            left += 1
-            fr.pc = pc
+            fr[2] = pc
             raise self._fail(Exhaustion(f"resources exhausted: {type(e).__name__}")) from None
         finally:
-            self.steps += budget - left if budget >= 0 else -1 - left
-        fr.pc = pc
+            self.steps += i if i >= 0 else 0
+        fr[2] = pc
+
+    def _run_host_entry(self) -> None:
+        self._host_entry = False
+        S = self.stack
+        args = S[:]
+        del S[:]
+        try:
+            S.extend(self.host_hook(self.entry, args))
+        except Trap as t:
+            raise self._fail(t) from None
+        self.steps += 1
+        self.results = list(S)
 
 
 def invoke(func: FuncInst, args: Sequence[Any], **options: Any) -> list[Any]:

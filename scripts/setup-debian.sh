@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Debian packages the tests use: clang + wasi-libc (C programs compiled to wasm32-wasi) and
+# chromium (the browser test). Idempotent: installs only what is missing. Needs root or sudo.
+set -euo pipefail
+pkgs=(clang lld wasi-libc libclang-rt-dev-wasm32 chromium)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup-debian: all of ${pkgs[*]} are installed"
+  exit 0
+fi
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+  command -v sudo >/dev/null || { echo "setup-debian: need root to install: ${missing[*]}" >&2; exit 1; }
+  SUDO=sudo
+fi
+echo "setup-debian: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup-debian: done"

@@ -1,0 +1,268 @@
+"""The `wasmlab` command: parse, print, validate, dump, run, wast, trace, graph, lab.
+
+Exit status: 0 on success, 1 when a run fails (failed assertion, trap, invalid module),
+2 for bad usage. User mistakes print one clear message, never a Python traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import WasmError
+
+
+class UsageError(Exception):
+    pass
+
+
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as e:
+        raise UsageError(f"cannot read {path}: {e.strerror}") from None
+
+
+def _module(path: str, validate: bool = True) -> Any:
+    from . import api
+
+    data = _read(path)
+    if data[:4] == b"\0asm":
+        module = api.decode(data)
+    else:
+        from .text import parse_module
+
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise UsageError(f"{path}: neither a wasm binary nor UTF-8 text") from None
+        module = parse_module(text, filename=path)
+    if validate:
+        api.validate(module)
+    return module
+
+
+def cmd_parse(a: argparse.Namespace) -> int:
+    from . import api
+
+    module = _module(a.file)
+    data = api.encode(module, module_linking=a.module_linking_encoding)
+    out = a.output or str(Path(a.file).with_suffix(".wasm"))
+    Path(out).write_bytes(data)
+    print(f"wrote {out} ({len(data)} bytes)")
+    return 0
+
+
+def cmd_print(a: argparse.Namespace) -> int:
+    from . import api
+
+    print(api.print_wat(_module(a.file, validate=False), folded=a.folded), end="")
+    return 0
+
+
+def cmd_validate(a: argparse.Namespace) -> int:
+    _module(a.file)
+    print("valid")
+    return 0
+
+
+def cmd_dump(a: argparse.Namespace) -> int:
+    from .binary.dump import dump
+
+    data = _read(a.file)
+    if data[:4] == b"\0asm":
+        from .binary import decode
+
+        print(dump(decode(data), data), end="")
+    else:
+        print(dump(_module(a.file, validate=False)), end="")
+    return 0
+
+
+def _parse_arg(text: str, t: Any) -> Any:
+    from .syntax.types import ValType
+
+    try:
+        if t in (ValType.I32, ValType.I64):
+            return int(text, 0)
+        return float(text)
+    except ValueError:
+        raise UsageError(f"argument {text!r} is not a {t.text}") from None
+
+
+def _format_results(values: Any) -> str:
+    if values is None:
+        return ""
+    if isinstance(values, tuple):
+        return " ".join(map(str, values))
+    return str(values)
+
+
+def cmd_run(a: argparse.Namespace) -> int:
+    from . import api
+
+    module = _module(a.file)
+    wasi = None
+    has_wasi = any(i.module.startswith("wasi_") for i in module.imports)
+    if has_wasi:
+        from .wasi import WasiConfig
+
+        preopens = {}
+        for spec in a.dir:
+            host, _, guest = spec.partition("::")
+            preopens[guest or host] = host
+        env = dict(e.split("=", 1) if "=" in e else (e, "") for e in a.env)
+        wasi = WasiConfig(args=[a.file, *a.args], env=env, preopens=preopens)
+    inst = api.instantiate(module, wasi=wasi)
+    name = a.invoke or ("_start" if "_start" in inst.exports else None)
+    if name is None:
+        raise UsageError("no _start export: name a function with --invoke NAME")
+    func = inst.func(name)
+    args = [_parse_arg(x, t) for x, t in zip(a.args, func.type.params)] if a.invoke else []
+    if a.invoke and len(a.args) != len(func.type.params):
+        raise UsageError(f"{name} takes {len(func.type.params)} arguments, got {len(a.args)}")
+    if wasi is not None:
+        return wasi.run(inst, name)
+    out = _format_results(func(*args))
+    if out:
+        print(out)
+    return 0
+
+
+def cmd_wast(a: argparse.Namespace) -> int:
+    from .script.runner import run_file
+
+    passed = failed = skipped = 0
+    for f in a.files:
+        path = Path(f)
+        if not path.exists():
+            raise UsageError(f"no such file: {f}")
+        r = run_file(path, module_linking=a.module_linking)
+        passed, failed, skipped = passed + r.passed, failed + r.failed, skipped + r.skipped
+        print(r.line())
+        for msg in r.failures[: a.show]:
+            print(f"  FAIL {msg}")
+        if a.verbose:
+            for msg in r.skips:
+                print(f"  skip {msg}")
+    print(f"{passed} passed, {failed} failed, {skipped} skipped")
+    return 1 if failed else 0
+
+
+def cmd_trace(a: argparse.Namespace) -> int:
+    from .debug.trace import trace
+
+    return trace(a.file, a.invoke, a.args, limit=a.limit)
+
+
+def cmd_graph(a: argparse.Namespace) -> int:
+    from .viz import graph_for
+
+    kind = "initializers" if a.initializers else "types" if a.types else "calls" if a.calls else "cfg"
+    graph = graph_for(_module(a.file), kind, func=a.func)
+    if a.output:
+        from .viz.render import render_svg
+
+        Path(a.output).write_text(render_svg(graph))
+        print(f"wrote {a.output}")
+    else:
+        print(graph.source)
+    return 0
+
+
+def cmd_lab(a: argparse.Namespace) -> int:
+    from .lab import launch
+
+    return launch(a.notebooks, extra=a.jupyter_args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="wasmlab", description="Explore and step-debug WebAssembly.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("parse", help="WAT text to a .wasm binary (like wat2wasm)")
+    s.add_argument("file")
+    s.add_argument("-o", "--output")
+    s.add_argument("--module-linking-encoding", choices=["0.22", "pr2451"], default="0.22")
+    s.set_defaults(fn=cmd_parse)
+
+    s = sub.add_parser("print", help="a module as WAT text (like wasm2wat)")
+    s.add_argument("file")
+    s.add_argument("--folded", action="store_true")
+    s.set_defaults(fn=cmd_print)
+
+    s = sub.add_parser("validate", help="decode/parse and validate")
+    s.add_argument("file")
+    s.set_defaults(fn=cmd_validate)
+
+    s = sub.add_parser("dump", help="sections, imports/exports and function bodies with byte offsets")
+    s.add_argument("file")
+    s.set_defaults(fn=cmd_dump)
+
+    s = sub.add_parser("run", help="run a module (WASI programs included)")
+    s.add_argument("--dir", action="append", default=[], metavar="HOST::GUEST")
+    s.add_argument("--env", action="append", default=[], metavar="K=V")
+    s.add_argument("--invoke", metavar="NAME")
+    s.add_argument("file")
+    s.add_argument("args", nargs=argparse.REMAINDER)
+    s.set_defaults(fn=cmd_run)
+
+    s = sub.add_parser("wast", help="run spec scripts (.wast or wast2json .json)")
+    s.add_argument("files", nargs="+")
+    s.add_argument("--module-linking", action="store_true")
+    s.add_argument("--show", type=int, default=10, help="failures shown per file")
+    s.add_argument("-v", "--verbose", action="store_true", help="list skipped assertions")
+    s.set_defaults(fn=cmd_wast)
+
+    s = sub.add_parser("trace", help="one line per instruction executed")
+    s.add_argument("file")
+    s.add_argument("--invoke", required=True, metavar="NAME")
+    s.add_argument("--limit", type=int, default=100_000)
+    s.add_argument("args", nargs="*")
+    s.set_defaults(fn=cmd_trace)
+
+    s = sub.add_parser("graph", help="graphviz pictures of a module")
+    g = s.add_mutually_exclusive_group(required=True)
+    g.add_argument("--initializers", action="store_true")
+    g.add_argument("--types", action="store_true")
+    g.add_argument("--calls", action="store_true")
+    g.add_argument("--cfg", action="store_true")
+    s.add_argument("--func", help="function for --cfg")
+    s.add_argument("file")
+    s.add_argument("-o", "--output")
+    s.set_defaults(fn=cmd_graph)
+
+    s = sub.add_parser("lab", help="open JupyterLab on the teaching notebooks")
+    s.add_argument("--notebooks", default=None)
+    s.add_argument("jupyter_args", nargs=argparse.REMAINDER)
+    s.set_defaults(fn=cmd_lab)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        a = parser.parse_args(argv)
+    except SystemExit as e:
+        return int(e.code or 0)
+    fn: Callable[[argparse.Namespace], int] = a.fn
+    try:
+        return fn(a)
+    except UsageError as e:
+        print(f"wasmlab: {e}", file=sys.stderr)
+        return 2
+    except WasmError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
