@@ -19,6 +19,21 @@ from .runtime import FuncInst
 DEFAULT_DEPTH_LIMIT = 10_000
 
 
+class Pause(Exception):  # noqa: N818 - a control signal, not an error
+    """Raised by an instrumented handler (breakpoint, watchpoint) to stop the machine.
+
+    `pc` is where the frame continues; `executed` says whether the instruction at the
+    current pc completed (a watched store: True) or did not start (a breakpoint: False).
+    The debugger patches handlers with such wrappers; plain runs never pay for them.
+    """
+
+    def __init__(self, pc: int, executed: bool, reason: object = None) -> None:
+        super().__init__(reason)
+        self.pc = pc
+        self.executed = executed
+        self.reason = reason
+
+
 class Frame:
     """A view of one activation: the function, the pc of its next instruction (for a caller:
     the instruction after its call), its locals, and `base`, the value-stack height below its
@@ -102,6 +117,7 @@ class Machine:
         self.host_hook: HostHook = host_hook or call_host
         self.results: list[Any] | None = None
         self.trap: Trap | None = None
+        self.paused: Pause | None = None  # why the last move stopped early, if it did
         if func.is_host:
             # a host function at top level: a single "call" of it
             self._host_entry = True
@@ -200,6 +216,7 @@ class Machine:
         if self._host_entry:
             self._run_host_entry()
             return
+        self.paused = None
         S = self.stack
         frames = self._frames
         fr = frames[-1]
@@ -261,6 +278,12 @@ class Machine:
                 frames.append(fr)
                 pc = 0
             i += 1
+        except Pause as p:
+            if p.executed:
+                i += 1
+            fr[2] = p.pc
+            self.paused = p
+            return
         except Trap as t:  # the trapping instruction did not complete: i steps did
             fr[2] = pc
             raise self._fail(t) from None
