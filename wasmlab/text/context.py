@@ -1,0 +1,131 @@
+"""Identifier contexts (spec 6.6.4): the index spaces of a module and of a function.
+
+Every index space binds `$id`s to indices in order of definition. A generic resolver
+turns a `var` token (a number or an `$id`) into an index, so new index spaces (module
+linking's modules and instances) are one more entry in `SPACES`.
+"""
+
+from __future__ import annotations
+
+from ..syntax.types import DefType, FuncType
+from .lexer import ID, NAT, Source, Token
+from .numbers import parse_uint
+
+#: index space key -> the word the spec's messages use ("unknown function $f")
+SPACES: dict[str, str] = {
+    "type": "type",
+    "func": "function",
+    "table": "table",
+    "memory": "memory",
+    "global": "global",
+    "elem": "elem segment",
+    "data": "data segment",
+}
+
+
+class IndexSpace:
+    """`$id` -> index, and how many indices are taken."""
+
+    __slots__ = ("what", "names", "count", "ids")
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.names: dict[str, int] = {}
+        self.ids: dict[int, str] = {}
+        self.count = 0
+
+    def bind(self, tok: Token | None, source: Source) -> int:
+        """Take the next index, naming it `tok` (an ID token) when given."""
+        idx = self.count
+        if tok is not None:
+            name = tok.text
+            if name in self.names:
+                raise source.error_at(f"duplicate {self.what} {name}", tok)
+            self.names[name] = idx
+            self.ids[idx] = name
+        self.count = idx + 1
+        return idx
+
+    def resolve(self, tok: Token, source: Source) -> int:
+        if tok.kind == NAT:
+            try:
+                return parse_uint(tok.text, 32)
+            except ValueError:
+                raise source.error_at("i32 constant out of range", tok) from None
+        idx = self.names.get(tok.text)
+        if idx is None:
+            raise source.error_at(f"unknown {self.what} {tok.text}", tok)
+        return idx
+
+
+class ModuleContext:
+    """The module-level index spaces plus the type list (with implicit type definitions)."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.spaces: dict[str, IndexSpace] = {key: IndexSpace(what) for key, what in SPACES.items()}
+        self.types: list[DefType] = []
+
+    def space(self, key: str) -> IndexSpace:
+        return self.spaces[key]
+
+    def bind(self, key: str, tok: Token | None) -> int:
+        return self.spaces[key].bind(tok, self.source)
+
+    def resolve(self, key: str, tok: Token) -> int:
+        return self.spaces[key].resolve(tok, self.source)
+
+    def define_type(self, tok: Token | None, deftype: DefType) -> int:
+        idx = self.bind("type", tok)
+        self.types.append(deftype)
+        return idx
+
+    def implicit_type(self, ft: FuncType) -> int:
+        """The first type equal to `ft`, or a new one appended at the end (spec 6.6.5)."""
+        for idx, t in enumerate(self.types):
+            if t == ft:
+                return idx
+        idx = self.spaces["type"].count
+        self.spaces["type"].count = idx + 1
+        self.types.append(ft)
+        return idx
+
+    def func_type(self, idx: int, tok: Token) -> FuncType:
+        if idx < len(self.types):
+            t = self.types[idx]
+            if isinstance(t, FuncType):
+                return t
+        raise self.source.error_at(f"unknown type {tok.text}", tok)
+
+
+class FuncContext:
+    """Locals (parameters first) and the label stack of one function body."""
+
+    __slots__ = ("locals", "labels", "source")
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.locals = IndexSpace("local")
+        self.labels: list[str | None] = []
+
+    def bind_local(self, tok: Token | None) -> int:
+        return self.locals.bind(tok, self.source)
+
+    def label(self, tok: Token) -> int:
+        """A label reference: a depth, or the innermost label of that name."""
+        if tok.kind == ID:
+            labels = self.labels
+            name = tok.text
+            for depth in range(len(labels)):
+                if labels[-1 - depth] == name:
+                    return depth
+            raise self.source.error_at(f"unknown label {name}", tok)
+        try:
+            return parse_uint(tok.text, 32)
+        except ValueError:
+            raise self.source.error_at("i32 constant out of range", tok) from None
+
+
+def names_of(space: IndexSpace) -> dict[int, str]:
+    """index -> name without the `$`, for the name section."""
+    return {idx: name[1:] for idx, name in space.ids.items()}

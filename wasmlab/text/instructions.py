@@ -1,0 +1,531 @@
+"""Instructions in the text format (spec 6.5): plain, structured and folded, made flat.
+
+Folded instructions are unfolded into the flat order of the binary format (operands
+first), `block`/`loop`/`if` keep their labels for `br $l` and `end $l` checks, and
+every immediate kind of the opcode table has one parser in `IMMEDIATES`.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable
+from typing import Any
+
+from ..syntax.module import Instr, Span
+from ..syntax.opcodes import BY_NAME, SELECT_T, Op
+from ..syntax.types import FuncType, ValType
+from .context import FuncContext, ModuleContext
+from .cursor import Cursor
+from .lexer import FLOAT, ID, INT, KEYWORD, LPAREN, NAT, RPAREN, Token
+from .numbers import F32, F64, parse_float, parse_int, parse_uint
+
+_END = BY_NAME["end"]
+_ELSE = BY_NAME["else"]
+_IF = BY_NAME["if"]
+_SELECT = BY_NAME["select"]
+_NUMBER_KINDS = (NAT, INT, FLOAT)
+
+#: v128 shapes: lanes, lane width in bits, float format (None for integer lanes)
+SHAPES: dict[str, tuple[int, int, Any]] = {
+    "i8x16": (16, 8, None),
+    "i16x8": (8, 16, None),
+    "i32x4": (4, 32, None),
+    "i64x2": (2, 64, None),
+    "f32x4": (4, 32, F32),
+    "f64x2": (2, 64, F64),
+}
+_LANE_PACK = {8: "<B", 16: "<H", 32: "<I", 64: "<Q"}
+
+
+class InstrParser(Cursor):
+    """Parses instruction sequences; needs `ctx` (module) and `fctx` (function) contexts."""
+
+    ctx: ModuleContext
+    fctx: FuncContext
+    uses_data_index: bool
+
+    # --- sequences ----------------------------------------------------------------------
+
+    def instrs(self, out: list[Instr]) -> None:
+        """instr* up to a `)`, `end`, `else` or anything that cannot start an instruction."""
+        toks = self.toks
+        while True:
+            t = toks[self.i]
+            kind = t.kind
+            if kind == LPAREN:
+                self.folded(out)
+            elif kind == KEYWORD:
+                if t.text == "end" or t.text == "else":
+                    return
+                self.plain(out)
+            else:
+                return
+
+    def expr(self) -> list[Instr]:
+        """A constant or function expression up to the closing `)`, with its final `end`."""
+        out: list[Instr] = []
+        self.instrs(out)
+        t = self.toks[self.i]
+        if t.kind != RPAREN:
+            self.unexpected("an instruction or ')'")
+        out.append(Instr(_END, None, span=Span(t.line, t.col, t.line, t.col + 1, self.source.filename)))
+        return out
+
+    # --- one instruction ----------------------------------------------------------------
+
+    def plain(self, out: list[Instr]) -> None:
+        t = self.toks[self.i]
+        op = BY_NAME.get(t.text)
+        if op is None:
+            self.unexpected("an instruction")
+        self.i += 1
+        if op.imm == "blocktype":
+            self.block_flat(op, t, out)
+            return
+        op, imm = IMMEDIATES[op.imm](self, op)
+        last = self.toks[self.i - 1]
+        out.append(
+            Instr(
+                op, imm, span=Span(t.line, t.col, last.line, last.col + len(last.text), self.source.filename)
+            )
+        )
+
+    def folded(self, out: list[Instr]) -> None:
+        toks = self.toks
+        lp = toks[self.i]
+        t = toks[self.i + 1]
+        op = BY_NAME.get(t.text) if t.kind == KEYWORD else None
+        if op is None:
+            self.unexpected("an instruction", tok=t)
+        self.i += 2
+        if op.imm == "blocktype":
+            self.block_folded(op, lp, out)
+            return
+        op, imm = IMMEDIATES[op.imm](self, op)
+        while toks[self.i].kind == LPAREN:
+            self.folded(out)
+        rp = toks[self.i]
+        if rp.kind != RPAREN:
+            self.unexpected("a folded instruction or ')'")
+        self.i += 1
+        out.append(Instr(op, imm, span=Span(lp.line, lp.col, rp.line, rp.col + 1, self.source.filename)))
+
+    # --- structured instructions --------------------------------------------------------
+
+    def block_flat(self, op: Op, first: Token, out: list[Instr]) -> None:
+        label = self.take_id()
+        bt = self.blocktype()
+        labels = self.fctx.labels
+        labels.append(label.text if label is not None else None)
+        out.append(Instr(op, bt, span=self.span_from(first)))
+        self.instrs(out)
+        if op is _IF and self.at_keyword("else"):
+            t = self.next()
+            self._check_end_label(label)
+            out.append(Instr(_ELSE, None, span=self.span_from(t)))
+            self.instrs(out)
+        t = self.toks[self.i]
+        if t.kind != KEYWORD or t.text != "end":
+            self.unexpected("an instruction or 'end'")
+        self.i += 1
+        self._check_end_label(label)
+        out.append(Instr(_END, None, span=self.span_from(t)))
+        labels.pop()
+
+    def _check_end_label(self, label: Token | None) -> None:
+        t = self.toks[self.i]
+        if t.kind == ID:
+            if label is None or label.text != t.text:
+                raise self.error(f"mismatching label {t.text}", t)
+            self.i += 1
+
+    def block_folded(self, op: Op, lp: Token, out: list[Instr]) -> None:
+        label = self.take_id()
+        bt = self.blocktype()
+        labels = self.fctx.labels
+        name = label.text if label is not None else None
+        head = Instr(op, bt)
+        if op is not _IF:
+            labels.append(name)
+            out.append(head)
+            self.instrs(out)
+        else:
+            toks = self.toks
+            while toks[self.i].kind == LPAREN and not self.at_lparen("then"):
+                self.folded(out)
+            if not self.at_lparen("then"):
+                self.unexpected("a folded condition or '(then ...)'")
+            labels.append(name)
+            out.append(head)
+            self.i += 2
+            self.instrs(out)
+            self.expect_rparen()
+            if self.at_lparen("else"):
+                else_lp = toks[self.i]
+                self.i += 2
+                arm: list[Instr] = []
+                self.instrs(arm)
+                self.expect_rparen()
+                if arm:
+                    out.append(Instr(_ELSE, None, span=self.span_from(else_lp)))
+                    out.extend(arm)
+        rp = self.toks[self.i]
+        if rp.kind != RPAREN:
+            self.unexpected("an instruction or ')'")
+        self.i += 1
+        fn = self.source.filename
+        head.span = Span(lp.line, lp.col, rp.line, rp.col + 1, fn)
+        out.append(Instr(_END, None, span=Span(rp.line, rp.col, rp.line, rp.col + 1, fn)))
+        labels.pop()
+
+    def blocktype(self) -> Any:
+        """None | ValType | type index, with implicit type definitions for multi-value."""
+        idx = None
+        type_tok = None
+        if self.at_lparen("type"):
+            self.i += 2
+            type_tok = self.toks[self.i]
+            idx = self.var("type")
+            self.expect_rparen()
+        params, _, results = self.params_results(named=False)
+        if idx is not None:
+            if params or results:
+                self.check_inline_type(idx, type_tok, FuncType(tuple(params), tuple(results)))
+            return idx
+        if not params and len(results) <= 1:
+            return results[0] if results else None
+        return self.ctx.implicit_type(FuncType(tuple(params), tuple(results)))
+
+    # --- types of functions, blocks and calls -------------------------------------------
+
+    def params_results(self, named: bool) -> tuple[list[ValType], list[Token | None], list[ValType]]:
+        """`(param ...)* (result ...)*`: the types and (when `named`) the parameter ids."""
+        toks = self.toks
+        params: list[ValType] = []
+        names: list[Token | None] = []
+        while self.at_lparen("param"):
+            self.i += 2
+            if named and toks[self.i].kind == ID:
+                names.append(self.next())
+                params.append(self.valtype())
+            else:
+                while toks[self.i].kind != RPAREN:
+                    params.append(self.valtype())
+                    names.append(None)
+            self.expect_rparen()
+        results: list[ValType] = []
+        while self.at_lparen("result"):
+            self.i += 2
+            while toks[self.i].kind != RPAREN:
+                results.append(self.valtype())
+            self.expect_rparen()
+            if self.at_lparen("param"):
+                self.unexpected("a result or the body (parameters come before results)")
+        return params, names, results
+
+    def check_inline_type(self, idx: int, tok: Token | None, ft: FuncType) -> None:
+        assert tok is not None
+        if self.ctx.func_type(idx, tok) != ft:
+            raise self.error("inline function type does not match explicit type", tok)
+
+    def call_typeuse(self) -> int:
+        """The type use of `call_indirect`: `(type x)? (param t*)* (result t*)*`."""
+        idx = None
+        type_tok = None
+        if self.at_lparen("type"):
+            self.i += 2
+            type_tok = self.toks[self.i]
+            idx = self.var("type")
+            self.expect_rparen()
+        params, _, results = self.params_results(named=False)
+        ft = FuncType(tuple(params), tuple(results))
+        if idx is not None:
+            if params or results:
+                self.check_inline_type(idx, type_tok, ft)
+            return idx
+        return self.ctx.implicit_type(ft)
+
+    # --- variables ----------------------------------------------------------------------
+
+    def var(self, space: str) -> int:
+        t = self.toks[self.i]
+        if t.kind != NAT and t.kind != ID:
+            self.unexpected(f"a {self.ctx.spaces[space].what} index or $name")
+        self.i += 1
+        return self.ctx.spaces[space].resolve(t, self.source)
+
+    def opt_var(self, space: str) -> int:
+        t = self.toks[self.i]
+        if t.kind != NAT and t.kind != ID:
+            return 0
+        self.i += 1
+        return self.ctx.spaces[space].resolve(t, self.source)
+
+
+# --- immediates, one parser per kind of the opcode table -------------------------------
+
+Imm = tuple[Op, Any]
+
+
+def _none(p: InstrParser, op: Op) -> Imm:
+    # the untyped `select` row (0x1b) may be followed by `(result t*)`: then it is typed
+    if op is _SELECT:
+        return _select(p, op)
+    return op, None
+
+
+def _label(p: InstrParser, op: Op) -> Imm:
+    t = p.toks[p.i]
+    if t.kind != NAT and t.kind != ID:
+        p.unexpected("a label")
+    p.i += 1
+    return op, p.fctx.label(t)
+
+
+def _br_table(p: InstrParser, op: Op) -> Imm:
+    toks = p.toks
+    labels: list[int] = []
+    while toks[p.i].kind == NAT or toks[p.i].kind == ID:
+        labels.append(p.fctx.label(toks[p.i]))
+        p.i += 1
+    if not labels:
+        p.unexpected("a label")
+    return op, (tuple(labels[:-1]), labels[-1])
+
+
+def _space(space: str) -> Callable[[InstrParser, Op], Imm]:
+    def parse(p: InstrParser, op: Op) -> Imm:
+        return op, p.var(space)
+
+    return parse
+
+
+def _local(p: InstrParser, op: Op) -> Imm:
+    t = p.toks[p.i]
+    if t.kind != NAT and t.kind != ID:
+        p.unexpected("a local index or $name")
+    p.i += 1
+    return op, p.fctx.locals.resolve(t, p.source)
+
+
+def _table(p: InstrParser, op: Op) -> Imm:
+    return op, p.opt_var("table")
+
+
+def _data(p: InstrParser, op: Op) -> Imm:
+    p.uses_data_index = True
+    return op, p.var("data")
+
+
+def _call_indirect(p: InstrParser, op: Op) -> Imm:
+    table = p.opt_var("table")
+    return op, (p.call_typeuse(), table)
+
+
+def _memarg(p: InstrParser, op: Op) -> tuple[int, int]:
+    toks = p.toks
+    offset = 0
+    align = op.natural_alignment
+    t = toks[p.i]
+    if t.kind == KEYWORD and t.text.startswith("offset="):
+        try:
+            offset = parse_uint(t.text[7:], 32)
+        except ValueError:
+            if not t.text[7:8].isdigit():
+                p.unexpected()
+            raise p.error("i32 constant out of range", t) from None
+        p.i += 1
+        t = toks[p.i]
+    if t.kind == KEYWORD and t.text.startswith("align="):
+        try:
+            value = parse_uint(t.text[6:], 64)
+        except ValueError:
+            if not t.text[6:7].isdigit():
+                p.unexpected()
+            raise p.error("alignment must be a power of two", t) from None
+        if value <= 0 or value & (value - 1):
+            raise p.error("alignment must be a power of two", t)
+        align = value.bit_length() - 1
+        p.i += 1
+    return align, offset
+
+
+def _memarg_imm(p: InstrParser, op: Op) -> Imm:
+    return op, _memarg(p, op)
+
+
+def _lane_index(p: InstrParser) -> int:
+    t = p.toks[p.i]
+    if t.kind != NAT:
+        p.unexpected("a lane index")
+    p.i += 1
+    try:
+        return parse_uint(t.text, 8)
+    except ValueError:
+        raise p.error("malformed lane index", t) from None
+
+
+def _memarg_lane(p: InstrParser, op: Op) -> Imm:
+    align, offset = _memarg(p, op)
+    return op, (align, offset, _lane_index(p))
+
+
+def _lane(p: InstrParser, op: Op) -> Imm:
+    return op, _lane_index(p)
+
+
+def _memory(p: InstrParser, op: Op) -> Imm:
+    return op, 0
+
+
+def _number(p: InstrParser) -> Token:
+    t = p.toks[p.i]
+    if t.kind != NAT and t.kind != INT and t.kind != FLOAT:
+        p.unexpected("a number")
+    p.i += 1
+    return t
+
+
+def _i32(p: InstrParser, op: Op) -> Imm:
+    t = _number(p)
+    try:
+        return op, parse_int(t.text, 32)
+    except ValueError:
+        raise p.error("constant out of range", t) from None
+
+
+def _i64(p: InstrParser, op: Op) -> Imm:
+    t = _number(p)
+    try:
+        return op, parse_int(t.text, 64)
+    except ValueError:
+        raise p.error("constant out of range", t) from None
+
+
+def _f32(p: InstrParser, op: Op) -> Imm:
+    t = _number(p)
+    try:
+        return op, parse_float(t.text, F32)
+    except ValueError:
+        raise p.error("constant out of range", t) from None
+
+
+def _f64(p: InstrParser, op: Op) -> Imm:
+    t = _number(p)
+    try:
+        return op, parse_float(t.text, F64)
+    except ValueError:
+        raise p.error("constant out of range", t) from None
+
+
+def _select(p: InstrParser, op: Op) -> Imm:
+    if not p.at_lparen("result"):
+        return op, None
+    types: list[ValType] = []
+    toks = p.toks
+    while p.at_lparen("result"):
+        p.i += 2
+        while toks[p.i].kind != RPAREN:
+            types.append(p.valtype())
+        p.expect_rparen()
+    return SELECT_T, tuple(types)
+
+
+def _reftype(p: InstrParser, op: Op) -> Imm:
+    return op, p.heaptype()
+
+
+def _table_copy(p: InstrParser, op: Op) -> Imm:
+    if not p.at_var():
+        return op, (0, 0)
+    dst = p.var("table")
+    return op, (dst, p.var("table"))
+
+
+def _table_init(p: InstrParser, op: Op) -> Imm:
+    toks = p.toks
+    first = toks[p.i]
+    second = toks[p.i + 1]
+    if (first.kind == NAT or first.kind == ID) and (second.kind == NAT or second.kind == ID):
+        table = p.var("table")
+        return op, (p.var("elem"), table)
+    return op, (p.var("elem"), 0)
+
+
+def _v128(p: InstrParser, op: Op) -> Imm:
+    t = p.toks[p.i]
+    shape = SHAPES.get(t.text) if t.kind == KEYWORD else None
+    if shape is None:
+        p.unexpected("a vector shape (i8x16, i16x8, i32x4, i64x2, f32x4 or f64x2)")
+    p.i += 1
+    return op, v128_lanes(p, shape, t)
+
+
+def v128_lanes(p: Cursor, shape: tuple[int, int, Any], shape_tok: Token) -> bytes:
+    count, width, fmt = shape
+    toks = p.toks
+    start = p.i
+    while toks[p.i].kind in _NUMBER_KINDS:
+        p.i += 1
+    lanes = toks[start : p.i]
+    if len(lanes) != count:
+        raise p.error("wrong number of lane literals", toks[p.i] if len(lanes) < count else lanes[count])
+    pack = _LANE_PACK[width]
+    out = bytearray()
+    for t in lanes:
+        try:
+            bits = parse_int(t.text, width) if fmt is None else parse_float(t.text, fmt)
+        except ValueError:
+            raise p.error("constant out of range", t) from None
+        out += struct.pack(pack, bits)
+    return bytes(out)
+
+
+def _shuffle(p: InstrParser, op: Op) -> Imm:
+    toks = p.toks
+    start = p.i
+    while toks[p.i].kind in _NUMBER_KINDS:
+        p.i += 1
+    lanes = toks[start : p.i]
+    if len(lanes) != 16:
+        raise p.error("invalid lane length", toks[p.i] if len(lanes) < 16 else lanes[16])
+    out = bytearray()
+    for t in lanes:
+        if t.kind != NAT:
+            raise p.error("malformed lane index", t)
+        try:
+            out.append(parse_uint(t.text, 8))
+        except ValueError:
+            raise p.error("malformed lane index", t) from None
+    return op, bytes(out)
+
+
+IMMEDIATES: dict[str, Callable[[InstrParser, Op], Imm]] = {
+    "none": _none,
+    "label": _label,
+    "br_table": _br_table,
+    "func": _space("func"),
+    "call_indirect": _call_indirect,
+    "local": _local,
+    "global": _space("global"),
+    "table": _table,
+    "elem": _space("elem"),
+    "data": _data,
+    "memarg": _memarg_imm,
+    "memarg_lane": _memarg_lane,
+    "memory": _memory,
+    "i32": _i32,
+    "i64": _i64,
+    "f32": _f32,
+    "f64": _f64,
+    "select_t": _select,
+    "reftype": _reftype,
+    "table_copy": _table_copy,
+    "table_init": _table_init,
+    "memory_init": _data,
+    "memory_copy": _none,
+    "memory_fill": _none,
+    "v128": _v128,
+    "shuffle": _shuffle,
+    "lane": _lane,
+}

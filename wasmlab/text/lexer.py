@@ -1,0 +1,326 @@
+"""Tokens of the WebAssembly text format (spec 6.3), each with its line and column.
+
+A token is a parenthesis, a string, or a maximal run of *idchars*, classified as a
+keyword (starts with a lowercase letter), an identifier (`$...`), a number (nat, int or
+float) or, when it is none of those, a *reserved* token, which the parser reports as
+"unknown operator". Runs that mix idchars and strings (`$l"a"`) are reserved too, so
+tokens must be separated by white space, comments or parentheses.
+
+The lexer also pairs parentheses (`Tokens.close[i]` is the index of the `)` closing the
+`(` at `i`), so the parser can skip whole fields in its first pass.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from ..errors import ParseError
+from ..syntax.module import Span
+from ..syntax.opcodes import BY_NAME
+
+LPAREN = "("
+RPAREN = ")"
+KEYWORD = "keyword"
+ID = "id"
+NAT = "nat"
+INT = "int"
+FLOAT = "float"
+STRING = "string"
+RESERVED = "reserved"
+EOF = "eof"
+
+#: every keyword the text and script formats know: anything else shaped like a keyword is
+#: an "unknown operator", as in the spec's lexer (extensions add their keywords here)
+KEYWORDS: set[str] = set(BY_NAME) | {
+    "module", "type", "func", "param", "result", "local", "global", "table", "memory", "elem",
+    "data", "start", "import", "export", "offset", "item", "declare", "mut", "funcref",
+    "externref", "extern", "i32", "i64", "f32", "f64", "v128", "then", "i8x16", "i16x8",
+    "i32x4", "i64x2", "f32x4", "f64x2", "binary", "quote", "register", "invoke", "get",
+    "assert_return", "assert_trap", "assert_exhaustion", "assert_invalid", "assert_malformed",
+    "assert_unlinkable", "nan:canonical", "nan:arithmetic", "ref.extern", "either", "script",
+    "input", "output", "ref",
+}  # fmt: skip
+
+_IDCHAR = r"0-9A-Za-z!#$%&'*+\-./:<=>?@\\^_`|~"
+_STRCHARS = r'"(?:[^"\\\x00-\x1f\x7f]|\\[^\n])*"'
+
+_TOKEN_RE = re.compile(
+    r"(?P<ws>[ \t\n\r]+)"
+    r"|(?P<lc>;;[^\n\r]*)"
+    r"|(?P<bc>\(;)"
+    r"|(?P<lp>\()"
+    r"|(?P<rp>\))"
+    rf"|(?P<str>{_STRCHARS})(?![{_IDCHAR}\"])"
+    rf"|(?P<word>(?:[{_IDCHAR}]|{_STRCHARS})+)"
+    r"|(?P<bad>[\s\S])"
+)
+
+_NUM = r"[0-9](?:_?[0-9])*"
+_HEXNUM = r"[0-9A-Fa-f](?:_?[0-9A-Fa-f])*"
+_NAT_RE = re.compile(rf"(?:{_NUM}|0x{_HEXNUM})\Z")
+_INT_RE = re.compile(rf"[+-](?:{_NUM}|0x{_HEXNUM})\Z")
+_FLOAT_RE = re.compile(
+    rf"[+-]?(?:{_NUM}(?:\.(?:{_NUM})?)?(?:[eE][+-]?{_NUM})?"
+    rf"|0x{_HEXNUM}(?:\.(?:{_HEXNUM})?)?(?:[pP][+-]?{_NUM})?"
+    rf"|inf|nan|nan:0x{_HEXNUM})\Z"
+)
+_ID_RE = re.compile(rf"\$[{_IDCHAR}]+\Z")
+MEMARG_RE = re.compile(rf"(?:offset|align)=(?:{_NUM}|0x{_HEXNUM})\Z")
+_BLOCK_COMMENT_RE = re.compile(r"\(;|;\)")
+_ESCAPE_RE = re.compile(r"\\(?:u\{([0-9A-Fa-f](?:_?[0-9A-Fa-f])*)\}|([0-9A-Fa-f]{2})|(.))", re.S)
+_SIMPLE_ESCAPES = {"n": b"\n", "r": b"\r", "t": b"\t", "\\": b"\\", "'": b"'", '"': b'"'}
+
+
+class Token:
+    """One token: `kind` (a constant of this module), its `text`, where it is."""
+
+    __slots__ = ("kind", "text", "line", "col", "pos", "_value")
+
+    def __init__(self, kind: str, text: str, line: int, col: int, pos: int) -> None:
+        self.kind = kind
+        self.text = text
+        self.line = line
+        self.col = col
+        self.pos = pos
+        self._value: bytes | None = None
+
+    @property
+    def end_col(self) -> int:
+        return self.col + len(self.text)
+
+    def __repr__(self) -> str:
+        return f"Token({self.kind}, {self.text!r}, {self.line}:{self.col})"
+
+
+class Source:
+    """The text being parsed: finds source lines and raises located errors."""
+
+    def __init__(self, text: str, filename: str | None = None) -> None:
+        self.text = text
+        self.filename = filename
+        self._starts: list[int] | None = None
+
+    def line_starts(self) -> list[int]:
+        if self._starts is None:
+            starts = [0]
+            find = self.text.find
+            i = find("\n")
+            while i >= 0:
+                starts.append(i + 1)
+                i = find("\n", i + 1)
+            self._starts = starts
+        return self._starts
+
+    def line_text(self, line: int) -> str:
+        starts = self.line_starts()
+        if not 1 <= line <= len(starts):
+            return ""
+        start = starts[line - 1]
+        end = self.text.find("\n", start)
+        return self.text[start : end if end >= 0 else len(self.text)].rstrip("\r")
+
+    def position(self, pos: int) -> tuple[int, int]:
+        """(line, column), both 1-based, of a character offset."""
+        starts = self.line_starts()
+        line = bisect_right(starts, pos)
+        return line, pos - starts[line - 1] + 1
+
+    def error(self, message: str, line: int, col: int) -> ParseError:
+        return ParseError(message, line, col, self.line_text(line), self.filename)
+
+    def error_at(self, message: str, tok: Token) -> ParseError:
+        return self.error(message, tok.line, tok.col)
+
+    def span(self, first: Token, last: Token) -> Span:
+        return Span(first.line, first.col, last.line, last.col + len(last.text), self.filename)
+
+
+class Tokens:
+    """The token list of a source, its parenthesis pairing, and the source itself."""
+
+    __slots__ = ("toks", "close", "source", "unclosed")
+
+    def __init__(self, toks: list[Token], close: dict[int, int], source: Source, unclosed: list[int]) -> None:
+        self.toks = toks
+        self.close = close
+        self.source = source
+        self.unclosed = unclosed  # indices of '(' never closed, outermost first
+
+
+def tokenize(text: str, filename: str | None = None) -> Tokens:
+    """Split `text` into tokens (ending with an EOF token); raise ParseError on bad input."""
+    source = Source(text, filename)
+    toks: list[Token] = []
+    append = toks.append
+    line = 1
+    line_start = 0
+    pos = 0
+    n = len(text)
+    stack: list[int] = []
+    close: dict[int, int] = {}
+    match = _TOKEN_RE.match
+    while pos < n:
+        m = match(text, pos)
+        assert m is not None  # the pattern ends with a catch-all
+        kind = m.lastgroup
+        end = m.end()
+        if kind == "ws" or kind == "lc":
+            nl = text.count("\n", pos, end)
+            if nl:
+                line += nl
+                line_start = text.rfind("\n", pos, end) + 1
+        elif kind == "word":
+            word = m.group()
+            tk = _classify(word)
+            if tk == RESERVED or (tk == KEYWORD and word not in KEYWORDS and not MEMARG_RE.match(word)):
+                raise source.error(f"unknown operator {word}", line, pos - line_start + 1)
+            append(Token(tk, word, line, pos - line_start + 1, pos))
+        elif kind == "lp":
+            stack.append(len(toks))
+            append(Token(LPAREN, "(", line, pos - line_start + 1, pos))
+        elif kind == "rp":
+            if stack:  # a stray ')' stays unpaired: the parser reports it where it meets it
+                close[stack.pop()] = len(toks)
+            append(Token(RPAREN, ")", line, pos - line_start + 1, pos))
+        elif kind == "str":
+            append(Token(STRING, m.group(), line, pos - line_start + 1, pos))
+        elif kind == "bc":
+            end, line, line_start = _skip_block_comment(source, pos, line, line_start)
+        else:
+            _bad_character(source, pos, line, line_start)
+        pos = end
+    eof = len(toks)
+    for i in stack:  # unclosed: the parser meets the end of input inside them
+        close[i] = eof
+    toks.append(Token(EOF, "", line, pos - line_start + 1, pos))
+    return Tokens(toks, close, source, stack)
+
+
+def _classify(word: str) -> str:
+    c = word[0]
+    if '"' in word:
+        return RESERVED
+    if "a" <= c <= "z":
+        if word == "inf" or (c == "n" and word.startswith("nan") and _FLOAT_RE.match(word)):
+            return FLOAT
+        return KEYWORD
+    if c == "$":
+        return ID if _ID_RE.match(word) else RESERVED
+    if "0" <= c <= "9":
+        if _NAT_RE.match(word):
+            return NAT
+        return FLOAT if _FLOAT_RE.match(word) else RESERVED
+    if c == "+" or c == "-":
+        if _INT_RE.match(word):
+            return INT
+        return FLOAT if _FLOAT_RE.match(word) else RESERVED
+    return RESERVED
+
+
+def _skip_block_comment(source: Source, pos: int, line: int, line_start: int) -> tuple[int, int, int]:
+    """Skip a (possibly nested) block comment starting at `pos`; return (end, line, line_start)."""
+    text = source.text
+    depth = 0
+    start = pos
+    search = _BLOCK_COMMENT_RE.search
+    while True:
+        m = search(text, pos)
+        if m is None:
+            sline, scol = source.position(start)
+            raise source.error("unclosed comment", sline, scol)
+        depth += 1 if m.group() == "(;" else -1
+        pos = m.end()
+        if depth == 0:
+            break
+    nl = text.count("\n", start, pos)
+    if nl:
+        line += nl
+        line_start = text.rfind("\n", start, pos) + 1
+    return pos, line, line_start
+
+
+def _bad_character(source: Source, pos: int, line: int, line_start: int) -> None:
+    text = source.text
+    ch = text[pos]
+    col = pos - line_start + 1
+    if ch == '"':
+        # a string that did not match: find out why
+        i = pos + 1
+        while i < len(text):
+            c = text[i]
+            if c == '"':
+                break
+            if c == "\\":
+                if i + 1 >= len(text) or text[i + 1] == "\n":
+                    raise source.error("unclosed string literal", line, col)
+                i += 2
+                continue
+            if c == "\n":
+                raise source.error("unclosed string literal", line, col)
+            if ord(c) < 0x20 or c == "\x7f":
+                raise source.error(
+                    "illegal control character in string literal", line, pos - line_start + 1 + (i - pos)
+                )
+            i += 1
+        raise source.error("unclosed string literal", line, col)
+    if ch in "\x0b\x0c" or ord(ch) < 0x20 or ch == "\x7f":
+        raise source.error(f"unexpected character {ch!r}", line, col)
+    if ord(ch) > 0x7F:
+        if 0xD800 <= ord(ch) <= 0xDFFF:
+            raise source.error("malformed UTF-8 encoding", line, col)
+        raise source.error(f"malformed operator: unexpected character {ch!r} outside a string", line, col)
+    raise source.error(f"unexpected character {ch!r}", line, col)
+
+
+def string_bytes(tok: Token, source: Source) -> bytes:
+    """The bytes a string token stands for, escapes resolved (UTF-8 for characters)."""
+    if tok._value is not None:
+        return tok._value
+    body = tok.text[1:-1]
+    if "\\" not in body:
+        try:
+            value = body.encode("utf-8")
+        except UnicodeEncodeError:
+            raise source.error_at("malformed UTF-8 encoding", tok) from None
+        tok._value = value
+        return value
+    out = bytearray()
+    pos = 0
+    for m in _ESCAPE_RE.finditer(body):
+        chunk = body[pos : m.start()]
+        try:
+            out += chunk.encode("utf-8")
+        except UnicodeEncodeError:
+            raise source.error_at("malformed UTF-8 encoding", tok) from None
+        uni, hexbyte, other = m.groups()
+        if uni is not None:
+            cp = int(uni.replace("_", ""), 16)
+            if cp >= 0x110000 or 0xD800 <= cp < 0xE000:
+                raise source.error(
+                    "malformed UTF-8 encoding: invalid \\u escape", tok.line, tok.col + 1 + m.start()
+                )
+            out += chr(cp).encode("utf-8")
+        elif hexbyte is not None:
+            out.append(int(hexbyte, 16))
+        elif other in _SIMPLE_ESCAPES:
+            out += _SIMPLE_ESCAPES[other]
+        else:
+            raise source.error(f"illegal escape \\{other}", tok.line, tok.col + 1 + m.start())
+        pos = m.end()
+    try:
+        out += body[pos:].encode("utf-8")
+    except UnicodeEncodeError:
+        raise source.error_at("malformed UTF-8 encoding", tok) from None
+    value = bytes(out)
+    tok._value = value
+    return value
+
+
+def string_name(tok: Token, source: Source) -> str:
+    """A string token that must be a name: its bytes must be valid UTF-8."""
+    data = string_bytes(tok, source)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise source.error_at("malformed UTF-8 encoding", tok) from None

@@ -1,0 +1,613 @@
+"""Modules in the text format (spec 6.6): `parse_module(text) -> Module`.
+
+Parsing takes two passes over the module fields, as the spec's identifier context
+requires (a function may call one defined later):
+
+1. *scan*: every field binds its `$id`s in the index spaces (imports first, so
+   "import after function" is reported here) and type definitions are read in full;
+2. *parse*: every field is parsed with all identifiers known; inline type uses that
+   match no type append an implicit type definition, in the order they appear.
+
+Both passes are dispatch tables keyed by the field keyword (`FIELDS`), so new fields
+(module linking's `module`, `instance`, `alias`) are additions, not a rewrite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..syntax.module import Data, Elem, Export, Func, Global, Import, Instr, Memory, Module, Span, Table
+from ..syntax.opcodes import BY_NAME
+from ..syntax.types import ExternKind, FuncType, GlobalType, Limits, MemType, TableType, ValType
+from .context import FuncContext, ModuleContext, names_of
+from .cursor import REFTYPES
+from .instructions import InstrParser
+from .lexer import EOF, ID, KEYWORD, LPAREN, NAT, RPAREN, Token, Tokens, tokenize
+
+_END = BY_NAME["end"]
+_I32_CONST = BY_NAME["i32.const"]
+_REF_FUNC = BY_NAME["ref.func"]
+PAGE_SIZE = 65536
+
+
+@dataclass(frozen=True)
+class Field:
+    """How one kind of module field is scanned (pass 1) and parsed (pass 2).
+
+    Both get the parser and the index of the field's `(`; `scan` returns the value handed
+    to `parse` (or None to skip the field in pass 2).
+    """
+
+    scan: Callable[[ModuleParser, int], object]
+    parse: Callable[[ModuleParser, int, object], None] | None
+
+
+#: field keyword -> Field; extend with `register_field`
+FIELDS: dict[str, Field] = {}
+
+#: import/export descriptor keyword -> (external kind, index space)
+EXTERN_KINDS: dict[str, tuple[ExternKind, str]] = {
+    "func": (ExternKind.FUNC, "func"),
+    "table": (ExternKind.TABLE, "table"),
+    "memory": (ExternKind.MEMORY, "memory"),
+    "global": (ExternKind.GLOBAL, "global"),
+}
+
+#: definition kind -> the word of "import after ... definition"
+_DEFINITION_WORDS = {"func": "function", "table": "table", "memory": "memory", "global": "global"}
+
+
+def register_field(keyword: str, scan: Callable[..., object], parse: Callable[..., None] | None) -> None:
+    FIELDS[keyword] = Field(scan, parse)
+
+
+class ModuleParser(InstrParser):
+    """Parses the module fields between token indices; `run()` returns the Module."""
+
+    def __init__(self, tokens: Tokens, start: int, stop: int, module_id: Token | None = None) -> None:
+        super().__init__(tokens, start)
+        self.stop = stop
+        self.ctx = ModuleContext(self.source)
+        self.fctx = FuncContext(self.source)
+        self.uses_data_index = False
+        self.module = Module()
+        if module_id is not None:
+            self.module.id = module_id.text
+            self.module.names.module = module_id.text[1:]
+        self.last_definition: str | None = None
+        self.func_locals: dict[int, dict[int, str]] = {}
+
+    def run(self) -> Module:
+        toks = self.toks
+        close = self.close
+        pending: list[tuple[Field, int, object]] = []
+        i = self.i
+        stray: Token | None = None  # reported after the fields before it (textual order)
+        while i < self.stop:
+            t = toks[i]
+            if t.kind != LPAREN:
+                stray = t
+                break
+            kw = toks[i + 1]
+            field = FIELDS.get(kw.text) if kw.kind == KEYWORD else None
+            if field is None:
+                stray = kw
+                break
+            self.i = i
+            info = field.scan(self, i)
+            if field.parse is not None:
+                pending.append((field, i, info))
+            i = close[i] + 1
+        for field, i, info in pending:
+            self.i = i
+            assert field.parse is not None
+            field.parse(self, i, info)
+        if stray is not None:
+            self.unexpected("a module field", tok=stray)
+        m = self.module
+        m.types = self.ctx.types
+        if self.uses_data_index and m.datas:  # as WABT: no DataCount without data segments
+            m.data_count = len(m.datas)
+        m.names.funcs = names_of(self.ctx.spaces["func"])
+        m.names.locals = {f: names for f, names in self.func_locals.items() if names}
+        return m
+
+    # --- shared pieces ------------------------------------------------------------------
+
+    def field_span(self, lp_index: int) -> Span:
+        first = self.toks[lp_index]
+        last = self.toks[self.close[lp_index]]
+        return Span(first.line, first.col, last.line, last.col + 1, self.source.filename)
+
+    def note_import(self, lp_index: int) -> None:
+        if self.last_definition is not None:
+            raise self.source.error_at(f"import after {self.last_definition} definition", self.toks[lp_index])
+
+    def inline_import_at(self, i: int) -> int | None:
+        """From `i` (after a field's optional id), skip `(export ..)`s; the index of an
+        inline `(import ...)` there, else None."""
+        toks = self.toks
+        while toks[i].kind == LPAREN and toks[i + 1].kind == KEYWORD:
+            word = toks[i + 1].text
+            if word == "import":
+                return i
+            if word != "export":
+                return None
+            i = self.close[i] + 1
+        return None
+
+    def inline_exports(self, kind: ExternKind, idx: int) -> None:
+        while self.at_lparen("export"):
+            first = self.toks[self.i]
+            self.i += 2
+            name = self.expect_name()
+            self.expect_rparen()
+            self.module.exports.append(Export(name, kind, idx, span=self.span_from(first)))
+
+    def inline_import(self) -> tuple[str, str]:
+        self.i += 2  # ( import
+        module = self.expect_name()
+        name = self.expect_name()
+        self.expect_rparen()
+        return module, name
+
+    def limits(self) -> Limits:
+        lo = self.expect_u32("a limit (a number)")
+        hi = None
+        if self.toks[self.i].kind == NAT:
+            hi = self.expect_u32()
+        return Limits(lo, hi)
+
+    def table_type(self) -> TableType:
+        limits = self.limits()
+        return TableType(limits, self.reftype())
+
+    def global_type(self) -> GlobalType:
+        if self.at_lparen("mut"):
+            self.i += 2
+            t = self.valtype()
+            self.expect_rparen()
+            return GlobalType(t, True)
+        return GlobalType(self.valtype(), False)
+
+    def func_typeuse(self, locals_: FuncContext | None) -> int:
+        """A function's type use; binds parameter ids as locals in `locals_` when given."""
+        idx = None
+        type_tok = None
+        if self.at_lparen("type"):
+            self.i += 2
+            type_tok = self.toks[self.i]
+            idx = self.var("type")
+            self.expect_rparen()
+        params, names, results = self.params_results(named=True)
+        ft = FuncType(tuple(params), tuple(results))
+        if idx is not None:
+            if params or results:
+                self.check_inline_type(idx, type_tok, ft)
+            elif locals_ is not None and idx < len(self.ctx.types):
+                t = self.ctx.types[idx]
+                for _ in getattr(t, "params", ()):
+                    locals_.bind_local(None)
+                return idx
+        else:
+            idx = self.ctx.implicit_type(ft)
+        if locals_ is not None:
+            for name in names:
+                locals_.bind_local(name)
+        return idx
+
+    def const_expr(self) -> list[Instr]:
+        """An expression up to (not past) the closing `)`, outside any function."""
+        self.fctx = FuncContext(self.source)
+        return self.expr()
+
+    def offset_expr(self) -> list[Instr]:
+        """`(offset instr*)` or one folded instruction (the abbreviation)."""
+        if self.at_lparen("offset"):
+            self.i += 2
+            e = self.const_expr()
+            self.expect_rparen()
+            return e
+        if self.toks[self.i].kind != LPAREN:
+            self.unexpected("an offset expression")
+        return self.single_folded()
+
+    def single_folded(self) -> list[Instr]:
+        self.fctx = FuncContext(self.source)
+        out: list[Instr] = []
+        self.folded(out)
+        last = self.toks[self.i - 1]
+        out.append(
+            Instr(_END, None, span=Span(last.line, last.col, last.line, last.col + 1, self.source.filename))
+        )
+        return out
+
+
+# --- type ---------------------------------------------------------------------------------
+
+
+def _scan_type(p: ModuleParser, lp: int) -> None:
+    p.i = lp + 2
+    tok = p.take_id()
+    if not p.at_lparen("func"):
+        p.unexpected("'(func ...)'")
+    p.i += 2
+    params, _, results = p.params_results(named=True)
+    p.expect_rparen()
+    p.expect_rparen()
+    p.ctx.define_type(tok, FuncType(tuple(params), tuple(results)))
+    return None
+
+
+# --- import -------------------------------------------------------------------------------
+
+
+def _scan_import(p: ModuleParser, lp: int) -> None:
+    toks = p.toks
+    p.i = lp + 2
+    p.expect_name()
+    p.expect_name()
+    p.expect_lparen("an import description")
+    kw = toks[p.i]
+    entry = EXTERN_KINDS.get(kw.text) if kw.kind == KEYWORD else None
+    if entry is None:
+        p.unexpected("an import description (func, table, memory or global)")
+    p.note_import(lp)
+    p.i += 1
+    p.ctx.bind(entry[1], p.take_id())
+
+
+def _parse_import(p: ModuleParser, lp: int, info: object) -> None:
+    p.i = lp + 2
+    module = p.expect_name()
+    name = p.expect_name()
+    p.i += 1  # (
+    kind, _ = EXTERN_KINDS[p.next().text]
+    p.take_id()
+    desc = IMPORT_DESCS[kind](p)
+    p.expect_rparen()
+    p.expect_rparen()
+    p.module.imports.append(Import(module, name, kind, desc, span=p.field_span(lp)))
+
+
+IMPORT_DESCS: dict[ExternKind, Callable[[ModuleParser], object]] = {
+    ExternKind.FUNC: lambda p: p.func_typeuse(None),
+    ExternKind.TABLE: ModuleParser.table_type,
+    ExternKind.MEMORY: lambda p: MemType(p.limits()),
+    ExternKind.GLOBAL: ModuleParser.global_type,
+}
+
+
+# --- func, table, memory, global: definitions with inline imports/exports ---------------
+
+
+def _scan_definition(space: str) -> Callable[[ModuleParser, int], object]:
+    def scan(p: ModuleParser, lp: int) -> object:
+        p.i = lp + 2
+        tok = p.take_id()
+        imp = p.inline_import_at(p.i)
+        if imp is not None:
+            p.note_import(lp)
+        idx = p.ctx.bind(space, tok)
+        if imp is None:
+            p.last_definition = _DEFINITION_WORDS[space]
+            if space == "table" and _table_has_elem(p):
+                p.ctx.bind("elem", None)
+            elif space == "memory" and p.at_lparen("data"):
+                p.ctx.bind("data", None)
+        return idx
+
+    return scan
+
+
+def _table_has_elem(p: ModuleParser) -> bool:
+    i = p.i
+    toks = p.toks
+    while toks[i].kind == LPAREN and toks[i + 1].text == "export":
+        i = p.close[i] + 1
+    return toks[i].text in REFTYPES and toks[i + 1].kind == LPAREN and toks[i + 2].text == "elem"
+
+
+def _parse_func(p: ModuleParser, lp: int, info: object) -> None:
+    idx = info
+    assert isinstance(idx, int)
+    p.i = lp + 2
+    p.take_id()
+    p.inline_exports(ExternKind.FUNC, idx)
+    if p.at_lparen("import"):
+        module, name = p.inline_import()
+        typeidx = p.func_typeuse(None)
+        p.expect_rparen()
+        p.module.imports.append(Import(module, name, ExternKind.FUNC, typeidx, span=p.field_span(lp)))
+        return
+    fctx = FuncContext(p.source)
+    typeidx = p.func_typeuse(fctx)
+    locals_: list[ValType] = []
+    toks = p.toks
+    while p.at_lparen("local"):
+        p.i += 2
+        if toks[p.i].kind == ID:
+            fctx.bind_local(p.next())
+            locals_.append(p.valtype())
+        else:
+            while toks[p.i].kind != RPAREN:
+                locals_.append(p.valtype())
+                fctx.bind_local(None)
+        p.expect_rparen()
+    p.fctx = fctx
+    body = p.expr()
+    p.expect_rparen()
+    p.module.funcs.append(Func(typeidx, locals_, body, span=p.field_span(lp)))
+    p.func_locals[idx] = names_of(fctx.locals)
+
+
+def _parse_table(p: ModuleParser, lp: int, info: object) -> None:
+    idx = info
+    assert isinstance(idx, int)
+    p.i = lp + 2
+    p.take_id()
+    p.inline_exports(ExternKind.TABLE, idx)
+    if p.at_lparen("import"):
+        module, name = p.inline_import()
+        tt = p.table_type()
+        p.expect_rparen()
+        p.module.imports.append(Import(module, name, ExternKind.TABLE, tt, span=p.field_span(lp)))
+        return
+    t = p.toks[p.i]
+    if t.kind == KEYWORD and t.text in REFTYPES:
+        reftype = p.reftype()
+        elem_lp = p.i
+        p.expect_lparen("'(elem ...)'")
+        p.expect_keyword("elem")
+        if p.toks[p.i].kind == LPAREN:
+            init = _elem_exprs(p)
+        else:
+            init = _func_indices(p)
+        p.expect_rparen()
+        p.expect_rparen()
+        n = len(init)
+        p.module.tables.append(Table(TableType(Limits(n, n), reftype), span=p.field_span(lp)))
+        offset = [Instr(_I32_CONST, 0), Instr(_END)]
+        p.module.elems.append(Elem(reftype, init, "active", idx, offset, span=p.field_span(elem_lp)))
+        return
+    tt = p.table_type()
+    p.expect_rparen()
+    p.module.tables.append(Table(tt, span=p.field_span(lp)))
+
+
+def _parse_memory(p: ModuleParser, lp: int, info: object) -> None:
+    idx = info
+    assert isinstance(idx, int)
+    p.i = lp + 2
+    p.take_id()
+    p.inline_exports(ExternKind.MEMORY, idx)
+    if p.at_lparen("import"):
+        module, name = p.inline_import()
+        limits = p.limits()
+        p.expect_rparen()
+        p.module.imports.append(
+            Import(module, name, ExternKind.MEMORY, MemType(limits), span=p.field_span(lp))
+        )
+        return
+    if p.at_lparen("data"):
+        data_lp = p.i
+        p.i += 2
+        init = p.strings()
+        p.expect_rparen()
+        p.expect_rparen()
+        pages = (len(init) + PAGE_SIZE - 1) // PAGE_SIZE
+        p.module.mems.append(Memory(MemType(Limits(pages, pages)), span=p.field_span(lp)))
+        offset = [Instr(_I32_CONST, 0), Instr(_END)]
+        p.module.datas.append(Data(init, "active", idx, offset, span=p.field_span(data_lp)))
+        return
+    limits = p.limits()
+    p.expect_rparen()
+    p.module.mems.append(Memory(MemType(limits), span=p.field_span(lp)))
+
+
+def _parse_global(p: ModuleParser, lp: int, info: object) -> None:
+    idx = info
+    assert isinstance(idx, int)
+    p.i = lp + 2
+    p.take_id()
+    p.inline_exports(ExternKind.GLOBAL, idx)
+    if p.at_lparen("import"):
+        module, name = p.inline_import()
+        gt = p.global_type()
+        p.expect_rparen()
+        p.module.imports.append(Import(module, name, ExternKind.GLOBAL, gt, span=p.field_span(lp)))
+        return
+    gt = p.global_type()
+    init = p.const_expr()
+    p.expect_rparen()
+    p.module.globals.append(Global(gt, init, span=p.field_span(lp)))
+
+
+# --- export, start ------------------------------------------------------------------------
+
+
+def _parse_export(p: ModuleParser, lp: int, info: object) -> None:
+    p.i = lp + 2
+    name = p.expect_name()
+    p.expect_lparen("an export description")
+    kw = p.toks[p.i]
+    entry = EXTERN_KINDS.get(kw.text) if kw.kind == KEYWORD else None
+    if entry is None:
+        p.unexpected("an export description (func, table, memory or global)")
+    p.i += 1
+    idx = p.var(entry[1])
+    p.expect_rparen()
+    p.expect_rparen()
+    p.module.exports.append(Export(name, entry[0], idx, span=p.field_span(lp)))
+
+
+def _parse_start(p: ModuleParser, lp: int, info: object) -> None:
+    p.i = lp + 2
+    idx = p.var("func")
+    p.expect_rparen()
+    if p.module.start is not None:
+        raise p.source.error_at("multiple start sections", p.toks[lp])
+    p.module.start = idx
+
+
+# --- elem, data ---------------------------------------------------------------------------
+
+
+def _scan_segment(space: str) -> Callable[[ModuleParser, int], object]:
+    def scan(p: ModuleParser, lp: int) -> object:
+        p.i = lp + 2
+        return p.ctx.bind(space, p.take_id())
+
+    return scan
+
+
+def _func_indices(p: ModuleParser) -> list[list[Instr]]:
+    toks = p.toks
+    out = []
+    while toks[p.i].kind == NAT or toks[p.i].kind == ID:
+        t = toks[p.i]
+        idx = p.var("func")
+        span = Span(t.line, t.col, t.line, t.col + len(t.text), p.source.filename)
+        out.append([Instr(_REF_FUNC, idx, span=span), Instr(_END)])
+    return out
+
+
+def _elem_exprs(p: ModuleParser) -> list[list[Instr]]:
+    out = []
+    while p.toks[p.i].kind == LPAREN:
+        if p.at_lparen("item"):
+            p.i += 2
+            out.append(p.const_expr())
+            p.expect_rparen()
+        else:
+            out.append(p.single_folded())
+    return out
+
+
+def _elem_list(p: ModuleParser) -> tuple[ValType, list[list[Instr]]]:
+    t = p.toks[p.i]
+    if t.kind == KEYWORD and t.text == "func":
+        p.i += 1
+        return ValType.FUNCREF, _func_indices(p)
+    if t.kind == KEYWORD and t.text in REFTYPES:
+        p.i += 1
+        return REFTYPES[t.text], _elem_exprs(p)
+    if t.kind == NAT or t.kind == ID or t.kind == RPAREN:
+        return ValType.FUNCREF, _func_indices(p)
+    p.unexpected("an element list ('func', a reference type or function indices)")
+
+
+def _parse_elem(p: ModuleParser, lp: int, info: object) -> None:
+    p.i = lp + 2
+    p.take_id()
+    toks = p.toks
+    mode, table, offset = "passive", 0, None
+    if p.at_keyword("declare"):
+        p.i += 1
+        mode = "declarative"
+    elif p.at_lparen("table"):
+        p.i += 2
+        table = p.var("table")
+        p.expect_rparen()
+        mode, offset = "active", p.offset_expr()
+    elif toks[p.i].kind == LPAREN:
+        mode, offset = "active", p.offset_expr()
+    elemtype, init = _elem_list(p)
+    p.expect_rparen()
+    p.module.elems.append(Elem(elemtype, init, mode, table, offset, span=p.field_span(lp)))
+
+
+def _parse_data(p: ModuleParser, lp: int, info: object) -> None:
+    p.i = lp + 2
+    p.take_id()
+    mode, memory, offset = "passive", 0, None
+    if p.at_lparen("memory"):
+        p.i += 2
+        memory = p.var("memory")
+        p.expect_rparen()
+        mode, offset = "active", p.offset_expr()
+    elif p.toks[p.i].kind == LPAREN:
+        mode, offset = "active", p.offset_expr()
+    init = p.strings()
+    if p.toks[p.i].kind != RPAREN:
+        p.unexpected("a string or ')'")
+    p.i += 1
+    p.module.datas.append(Data(init, mode, memory, offset, span=p.field_span(lp)))
+
+
+def _scan_nothing(p: ModuleParser, lp: int) -> None:
+    return None
+
+
+register_field("type", _scan_type, None)
+register_field("import", _scan_import, _parse_import)
+register_field("func", _scan_definition("func"), _parse_func)
+register_field("table", _scan_definition("table"), _parse_table)
+register_field("memory", _scan_definition("memory"), _parse_memory)
+register_field("global", _scan_definition("global"), _parse_global)
+register_field("export", _scan_nothing, _parse_export)
+register_field("start", _scan_nothing, _parse_start)
+register_field("elem", _scan_segment("elem"), _parse_elem)
+register_field("data", _scan_segment("data"), _parse_data)
+
+
+# --- entry points -------------------------------------------------------------------------
+
+
+def parse_module(text: str, filename: str | None = None) -> Module:
+    """Parse a module: `(module $id? field*)`, or the bare fields without the wrapper.
+
+    `(module binary "...")` is decoded, `(module quote "...")` parsed, as in scripts.
+    """
+    tokens = tokenize(text, filename)
+    module, end = parse_module_at(tokens, 0, allow_bare=True)
+    t = tokens.toks[end]
+    if t.kind != EOF:
+        raise tokens.source.error_at(f"unexpected token '{t.text}' after the module", t)
+    return module
+
+
+def parse_module_at(tokens: Tokens, i: int, *, allow_bare: bool = False) -> tuple[Module, int]:
+    """The module starting at token `i`; returns it and the index after it."""
+    toks = tokens.toks
+    if toks[i].kind == LPAREN and toks[i + 1].kind == KEYWORD and toks[i + 1].text == "module":
+        end = tokens.close[i]
+        j = i + 2
+        module_id = toks[j] if toks[j].kind == ID else None
+        if module_id is not None:
+            j += 1
+        word = toks[j]
+        if word.kind == KEYWORD and word.text in ("binary", "quote"):
+            cur = ModuleParser(tokens, j + 1, end)
+            data = cur.strings()
+            if cur.i != end or toks[end].kind != RPAREN:
+                cur.unexpected("a string or ')'")
+            module = binary_module(data, word) if word.text == "binary" else quoted_module(data, word, tokens)
+            if module_id is not None:
+                module.id = module_id.text
+            return module, end + 1
+        module = ModuleParser(tokens, j, end, module_id).run()
+        if toks[end].kind != RPAREN:
+            ModuleParser(tokens, end, end).unexpected("')'")
+        return module, end + 1
+    if not allow_bare:
+        p = ModuleParser(tokens, i, i)
+        p.unexpected("'(module ...)'")
+    stop = len(toks) - 1
+    return ModuleParser(tokens, i, stop).run(), stop
+
+
+def binary_module(data: bytes, at: Token) -> Module:
+    from ..binary import decode  # the binary format is optional for text-only use
+
+    return decode(data)
+
+
+def quoted_module(data: bytes, at: Token, tokens: Tokens) -> Module:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise tokens.source.error_at("malformed UTF-8 encoding", at) from None
+    filename = f"{tokens.source.filename or '<input>'}:{at.line}:quote"
+    return parse_module(text, filename)
