@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     only = set(a.only or ["engine", "debug", "wasi", "parse", "kernel"])
     if "engine" in only:
-        print("[run mode] wasmlab vs pywasm (best of %d; ratio = pywasm time / wasmlab time)" % a.repeat)
+        print(f"[run mode] wasmlab vs pywasm (best of {a.repeat}; ratio = pywasm time / wasmlab time)")
         print(
             f"{'workload':<12} {'instrs':>9} {'wasmlab s':>10} {'Minstr/s':>9} {'pywasm s':>9} {'ratio':>7}"
         )
