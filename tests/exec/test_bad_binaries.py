@@ -1,0 +1,61 @@
+"""Malformed and invalid input never raises anything but a WasmError subclass (decode + validate)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+import wasmlab
+from tests.conftest import need_suite, suite_files
+from wasmlab.errors import WasmError
+
+
+def _modules() -> list[Path]:
+    files = suite_files("json", pattern="*/*.wasm")
+    return random.Random(2451).sample(files, min(400, len(files))) if files else []
+
+
+def test_truncated_and_bit_flipped_suite_modules() -> None:
+    need_suite("json")
+    rng = random.Random(7)
+    tried = 0
+    for path in _modules():
+        data = path.read_bytes()
+        variants = [data[: rng.randrange(len(data))] for _ in range(3)]
+        for _ in range(4):
+            b = bytearray(data)
+            for _ in range(rng.randint(1, 3)):
+                i = rng.randrange(len(b))
+                b[i] ^= 1 << rng.randrange(8)
+            variants.append(bytes(b))
+        for v in variants:
+            tried += 1
+            try:
+                module = wasmlab.parse(v)
+            except WasmError:
+                continue
+            # accepted: it must also instantiate cleanly or fail with a WasmError
+            try:
+                wasmlab.encode(module)
+            except WasmError:
+                pass
+    assert tried >= 2000
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"\0as",
+        b"\0asm",
+        b"\0asm\x02\0\0\0",
+        b"\0asm\x01\0\0\0\x01",
+        b"\0asm\x01\0\0\0\x0a\xff\xff\xff\xff\x0f",
+    ],
+)
+def test_small_malformed_inputs(data: bytes) -> None:
+    with pytest.raises(wasmlab.DecodeError) as e:
+        wasmlab.parse(data)
+    assert e.value.offset is not None
