@@ -1,0 +1,741 @@
+"""The binary decoder (spec 5): bytes -> `Module`, with a byte offset on every node.
+
+Decoding follows the reference interpreter's reading discipline so that malformed modules
+fail with the messages the spec test suite expects: reads are bounded by the end of the
+whole module (not of the current section or function); a section or body whose declared
+size disagrees with what its contents took is a "section size mismatch" afterwards.
+
+Instruction sequences are decoded flat (as in the binary): `block`/`loop`/`if`, `else`
+and `end` are instructions, and every expression ends with its own final `end`. An
+element segment written as function indices (forms 0-3) gets one `[ref.func x, end]`
+expression per index: that `ref.func`'s offset is the index's, the `end` has none.
+
+Implementation limits beyond the spec: at most `MAX_LOCALS` locals per function and
+`MAX_MODULE_LOCALS` in a module ("too many locals"). A module that uses memory.init or
+data.drop without a DataCount section is malformed only if it has data segments (with none
+the index is out of range anyway; WABT omits DataCount then, and the suite calls such
+modules invalid, not malformed).
+
+Extension points (module linking adds rows later): `SECTION_DECODERS` and
+`SECTION_ORDER` (by section id), `TYPE_FORM_DECODERS` (by type-form byte),
+`IMPORT_DESC_DECODERS` (by import kind) and `EXPORT_KINDS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..errors import DecodeError
+from ..syntax.module import (
+    Custom,
+    Data,
+    Elem,
+    Export,
+    Expr,
+    Func,
+    Global,
+    Import,
+    Instr,
+    Memory,
+    Module,
+    Names,
+    Table,
+)
+from ..syntax.opcodes import BY_KEY, Op
+from ..syntax.types import (
+    ExternKind,
+    FuncType,
+    GlobalType,
+    Limits,
+    MemType,
+    TableType,
+    ValType,
+)
+from .leb128 import read_signed, read_unsigned
+
+MAGIC = b"\x00asm"
+VERSION = b"\x01\x00\x00\x00"
+
+#: implementation limits on declared locals (the spec allows up to 2**32 - 1 per function,
+#: far beyond what Python lists of locals can hold): per function, as in the JS embedding,
+#: and for the whole module
+MAX_LOCALS = 50_000
+MAX_MODULE_LOCALS = 1 << 22
+
+UNEXPECTED_END = "unexpected end of section or function"
+
+VALTYPES: dict[int, ValType] = {int(t): t for t in ValType}
+REFTYPES: dict[int, ValType] = {int(t): t for t in ValType if t.is_ref}
+
+#: section ids and their names, as `wasm-objdump` and the spec call them
+SECTION_NAMES: dict[int, str] = {
+    0: "custom",
+    1: "type",
+    2: "import",
+    3: "function",
+    4: "table",
+    5: "memory",
+    6: "global",
+    7: "export",
+    8: "start",
+    9: "elem",
+    10: "code",
+    11: "data",
+    12: "datacount",
+}
+
+#: where each non-custom section may appear: strictly increasing ranks (DataCount, id 12,
+#: comes between Elem and Code)
+SECTION_ORDER: dict[int, int] = {
+    1: 1,
+    2: 2,
+    3: 3,
+    4: 4,
+    5: 5,
+    6: 6,
+    7: 7,
+    8: 8,
+    9: 9,
+    12: 10,
+    10: 11,
+    11: 12,
+}
+
+_MEMORY_INIT = 0xFC08
+_DATA_DROP = 0xFC09
+
+
+class Decoder:
+    """Decoding state: the bytes, the current position, and the module under construction."""
+
+    def __init__(self, data: bytes) -> None:
+        self.b = data
+        self.n = len(data)
+        self.pos = 0
+        self.module = Module()
+        self.func_types: list[int] = []
+        self.bodies: list[Func] = []
+        self.uses_data_count = False  # some body uses memory.init or data.drop
+        self.last_id = 0  # id of the last non-custom section, for Custom.after
+        self.total_locals = 0
+
+    # --- errors ----------------------------------------------------------------------------
+
+    def fail(self, message: str, offset: int | None = None) -> DecodeError:
+        return DecodeError(message, self.pos if offset is None else offset)
+
+    def eof(self) -> DecodeError:
+        return DecodeError(UNEXPECTED_END, self.n)
+
+    # --- bytes and integers -------------------------------------------------------------
+
+    def byte(self) -> int:
+        p = self.pos
+        if p >= self.n:
+            raise self.eof()
+        self.pos = p + 1
+        return self.b[p]
+
+    def peek(self) -> int | None:
+        return self.b[self.pos] if self.pos < self.n else None
+
+    def take(self, count: int) -> bytes:
+        p = self.pos
+        if count < 0 or p + count > self.n:
+            raise self.eof()
+        self.pos = p + count
+        return self.b[p : p + count]
+
+    def u32(self) -> int:
+        p = self.pos
+        if p < self.n:
+            x = self.b[p]
+            if x < 0x80:
+                self.pos = p + 1
+                return x
+        return self._leb(read_unsigned, 32)
+
+    def uleb(self, bits: int) -> int:
+        return self._leb(read_unsigned, bits)
+
+    def sleb(self, bits: int) -> int:
+        return self._leb(read_signed, bits)
+
+    def _leb(self, reader: Callable[[bytes, int, int], tuple[int, int]], bits: int) -> int:
+        try:
+            value, self.pos = reader(self.b, self.pos, bits)
+        except DecodeError as e:
+            if e.reason.startswith("unexpected end"):
+                raise self.eof() from None
+            raise
+        return value
+
+    def length(self) -> int:
+        """A u32 count or byte length; it cannot exceed the bytes that remain.
+
+        (Like the reference interpreter, "remain" counts from the length's own first byte.)
+        """
+        start = self.pos
+        n = self.u32()
+        if n > self.n - start:
+            raise self.fail("length out of bounds", start)
+        return n
+
+    def name(self) -> str:
+        start = self.pos
+        raw = self.take(self.length())
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise self.fail("malformed UTF-8 encoding", start) from None
+
+    def zero(self) -> None:
+        if self.byte() != 0:
+            raise self.fail("zero byte expected", self.pos - 1)
+
+    # --- types ---------------------------------------------------------------------------
+
+    def valtype(self) -> ValType:
+        b = self.byte()
+        t = VALTYPES.get(b)
+        if t is None:
+            if b & 0x80:  # the spec reads value types as s7: a multi-byte one is too long
+                raise self.fail("integer representation too long", self.pos)
+            raise self.fail(f"malformed value type {b:#04x}", self.pos - 1)
+        return t
+
+    def reftype(self) -> ValType:
+        b = self.byte()
+        t = REFTYPES.get(b)
+        if t is None:
+            raise self.fail("malformed reference type", self.pos - 1)
+        return t
+
+    def limits(self) -> Limits:
+        flag = self.uleb(1)
+        lo = self.u32()
+        hi = self.u32() if flag else None
+        return Limits(lo, hi)
+
+    def table_type(self) -> TableType:
+        elem = self.reftype()
+        return TableType(self.limits(), elem)
+
+    def mem_type(self) -> MemType:
+        return MemType(self.limits())
+
+    def global_type(self) -> GlobalType:
+        t = self.valtype()
+        m = self.byte()
+        if m > 1:
+            raise self.fail("malformed mutability", self.pos - 1)
+        return GlobalType(t, bool(m))
+
+    def func_type(self) -> FuncType:
+        params = tuple(self.valtype() for _ in range(self.length()))
+        results = tuple(self.valtype() for _ in range(self.length()))
+        return FuncType(params, results)
+
+    def def_type(self) -> object:
+        start = self.pos
+        form = self.byte()
+        decoder = TYPE_FORM_DECODERS.get(form)
+        if decoder is None:
+            if form & 0x80:  # the form is an s7 in the spec: a multi-byte one is too long
+                raise self.fail("integer representation too long", self.pos)
+            raise self.fail("malformed function type", start)
+        return decoder(self)
+
+    # --- instructions --------------------------------------------------------------------
+
+    def expr(self) -> Expr:
+        """An instruction sequence up to and including the `end` that closes it."""
+        b = self.b
+        n = self.n
+        out: list[Instr] = []
+        append = out.append
+        by_key = BY_KEY
+        imm_readers = _IMM_READERS
+        # open structures: 0 block/loop, 1 if (then-arm), 2 if (else-arm)
+        open_: list[int] = []
+        while True:
+            start = pos = self.pos
+            if pos >= n:
+                raise self.eof()
+            code = b[pos]
+            pos += 1
+            if code == 0xFC or code == 0xFD:
+                if pos < n and b[pos] < 0x80:
+                    key = code << 8 | b[pos]
+                    pos += 1
+                else:
+                    self.pos = pos
+                    sub = self.u32()
+                    pos = self.pos
+                    key = code << 8 | sub if sub < 0x100 else -1
+                    if key == -1:
+                        raise self.fail(f"illegal opcode {code:02x} {sub:x}", start)
+            else:
+                key = code
+            op = by_key.get(key)
+            if op is None:
+                if code == 0xFC or code == 0xFD:
+                    raise self.fail(f"illegal opcode {code:02x} {key & 0xFF:x}", start)
+                raise self.fail(f"illegal opcode {code:02x}", start)
+            kind = op.imm
+            if kind == "none":
+                self.pos = pos
+                if code == 0x0B:
+                    append(Instr(op, None, start))
+                    if not open_:
+                        return out
+                    open_.pop()
+                    continue
+                if code == 0x05:
+                    if not open_ or open_[-1] != 1:
+                        raise self.fail("END opcode expected (else outside an if)", start)
+                    open_[-1] = 2
+                append(Instr(op, None, start))
+                continue
+            if (kind == "local" or kind == "label" or kind == "func" or kind == "global") and pos < n:
+                x = b[pos]
+                if x < 0x80:
+                    self.pos = pos + 1
+                    append(Instr(op, x, start))
+                    continue
+            self.pos = pos
+            imm = imm_readers[kind](self, op)
+            if kind == "blocktype":
+                open_.append(1 if code == 0x04 else 0)
+            elif key == _MEMORY_INIT or key == _DATA_DROP:
+                self.uses_data_count = True
+            append(Instr(op, imm, start))
+
+    def blocktype(self) -> ValType | int | None:
+        b = self.peek()
+        if b == 0x40:
+            self.pos += 1
+            return None
+        if b is not None and b & 0xC0 == 0x40:
+            return self.valtype()
+        start = self.pos
+        x = self.sleb(33)
+        if x < 0:
+            raise self.fail("malformed block type", start)
+        return x
+
+    def memarg(self) -> tuple[int, int]:
+        align = self.u32()
+        if align >= 32:
+            raise self.fail("malformed memop flags", self.pos - 1)
+        return align, self.u32()
+
+    # --- sections ------------------------------------------------------------------------
+
+    def decode(self) -> Module:
+        b = self.b
+        if self.n < 4:
+            raise DecodeError("unexpected end", self.n)
+        if b[:4] != MAGIC:
+            raise DecodeError("magic header not detected", 0)
+        if self.n < 8:
+            raise DecodeError("unexpected end", self.n)
+        if b[4:8] != VERSION:
+            raise DecodeError("unknown binary version", 4)
+        self.pos = 8
+        last_rank = 0
+        while self.pos < self.n:
+            start = self.pos
+            sid = b[start]
+            decoder = SECTION_DECODERS.get(sid)
+            if decoder is None:
+                raise self.fail("malformed section id", start)
+            if sid != 0:
+                rank = SECTION_ORDER[sid]
+                if rank <= last_rank:
+                    raise self.fail("unexpected content after last section", start)
+                last_rank = rank
+            self.pos += 1
+            size = self.length()
+            body = self.pos
+            decoder(self, size, start)
+            if self.pos != body + size:
+                raise self.fail("section size mismatch", body)
+            if sid != 0:
+                self.last_id = sid
+        return self.finish()
+
+    def finish(self) -> Module:
+        m = self.module
+        if len(self.func_types) != len(self.bodies):
+            raise self.fail("function and code section have inconsistent lengths", self.n)
+        if m.data_count is not None and m.data_count != len(m.datas):
+            raise self.fail("data count and data section have inconsistent lengths", self.n)
+        # memory.init/data.drop need a DataCount section; with no data segments at all we
+        # let the validator reject the index instead ("unknown data segment"), as WABT
+        # omits DataCount then and the suite counts those modules as invalid, not malformed
+        if m.data_count is None and self.uses_data_count and m.datas:
+            raise self.fail("data count section required", self.n)
+        for t, f in zip(self.func_types, self.bodies):
+            f.type = t
+        m.funcs = self.bodies
+        return m
+
+    def vec(self, item: Callable[[Decoder], object]) -> list:
+        return [item(self) for _ in range(self.length())]
+
+
+# --- immediates -------------------------------------------------------------------------------
+
+
+def _imm_u32(d: Decoder, op: Op) -> int:
+    return d.u32()
+
+
+def _imm_br_table(d: Decoder, op: Op) -> tuple[tuple[int, ...], int]:
+    labels = tuple(d.u32() for _ in range(d.length()))
+    return labels, d.u32()
+
+
+def _imm_call_indirect(d: Decoder, op: Op) -> tuple[int, int]:
+    typeidx = d.u32()
+    return typeidx, d.u32()
+
+
+def _imm_memory(d: Decoder, op: Op) -> int:
+    d.zero()
+    return 0
+
+
+def _imm_memarg_lane(d: Decoder, op: Op) -> tuple[int, int, int]:
+    align, offset = d.memarg()
+    return align, offset, d.byte()
+
+
+def _imm_f32(d: Decoder, op: Op) -> int:
+    return int.from_bytes(d.take(4), "little")
+
+
+def _imm_f64(d: Decoder, op: Op) -> int:
+    return int.from_bytes(d.take(8), "little")
+
+
+def _imm_select_t(d: Decoder, op: Op) -> tuple[ValType, ...]:
+    return tuple(d.valtype() for _ in range(d.length()))
+
+
+def _imm_pair(d: Decoder, op: Op) -> tuple[int, int]:
+    first = d.u32()
+    return first, d.u32()
+
+
+def _imm_memory_init(d: Decoder, op: Op) -> int:
+    x = d.u32()
+    d.zero()
+    return x
+
+
+def _imm_memory_copy(d: Decoder, op: Op) -> None:
+    d.zero()
+    d.zero()
+
+
+def _imm_memory_fill(d: Decoder, op: Op) -> None:
+    d.zero()
+
+
+_IMM_READERS: dict[str, Callable[[Decoder, Op], object]] = {
+    "blocktype": lambda d, op: d.blocktype(),
+    "label": _imm_u32,
+    "br_table": _imm_br_table,
+    "func": _imm_u32,
+    "call_indirect": _imm_call_indirect,
+    "local": _imm_u32,
+    "global": _imm_u32,
+    "table": _imm_u32,
+    "elem": _imm_u32,
+    "data": _imm_u32,
+    "memarg": lambda d, op: d.memarg(),
+    "memarg_lane": _imm_memarg_lane,
+    "memory": _imm_memory,
+    "i32": lambda d, op: d.sleb(32) & 0xFFFFFFFF,
+    "i64": lambda d, op: d.sleb(64) & 0xFFFFFFFFFFFFFFFF,
+    "f32": _imm_f32,
+    "f64": _imm_f64,
+    "select_t": _imm_select_t,
+    "reftype": lambda d, op: d.reftype(),
+    "table_copy": _imm_pair,
+    "table_init": _imm_pair,
+    "memory_init": _imm_memory_init,
+    "memory_copy": _imm_memory_copy,
+    "memory_fill": _imm_memory_fill,
+    "v128": lambda d, op: d.take(16),
+    "shuffle": lambda d, op: d.take(16),
+    "lane": lambda d, op: d.byte(),
+}
+
+
+# --- sections ---------------------------------------------------------------------------------
+
+
+def _custom_section(d: Decoder, size: int, start: int) -> None:
+    body = d.pos
+    name = d.name()
+    rest = size - (d.pos - body)
+    data = d.take(rest)  # a name longer than the section: negative rest, "unexpected end"
+    d.module.customs.append(Custom(name, data, d.last_id, start))
+    if name == "name" and not any(c.name == "name" for c in d.module.customs[:-1]):
+        d.module.names = decode_names(data)
+
+
+def _type_section(d: Decoder, size: int, start: int) -> None:
+    d.module.types = d.vec(Decoder.def_type)
+
+
+def _import(d: Decoder) -> Import:
+    start = d.pos
+    module = d.name()
+    name = d.name()
+    kind_at = d.pos
+    kind = d.byte()
+    reader = IMPORT_DESC_DECODERS.get(kind)
+    if reader is None:
+        raise d.fail("malformed import kind", kind_at)
+    return Import(module, name, ExternKind(kind), reader(d), start)
+
+
+def _import_section(d: Decoder, size: int, start: int) -> None:
+    d.module.imports = d.vec(_import)
+
+
+def _function_section(d: Decoder, size: int, start: int) -> None:
+    d.func_types = d.vec(Decoder.u32)
+
+
+def _table_section(d: Decoder, size: int, start: int) -> None:
+    def table(d: Decoder) -> Table:
+        at = d.pos
+        return Table(d.table_type(), at)
+
+    d.module.tables = d.vec(table)
+
+
+def _memory_section(d: Decoder, size: int, start: int) -> None:
+    def memory(d: Decoder) -> Memory:
+        at = d.pos
+        return Memory(d.mem_type(), at)
+
+    d.module.mems = d.vec(memory)
+
+
+def _global_section(d: Decoder, size: int, start: int) -> None:
+    def global_(d: Decoder) -> Global:
+        at = d.pos
+        t = d.global_type()
+        return Global(t, d.expr(), at)
+
+    d.module.globals = d.vec(global_)
+
+
+def _export(d: Decoder) -> Export:
+    start = d.pos
+    name = d.name()
+    kind_at = d.pos
+    kind = d.byte()
+    if kind not in EXPORT_KINDS:
+        raise d.fail("malformed export kind", kind_at)
+    return Export(name, ExternKind(kind), d.u32(), start)
+
+
+def _export_section(d: Decoder, size: int, start: int) -> None:
+    d.module.exports = d.vec(_export)
+
+
+def _start_section(d: Decoder, size: int, start: int) -> None:
+    d.module.start = d.u32()
+
+
+_REF_FUNC = BY_KEY[0xD2]
+_END = BY_KEY[0x0B]
+
+
+def _elem(d: Decoder) -> Elem:
+    start = d.pos
+    flags_at = d.pos
+    flags = d.u32()
+    if flags > 7:
+        raise d.fail("malformed elements segment kind", flags_at)
+    mode = "active"
+    table = 0
+    offset_expr = None
+    if flags & 1:
+        mode = "declarative" if flags & 2 else "passive"
+    else:
+        if flags & 2:
+            table = d.u32()
+        offset_expr = d.expr()
+    etype = ValType.FUNCREF
+    if flags & 3:  # an explicit element kind or reference type
+        if flags & 4:
+            etype = d.reftype()
+        else:
+            at = d.pos
+            if d.byte() != 0x00:
+                raise d.fail("malformed element kind", at)
+    init: list[Expr] = []
+    if flags & 4:
+        init = d.vec(Decoder.expr)
+    else:
+        for _ in range(d.length()):
+            at = d.pos
+            init.append([Instr(_REF_FUNC, d.u32(), at), Instr(_END, None, None)])
+    return Elem(etype, init, mode, table, offset_expr, flags, start)
+
+
+def _elem_section(d: Decoder, size: int, start: int) -> None:
+    d.module.elems = d.vec(_elem)
+
+
+def _code_section(d: Decoder, size: int, start: int) -> None:
+    d.bodies = d.vec(_code)
+
+
+def _code(d: Decoder) -> Func:
+    at = d.pos
+    size = d.length()
+    body_start = d.pos
+    groups: list[tuple[int, ValType]] = []
+    total = 0
+    for _ in range(d.length()):
+        count = d.u32()
+        groups.append((count, d.valtype()))
+        total += count
+    if total >= 1 << 32:
+        raise d.fail("too many locals", body_start)
+    if total > MAX_LOCALS:
+        raise d.fail(f"too many locals (this implementation allows {MAX_LOCALS} per function)", body_start)
+    d.total_locals += total
+    if d.total_locals > MAX_MODULE_LOCALS:
+        raise d.fail(
+            f"too many locals (this implementation allows {MAX_MODULE_LOCALS} in a module)", body_start
+        )
+    locals_: list[ValType] = []
+    for count, t in groups:
+        locals_.extend([t] * count)
+    body = d.expr()
+    if d.pos != body_start + size:
+        raise d.fail("section size mismatch", body_start)
+    return Func(-1, locals_, body, groups, at)
+
+
+def _data(d: Decoder) -> Data:
+    start = d.pos
+    flags = d.u32()
+    if flags > 2:
+        raise d.fail("malformed data segment kind", start)
+    memory = 0
+    mode = "active"
+    offset_expr = None
+    if flags == 1:
+        mode = "passive"
+    else:
+        if flags == 2:
+            memory = d.u32()
+        offset_expr = d.expr()
+    init = d.take(d.length())
+    return Data(init, mode, memory, offset_expr, flags, start)
+
+
+def _data_section(d: Decoder, size: int, start: int) -> None:
+    d.module.datas = d.vec(_data)
+
+
+def _data_count_section(d: Decoder, size: int, start: int) -> None:
+    d.module.data_count = d.u32()
+
+
+#: section id -> decoder(decoder, size, offset of the section id byte)
+SECTION_DECODERS: dict[int, Callable[[Decoder, int, int], None]] = {
+    0: _custom_section,
+    1: _type_section,
+    2: _import_section,
+    3: _function_section,
+    4: _table_section,
+    5: _memory_section,
+    6: _global_section,
+    7: _export_section,
+    8: _start_section,
+    9: _elem_section,
+    10: _code_section,
+    11: _data_section,
+    12: _data_count_section,
+}
+
+#: type-form byte -> decoder of the rest of the type
+TYPE_FORM_DECODERS: dict[int, Callable[[Decoder], object]] = {0x60: Decoder.func_type}
+
+#: import kind byte -> decoder of the import's descriptor
+IMPORT_DESC_DECODERS: dict[int, Callable[[Decoder], object]] = {
+    0: Decoder.u32,
+    1: Decoder.table_type,
+    2: Decoder.mem_type,
+    3: Decoder.global_type,
+}
+
+#: export kinds (each followed by an index)
+EXPORT_KINDS: set[int] = {0, 1, 2, 3}
+
+
+# --- the name section (spec 7.4) -----------------------------------------------------------
+
+
+def decode_names(payload: bytes) -> Names:
+    """Decode a `name` section's payload; a malformed one gives empty `Names` (never an error)."""
+    try:
+        return _names(payload)
+    except (DecodeError, ValueError):
+        return Names()
+
+
+def _names(payload: bytes) -> Names:
+    d = Decoder(payload)
+    names = Names()
+    last = -1
+    while d.pos < d.n:
+        sub = d.byte()
+        if sub <= last:
+            raise d.fail("name subsections out of order")
+        last = sub
+        size = d.length()
+        end = d.pos + size
+        if sub == 0:
+            names.module = d.name()
+        elif sub == 1:
+            names.funcs = _name_map(d)
+        elif sub == 2:
+            for _ in range(d.length()):
+                func = d.u32()
+                names.locals[func] = _name_map(d)
+        else:
+            d.pos = end  # other subsections (labels, types, ...) are kept raw only
+        if d.pos != end:
+            raise d.fail("name subsection size mismatch")
+    return names
+
+
+def _name_map(d: Decoder) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for _ in range(d.length()):
+        idx = d.u32()
+        out[idx] = d.name()
+    return out
+
+
+def decode(data: bytes | bytearray | memoryview) -> Module:
+    """Decode a binary module; raise `DecodeError` (with a byte offset) if it is malformed."""
+    if not isinstance(data, bytes):
+        try:
+            data = bytes(data)
+        except TypeError:
+            raise DecodeError(f"cannot decode a {type(data).__name__}, expected bytes") from None
+    return Decoder(data).decode()

@@ -1,0 +1,299 @@
+"""A readable dump of a binary module: sections, entries and disassembled function bodies.
+
+In the spirit of `wasm-objdump -h -x -d`, in a format of our own: every section with its
+id, offset and size; types, imports, functions, tables, memories, globals, exports, the
+start function, element and data segments, custom sections; then each function body,
+one instruction per line with its byte offset, its bytes and its text.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+
+from ..errors import DecodeError
+from ..syntax.module import Data, Elem, Expr, Instr, Module
+from ..syntax.types import ExternKind, FuncType, ValType
+from .decode import SECTION_NAMES, decode
+from .encode import encode
+from .leb128 import read_u32, signed
+
+
+def section_table(data: bytes) -> list[tuple[int, int, int, int, str | None]]:
+    """(id, offset of the id byte, offset of the payload, payload size, custom name) per section.
+
+    Reads only the section headers; stops quietly at the first one that does not parse.
+    """
+    out: list[tuple[int, int, int, int, str | None]] = []
+    d_pos = 8
+    n = len(data)
+    try:
+        while d_pos < n:
+            sid = data[d_pos]
+            size, body = read_u32(data, d_pos + 1)
+            name = None
+            if sid == 0:
+                ln, p = read_u32(data, body)
+                name = data[p : p + ln].decode("utf-8", "replace")
+            out.append((sid, d_pos, body, size, name))
+            d_pos = body + size
+    except DecodeError:
+        pass
+    return out
+
+
+# --- instruction text ------------------------------------------------------------------------
+
+
+def float_text(bits: int, width: int) -> str:
+    """An f32/f64 bit pattern as text: a decimal, `inf`, or `nan` with its payload."""
+    if width == 32:
+        value = struct.unpack("<f", bits.to_bytes(4, "little"))[0]
+        mant_bits, canon = 23, 1 << 22
+    else:
+        value = struct.unpack("<d", bits.to_bytes(8, "little"))[0]
+        mant_bits, canon = 52, 1 << 51
+    if math.isnan(value):
+        sign = "-" if bits >> (width - 1) else ""
+        payload = bits & ((1 << mant_bits) - 1)
+        return f"{sign}nan" if payload == canon else f"{sign}nan:{payload:#x}"
+    if math.isinf(value):
+        return "-inf" if value < 0 else "inf"
+    return repr(value)
+
+
+def _memarg_text(instr: Instr, align: int, offset: int) -> list[str]:
+    parts = []
+    if offset:
+        parts.append(f"offset={offset}")
+    if align != instr.op.natural_alignment:
+        parts.append(f"align={1 << align}")
+    return parts
+
+
+def instr_text(instr: Instr, module: Module | None = None) -> str:
+    """The instruction as text: its name and immediates (with function names when known)."""
+    op = instr.op
+    imm = instr.imm
+    kind = op.imm
+    parts: list[str] = [op.name]
+    if kind == "none" or kind in ("memory", "memory_copy", "memory_fill"):
+        pass
+    elif kind == "blocktype":
+        if isinstance(imm, ValType):
+            parts.append(f"(result {imm.text})")
+        elif imm is not None:
+            parts.append(f"(type {imm})")
+    elif kind == "func":
+        parts.append(str(imm))
+        if module is not None:
+            name = _fname(module, imm)
+            if name:
+                parts.append(name.strip())
+    elif kind == "br_table":
+        labels, default = imm
+        parts.extend(str(x) for x in (*labels, default))
+    elif kind == "call_indirect":
+        typeidx, table = imm
+        parts.append(f"{table} (type {typeidx})")
+    elif kind == "memarg":
+        parts.extend(_memarg_text(instr, *imm))
+    elif kind == "memarg_lane":
+        align, offset, lane = imm
+        parts.extend(_memarg_text(instr, align, offset))
+        parts.append(str(lane))
+    elif kind == "i32":
+        parts.append(str(signed(imm, 32)))
+    elif kind == "i64":
+        parts.append(str(signed(imm, 64)))
+    elif kind == "f32":
+        parts.append(float_text(imm, 32))
+    elif kind == "f64":
+        parts.append(float_text(imm, 64))
+    elif kind == "select_t":
+        parts.append("(result " + " ".join(t.text for t in imm) + ")")
+    elif kind == "reftype":
+        parts.append("func" if imm is ValType.FUNCREF else "extern")
+    elif kind == "table_copy":
+        parts.extend(str(x) for x in imm)
+    elif kind == "table_init":
+        elem, table = imm
+        parts.extend((str(table), str(elem)))
+    elif kind == "v128":
+        words = [int.from_bytes(imm[i : i + 4], "little") for i in range(0, 16, 4)]
+        parts.append("i32x4 " + " ".join(f"{w:#010x}" for w in words))
+    elif kind == "shuffle":
+        parts.extend(str(x) for x in imm)
+    else:
+        parts.append(str(imm))
+    return " ".join(parts)
+
+
+def expr_text(expr: Expr, module: Module | None = None) -> str:
+    """A short one-line form of a constant expression, without its final `end`."""
+    body = expr[:-1] if expr and expr[-1].op.code == 0x0B and expr[-1].op.prefix is None else expr
+    return "; ".join(instr_text(i, module) for i in body) or "(empty)"
+
+
+# --- the dump ----------------------------------------------------------------------------------
+
+
+def _fname(module: Module, funcidx: int) -> str:
+    """` <name>` when the function has a name (name section or export), else nothing."""
+    name = module.func_name(funcidx)
+    return "" if name == f"func[{funcidx}]" else f" <{name}>"
+
+
+def _functype_text(t: object) -> str:
+    if isinstance(t, FuncType):
+        p = " ".join(x.text for x in t.params)
+        r = " ".join(x.text for x in t.results)
+        return f"({p}) -> ({r})"
+    return repr(t)
+
+
+def _type_of(module: Module, typeidx: int) -> str:
+    if 0 <= typeidx < len(module.types):
+        return _functype_text(module.types[typeidx])
+    return "<unknown type>"
+
+
+def _elem_line(i: int, e: Elem, module: Module) -> str:
+    head = f"  - elem[{i}] flags={e.flags} {e.mode} {e.type.text}"
+    if e.mode == "active":
+        head += f" table={e.table} offset=({expr_text(e.offset_expr or [], module)})"
+    items = []
+    for x in e.init:
+        if len(x) <= 2 and x and x[0].op.code == 0xD2 and x[0].op.prefix is None:
+            items.append(f"func[{x[0].imm}]{_fname(module, x[0].imm)}")
+        else:
+            items.append(f"({expr_text(x, module)})")
+    return f"{head} count={len(e.init)}" + (": " + ", ".join(items) if items else "")
+
+
+def _data_line(i: int, d: Data, module: Module) -> str:
+    head = f"  - data[{i}] flags={d.flags} {d.mode}"
+    if d.mode == "active":
+        head += f" memory={d.memory} offset=({expr_text(d.offset_expr or [], module)})"
+    preview = d.init[:32]
+    shown = "".join(chr(c) if 0x20 <= c < 0x7F and c != 0x22 else f"\\{c:02x}" for c in preview)
+    more = "..." if len(d.init) > 32 else ""
+    return f'{head} size={len(d.init)}: "{shown}"{more}'
+
+
+def dump(module: Module, data: bytes | None = None) -> str:
+    """Dump `module`; `data` is the binary it was decoded from (it is encoded when absent)."""
+    if data is None:
+        data = encode(module)
+        module = decode(data)
+    lines: list[str] = [f"module: {len(data)} bytes"]
+    section_ids = {sid for sid, *_ in section_table(data)}
+
+    lines.append("Sections:")
+    for sid, start, body, size, name in section_table(data):
+        label = SECTION_NAMES.get(sid, f"unknown({sid})")
+        extra = f' "{name}"' if name is not None else ""
+        lines.append(
+            f"  {label:<10} id={sid:<2} start={start:#010x} end={body + size:#010x} size={size:#x}{extra}"
+        )
+
+    if module.types:
+        lines.append("Types:")
+        for i, t in enumerate(module.types):
+            lines.append(f"  - type[{i}] {_functype_text(t)}")
+
+    counters = {k: 0 for k in ExternKind}
+    if module.imports:
+        lines.append("Imports:")
+        for imp in module.imports:
+            idx = counters[imp.kind]
+            counters[imp.kind] += 1
+            where = f"{imp.module}.{imp.name}" if imp.name is not None else imp.module
+            if imp.kind is ExternKind.FUNC:
+                desc = f"type={imp.desc} {_type_of(module, imp.desc)}{_fname(module, idx)}"
+            else:
+                desc = str(imp.desc)
+            lines.append(f"  - {imp.kind.text}[{idx}] {desc} <- {where}")
+
+    n_imported = counters[ExternKind.FUNC]
+    if module.funcs:
+        lines.append("Functions:")
+        for i, f in enumerate(module.funcs):
+            idx = n_imported + i
+            lines.append(f"  - func[{idx}] type={f.type} {_type_of(module, f.type)}{_fname(module, idx)}")
+    if module.tables:
+        lines.append("Tables:")
+        for i, t in enumerate(module.tables):
+            lines.append(f"  - table[{counters[ExternKind.TABLE] + i}] {t.type}")
+    if module.mems:
+        lines.append("Memories:")
+        for i, m in enumerate(module.mems):
+            lines.append(f"  - memory[{counters[ExternKind.MEMORY] + i}] pages {m.type}")
+    if module.globals:
+        lines.append("Globals:")
+        for i, g in enumerate(module.globals):
+            idx = counters[ExternKind.GLOBAL] + i
+            lines.append(f"  - global[{idx}] {g.type} = ({expr_text(g.init, module)})")
+    if module.exports:
+        lines.append("Exports:")
+        for e in module.exports:
+            what = f"{e.kind.text}[{e.index}]"
+            if e.kind is ExternKind.FUNC:
+                what += _fname(module, e.index)
+            lines.append(f'  - {what} -> "{e.name}"')
+    if module.start is not None:
+        lines.append(f"Start: func[{module.start}]{_fname(module, module.start)}")
+    if module.elems:
+        lines.append("Elements:")
+        for i, e in enumerate(module.elems):
+            lines.append(_elem_line(i, e, module))
+    if module.data_count is not None or 12 in section_ids:
+        lines.append(f"DataCount: {module.data_count}")
+    if module.datas:
+        lines.append("Data:")
+        for i, d in enumerate(module.datas):
+            lines.append(_data_line(i, d, module))
+    if module.customs:
+        lines.append("Custom:")
+        for c in module.customs:
+            after = SECTION_NAMES.get(c.after, str(c.after)) if c.after else "start"
+            at = f" at {c.offset:#x}" if c.offset is not None else ""
+            lines.append(f'  - "{c.name}" size={len(c.data)} after={after}{at}')
+
+    if module.funcs:
+        lines.append("Code:")
+        for i, f in enumerate(module.funcs):
+            idx = n_imported + i
+            at = f" @{f.offset:#x}" if f.offset is not None else ""
+            lines.append(f"func[{idx}]{_fname(module, idx)} {_type_of(module, f.type)}{at}:")
+            if f.locals:
+                groups = f.local_groups or [(1, t) for t in f.locals]
+                lines.append("  locals: " + ", ".join(f"{n} {t.text}" for n, t in groups))
+            local_names = module.names.locals.get(idx)
+            if local_names:
+                lines.append("  names: " + ", ".join(f"{k}={v}" for k, v in sorted(local_names.items())))
+            lines.extend(_body_lines(f.body, data, module))
+    return "\n".join(lines) + "\n"
+
+
+def _body_lines(body: Expr, data: bytes, module: Module) -> list[str]:
+    out: list[str] = []
+    depth = 1
+    for k, instr in enumerate(body):
+        code = instr.op.code if instr.op.prefix is None else -1
+        if code in (0x05, 0x0B):
+            depth -= 1
+        start = instr.offset
+        raw = ""
+        if start is not None:
+            nxt = body[k + 1].offset if k + 1 < len(body) else None
+            if nxt is None:
+                nxt = start + 1 if code == 0x0B else None
+            if nxt is not None and nxt > start:
+                chunk = data[start:nxt]
+                raw = chunk[:8].hex(" ") + (" ..." if len(chunk) > 8 else "")
+        where = f"{start:08x}" if start is not None else "        "
+        out.append(f"  {where}: {raw:<27} | {'  ' * depth}{instr_text(instr, module)}")
+        if code in (0x02, 0x03, 0x04, 0x05):
+            depth += 1
+    return out
