@@ -89,6 +89,10 @@ def _float_matches(actual_bits: int, expected: str, width: int) -> bool:
 def value_matches(actual: Any, v: dict[str, Any]) -> bool:
     t = v["type"]
     val = v.get("value")
+    if t == "either":
+        return any(value_matches(actual, option) for option in v["options"])
+    if t == "ref.null":
+        return actual is None
     if t in ("i32", "i64"):
         return actual == int(val)
     if t == "f32":
@@ -155,6 +159,8 @@ class Runner:
     def _decode_or_parse(self, spec: Any) -> Module:
         if isinstance(spec, Module):
             return spec
+        if hasattr(spec, "load"):  # a text script's module command
+            return spec.load()
         if isinstance(spec, tuple) and spec[0] == "quote":
             from ..text import parse_module
 

@@ -1,0 +1,19 @@
+"""Every .wast script of the 2.0 core suite, parsed by our text parser and run: 0 failed per file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import need_suite, suite_params
+from wasmlab.script.wast import run_wast
+
+
+@pytest.mark.parametrize("path", suite_params("core", pattern="*.wast"))
+def test_wast_script(path: Path) -> None:
+    if not path.exists():
+        need_suite("core")
+    result = run_wast(path)
+    assert result.failed == 0, "\n".join([result.line(), *result.failures[:20]])
+    assert result.skipped == 0, result.skips[:10]

@@ -1,0 +1,100 @@
+"""Run .wast scripts: the text parser's commands, translated into the runner's commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..errors import ParseError
+from ..syntax.types import ValType
+from .runner import Result, Runner
+
+_LANE_TYPES = {"i8x16": "i8", "i16x8": "i16", "i32x4": "i32", "i64x2": "i64", "f32x4": "f32", "f64x2": "f64"}
+
+
+def value_dict(v: tuple[str, Any]) -> dict[str, Any]:
+    """A script value or result pattern in wast2json's shape (see the testsuite README)."""
+    kind, payload = v
+    if kind in ("i32", "i64", "f32", "f64"):
+        return {"type": kind, "value": str(payload)}
+    if kind == "v128":
+        if isinstance(payload, (bytes, bytearray)):
+            lanes = [str(int.from_bytes(payload[i : i + 4], "little")) for i in range(0, 16, 4)]
+            return {"type": "v128", "lane_type": "i32", "value": lanes}
+        shape, lanes = payload
+        return {"type": "v128", "lane_type": _LANE_TYPES[shape], "value": [str(x) for x in lanes]}
+    if kind == "ref.null":
+        if payload is None:
+            return {"type": "ref.null"}
+        return {"type": "funcref" if payload is ValType.FUNCREF else "externref", "value": "null"}
+    if kind == "ref.extern":
+        return {"type": "externref"} if payload is None else {"type": "externref", "value": str(payload)}
+    if kind == "ref.func":
+        return {"type": "funcref"}
+    if kind == "either":
+        return {"type": "either", "options": [value_dict(x) for x in payload]}
+    raise ValueError(f"unknown script value {v!r}")
+
+
+def _action(a: Any) -> dict[str, Any]:
+    from ..text.script import Invoke
+
+    out: dict[str, Any] = {"field": a.field, "module": a.module}
+    if isinstance(a, Invoke):
+        out["type"] = "invoke"
+        out["args"] = [value_dict(x) for x in a.args]
+    else:
+        out["type"] = "get"
+    return out
+
+
+def command_dict(cmd: Any) -> dict[str, Any]:
+    """One text-script command as a runner command."""
+    from ..text import script as S
+
+    line = cmd.line
+    if isinstance(cmd, S.ModuleCommand):
+        return {"type": "module", "line": line, "filename": cmd, "name": cmd.name}
+    if isinstance(cmd, S.Register):
+        return {"type": "register", "line": line, "as": cmd.name, "name": cmd.module}
+    if isinstance(cmd, S.ActionCommand):
+        return {"type": "action", "line": line, "action": _action(cmd.action)}
+    if isinstance(cmd, S.AssertReturn):
+        return {
+            "type": "assert_return",
+            "line": line,
+            "action": _action(cmd.action),
+            "expected": [value_dict(x) for x in cmd.expected],
+        }
+    kinds = {
+        S.AssertTrap: "assert_trap",
+        S.AssertExhaustion: "assert_exhaustion",
+        S.AssertInvalid: "assert_invalid",
+        S.AssertMalformed: "assert_malformed",
+        S.AssertUnlinkable: "assert_unlinkable",
+        S.AssertUninstantiable: "assert_uninstantiable",
+    }
+    kind = kinds[type(cmd)]
+    if kind in ("assert_trap", "assert_exhaustion"):
+        return {"type": kind, "line": line, "action": _action(cmd.action), "text": cmd.text}
+    return {"type": kind, "line": line, "filename": cmd.module, "text": cmd.text}
+
+
+def run_wast(path: Path, **options: Any) -> Result:
+    """Run a .wast file; a script that does not parse counts as one failure."""
+    from ..text import parse_script
+
+    runner = Runner(path.parent, path.name)
+    try:
+        commands = parse_script(path.read_text(encoding="utf-8"), filename=path.name)
+    except ParseError as e:
+        runner.result.failed += 1
+        runner.result.failures.append(f"script does not parse: {e}")
+        return runner.result
+    except (OSError, UnicodeDecodeError) as e:
+        runner.result.failed += 1
+        runner.result.failures.append(f"cannot read script: {e}")
+        return runner.result
+    for cmd in commands:
+        runner.run_command(command_dict(cmd))
+    return runner.result
