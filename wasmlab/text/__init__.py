@@ -1,5 +1,7 @@
 """The WebAssembly text format: lexer, module parser, WAST scripts and the printer."""
 
 from .parser import parse_module
+from .printer import print_wat
+from .script import parse_script
 
-__all__ = ["parse_module"]
+__all__ = ["parse_module", "parse_script", "print_wat"]

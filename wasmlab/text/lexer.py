@@ -40,6 +40,8 @@ KEYWORDS: set[str] = set(BY_NAME) | {
     "assert_return", "assert_trap", "assert_exhaustion", "assert_invalid", "assert_malformed",
     "assert_unlinkable", "nan:canonical", "nan:arithmetic", "ref.extern", "either", "script",
     "input", "output", "ref",
+    # the custom-section annotation (the printer writes custom sections this way)
+    "@custom", "after", "before", "first", "last", "code", "datacount",
 }  # fmt: skip
 
 _IDCHAR = r"0-9A-Za-z!#$%&'*+\-./:<=>?@\\^_`|~"
@@ -207,6 +209,8 @@ def _classify(word: str) -> str:
         return KEYWORD
     if c == "$":
         return ID if _ID_RE.match(word) else RESERVED
+    if c == "@":
+        return KEYWORD
     if "0" <= c <= "9":
         if _NAT_RE.match(word):
             return NAT

@@ -193,8 +193,11 @@ def format_float(bits: int, fmt: FloatFormat) -> str:
     # shortest decimal that rounds back to the same f32
     for digits in range(1, 10):
         text = f"{value:.{digits}g}"
-        if _decimal_float(text.replace("+", ""), F32) == mag:
-            return sign + _tidy(text)
+        try:
+            if _decimal_float(text.replace("+", ""), F32) == mag:
+                return sign + _tidy(text)
+        except ValueError:  # rounded up past the largest float
+            continue
     return sign + hex_float(bits & ~fmt.sign, fmt)
 
 

@@ -17,7 +17,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..syntax.module import Data, Elem, Export, Func, Global, Import, Instr, Memory, Module, Span, Table
+from ..syntax.module import (
+    Custom,
+    Data,
+    Elem,
+    Export,
+    Func,
+    Global,
+    Import,
+    Instr,
+    Memory,
+    Module,
+    Span,
+    Table,
+)
 from ..syntax.opcodes import BY_NAME
 from ..syntax.types import ExternKind, FuncType, GlobalType, Limits, MemType, TableType, ValType
 from .context import FuncContext, ModuleContext, names_of
@@ -540,6 +553,46 @@ def _scan_nothing(p: ModuleParser, lp: int) -> None:
     return None
 
 
+# --- custom sections: `(@custom "name" (after func)? "bytes"*)` (the annotation form) ---
+
+#: section keyword -> section id, in the order sections are written
+SECTION_IDS = {
+    "type": 1, "import": 2, "func": 3, "table": 4, "memory": 5, "global": 6, "export": 7,
+    "start": 8, "elem": 9, "datacount": 12, "code": 10, "data": 11,
+}  # fmt: skip
+_SECTION_ORDER = list(SECTION_IDS.values())
+
+
+def _parse_custom(p: ModuleParser, lp: int, info: object) -> None:
+    p.i = lp + 2
+    name = p.expect_name()
+    after = 11  # default: after the last section
+    if p.toks[p.i].kind == LPAREN:
+        p.i += 1
+        where = p.next()
+        place = p.next()
+        if where.text not in ("before", "after") or where.kind != KEYWORD:
+            p.unexpected("'before' or 'after'", tok=where)
+        if place.text == "first" and where.text == "before":
+            after = 0
+        elif place.text == "last" and where.text == "after":
+            after = 11
+        elif place.text in SECTION_IDS:
+            sid = SECTION_IDS[place.text]
+            if where.text == "after":
+                after = sid
+            else:
+                k = _SECTION_ORDER.index(sid)
+                after = _SECTION_ORDER[k - 1] if k else 0
+        else:
+            p.unexpected("a section name", tok=place)
+        p.expect_rparen()
+    data = p.strings()
+    if p.toks[p.i].kind != RPAREN:
+        p.unexpected("a string or ')'")
+    p.module.customs.append(Custom(name, data, after))
+
+
 register_field("type", _scan_type, None)
 register_field("import", _scan_import, _parse_import)
 register_field("func", _scan_definition("func"), _parse_func)
@@ -550,6 +603,7 @@ register_field("export", _scan_nothing, _parse_export)
 register_field("start", _scan_nothing, _parse_start)
 register_field("elem", _scan_segment("elem"), _parse_elem)
 register_field("data", _scan_segment("data"), _parse_data)
+register_field("@custom", _scan_nothing, _parse_custom)
 
 
 # --- entry points -------------------------------------------------------------------------

@@ -1,0 +1,639 @@
+"""Module -> WAT text: `print_wat(module, folded=False)`.
+
+The output is deterministic and parses back (`parse_module`) to a module that encodes
+to the same bytes (name section aside): every index is kept (functions refer to their
+`(type N)`), floats are printed exactly (a decimal that rounds back to the same bits, or
+a hex float; NaN payloads as `nan:0x...`), strings are escaped byte for byte. Names of
+the name section become `$ids` where they are valid and unique; custom sections are
+written as `(@custom ...)` annotations.
+
+The flat style prints one instruction per line, indented by block depth. The folded
+style nests operands into their consumers where the stack allows it
+(`(i32.add (local.get 0) (i32.const 1))`); a fold only ever groups instructions that are
+already adjacent, so the flat order, and hence the encoding, is unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from collections.abc import Callable
+from typing import Any
+
+from ..syntax.module import Custom, Data, Elem, Export, Func, Global, Import, Instr, Memory, Module, Table
+from ..syntax.types import ExternKind, FuncType, GlobalType, Limits, MemType, TableType, ValType
+from .numbers import F32, F64, format_float
+
+_IDCHARS_RE = re.compile(r"[^0-9A-Za-z!#$%&'*+\-./:<=>?@\\^_`|~]")
+INDENT = "  "
+
+#: Custom.after (id of the preceding section) -> annotation placement
+SECTION_NAMES = {
+    1: "type", 2: "import", 3: "func", 4: "table", 5: "memory", 6: "global", 7: "export",
+    8: "start", 9: "elem", 10: "code", 11: "data", 12: "datacount",
+}  # fmt: skip
+
+
+def print_wat(module: Module, *, folded: bool = False) -> str:
+    """The module as WAT text (flat instructions, or folded expressions)."""
+    return _Printer(module, folded).run()
+
+
+# --- strings and ids --------------------------------------------------------------------
+
+
+def escape_bytes(data: bytes) -> str:
+    """A string literal for arbitrary bytes: printable ASCII as is, the rest as `\\hh`."""
+    out = ['"']
+    for b in data:
+        if 0x20 <= b < 0x7F and b != 0x22 and b != 0x5C:
+            out.append(chr(b))
+        else:
+            out.append(f"\\{b:02x}")
+    out.append('"')
+    return "".join(out)
+
+
+def escape_name(name: str) -> str:
+    """A string literal for a name: printable characters as is, the rest as UTF-8 `\\hh`."""
+    out = ['"']
+    for ch in name:
+        if ch == '"' or ch == "\\":
+            out.append("\\" + ch)
+        elif (" " <= ch < "\x7f") or (ch > "\x7f" and ch.isprintable()):
+            out.append(ch)
+        else:
+            out.extend(f"\\{b:02x}" for b in ch.encode("utf-8", "surrogatepass"))
+    out.append('"')
+    return "".join(out)
+
+
+def sanitize_id(name: str) -> str | None:
+    """`$name` with characters outside idchar replaced by `_`; None for an empty name."""
+    if not name:
+        return None
+    return "$" + _IDCHARS_RE.sub("_", name)
+
+
+def _unique_ids(names: dict[int, str]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    taken: set[str] = set()
+    for idx in sorted(names):
+        ident = sanitize_id(names[idx])
+        if ident is None or ident in taken:
+            continue
+        taken.add(ident)
+        out[idx] = ident
+    return out
+
+
+def _types_text(word: str, types: tuple[ValType, ...] | list[ValType]) -> str:
+    return f"({word} {' '.join(t.text for t in types)})" if types else ""
+
+
+def functype_text(ft: FuncType) -> str:
+    parts = ["func"]
+    if ft.params:
+        parts.append(_types_text("param", ft.params))
+    if ft.results:
+        parts.append(_types_text("result", ft.results))
+    return "(" + " ".join(parts) + ")"
+
+
+def limits_text(lim: Limits) -> str:
+    return f"{lim.min}" if lim.max is None else f"{lim.min} {lim.max}"
+
+
+def global_type_text(gt: GlobalType) -> str:
+    return f"(mut {gt.type.text})" if gt.mutable else gt.type.text
+
+
+def _signed(bits: int, width: int) -> int:
+    return bits - (1 << width) if bits >> (width - 1) else bits
+
+
+# --- the printer ------------------------------------------------------------------------
+
+
+class _Printer:
+    def __init__(self, module: Module, folded: bool) -> None:
+        self.m = module
+        self.folded = folded
+        self.lines: list[str] = []
+        self.func_ids = _unique_ids(module.names.funcs)
+        self.local_ids: dict[int, str] = {}
+        self.func_types = self._func_types()
+
+    def _func_types(self) -> list[FuncType | None]:
+        out: list[FuncType | None] = []
+        for imp in self.m.imports:
+            if imp.kind is ExternKind.FUNC:
+                out.append(self.type_at(imp.desc))
+        for f in self.m.funcs:
+            out.append(self.type_at(f.type))
+        return out
+
+    def type_at(self, idx: Any) -> FuncType | None:
+        if isinstance(idx, int) and 0 <= idx < len(self.m.types):
+            t = self.m.types[idx]
+            return t if isinstance(t, FuncType) else None
+        return None
+
+    def emit(self, depth: int, text: str) -> None:
+        self.lines.append(INDENT * depth + text)
+
+    def func_ref(self, idx: int) -> str:
+        return self.func_ids.get(idx, str(idx))
+
+    def run(self) -> str:
+        m = self.m
+        head = "(module"
+        ident = sanitize_id(m.names.module) if m.names.module else None
+        if ident is None and m.id and m.id.startswith("$"):
+            ident = m.id
+        if ident:
+            head += " " + ident
+        self.lines.append(head)
+        for i, t in enumerate(m.types):
+            printer = TYPE_PRINTERS.get(type(t))
+            if printer is None:
+                self.emit(1, f";; type {i}: {t} cannot be printed")
+                continue
+            self.emit(1, f"(type (;{i};) {printer(t)})")
+        counters = dict.fromkeys(ExternKind, 0)
+        for imp in m.imports:
+            self.import_(imp, counters[imp.kind])
+            counters[imp.kind] += 1
+        nfunc = counters[ExternKind.FUNC]
+        for i, f in enumerate(m.funcs):
+            self.func(f, nfunc + i)
+        for i, t in enumerate(m.tables):
+            self.table(t, counters[ExternKind.TABLE] + i)
+        for i, mem in enumerate(m.mems):
+            self.memory(mem, counters[ExternKind.MEMORY] + i)
+        for i, g in enumerate(m.globals):
+            self.global_(g, counters[ExternKind.GLOBAL] + i)
+        for e in m.exports:
+            self.export(e)
+        if m.start is not None:
+            self.emit(1, f"(start {self.func_ref(m.start)})")
+        for i, el in enumerate(m.elems):
+            self.elem(el, i)
+        for i, d in enumerate(m.datas):
+            self.data(d, i)
+        for c in m.customs:
+            if c.name != "name":
+                self.custom(c)
+        self.lines[-1] += ")"
+        return "\n".join(self.lines) + "\n"
+
+    # --- fields ---------------------------------------------------------------------------
+
+    def typeuse(self, typeidx: Any, param_ids: dict[int, str] | None = None) -> str:
+        parts = [f"(type {typeidx})"]
+        ft = self.type_at(typeidx)
+        if ft is not None:
+            if param_ids:
+                for i, t in enumerate(ft.params):
+                    name = param_ids.get(i)
+                    parts.append(f"(param {name} {t.text})" if name else f"(param {t.text})")
+            elif ft.params:
+                parts.append(_types_text("param", ft.params))
+            if ft.results:
+                parts.append(_types_text("result", ft.results))
+        return " ".join(parts)
+
+    def import_(self, imp: Import, idx: int) -> None:
+        head = f"(import {escape_name(imp.module)} {escape_name(imp.name or '')}"
+        kind = imp.kind
+        if kind is ExternKind.FUNC:
+            name = self.func_ids.get(idx)
+            desc = f"(func {name + ' ' if name else ''}(;{idx};) {self.typeuse(imp.desc)})"
+        elif kind is ExternKind.TABLE:
+            desc = f"(table (;{idx};) {self.table_type(imp.desc)})"
+        elif kind is ExternKind.MEMORY:
+            desc = f"(memory (;{idx};) {self.mem_type(imp.desc)})"
+        elif kind is ExternKind.GLOBAL:
+            desc = f"(global (;{idx};) {global_type_text(imp.desc)})"
+        else:
+            self.emit(1, f";; import {imp.module!r} {imp.name!r} of kind {kind} cannot be printed")
+            return
+        self.emit(1, f"{head} {desc})")
+
+    def table_type(self, tt: TableType) -> str:
+        return f"{limits_text(tt.limits)} {tt.elem.text}"
+
+    def mem_type(self, mt: MemType) -> str:
+        return limits_text(mt.limits)
+
+    def func(self, f: Func, idx: int) -> None:
+        raw = self.m.names.locals.get(idx, {})
+        self.local_ids = _unique_ids(raw)
+        name = self.func_ids.get(idx)
+        head = f"(func {name + ' ' if name else ''}(;{idx};) {self.typeuse(f.type, self.local_ids)}"
+        self.emit(1, head)
+        ft = self.type_at(f.type)
+        nparams = len(ft.params) if ft is not None else 0
+        anon: list[ValType] = []
+        for i, t in enumerate(f.locals):
+            ident = self.local_ids.get(nparams + i)
+            if ident:
+                if anon:
+                    self.emit(2, _types_text("local", anon))
+                    anon = []
+                self.emit(2, f"(local {ident} {t.text})")
+            else:
+                anon.append(t)
+        if anon:
+            self.emit(2, _types_text("local", anon))
+        body = f.body
+        if body and body[-1].op.name == "end":
+            body = body[:-1]
+        results = len(ft.results) if ft is not None else 0
+        if self.folded:
+            self.folded_body(body, 2, results)
+        else:
+            self.flat_body(body, 2)
+        self.lines[-1] += ")"
+        self.local_ids = {}
+
+    def table(self, t: Table, idx: int) -> None:
+        self.emit(1, f"(table (;{idx};) {self.table_type(t.type)})")
+
+    def memory(self, mem: Memory, idx: int) -> None:
+        self.emit(1, f"(memory (;{idx};) {self.mem_type(mem.type)})")
+
+    def global_(self, g: Global, idx: int) -> None:
+        self.emit(1, f"(global (;{idx};) {global_type_text(g.type)} {self.const_expr(g.init)})")
+
+    def export(self, e: Export) -> None:
+        kind = e.kind
+        ref = self.func_ref(e.index) if kind is ExternKind.FUNC else str(e.index)
+        self.emit(1, f"(export {escape_name(e.name)} ({kind.text} {ref}))")
+
+    def elem(self, el: Elem, idx: int) -> None:
+        parts = [f"(elem (;{idx};)"]
+        if el.mode == "active":
+            if el.table != 0 or el.type is not ValType.FUNCREF:
+                parts.append(f"(table {el.table})")
+            parts.append(self.offset(el.offset_expr))
+        elif el.mode == "declarative":
+            parts.append("declare")
+        indices = [_ref_func(x) for x in el.init]
+        if el.type is ValType.FUNCREF and all(i is not None for i in indices):
+            parts.append("func")
+            parts.extend(self.func_ref(i) for i in indices)  # type: ignore[arg-type]
+        else:
+            parts.append(el.type.text)
+            parts.extend(f"(item {self.const_expr(x)})" for x in el.init)
+        self.emit(1, " ".join(parts) + ")")
+
+    def data(self, d: Data, idx: int) -> None:
+        parts = [f"(data (;{idx};)"]
+        if d.mode == "active":
+            if d.memory != 0:
+                parts.append(f"(memory {d.memory})")
+            parts.append(self.offset(d.offset_expr))
+        parts.append(escape_bytes(d.init))
+        self.emit(1, " ".join(parts) + ")")
+
+    def custom(self, c: Custom) -> None:
+        place = SECTION_NAMES.get(c.after)
+        where = f"(after {place})" if place else "(before first)"
+        self.emit(1, f"(@custom {escape_name(c.name)} {where} {escape_bytes(c.data)})")
+
+    def offset(self, expr: list[Instr] | None) -> str:
+        return f"(offset {self.const_expr(expr or [])})"
+
+    def const_expr(self, expr: list[Instr]) -> str:
+        body = expr[:-1] if expr and expr[-1].op.name == "end" else expr
+        return " ".join(f"({self.instr_text(i)})" for i in body)
+
+    # --- instructions ---------------------------------------------------------------------
+
+    def instr_text(self, instr: Instr) -> str:
+        op = instr.op
+        fmt = IMMEDIATE_TEXT.get(op.imm)
+        text = fmt(self, instr) if fmt is not None else ""
+        return f"{op.name} {text}" if text else op.name
+
+    def flat_body(self, body: list[Instr], depth: int) -> None:
+        for instr in body:
+            name = instr.op.name
+            if name == "end" or name == "else":
+                depth -= 1
+            self.emit(depth, self.instr_text(instr))
+            if name in ("block", "loop", "if", "else"):
+                depth += 1
+
+    def folded_body(self, body: list[Instr], depth: int, results: int) -> None:
+        nodes, _ = _structure(body, 0)
+        self.labels: list[int] = [results]
+        for node in self.fold(nodes):
+            self.print_node(node, depth)
+
+    def arity(self, instr: Instr) -> tuple[int, int]:
+        """(values popped, values pushed), as far as folding needs it."""
+        op = instr.op
+        if op.params is not None and op.results is not None:
+            return len(op.params), len(op.results)
+        name = op.name
+        fixed = _FIXED_ARITY.get(name)
+        if fixed is not None:
+            return fixed
+        if name == "call":
+            ft = self.func_types[instr.imm] if 0 <= instr.imm < len(self.func_types) else None
+            return (len(ft.params), len(ft.results)) if ft is not None else (0, 0)
+        if name == "call_indirect":
+            ft = self.type_at(instr.imm[0])
+            return (len(ft.params) + 1, len(ft.results)) if ft is not None else (1, 0)
+        if name == "br":
+            depth = instr.imm
+            return (self.labels[-1 - depth] if depth < len(self.labels) else 0), 0
+        if name == "return":
+            return self.labels[0], 0
+        return 0, 0
+
+    def block_arity(self, bt: Any) -> tuple[int, int]:
+        if bt is None:
+            return 0, 0
+        if isinstance(bt, ValType):
+            return 0, 1
+        ft = self.type_at(bt)
+        return (len(ft.params), len(ft.results)) if ft is not None else (0, 0)
+
+    def fold(self, nodes: list[_Node]) -> list[_Node]:
+        items: list[_Node] = []
+        for node in nodes:
+            instr = node.instr
+            if node.body is not None:
+                params, results = self.block_arity(instr.imm)
+                self.labels.append(params if instr.op.name == "loop" else results)
+                node.body = self.fold(node.body)
+                if node.else_body is not None:
+                    node.else_body = self.fold(node.else_body)
+                self.labels.pop()
+                if instr.op.name == "if" and not node.flat:
+                    _take(items, node, 1)
+                node.complete = node.complete and params == 0
+                node.pushes = results
+            else:
+                pops, pushes = self.arity(instr)
+                _take(items, node, pops)
+                node.pushes = pushes
+            items.append(node)
+        return items
+
+    def print_node(self, node: _Node, depth: int) -> None:
+        if node.body is None:
+            if not node.children:
+                self.emit(depth, f"({self.instr_text(node.instr)})")
+                return
+            text = "" if node.has_block() else self.node_text(node)
+            if text and len(text) + len(INDENT) * depth <= 100:
+                self.emit(depth, text)
+                return
+            self.emit(depth, f"({self.instr_text(node.instr)}")
+            for child in node.children:
+                self.print_node(child, depth + 1)
+            self.lines[-1] += ")"
+            return
+        instr = node.instr
+        if node.flat:  # an `if` whose empty `else` must survive: keep it flat
+            for child in node.children:
+                self.print_node(child, depth)
+            self.emit(depth, self.instr_text(instr))
+            for child in node.body:
+                self.print_node(child, depth + 1)
+            self.emit(depth, "else")
+            for child in node.else_body or []:
+                self.print_node(child, depth + 1)
+            self.emit(depth, "end")
+            return
+        self.emit(depth, f"({self.instr_text(instr)}")
+        if instr.op.name == "if":
+            for child in node.children:
+                self.print_node(child, depth + 1)
+            self.emit(depth + 1, "(then")
+            for child in node.body:
+                self.print_node(child, depth + 2)
+            self.lines[-1] += ")"
+            if node.else_body:
+                self.emit(depth + 1, "(else")
+                for child in node.else_body:
+                    self.print_node(child, depth + 2)
+                self.lines[-1] += ")"
+        else:
+            for child in node.body:
+                self.print_node(child, depth + 1)
+        self.lines[-1] += ")"
+
+    def node_text(self, node: _Node) -> str:
+        parts = [self.instr_text(node.instr)]
+        parts.extend(self.node_text(c) for c in node.children)
+        return "(" + " ".join(parts) + ")"
+
+
+class _Node:
+    """A structured instruction for folding: a plain one, or a block with its body."""
+
+    __slots__ = ("instr", "children", "body", "else_body", "pushes", "flat", "complete")
+
+    def __init__(self, instr: Instr) -> None:
+        self.instr = instr
+        self.children: list[_Node] = []
+        self.body: list[_Node] | None = None
+        self.else_body: list[_Node] | None = None
+        self.pushes = 0
+        self.flat = False
+        self.complete = True  # all its operands are folded into it
+
+    def has_block(self) -> bool:
+        return self.body is not None or any(c.has_block() for c in self.children)
+
+
+def _take(items: list[_Node], node: _Node, pops: int) -> None:
+    """Fold the longest run (at most `pops`) of complete single-value items ending the list."""
+    k = 0
+    while k < pops and k < len(items) and items[-1 - k].pushes == 1 and items[-1 - k].complete:
+        k += 1
+    if k:
+        node.children = items[-k:]
+        del items[-k:]
+    node.complete = k == pops
+
+
+def _structure(body: list[Instr], i: int) -> tuple[list[_Node], int]:
+    """Nodes up to a matching `else`/`end` (or the end of the list); returns the index there."""
+    out: list[_Node] = []
+    n = len(body)
+    while i < n:
+        instr = body[i]
+        name = instr.op.name
+        if name == "end" or name == "else":
+            return out, i
+        node = _Node(instr)
+        i += 1
+        if name in ("block", "loop", "if"):
+            node.body, i = _structure(body, i)
+            if i < n and body[i].op.name == "else":
+                node.else_body, i = _structure(body, i + 1)
+                if not node.else_body:
+                    node.flat = True
+            i += 1  # the end
+        out.append(node)
+    return out, i
+
+
+def _ref_func(expr: list[Instr]) -> int | None:
+    body = expr[:-1] if expr and expr[-1].op.name == "end" else expr
+    if len(body) == 1 and body[0].op.name == "ref.func":
+        return body[0].imm
+    return None
+
+
+_FIXED_ARITY: dict[str, tuple[int, int]] = {
+    "unreachable": (0, 0), "nop": (0, 0), "drop": (1, 0), "select": (3, 1),
+    "local.get": (0, 1), "local.set": (1, 0), "local.tee": (1, 1), "global.get": (0, 1),
+    "global.set": (1, 0), "table.get": (1, 1), "table.set": (2, 0), "table.size": (0, 1),
+    "table.grow": (2, 1), "table.fill": (3, 0), "ref.null": (0, 1), "ref.is_null": (1, 1),
+    "ref.func": (0, 1), "br_if": (1, 0), "br_table": (1, 0), "else": (0, 0), "end": (0, 0),
+}  # fmt: skip
+
+
+# --- immediates -------------------------------------------------------------------------
+
+
+def _blocktype(p: _Printer, instr: Instr) -> str:
+    bt = instr.imm
+    if bt is None:
+        return ""
+    if isinstance(bt, ValType):
+        return f"(result {bt.text})"
+    return f"(type {bt})"
+
+
+def _int_imm(p: _Printer, instr: Instr) -> str:
+    return str(instr.imm)
+
+
+def _br_table(p: _Printer, instr: Instr) -> str:
+    labels, default = instr.imm
+    return " ".join(str(x) for x in (*labels, default))
+
+
+def _func(p: _Printer, instr: Instr) -> str:
+    return p.func_ref(instr.imm)
+
+
+def _local(p: _Printer, instr: Instr) -> str:
+    return p.local_ids.get(instr.imm, str(instr.imm))
+
+
+def _call_indirect(p: _Printer, instr: Instr) -> str:
+    typeidx, table = instr.imm
+    text = f"{table} (type {typeidx})"
+    ft = p.type_at(typeidx)
+    if ft is not None:
+        text += "".join(
+            " " + _types_text(w, ts) for w, ts in (("param", ft.params), ("result", ft.results)) if ts
+        )
+    return text
+
+
+def _memarg(p: _Printer, instr: Instr) -> str:
+    align, offset = instr.imm[0], instr.imm[1]
+    parts = []
+    if offset:
+        parts.append(f"offset={offset}")
+    if align != instr.op.natural_alignment:
+        parts.append(f"align={1 << align}")
+    return " ".join(parts)
+
+
+def _memarg_lane(p: _Printer, instr: Instr) -> str:
+    text = _memarg(p, instr)
+    lane = str(instr.imm[2])
+    return f"{text} {lane}" if text else lane
+
+
+def _i32(p: _Printer, instr: Instr) -> str:
+    return str(_signed(instr.imm, 32))
+
+
+def _i64(p: _Printer, instr: Instr) -> str:
+    return str(_signed(instr.imm, 64))
+
+
+def _f32(p: _Printer, instr: Instr) -> str:
+    return format_float(instr.imm, F32)
+
+
+def _f64(p: _Printer, instr: Instr) -> str:
+    return format_float(instr.imm, F64)
+
+
+def _select_t(p: _Printer, instr: Instr) -> str:
+    return f"(result {' '.join(t.text for t in instr.imm)})" if instr.imm else "(result)"
+
+
+def _reftype(p: _Printer, instr: Instr) -> str:
+    return "func" if instr.imm is ValType.FUNCREF else "extern"
+
+
+def _pair(p: _Printer, instr: Instr) -> str:
+    a, b = instr.imm
+    return f"{a} {b}"
+
+
+def _table_init(p: _Printer, instr: Instr) -> str:
+    elem, table = instr.imm
+    return f"{table} {elem}"
+
+
+def _v128(p: _Printer, instr: Instr) -> str:
+    lanes = struct.unpack("<4I", bytes(instr.imm))
+    return "i32x4 " + " ".join(f"{x:#010x}" for x in lanes)
+
+
+def _shuffle(p: _Printer, instr: Instr) -> str:
+    return " ".join(str(b) for b in instr.imm)
+
+
+def _nothing(p: _Printer, instr: Instr) -> str:
+    return ""
+
+
+IMMEDIATE_TEXT: dict[str, Callable[[_Printer, Instr], str]] = {
+    "none": _nothing,
+    "blocktype": _blocktype,
+    "label": _int_imm,
+    "br_table": _br_table,
+    "func": _func,
+    "call_indirect": _call_indirect,
+    "local": _local,
+    "global": _int_imm,
+    "table": _int_imm,
+    "elem": _int_imm,
+    "data": _int_imm,
+    "memarg": _memarg,
+    "memarg_lane": _memarg_lane,
+    "memory": _nothing,
+    "i32": _i32,
+    "i64": _i64,
+    "f32": _f32,
+    "f64": _f64,
+    "select_t": _select_t,
+    "reftype": _reftype,
+    "table_copy": _pair,
+    "table_init": _table_init,
+    "memory_init": _int_imm,
+    "memory_copy": _nothing,
+    "memory_fill": _nothing,
+    "v128": _v128,
+    "shuffle": _shuffle,
+    "lane": _int_imm,
+}
+
+#: how each kind of type definition is printed (module linking adds module/instance types)
+TYPE_PRINTERS: dict[type, Callable[[Any], str]] = {FuncType: functype_text}
