@@ -9,5 +9,9 @@ if [ ! -x "$root/.venv/bin/python" ]; then
 fi
 # shellcheck disable=SC1091
 . "$root/.venv/bin/activate"
-python -m pip install -q --upgrade pip >/dev/null
-python -m pip install -q -e "$root[${1:-test}]"
+log="$root/.venv/pip.log"
+if ! { python -m pip install --upgrade pip && python -m pip install -e "$root[${1:-test}]"; } >"$log" 2>&1; then
+  tail -n 40 "$log" >&2
+  echo "venv.sh: pip install failed (full log: $log)" >&2
+  exit 1
+fi
