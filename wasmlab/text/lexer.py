@@ -47,16 +47,21 @@ KEYWORDS: set[str] = set(BY_NAME) | {
 _IDCHAR = r"0-9A-Za-z!#$%&'*+\-./:<=>?@\\^_`|~"
 _STRCHARS = r'"(?:[^"\\\x00-\x1f\x7f]|\\[^\n])*"'
 
-_TOKEN_RE = re.compile(
-    r"(?P<ws>[ \t\n\r]+)"
-    r"|(?P<lc>;;[^\n\r]*)"
-    r"|(?P<bc>\(;)"
-    r"|(?P<lp>\()"
-    r"|(?P<rp>\))"
-    rf"|(?P<str>{_STRCHARS})(?![{_IDCHAR}\"])"
-    rf"|(?P<word>(?:[{_IDCHAR}]|{_STRCHARS})+)"
-    r"|(?P<bad>[\s\S])"
+# one token with the blanks before it, within a line (a line holds no newline, so line
+# and column come from the line loop; only block comments span lines)
+_LINE_TOKEN_RE = re.compile(
+    r"([ \t\r]*)(?:"
+    r"(\()(?!;)"
+    r"|(\))"
+    rf"|([{_IDCHAR}]+)(?![{_IDCHAR}\"])"
+    rf"|({_STRCHARS})(?![{_IDCHAR}\"])"
+    r"|(;;[^\r]*)"
+    r"|(\(;)"
+    rf"|((?:[{_IDCHAR}]+|{_STRCHARS})+)"
+    r"|([^ \t\r])"
+    r")?"  # (nothing: blanks at the end of the line)
 )
+_KIND_CACHE: dict[str, str] = {}
 
 _NUM = r"[0-9](?:_?[0-9])*"
 _HEXNUM = r"[0-9A-Fa-f](?:_?[0-9A-Fa-f])*"
@@ -155,48 +160,89 @@ def tokenize(text: str, filename: str | None = None) -> Tokens:
     source = Source(text, filename)
     toks: list[Token] = []
     append = toks.append
-    line = 1
-    line_start = 0
-    pos = 0
-    n = len(text)
     stack: list[int] = []
     close: dict[int, int] = {}
-    match = _TOKEN_RE.match
-    while pos < n:
-        m = match(text, pos)
-        assert m is not None  # the pattern ends with a catch-all
-        kind = m.lastgroup
-        end = m.end()
-        if kind == "ws" or kind == "lc":
-            nl = text.count("\n", pos, end)
-            if nl:
-                line += nl
-                line_start = text.rfind("\n", pos, end) + 1
-        elif kind == "word":
-            word = m.group()
-            tk = _classify(word)
-            if tk == RESERVED or (tk == KEYWORD and word not in KEYWORDS and not MEMARG_RE.match(word)):
-                raise source.error(f"unknown operator {word}", line, pos - line_start + 1)
-            append(Token(tk, word, line, pos - line_start + 1, pos))
-        elif kind == "lp":
-            stack.append(len(toks))
-            append(Token(LPAREN, "(", line, pos - line_start + 1, pos))
-        elif kind == "rp":
-            if stack:  # a stray ')' stays unpaired: the parser reports it where it meets it
-                close[stack.pop()] = len(toks)
-            append(Token(RPAREN, ")", line, pos - line_start + 1, pos))
-        elif kind == "str":
-            append(Token(STRING, m.group(), line, pos - line_start + 1, pos))
-        elif kind == "bc":
-            end, line, line_start = _skip_block_comment(source, pos, line, line_start)
-        else:
-            _bad_character(source, pos, line, line_start)
-        pos = end
+    cache = _KIND_CACHE
+    if len(cache) > 400_000:
+        cache.clear()
+    findall = _LINE_TOKEN_RE.findall
+    offset = 0  # of the current line in `text`
+    lineno = 0
+    depth = 0  # block comment nesting carried over from earlier lines
+    comment_at = (0, 0)
+    line_text = ""
+    for line_text in text.split("\n"):
+        lineno += 1
+        col = 0  # 0-based column of the next character to read
+        if depth:
+            col, depth = _comment_scan(line_text, 0, depth)
+            if depth:
+                offset += len(line_text) + 1
+                continue
+        while True:
+            restart = -1
+            for blank, lp, rp, word, string, lc, bc, mixed, bad in findall(line_text, col):
+                col += len(blank)
+                if lp:
+                    stack.append(len(toks))
+                    append(Token(LPAREN, "(", lineno, col + 1, offset + col))
+                    col += 1
+                elif rp:
+                    if stack:  # a stray ')' stays unpaired: the parser reports it where it meets it
+                        close[stack.pop()] = len(toks)
+                    append(Token(RPAREN, ")", lineno, col + 1, offset + col))
+                    col += 1
+                elif word:
+                    tk = cache.get(word)
+                    if tk is None:
+                        tk = _classify(word)
+                        if tk == RESERVED or (
+                            tk == KEYWORD and word not in KEYWORDS and not MEMARG_RE.match(word)
+                        ):
+                            raise source.error(f"unknown operator {word}", lineno, col + 1)
+                        cache[word] = tk
+                    append(Token(tk, word, lineno, col + 1, offset + col))
+                    col += len(word)
+                elif string:
+                    append(Token(STRING, string, lineno, col + 1, offset + col))
+                    col += len(string)
+                elif lc:
+                    break
+                elif bc:
+                    comment_at = (lineno, col + 1)
+                    restart, depth = _comment_scan(line_text, col + 2, 1)
+                    if depth:
+                        restart = -1
+                    break
+                elif mixed:  # idchars and strings run together: reserved
+                    raise source.error(f"unknown operator {mixed}", lineno, col + 1)
+                elif bad:
+                    _bad_character(source, line_text, col, lineno)
+            if restart < 0:
+                break
+            col = restart
+        offset += len(line_text) + 1
+    if depth:
+        raise source.error("unclosed comment", *comment_at)
     eof = len(toks)
     for i in stack:  # unclosed: the parser meets the end of input inside them
         close[i] = eof
-    toks.append(Token(EOF, "", line, pos - line_start + 1, pos))
+    toks.append(Token(EOF, "", lineno, len(line_text) + 1, len(text)))
     return Tokens(toks, close, source, stack)
+
+
+def _comment_scan(line: str, pos: int, depth: int) -> tuple[int, int]:
+    """Inside a block comment nested `depth` deep: (position after it closes, 0), or
+    (end of line, depth still open)."""
+    search = _BLOCK_COMMENT_RE.search
+    while True:
+        m = search(line, pos)
+        if m is None:
+            return len(line), depth
+        depth += 1 if m.group() == "(;" else -1
+        pos = m.end()
+        if depth == 0:
+            return pos, 0
 
 
 def _classify(word: str) -> str:
@@ -222,59 +268,29 @@ def _classify(word: str) -> str:
     return RESERVED
 
 
-def _skip_block_comment(source: Source, pos: int, line: int, line_start: int) -> tuple[int, int, int]:
-    """Skip a (possibly nested) block comment starting at `pos`; return (end, line, line_start)."""
-    text = source.text
-    depth = 0
-    start = pos
-    search = _BLOCK_COMMENT_RE.search
-    while True:
-        m = search(text, pos)
-        if m is None:
-            sline, scol = source.position(start)
-            raise source.error("unclosed comment", sline, scol)
-        depth += 1 if m.group() == "(;" else -1
-        pos = m.end()
-        if depth == 0:
-            break
-    nl = text.count("\n", start, pos)
-    if nl:
-        line += nl
-        line_start = text.rfind("\n", start, pos) + 1
-    return pos, line, line_start
-
-
-def _bad_character(source: Source, pos: int, line: int, line_start: int) -> None:
-    text = source.text
-    ch = text[pos]
-    col = pos - line_start + 1
-    if ch == '"':
-        # a string that did not match: find out why
+def _bad_character(source: Source, line: str, pos: int, lineno: int) -> None:
+    ch = line[pos]
+    col = pos + 1
+    if ch == '"':  # a string that did not match: find out why
         i = pos + 1
-        while i < len(text):
-            c = text[i]
+        while i < len(line):
+            c = line[i]
             if c == '"':
                 break
             if c == "\\":
-                if i + 1 >= len(text) or text[i + 1] == "\n":
-                    raise source.error("unclosed string literal", line, col)
                 i += 2
                 continue
-            if c == "\n":
-                raise source.error("unclosed string literal", line, col)
             if ord(c) < 0x20 or c == "\x7f":
-                raise source.error(
-                    "illegal control character in string literal", line, pos - line_start + 1 + (i - pos)
-                )
+                raise source.error("illegal control character in string literal", lineno, i + 1)
             i += 1
-        raise source.error("unclosed string literal", line, col)
-    if ch in "\x0b\x0c" or ord(ch) < 0x20 or ch == "\x7f":
-        raise source.error(f"unexpected character {ch!r}", line, col)
+        raise source.error("unclosed string literal", lineno, col)
+    if ord(ch) < 0x20 or ch == "\x7f":
+        raise source.error(f"unexpected character {ch!r}", lineno, col)
+    if 0xD800 <= ord(ch) <= 0xDFFF:
+        raise source.error("malformed UTF-8 encoding", lineno, col)
     if ord(ch) > 0x7F:
-        if 0xD800 <= ord(ch) <= 0xDFFF:
-            raise source.error("malformed UTF-8 encoding", line, col)
-        raise source.error(f"malformed operator: unexpected character {ch!r} outside a string", line, col)
-    raise source.error(f"unexpected character {ch!r}", line, col)
+        raise source.error(f"malformed operator: unexpected character {ch!r} outside a string", lineno, col)
+    raise source.error(f"unexpected character {ch!r}", lineno, col)
 
 
 def string_bytes(tok: Token, source: Source) -> bytes:

@@ -62,9 +62,13 @@ def parse_int(text: str, bits: int) -> int:
 _NAT_RE = re.compile(r"(?:[0-9](?:_?[0-9])*|0x[0-9A-Fa-f](?:_?[0-9A-Fa-f])*)\Z")
 
 
+def is_nat(text: str) -> bool:
+    """Is `text` a nat literal (decimal or `0x` hex digits, single underscores between)?"""
+    return _NAT_RE.match(text) is not None
+
+
 def _nat_value(text: str) -> int:
-    if not _NAT_RE.match(text):
-        raise ValueError(f"malformed number {text}")
+    """The value of a nat literal (the lexer has checked its form)."""
     if text.startswith("0x"):
         return int(text[2:].replace("_", ""), 16)
     return int(text.replace("_", ""), 10)
@@ -85,14 +89,42 @@ def parse_float(text: str, fmt: FloatFormat) -> int:
             raise ValueError(OUT_OF_RANGE)
         return sign | fmt.inf | payload
     body = body.replace("_", "")
-    if body.startswith("0x"):
-        return sign | _hex_float(body[2:], fmt)
+    hexa = body.startswith("0x")
+    # fast path: CPython rounds both decimal and hex text correctly to a double
+    try:
+        d = float.fromhex(body) if hexa else float(body)
+    except OverflowError:
+        raise ValueError(OUT_OF_RANGE) from None
+    if d == math.inf:
+        raise ValueError(OUT_OF_RANGE)
     if fmt is F64:
-        value = float(body)
-        if math.isinf(value):
-            raise ValueError(OUT_OF_RANGE)
-        return struct.unpack("<Q", struct.pack("<d", value))[0] | sign
-    return sign | _decimal_float(body, fmt)
+        return sign | _U64.unpack(_F64.pack(d))[0]
+    try:
+        bits = _U32.unpack(_F32.pack(d))[0]  # round to nearest even, once more
+    except OverflowError:
+        if d != _F32_OVERFLOW_EDGE:
+            raise ValueError(OUT_OF_RANGE) from None
+        bits = F32.inf - 1  # exactly on the edge as a double; decide exactly below
+    if _f32_halfway(d, bits):  # the two roundings may differ from one: do it exactly
+        bits = _hex_float(body[2:], fmt) if hexa else _decimal_float(body, fmt)
+    return sign | bits
+
+
+_F32 = struct.Struct("<f")
+_F64 = struct.Struct("<d")
+_U32 = struct.Struct("<I")
+_U64 = struct.Struct("<Q")
+_F32_OVERFLOW_EDGE = 2.0**128 - 2.0**103  # halfway between the largest f32 and 2^128
+
+
+def _f32_halfway(d: float, bits: int) -> bool:
+    """Is the double `d` exactly halfway between the f32 `bits` and its neighbour?"""
+    y = _F32.unpack(_U32.pack(bits))[0]
+    if d == y:
+        return False
+    other = bits + 1 if d > y else bits - 1
+    n = 2.0**128 if other == F32.inf else _F32.unpack(_U32.pack(other))[0]
+    return d == (y + n) / 2
 
 
 def _hex_float(body: str, fmt: FloatFormat) -> int:
