@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import LinkError, Trap
 from ..syntax.module import Expr, Module
-from ..syntax.types import ExternKind, FuncType, GlobalType, Limits, MemType, TableType, ValType
+from ..syntax.types import ExternKind, FuncType, GlobalType, Limits, MemType, TableType
 from .compile import const_value, types_canon
 from .machine import Machine
 from .runtime import (
@@ -223,8 +223,7 @@ def _apply(
             inst.globals.append(GlobalInst(g.type, eval_const(g.init, inst)))
     elif isinstance(init, DefineSegments):
         for e in module.elems:
-            values = [eval_const(x, inst) for x in e.init]
-            inst.elems.append(ElemInst(e.type, values if e.mode == "passive" else values))
+            inst.elems.append(ElemInst(e.type, [eval_const(x, inst) for x in e.init]))
         for d in module.datas:
             inst.datas.append(DataInst(d.init))
     elif isinstance(init, Exports):
@@ -265,9 +264,3 @@ def _apply(
 def host_func(type: FuncType, fn: Callable[..., Any], name: str = "host") -> FuncInst:
     """A host function instance."""
     return FuncInst(types_canon(type), None, None, 0, name, host=fn)
-
-
-def default_for(t: ValType) -> Any:
-    from .numerics import default_value
-
-    return default_value(t)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Trap
 from ..syntax.types import ExternKind, FuncType, GlobalType, Limits, MemType, TableType, ValType
 
 if TYPE_CHECKING:
@@ -209,7 +208,3 @@ class Store:
 
     def __repr__(self) -> str:
         return f"<store {len(self.instances)} instances>"
-
-
-def trap(kind: str) -> Trap:
-    return Trap(kind)
