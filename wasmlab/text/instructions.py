@@ -47,19 +47,62 @@ class InstrParser(Cursor):
     # --- sequences ----------------------------------------------------------------------
 
     def instrs(self, out: list[Instr]) -> None:
-        """instr* up to a `)`, `end`, `else` or anything that cannot start an instruction."""
+        """instr* up to a `)` or anything else that cannot continue the sequence.
+
+        Flat `block`/`loop`/`if` ... `end` are handled with an explicit stack (no Python
+        recursion), so deeply nested flat code parses; an `end`/`else` with no block open
+        here ends the sequence for the caller to report.
+        """
         toks = self.toks
+        labels = self.fctx.labels
+        frames: list[list[Any]] = []  # open flat blocks: [op, label token, else seen]
         while True:
             t = toks[self.i]
             kind = t.kind
             if kind == LPAREN:
                 self.folded(out)
-            elif kind == KEYWORD:
-                if t.text == "end" or t.text == "else":
+                continue
+            if kind != KEYWORD:
+                break
+            text = t.text
+            if text == "end" or text == "else":
+                if not frames:
                     return
-                self.plain(out)
-            else:
-                return
+                frame = frames[-1]
+                if text == "else" and (frame[0] is not _IF or frame[2]):
+                    self.unexpected("an instruction or 'end'")
+                self.i += 1
+                self._check_end_label(frame[1])
+                if text == "else":
+                    frame[2] = True
+                    out.append(Instr(_ELSE, None, span=self.span_from(t)))
+                else:
+                    out.append(Instr(_END, None, span=self.span_from(t)))
+                    frames.pop()
+                    labels.pop()
+                continue
+            op = BY_NAME.get(text)
+            if op is None:
+                self.unexpected("an instruction")
+            self.i += 1
+            if op.imm == "blocktype":
+                label = self.take_id()
+                bt = self.blocktype()
+                labels.append(label.text if label is not None else None)
+                out.append(Instr(op, bt, span=self.span_from(t)))
+                frames.append([op, label, False])
+                continue
+            op, imm = IMMEDIATES[op.imm](self, op)
+            last = toks[self.i - 1]
+            out.append(
+                Instr(
+                    op,
+                    imm,
+                    span=Span(t.line, t.col, last.line, last.col + len(last.text), self.source.filename),
+                )
+            )
+        if frames:
+            self.unexpected("an instruction or 'end'")
 
     def expr(self) -> list[Instr]:
         """A constant or function expression up to the closing `)`, with its final `end`."""
@@ -72,23 +115,6 @@ class InstrParser(Cursor):
         return out
 
     # --- one instruction ----------------------------------------------------------------
-
-    def plain(self, out: list[Instr]) -> None:
-        t = self.toks[self.i]
-        op = BY_NAME.get(t.text)
-        if op is None:
-            self.unexpected("an instruction")
-        self.i += 1
-        if op.imm == "blocktype":
-            self.block_flat(op, t, out)
-            return
-        op, imm = IMMEDIATES[op.imm](self, op)
-        last = self.toks[self.i - 1]
-        out.append(
-            Instr(
-                op, imm, span=Span(t.line, t.col, last.line, last.col + len(last.text), self.source.filename)
-            )
-        )
 
     def folded(self, out: list[Instr]) -> None:
         toks = self.toks
@@ -111,26 +137,6 @@ class InstrParser(Cursor):
         out.append(Instr(op, imm, span=Span(lp.line, lp.col, rp.line, rp.col + 1, self.source.filename)))
 
     # --- structured instructions --------------------------------------------------------
-
-    def block_flat(self, op: Op, first: Token, out: list[Instr]) -> None:
-        label = self.take_id()
-        bt = self.blocktype()
-        labels = self.fctx.labels
-        labels.append(label.text if label is not None else None)
-        out.append(Instr(op, bt, span=self.span_from(first)))
-        self.instrs(out)
-        if op is _IF and self.at_keyword("else"):
-            t = self.next()
-            self._check_end_label(label)
-            out.append(Instr(_ELSE, None, span=self.span_from(t)))
-            self.instrs(out)
-        t = self.toks[self.i]
-        if t.kind != KEYWORD or t.text != "end":
-            self.unexpected("an instruction or 'end'")
-        self.i += 1
-        self._check_end_label(label)
-        out.append(Instr(_END, None, span=self.span_from(t)))
-        labels.pop()
 
     def _check_end_label(self, label: Token | None) -> None:
         t = self.toks[self.i]

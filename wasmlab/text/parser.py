@@ -92,6 +92,12 @@ class ModuleParser(InstrParser):
         self.func_locals: dict[int, dict[int, str]] = {}
 
     def run(self) -> Module:
+        try:
+            return self._run()
+        except RecursionError:
+            raise self.error("expressions nested too deeply (use the flat form for deep nesting)") from None
+
+    def _run(self) -> Module:
         toks = self.toks
         close = self.close
         pending: list[tuple[Field, int, object]] = []

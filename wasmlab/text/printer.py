@@ -26,6 +26,7 @@ from .numbers import F32, F64, format_float
 
 _IDCHARS_RE = re.compile(r"[^0-9A-Za-z!#$%&'*+\-./:<=>?@\\^_`|~]")
 INDENT = "  "
+MAX_INDENT = 64  # deeper code stays at this indentation (keeps the text linear in size)
 
 #: Custom.after (id of the preceding section) -> annotation placement
 SECTION_NAMES = {
@@ -140,7 +141,7 @@ class _Printer:
         return None
 
     def emit(self, depth: int, text: str) -> None:
-        self.lines.append(INDENT * depth + text)
+        self.lines.append(INDENT * min(depth, MAX_INDENT) + text)
 
     def func_ref(self, idx: int) -> str:
         return self.func_ids.get(idx, str(idx))
@@ -250,9 +251,13 @@ class _Printer:
         if body and body[-1].op.name == "end":
             body = body[:-1]
         results = len(ft.results) if ft is not None else 0
-        if self.folded:
+        mark = len(self.lines)
+        try:
+            if not self.folded:
+                raise RecursionError
             self.folded_body(body, 2, results)
-        else:
+        except RecursionError:  # too deep to fold in Python: print this body flat
+            del self.lines[mark:]
             self.flat_body(body, 2)
         self.lines[-1] += ")"
         self.local_ids = {}

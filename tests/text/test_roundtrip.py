@@ -1,0 +1,79 @@
+"""print_wat / parse_module round trip over every valid module of the suite's json/ tree.
+
+For each `module` command's .wasm: decode it, drop its name section, encode it (the
+reference bytes), print it (flat and folded), parse the text and encode again: the bytes
+must be the same. `BINARY_ONLY` lists the modules whose binary uses a form the text
+format cannot express (the encoder keeps such hints from a decoded binary; text gives
+the canonical form).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import need_suite, suite_params
+from wasmlab.binary import decode, encode
+from wasmlab.errors import WasmError
+from wasmlab.text import parse_module, print_wat
+
+_FLAGS = "an element/data segment in a longer binary form than needed (flags)"
+_GROUPS = "locals grouped differently from the canonical runs (split or empty groups)"
+_DATACOUNT = "a DataCount section the code does not need"
+BINARY_ONLY: dict[str, str] = {
+    "binary-leb128.5.wasm": _FLAGS,
+    "binary-leb128.84.wasm": _FLAGS,
+    "binary-leb128.85.wasm": _FLAGS,
+    "binary-leb128.87.wasm": _FLAGS,
+    "binary-leb128.88.wasm": _FLAGS,
+    "binary-leb128.89.wasm": _FLAGS,
+    "binary.55.wasm": _GROUPS,
+    "binary.65.wasm": _DATACOUNT,
+    "binary.70.wasm": _FLAGS,
+}
+
+TOTALS = {"modules": 0, "identical": 0, "binary_only": 0}
+
+
+def _modules(json_dir: Path) -> list[Path]:
+    data = json.loads((json_dir / f"{json_dir.name}.json").read_text(encoding="utf-8"))
+    return [json_dir / c["filename"] for c in data["commands"] if c["type"] == "module"]
+
+
+@pytest.mark.parametrize("json_dir", suite_params("json"))
+def test_roundtrip(json_dir: Path) -> None:
+    if not json_dir.exists():
+        need_suite("json")
+    failures = []
+    for wasm in _modules(json_dir):
+        try:
+            module = decode(wasm.read_bytes())
+        except WasmError:
+            continue  # not decodable: nothing to print (the binary tests cover these)
+        module.customs = [c for c in module.customs if c.name != "name"]
+        want = encode(module)
+        TOTALS["modules"] += 1
+        same = True
+        for folded in (False, True):
+            text = print_wat(module, folded=folded)
+            got = encode(parse_module(text, wasm.name + ".wat"))
+            same = same and got == want
+        if same:
+            TOTALS["identical"] += 1
+        elif wasm.name in BINARY_ONLY:
+            TOTALS["binary_only"] += 1
+        else:
+            failures.append(wasm.name)
+    assert not failures
+
+
+def test_totals() -> None:
+    if TOTALS["modules"] == 0 or len(suite_params("json")) < 100:
+        pytest.skip("run the whole module to get the totals")
+    print(
+        f"\nround trip identical: {TOTALS['identical']}/{TOTALS['modules']} "
+        f"({TOTALS['binary_only']} use binary-only forms)"
+    )
+    assert TOTALS["identical"] + TOTALS["binary_only"] == TOTALS["modules"]
