@@ -396,23 +396,31 @@ def _load(mem: Any, name: str, offset: int) -> Handler:
     st, conv = _LOADS[name]
     unpack = st.unpack_from
     data = mem.data
-    size = st.size
-    if conv is None:
+    if name in ("i32.load8_u", "i64.load8_u"):
 
         def h(S: list, L: list, pc: int) -> int:
-            ea = S[-1] + offset
-            if ea + size > len(data):
-                raise Trap(OOB_MEMORY)
-            S[-1] = unpack(data, ea)[0]
+            try:
+                S[-1] = data[S[-1] + offset]
+            except IndexError:
+                raise Trap(OOB_MEMORY) from None
+            return pc + 1
+
+    elif conv is None:
+
+        def h(S: list, L: list, pc: int) -> int:
+            try:
+                S[-1] = unpack(data, S[-1] + offset)[0]
+            except struct.error:
+                raise Trap(OOB_MEMORY) from None
             return pc + 1
 
     else:
 
         def h(S: list, L: list, pc: int) -> int:
-            ea = S[-1] + offset
-            if ea + size > len(data):
-                raise Trap(OOB_MEMORY)
-            S[-1] = conv(unpack(data, ea)[0])
+            try:
+                S[-1] = conv(unpack(data, S[-1] + offset)[0])
+            except struct.error:
+                raise Trap(OOB_MEMORY) from None
             return pc + 1
 
     return h
@@ -423,7 +431,17 @@ def _store(mem: Any, name: str, offset: int) -> Handler:
     pack = st.pack_into
     data = mem.data
     size = st.size
-    if conv is None:
+    if name in ("i32.store8", "i64.store8"):
+
+        def h(S: list, L: list, pc: int) -> int:
+            ea = S[-2] + offset
+            if ea >= len(data):
+                raise Trap(OOB_MEMORY)
+            data[ea] = S.pop() & 0xFF
+            S.pop()
+            return pc + 1
+
+    elif conv is None:
 
         def h(S: list, L: list, pc: int) -> int:
             ea = S[-2] + offset
@@ -953,7 +971,17 @@ def compile_function(f: FuncInst) -> list[Handler]:
             code.append(_dead)
             continue
         code.append(_handler(ins, pc, last, lay, inst))
+    f.layout = lay
     return code
+
+
+def compile_fast(f: FuncInst) -> list[Handler]:
+    """Run-mode handlers: `code` with superinstructions (see exec.fuse)."""
+    from .fuse import fused_code
+
+    if f.code is None:
+        f.code = compile_function(f)
+    return fused_code(f, f.code, f.layout)
 
 
 def _handler(ins: Instr, pc: int, last: int, lay: Layout, inst: ModuleInst) -> Handler:

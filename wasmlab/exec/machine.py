@@ -13,7 +13,8 @@ from typing import Any
 
 from ..errors import Exhaustion, Trap, WasmError
 from ..syntax.module import Instr
-from .compile import CALLEE, RETURN, compile_function
+from .compile import CALLEE, RETURN, compile_fast, compile_function
+from .fuse import EXTRA
 from .runtime import FuncInst
 
 DEFAULT_DEPTH_LIMIT = 10_000
@@ -105,6 +106,7 @@ class Machine:
         fuel: int | None = None,
         depth_limit: int = DEFAULT_DEPTH_LIMIT,
         host_hook: HostHook | None = None,
+        fast: bool = True,
     ) -> None:
         if len(args) != func.nparams:
             raise WasmError(f"{func.name} takes {func.nparams} arguments, got {len(args)}")
@@ -115,6 +117,9 @@ class Machine:
         self.fuel = fuel
         self.depth_limit = depth_limit
         self.host_hook: HostHook = host_hook or call_host
+        # run() without a step limit may use superinstructions (exec.fuse); the debugger,
+        # which patches step-mode handlers, turns this off
+        self.fast = fast
         self.results: list[Any] | None = None
         self.trap: Trap | None = None
         self.paused: Pause | None = None  # why the last move stopped early, if it did
@@ -220,11 +225,19 @@ class Machine:
         S = self.stack
         frames = self._frames
         fr = frames[-1]
+        fast = budget < 0 and self.fast
+        if fast:
+            func = fr[0]
+            if func.fast is None:
+                func.fast = compile_fast(func)
+            fr[1] = func.fast
         code = fr[1]
         L = fr[3]
         pc = fr[2]
         callee_cell = CALLEE
         limit = self.depth_limit
+        extra = EXTRA
+        extra0 = extra[0]
         i = -1
         try:
             for i in range(budget if budget >= 0 else 1 << 62):  # noqa: B007 - i counts steps
@@ -255,7 +268,9 @@ class Machine:
                 callee = callee_cell[0]
                 if callee.host is not None:
                     n = callee.nparams
+                    e = extra[0]  # a nested machine in the host call counts its own
                     results = self.host_hook(callee, S[len(S) - n :])
+                    extra[0] = e
                     del S[len(S) - n :]
                     S.extend(results)
                     pc += 1
@@ -271,9 +286,14 @@ class Machine:
                     L = []
                 if callee.zero_locals:
                     L += callee.zero_locals
-                code = callee.code
-                if code is None:
-                    code = callee.code = compile_function(callee)
+                if fast:
+                    code = callee.fast
+                    if code is None:
+                        code = callee.fast = compile_fast(callee)
+                else:
+                    code = callee.code
+                    if code is None:
+                        code = callee.code = compile_function(callee)
                 fr = [callee, code, 0, L, len(S)]
                 frames.append(fr)
                 pc = 0
@@ -294,7 +314,11 @@ class Machine:
             fr[2] = pc
             raise self._fail(Exhaustion(f"resources exhausted: {type(e).__name__}")) from None
         finally:
-            self.steps += i if i >= 0 else 0
+            self.steps += (i if i >= 0 else 0) + extra[0] - extra0
+            extra[0] = extra0
+            if fast:  # frames go back to step-mode handlers (same pcs)
+                for raw in frames:
+                    raw[1] = raw[0].code
         fr[2] = pc
 
     def _run_host_entry(self) -> None:

@@ -43,7 +43,7 @@ class FuncInst:
 
     __slots__ = (
         "type", "module", "func", "index", "name", "host", "code", "nparams", "nresults",
-        "zero_locals", "local_types",
+        "zero_locals", "local_types", "fast", "layout",
     )  # fmt: skip
 
     def __init__(
@@ -62,6 +62,8 @@ class FuncInst:
         self.name = name or (f"func[{index}]" if host is None else "host")
         self.host = host
         self.code: list[Callable[..., int]] | None = None  # compiled lazily by exec.compile
+        self.fast: list[Callable[..., int]] | None = None  # run-mode handlers (exec.fuse)
+        self.layout: Any = None  # the side table compile_function computed
         self.nparams = len(type.params)
         self.nresults = len(type.results)
         self.local_types: tuple[ValType, ...] = tuple(type.params) + tuple(func.locals if func else ())
