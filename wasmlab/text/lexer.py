@@ -206,8 +206,8 @@ def tokenize(text: str, filename: str | None = None) -> Tokens:
                 elif string:
                     append(Token(STRING, string, lineno, col + 1, offset + col))
                     col += len(string)
-                elif lc:
-                    break
+                elif lc:  # to the end of the line, or to a carriage return
+                    col += len(lc)
                 elif bc:
                     comment_at = (lineno, col + 1)
                     restart, depth = _comment_scan(line_text, col + 2, 1)

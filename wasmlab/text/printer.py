@@ -308,7 +308,11 @@ class _Printer:
         self.emit(1, f"(@custom {escape_name(c.name)} {where} {escape_bytes(c.data)})")
 
     def offset(self, expr: list[Instr] | None) -> str:
-        return f"(offset {self.const_expr(expr or [])})"
+        """`(i32.const 8)` for one instruction (the abbreviation), else `(offset ...)`."""
+        expr = expr or []
+        n = len(expr) - (1 if expr and expr[-1].op.name == "end" else 0)
+        text = self.const_expr(expr)
+        return text if n == 1 else f"(offset {text})"
 
     def const_expr(self, expr: list[Instr]) -> str:
         body = expr[:-1] if expr and expr[-1].op.name == "end" else expr
