@@ -22,6 +22,14 @@ from .errors import DecodeError, Exhaustion, LinkError, ParseError, Trap, Valida
 
 __version__ = "0.1.0"
 
+
+def load_ipython_extension(ip: object) -> None:
+    """`%load_ext wasmlab` in IPython: the %%wat and %wasm magics (wasmlab.kernel.magics)."""
+    from .kernel.magics import load_ipython_extension as f
+
+    f(ip)
+
+
 __all__ = [
     "DecodeError", "Exhaustion", "Func", "Global", "Instance", "LinkError", "Memory", "ParseError",
     "Table", "Trap", "ValidationError", "WasmError", "decode", "encode", "instantiate", "load",

@@ -1,0 +1,285 @@
+"""The `%` commands: a registry (name, aliases, usage, help) and the module/inspection ones.
+
+`run_magic(workspace, line, emit)` runs one `%` line. The debugger's commands live in
+`debugcmds` and register themselves here too.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wasmlab.errors import WasmError
+from wasmlab.syntax.types import ExternKind
+
+from .outputs import CellError, describe_error, esc, pre_output, rich, table, table_output
+from .workspace import Emit, Workspace, module_summary
+
+Handler = Callable[[Workspace, list[str], Emit], None]
+
+
+@dataclass
+class Command:
+    name: str
+    handler: Handler
+    usage: str
+    help: str
+    group: str
+    aliases: tuple[str, ...] = ()
+    args: str = ""  # what the first argument completes to: "module", "export", "graph", "file", ""
+    more: list[str] = field(default_factory=list)
+
+
+COMMANDS: dict[str, Command] = {}
+BY_ALIAS: dict[str, Command] = {}
+
+
+def command(name: str, usage: str, help: str, group: str, aliases: tuple[str, ...] = (),
+            args: str = "") -> Callable[[Handler], Handler]:  # fmt: skip
+    def deco(fn: Handler) -> Handler:
+        cmd = Command(name, fn, usage, help, group, aliases, args)
+        COMMANDS[name] = cmd
+        for a in (name, *aliases):
+            BY_ALIAS[a] = cmd
+        return fn
+
+    return deco
+
+
+def lookup(name: str) -> Command | None:
+    _load_debug_commands()
+    return BY_ALIAS.get(name)
+
+
+def all_names() -> list[str]:
+    _load_debug_commands()
+    return sorted(BY_ALIAS)
+
+
+def _load_debug_commands() -> None:
+    from . import debugcmds  # noqa: F401  (registers the debugger's commands)
+
+
+def split_args(text: str) -> list[str]:
+    try:
+        return shlex.split(text, comments=False, posix=True)
+    except ValueError as e:
+        raise CellError("UsageError", str(e), [f"cannot read the arguments: {e}"]) from None
+
+
+def run_magic(ws: Workspace, line: str, emit: Emit) -> None:
+    body = line.strip()[1:]
+    name, _, rest = body.partition(" ")
+    name = name.strip()
+    cmd = lookup(name)
+    if cmd is None:
+        from difflib import get_close_matches
+
+        close = get_close_matches(name, all_names(), n=3)
+        hint = f" (did you mean {', '.join('%' + c for c in close)}?)" if close else ""
+        raise CellError("UnknownCommand", f"%{name}", [f"unknown command %{name}{hint}; %help lists them"])
+    args = split_args(rest)
+    try:
+        cmd.handler(ws, args, emit)
+    except CellError:
+        raise
+    except UsageError as e:
+        raise CellError("UsageError", str(e), [f"{e}", f"usage: {cmd.usage}"]) from None
+    except WasmError as e:
+        raise describe_error(e) from None
+
+
+class UsageError(Exception):
+    pass
+
+
+def need_int(text: str, what: str) -> int:
+    try:
+        return int(text.replace("_", ""), 0)
+    except ValueError:
+        raise UsageError(f"{what} must be a number, not {text!r}") from None
+
+
+def take_module(ws: Workspace, args: list[str]) -> tuple:
+    """Split off a leading `$module` argument: (entry, remaining args)."""
+    if args and args[0].startswith("$"):
+        return ws.entry(args[0]), args[1:]
+    return ws.entry(), args
+
+
+# --- commands -----------------------------------------------------------------------------
+
+
+@command("help", "%help [COMMAND]", "list the commands, or explain one", "notebook")
+def cmd_help(ws: Workspace, args: list[str], emit: Emit) -> None:
+    _load_debug_commands()
+    if args:
+        cmd = lookup(args[0].lstrip("%"))
+        if cmd is None:
+            raise UsageError(f"no command %{args[0].lstrip('%')}")
+        aliases = f"  (also: {', '.join('%' + a for a in cmd.aliases)})" if cmd.aliases else ""
+        text = f"{cmd.usage}{aliases}\n  {cmd.help}"
+        emit(rich(text, f"<code>{esc(cmd.usage)}</code>{esc(aliases)}<br>{esc(cmd.help)}"))
+        return
+    groups = ["notebook", "modules", "debugger"]
+    rows = []
+    for g in groups:
+        for c in sorted((c for c in COMMANDS.values() if c.group == g), key=lambda c: c.name):
+            also = ", ".join("%" + a for a in c.aliases)
+            rows.append((c.usage, c.help + (f" (also {also})" if also else "")))
+    intro = ("Cells hold WAST: (module ...) definitions, (invoke \"f\" (i32.const 1)), (register \"m\" $M), "
+             "(assert_return ...); and % command lines.")  # fmt: skip
+    text, html_text = table(["command", "what it does"], rows, caption=intro)
+    emit(rich(text, html_text))
+
+
+@command("echo", "%echo TEXT", "print TEXT (a note in the output, on stdout)", "notebook")
+def cmd_echo(ws: Workspace, args: list[str], emit: Emit) -> None:
+    print(" ".join(args), flush=True)
+
+
+@command("reset", "%reset", "forget every module, registration and debug session", "notebook")
+def cmd_reset(ws: Workspace, args: list[str], emit: Emit) -> None:
+    ws.reset()
+    emit(rich("all modules and sessions forgotten"))
+
+
+@command("modules", "%modules", "the modules defined so far", "modules")
+def cmd_modules(ws: Workspace, args: list[str], emit: Emit) -> None:
+    rows = []
+    for e in ws.entries.values():
+        mark = "*" if e is ws.current else ""
+        rows.append((e.label + mark, e.filename or "", ", ".join(e.inst.exports)))
+    emit(table_output(["module", "from", "exports"], rows, caption="modules (* = latest)"))
+
+
+@command("load", "%load PATH [$name]", "load a .wasm or .wat file as a module", "modules", args="file")
+def cmd_load(ws: Workspace, args: list[str], emit: Emit) -> None:
+    if not args:
+        raise UsageError("give a path")
+    path = Path(args[0]).expanduser()
+    name = args[1] if len(args) > 1 else None
+    if name is not None and not name.startswith("$"):
+        name = "$" + name
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise CellError("FileError", str(e), [f"cannot read {path}: {e.strerror}"]) from None
+    from wasmlab.valid import validate
+
+    source = None
+    binary = None
+    try:
+        if data[:4] == b"\0asm":
+            from wasmlab.binary import decode
+
+            module = decode(data)
+            binary = data
+        else:
+            from wasmlab.text import parse_module
+
+            try:
+                source = data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise CellError(
+                    "FileError", "not UTF-8", [f"{path}: neither a wasm binary nor UTF-8 text"]
+                ) from None
+            module = parse_module(source, filename=str(path))
+        validate(module)
+    except WasmError as e:
+        raise describe_error(e, source, str(path)) from None
+    if name is None:
+        stem = "".join(c if c.isalnum() or c in "_.-" else "_" for c in path.stem) or "module"
+        name = module.id or f"${stem}"
+    try:
+        entry = ws.add_module(name, module, source=source, filename=str(path), binary=binary)
+    except WasmError as e:
+        raise describe_error(e, source, str(path)) from None
+    emit(module_summary(entry))
+
+
+def module_text(entry: object, folded: bool = False) -> str:
+    from wasmlab.text import print_wat
+
+    return print_wat(entry.module, folded=folded)  # type: ignore[attr-defined]
+
+
+@command("print", "%print [$name] [--folded]", "the module as WAT text", "modules", args="module")
+def cmd_print(ws: Workspace, args: list[str], emit: Emit) -> None:
+    folded = "--folded" in args
+    entry, rest = take_module(ws, [a for a in args if a != "--folded"])
+    if rest:
+        raise UsageError(f"unexpected {rest[0]!r}")
+    text = module_text(entry, folded)
+    emit(pre_output(text))
+
+
+@command("dump", "%dump [$name]", "sections, entries and code with byte offsets", "modules", args="module")
+def cmd_dump(ws: Workspace, args: list[str], emit: Emit) -> None:
+    from wasmlab.binary.dump import dump
+
+    entry, rest = take_module(ws, args)
+    if rest:
+        raise UsageError(f"unexpected {rest[0]!r}")
+    emit(pre_output(dump(entry.module, entry.binary)))
+
+
+@command(
+    "types", "%types [$name]", "the type section and every function's signature", "modules", args="module"
+)
+def cmd_types(ws: Workspace, args: list[str], emit: Emit) -> None:
+    entry, rest = take_module(ws, args)
+    m = entry.module
+    type_rows = [(i, str(t)) for i, t in enumerate(m.types)]
+    emit(table_output(["type", "definition"], type_rows, caption=f"types of {entry.label}"))
+    imported = m.imports_of(ExternKind.FUNC)
+    exports: dict[int, list[str]] = {}
+    for e in m.exports:
+        if e.kind is ExternKind.FUNC:
+            exports.setdefault(e.index, []).append(e.name)
+    rows = []
+    for idx, ft in enumerate(m.all_func_types()):
+        typeidx = imported[idx].desc if idx < len(imported) else m.funcs[idx - len(imported)].type
+        where = f"import {imported[idx].module}.{imported[idx].name}" if idx < len(imported) else ""
+        rows.append((idx, m.func_name(idx), typeidx, str(ft), ", ".join(exports.get(idx, [])) or where))
+    emit(table_output(["func", "name", "type", "signature", "export / import"], rows, caption="functions"))
+    tt = getattr(m, "type_tables", None) or m.extra.get("type_tables")
+    if tt is not None:
+        emit(pre_output(repr(tt), "TypeTables"))
+
+
+@command("graph", "%graph KIND [FUNC] [$name]",
+         "a graph of the module: initializers, types, calls, cfg (one function)", "modules", args="graph")  # fmt: skip
+def cmd_graph(ws: Workspace, args: list[str], emit: Emit) -> None:
+    from wasmlab.viz import GraphUnavailable, graph_for
+
+    if not args:
+        from wasmlab.viz import kinds
+
+        raise UsageError(f"give a kind: {', '.join(sorted(set(kinds()) | {'initializers', 'types'}))}")
+    kind, rest = args[0], args[1:]
+    mod_args = [a for a in rest if a.startswith("$") and a in ws.entries]
+    entry = ws.entry(mod_args[0]) if mod_args else ws.entry()
+    rest = [a for a in rest if a not in mod_args]
+    func = rest[0] if rest else None
+    try:
+        graph = graph_for(entry.module, kind, func=func)
+    except GraphUnavailable as e:
+        raise CellError("GraphUnavailable", str(e), [str(e)]) from None
+    emit(graph_output(graph, f"{kind} graph of {entry.label}"))
+
+
+def graph_output(graph: object, title: str) -> object:
+    from wasmlab.viz.render import render_svg
+
+    source = graph.source  # type: ignore[attr-defined]
+    try:
+        svg = render_svg(graph)
+    except WasmError as e:
+        return rich(f"{title} (DOT source; {e})\n{source}", f"<p>{esc(str(e))}</p><pre>{esc(source)}</pre>")
+    return rich(f"{title} (DOT source)\n{source}", svg=svg)
+
+
+__all__ = ["BY_ALIAS", "COMMANDS", "Command", "UsageError", "all_names", "command", "lookup", "run_magic"]

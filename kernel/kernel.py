@@ -1,0 +1,140 @@
+"""The Jupyter kernel: a thin adapter from Jupyter messages to a `Workspace`.
+
+Cells are WAST plus `%` commands (see `%help`). Widgets (the live Debugger) talk to the
+kernel over comms, which this kernel handles itself (ipykernel's comm manager), so
+ipywidgets/anywidget work as they do in the IPython kernel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ipykernel.kernelbase import Kernel
+
+from wasmlab import __version__
+
+from .complete import complete, inspect, is_complete
+from .outputs import CellError, Output, describe_error
+from .workspace import Workspace
+
+LANGUAGE_INFO = {
+    "name": "wast",
+    "version": "2.0",
+    "mimetype": "text/webassembly",
+    "file_extension": ".wat",
+    "codemirror_mode": "webassembly",
+    "pygments_lexer": "wat",
+}
+
+BANNER = f"""wasmlab {__version__}: WebAssembly text (WAT/WAST) with a stepping debugger.
+Define modules with (module ...), run (invoke "f" (i32.const 1)), debug with %debug f 1.
+%help lists every command."""
+
+
+class WasmKernel(Kernel):
+    implementation = "wasmlab"
+    implementation_version = __version__
+    language = "wast"
+    language_version = "2.0"
+    language_info = LANGUAGE_INFO
+    banner = BANNER
+    help_links = [
+        {"text": "WebAssembly specification", "url": "https://webassembly.github.io/spec/core/"},
+        {"text": "wasmlab commands (%help)", "url": "https://webassembly.org/"},
+    ]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.workspace = Workspace()
+        self._setup_comms()
+
+    def _setup_comms(self) -> None:
+        """Route comm messages to ipykernel's comm manager (what ipywidgets/anywidget use)."""
+        try:
+            import comm
+            import ipykernel.ipkernel  # noqa: F401  (installs ipykernel's comm factory)
+        except ImportError:  # pragma: no cover - ipykernel always brings both
+            return
+        self.comm_manager = comm.get_comm_manager()
+        for msg_type in ("comm_open", "comm_msg", "comm_close"):
+            self.shell_handlers[msg_type] = getattr(self.comm_manager, msg_type)
+
+    @property
+    def kernel_info(self) -> dict[str, Any]:
+        info = dict(super().kernel_info)
+        # this kernel does not answer the Jupyter debugger protocol (yet): never advertise it
+        info["supported_features"] = [f for f in info.get("supported_features", []) if f != "debugger"]
+        return info
+
+    # --- hooks ---------------------------------------------------------------------------
+
+    def pre_handler_hook(self) -> None:
+        """While a handler runs (a cell, a widget's button), the stop button sets the
+        workspace's interrupt flag; running machines look at it between chunks."""
+        import signal
+
+        def on_sigint(signum: int, frame: Any) -> None:
+            self.workspace.interrupt()
+
+        self.saved_sigint_handler = signal.signal(signal.SIGINT, on_sigint)
+
+    # --- messages ------------------------------------------------------------------------
+
+    def _emit(self, out: Output) -> None:
+        content = {"data": out.data, "metadata": out.metadata}
+        if out.result:
+            content["execution_count"] = self.execution_count
+            self.send_response(self.iopub_socket, "execute_result", content)
+        else:
+            content["transient"] = {}
+            self.send_response(self.iopub_socket, "display_data", content)
+
+    async def do_execute(self, code: str, silent: bool, store_history: bool = True,
+                         user_expressions: dict | None = None, allow_stdin: bool = False, *,
+                         cell_meta: dict | None = None, cell_id: str | None = None) -> dict[str, Any]:  # fmt: skip
+        emit = (lambda out: None) if silent else self._emit
+        ws = self.workspace
+        ws.clear_interrupt()
+        try:
+            ws.run_cell(code, emit, cell=self.execution_count)
+        except CellError as e:
+            return self._error(e, silent)
+        except KeyboardInterrupt:
+            return self._error(CellError("Interrupted", "interrupted", ["interrupted"]), silent)
+        except Exception as e:  # a wasmlab bug: reported, the kernel lives on
+            return self._error(describe_error(e), silent)
+        return {"status": "ok", "execution_count": self.execution_count, "payload": [],
+                "user_expressions": {}}  # fmt: skip
+
+    def _error(self, e: CellError, silent: bool) -> dict[str, Any]:
+        content = {"ename": e.ename, "evalue": e.evalue, "traceback": e.traceback()}
+        if not silent:
+            self.send_response(self.iopub_socket, "error", content)
+        return {"status": "error", "execution_count": self.execution_count, **content}
+
+    async def do_complete(self, code: str, cursor_pos: int) -> dict[str, Any]:
+        try:
+            return complete(self.workspace, code, cursor_pos)
+        except Exception:
+            return {"status": "ok", "matches": [], "cursor_start": cursor_pos, "cursor_end": cursor_pos,
+                    "metadata": {}}  # fmt: skip
+
+    async def do_inspect(self, code: str, cursor_pos: int, detail_level: int = 0,
+                         omit_sections: Any = ()) -> dict[str, Any]:  # fmt: skip
+        try:
+            text = inspect(self.workspace, code, cursor_pos)
+        except Exception:
+            text = None
+        if not text:
+            return {"status": "ok", "found": False, "data": {}, "metadata": {}}
+        return {"status": "ok", "found": True, "data": {"text/plain": text}, "metadata": {}}
+
+    async def do_is_complete(self, code: str) -> dict[str, str]:
+        return is_complete(code)
+
+    async def do_shutdown(self, restart: bool) -> dict[str, Any]:
+        self.workspace.reset()
+        return {"status": "ok", "restart": restart}
+
+
+__all__ = ["LANGUAGE_INFO", "WasmKernel"]

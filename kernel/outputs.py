@@ -1,0 +1,196 @@
+"""What a cell shows: rich outputs (a MIME bundle with a text/plain fallback) and errors.
+
+Outputs are plain data so the kernel, the IPython extension and the tests all use them.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from wasmlab.errors import (
+    DecodeError,
+    Exhaustion,
+    LinkError,
+    ParseError,
+    Trap,
+    ValidationError,
+    WasmError,
+)
+
+CSS_CLASS = "wasmlab-out"
+
+
+@dataclass
+class Output:
+    """One display: `data` maps MIME types to content; `result` marks an execute_result."""
+
+    data: dict[str, Any]
+    metadata: dict[str, Any] = field(default_factory=dict)
+    result: bool = False
+
+    @property
+    def text(self) -> str:
+        return str(self.data.get("text/plain", ""))
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
+        return self.data, self.metadata
+
+
+class CellError(Exception):
+    """A user's mistake, shown as one error output: a name, a message, the lines to print."""
+
+    def __init__(self, ename: str, evalue: str, lines: Sequence[str] | None = None) -> None:
+        super().__init__(evalue)
+        self.ename = ename
+        self.evalue = evalue
+        self.lines = list(lines) if lines is not None else evalue.splitlines() or [evalue]
+
+    def traceback(self) -> list[str]:
+        """The error as the lines a front end prints (ANSI-coloured name on the first line)."""
+        first, *rest = self.lines or [""]
+        return [f"\x1b[0;31m{self.ename}\x1b[0m: {first}", *rest]
+
+    def __str__(self) -> str:
+        return "\n".join([f"{self.ename}: {self.lines[0] if self.lines else ''}", *self.lines[1:]])
+
+
+class Interrupted(WasmError):
+    """The user pressed stop."""
+
+
+def text_output(text: str, result: bool = False) -> Output:
+    return Output({"text/plain": text}, result=result)
+
+
+def rich(text: str, html_text: str | None = None, *, svg: str | None = None, result: bool = False,
+         extra: dict[str, Any] | None = None) -> Output:  # fmt: skip
+    data: dict[str, Any] = {"text/plain": text}
+    if html_text is not None:
+        data["text/html"] = html_text
+    if svg is not None:
+        data["image/svg+xml"] = svg
+    if extra:
+        data.update(extra)
+    return Output(data, result=result)
+
+
+def esc(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], caption: str | None = None,
+          highlight: set[int] | None = None) -> tuple[str, str]:  # fmt: skip
+    """(text, html) of a table; `highlight` marks row numbers (changed values)."""
+    cells = [[str(c) for c in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in cells:
+        for i, c in enumerate(row):
+            if i < len(widths):
+                widths[i] = max(widths[i], max((len(x) for x in c.splitlines()), default=0))
+    lines = []
+    if caption:
+        lines.append(caption)
+    if headers:
+        lines.append("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip())
+    for n, row in enumerate(cells):
+        mark = "*" if highlight and n in highlight else ""
+        lines.append(
+            "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() + (" " + mark if mark else "")
+        )
+    if not rows:
+        lines.append("(none)")
+    text = "\n".join(lines)
+    parts = [f'<table class="{CSS_CLASS}">']
+    if caption:
+        parts.append(f'<caption style="text-align:left;font-weight:bold">{esc(caption)}</caption>')
+    if headers:
+        parts.append(
+            "<thead><tr>"
+            + "".join(f"<th style='text-align:left'>{esc(h)}</th>" for h in headers)
+            + "</tr></thead>"
+        )
+    parts.append("<tbody>")
+    for n, row in enumerate(cells):
+        style = " style='background:#fff3b0'" if highlight and n in highlight else ""
+        tds = "".join(
+            f"<td style='text-align:left;font-family:monospace;white-space:pre'>{esc(c)}</td>" for c in row
+        )
+        parts.append(f"<tr{style}>{tds}</tr>")
+    if not rows:
+        parts.append(f"<tr><td colspan='{max(len(headers), 1)}'><i>none</i></td></tr>")
+    parts.append("</tbody></table>")
+    return text, "".join(parts)
+
+
+def table_output(headers: Sequence[str], rows: Sequence[Sequence[Any]], caption: str | None = None,
+                 highlight: set[int] | None = None) -> Output:  # fmt: skip
+    text, html_text = table(headers, rows, caption, highlight)
+    return rich(text, html_text)
+
+
+def pre_output(text: str, title: str | None = None) -> Output:
+    head = f"<div style='font-weight:bold'>{esc(title)}</div>" if title else ""
+    return rich(text, f"{head}<pre class='{CSS_CLASS}'>{esc(text)}</pre>")
+
+
+# --- errors -------------------------------------------------------------------------------
+
+
+def _excerpt(source: str | None, line: int | None, col: int | None, end_col: int | None = None) -> list[str]:
+    if source is None or line is None:
+        return []
+    lines = source.splitlines()
+    if not 1 <= line <= len(lines):
+        return []
+    text = lines[line - 1]
+    c = max((col or 1) - 1, 0)
+    width = max((end_col or 0) - (col or 0), 1) if end_col and end_col > (col or 0) else 1
+    return [text, " " * c + "^" * min(width, max(len(text) - c, 1))]
+
+
+def describe_error(exc: BaseException, source: str | None = None, filename: str | None = None,
+                   span: Any = None, context: str | None = None) -> CellError:  # fmt: skip
+    """One clear error for a WasmError: where (line:column), what, the source line."""
+    if isinstance(exc, CellError):
+        return exc
+    prefix = f"{context}: " if context else ""
+    if isinstance(exc, ParseError):
+        return CellError("ParseError", exc.reason, [prefix + str(exc)] if prefix else str(exc).splitlines())
+    if isinstance(exc, ValidationError):
+        sp = exc.span or span
+        head = f"{prefix}invalid module: {exc}"
+        if sp is not None and getattr(sp, "line", None) is not None:
+            head = f"{filename or getattr(sp, 'filename', None) or '<cell>'}:{sp.line}:{sp.col}: {head}"
+            return CellError("ValidationError", str(exc), [head, *_excerpt(source, sp.line, sp.col)])
+        return CellError("ValidationError", str(exc), [head])
+    if isinstance(exc, Trap):
+        name = "Exhaustion" if isinstance(exc, Exhaustion) else "Trap"
+        lines = [f"{prefix}{line}" if i == 0 else line for i, line in enumerate(str(exc).splitlines())]
+        if span is not None and getattr(span, "line", None) is not None:
+            where = f"{filename or getattr(span, 'filename', None) or '<cell>'}:{span.line}:{span.col}"
+            lines.insert(1, f"  at {where}")
+            lines[2:2] = ["  " + x for x in _excerpt(source, span.line, span.col)]
+        return CellError(name, exc.kind, lines)
+    if isinstance(exc, LinkError):
+        return CellError("LinkError", str(exc), [f"{prefix}{exc}"])
+    if isinstance(exc, DecodeError):
+        return CellError("DecodeError", str(exc), [f"{prefix}malformed binary: {exc}"])
+    if isinstance(exc, Interrupted):
+        return CellError("Interrupted", str(exc), [str(exc)])
+    if isinstance(exc, WasmError):
+        return CellError(
+            type(exc).__name__,
+            str(exc),
+            [prefix + x if i == 0 else x for i, x in enumerate(str(exc).splitlines() or [""])],
+        )
+    return CellError("InternalError", f"{type(exc).__name__}: {exc}",
+                     [f"{prefix}internal error (a wasmlab bug, please report it): {type(exc).__name__}: {exc}"])  # fmt: skip
+
+
+__all__ = [
+    "CellError", "Interrupted", "Output", "describe_error", "esc", "pre_output", "rich", "table",
+    "table_output", "text_output",
+]  # fmt: skip
