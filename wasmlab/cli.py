@@ -155,7 +155,8 @@ def cmd_wast(a: argparse.Namespace) -> int:
 def cmd_trace(a: argparse.Namespace) -> int:
     from .debug.trace import trace
 
-    return trace(a.file, a.invoke, a.args, limit=a.limit)
+    name, *rest = a.invoke  # `--invoke NAME ARGS...` (arguments may also follow FILE)
+    return trace(a.file, name, [*rest, *a.args], limit=a.limit)
 
 
 def cmd_graph(a: argparse.Namespace) -> int:
@@ -219,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("trace", help="one line per instruction executed")
     s.add_argument("file")
-    s.add_argument("--invoke", required=True, metavar="NAME")
+    s.add_argument("--invoke", required=True, nargs="+", metavar="NAME", help="NAME, then its arguments")
     s.add_argument("--limit", type=int, default=100_000)
     s.add_argument("args", nargs="*")
     s.set_defaults(fn=cmd_trace)

@@ -1,0 +1,124 @@
+"""The debugger's benchmark: what a session costs.
+
+1. The five workloads run under a `Session` with a breakpoint armed that is never hit and
+   history recording on, against pywasm in the same run (the bound: at least 5x faster).
+2. On a 1,000,000-instruction run (the sieve workload): `back()` latency (< 50 ms),
+   `goto(500_000)` latency (< 1 s) and the peak memory the run allocates while
+   recording history, measured with tracemalloc (< 200 MB).
+
+`debug_benchmark()` returns rows `(what, measured, bound)`; `python -m wasmlab.bench.debugging`
+prints them.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import time
+import tracemalloc
+from collections.abc import Callable
+
+from .workloads import SIEVE, WORKLOADS, Workload
+
+Row = tuple[str, float, float]
+
+NEVER = '\n  (func $never (export "never") nop))'
+
+
+def with_never(wat: str) -> str:
+    """The workload plus a function nothing calls: the place of the armed breakpoint."""
+    text = wat.rstrip()
+    return text[:-1] + NEVER
+
+
+def _timed(fn: Callable[[], object]) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def session_seconds(w: Workload) -> float:
+    import wasmlab
+    from wasmlab.debug import debug
+
+    s = debug(wasmlab.load(with_never(w.wat)), "run", w.arg)
+    s.break_at("never")
+    seconds = _timed(s.continue_)
+    if s.result != w.expected and w.expected:
+        raise AssertionError(f"{w.name}: {s.result} != {w.expected}")
+    s.close()
+    return seconds
+
+
+def pywasm_seconds(w: Workload) -> float:
+    try:
+        import pywasm  # type: ignore[import-not-found]
+    except ImportError:
+        return math.nan
+    import wasmlab
+
+    data = wasmlab.encode(wasmlab.parse(w.wat))
+    rt = pywasm.core.Runtime()
+    inst = rt.instance(pywasm.core.ModuleDesc.from_reader(io.BytesIO(data)))
+    return _timed(lambda: rt.invocate(inst, "run", [w.arg]))
+
+
+def history_figures(arg: int = 30000) -> list[Row]:
+    """back() and goto(500_000) after a ~1,000,000-instruction sieve run, and its peak memory."""
+    import wasmlab
+    from wasmlab.debug import debug
+
+    s = debug(wasmlab.load(SIEVE), "run", arg)
+    s.continue_()
+    steps = s.position.step
+    back = _timed(s.back)
+    goto = _timed(lambda: s.goto(min(500_000, steps)))
+    s.close()
+    inst = wasmlab.load(SIEVE)
+    tracemalloc.start()
+    try:
+        s = debug(inst, "run", arg)
+        s.continue_()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    h = s.history
+    s.close()
+    return [
+        (f"back() after {steps} instructions (ms)", back * 1000, 50.0),
+        (f"goto(500000) after {steps} instructions (ms)", goto * 1000, 1000.0),
+        (f"peak memory of that run with history, {h.checkpoints} checkpoints (MB)", peak / 1e6, 200.0),
+    ]
+
+
+def debug_benchmark() -> list[Row]:
+    """Rows `(what, measured, bound)`. Workload rows: (name, session seconds, pywasm seconds),
+    where pywasm / session must be at least 5. History rows: measured value and its bound."""
+    rows: list[Row] = []
+    for w in WORKLOADS:
+        rows.append(
+            (f"{w.name}: session+breakpoint+history s vs pywasm s", session_seconds(w), pywasm_seconds(w))
+        )
+    rows += history_figures()
+    return rows
+
+
+def lines(rows: list[Row]) -> list[str]:
+    out = []
+    for what, value, bound in rows:
+        if "pywasm" in what:
+            ratio = bound / value if value else math.inf
+            out.append(f"{what:<62} {value:8.3f} {bound:8.3f}  {ratio:5.1f}x faster (need >= 5x)")
+        else:
+            ok = "ok" if value < bound else "TOO SLOW"
+            out.append(f"{what:<62} {value:8.1f}  bound {bound:g}  {ok}")
+    return out
+
+
+def main() -> None:
+    for line in lines(debug_benchmark()):
+        print(line)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,304 @@
+"""What the debugger knows about the code it runs: instances, functions, names and places.
+
+A `Program` is built once per session from the instance being debugged. It finds the
+instances reachable from it (the store's, and those whose functions it imports or holds
+in tables), resolves what users name (a function by export name, `$name` or index; a
+byte offset; a source line; a global) to runtime objects and `(function, pc)` places,
+and caches per function the static facts the views need (operand types, blocks, byte
+offsets of instructions, local names).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ..exec.compile import compile_function
+from ..exec.runtime import FuncInst, GlobalInst, MemoryInst, ModuleInst, Store
+from ..syntax.module import Instr, Module
+from ..syntax.types import ExternKind, ValType
+from .errors import DebugError
+from .stacktypes import BodyFacts, body_facts
+
+Place = tuple[FuncInst, int]
+
+
+def _instr_text(ins: Instr, module: Module | None) -> str:
+    try:
+        from ..binary.dump import instr_text
+    except ImportError:  # pragma: no cover - the binary package is part of wasmlab
+        return ins.op.name if ins.imm is None else f"{ins.op.name} {ins.imm!r}"
+    return instr_text(ins, module)
+
+
+class Program:
+    def __init__(self, root: ModuleInst, store: Store | None = None) -> None:
+        self.root = root
+        self.instances: list[ModuleInst] = []
+        self._facts: dict[int, tuple[FuncInst, BodyFacts]] = {}
+        self._offsets: dict[int, list[int | None]] = {}  # id(Module) -> offsets of all defined funcs
+        self._contexts: dict[int, Any] = {}
+        self.know(root)
+        if store is not None:
+            for inst in store.instances:
+                self.know(inst)
+
+    # --- instances and functions --------------------------------------------------------
+
+    def know(self, inst: ModuleInst) -> None:
+        """Add an instance and, transitively, the instances its functions and tables lead to."""
+        todo = [inst]
+        while todo:
+            i = todo.pop()
+            if any(i is k for k in self.instances):
+                continue
+            self.instances.append(i)
+            for f in i.funcs:
+                if isinstance(f, FuncInst) and f.module is not None and f.module is not i:
+                    todo.append(f.module)
+            for t in i.tables:
+                for e in t.elements:
+                    if isinstance(e, FuncInst) and e.module is not None:
+                        todo.append(e.module)
+
+    def functions(self) -> Iterator[FuncInst]:
+        """Every wasm (not host) function instance defined by a known instance."""
+        for inst in self.instances:
+            for f in inst.funcs:
+                if isinstance(f, FuncInst) and f.module is inst and f.func is not None:
+                    yield f
+
+    @staticmethod
+    def code(f: FuncInst) -> list:
+        """The function's handler list, compiled now if it never ran."""
+        if f.code is None:
+            f.code = compile_function(f)
+        return f.code
+
+    def compile_all(self) -> None:
+        for f in self.functions():
+            self.code(f)
+
+    def instance_name(self, inst: ModuleInst | None) -> str:
+        if inst is None:
+            return "host"
+        if inst.name:
+            return inst.name
+        m = inst.module
+        if m.names.module:
+            return m.names.module
+        if m.id:
+            return m.id
+        return "instance" if inst is self.root else f"instance#{self.instances.index(inst)}"
+
+    def func_name(self, f: FuncInst) -> str:
+        if f.module is not None and f.func is not None:
+            return f.module.module.func_name(f.index)
+        return f.name
+
+    def local_names(self, f: FuncInst) -> list[str]:
+        """`$name` from the name section where known, else the index as text."""
+        named = {}
+        if f.module is not None:
+            named = f.module.module.names.locals.get(f.index, {})
+        return [f"${named[i]}" if i in named else str(i) for i in range(len(f.local_types))]
+
+    # --- static facts ---------------------------------------------------------------------
+
+    def facts(self, f: FuncInst) -> BodyFacts:
+        hit = self._facts.get(id(f))
+        if hit is not None and hit[0] is f:
+            return hit[1]
+        assert f.module is not None
+        module = f.module.module
+        ctx = self._contexts.get(id(module))
+        if ctx is None:
+            from ..valid.context import Context
+
+            ctx = self._contexts[id(module)] = Context(module)
+        facts = body_facts(module, f.index, ctx)
+        self._facts[id(f)] = (f, facts)
+        return facts
+
+    def instr(self, f: FuncInst, pc: int) -> Instr | None:
+        body = f.func.body if f.func is not None else []
+        return body[pc] if 0 <= pc < len(body) else None
+
+    def instr_text(self, f: FuncInst, pc: int) -> str:
+        ins = self.instr(f, pc)
+        if ins is None:
+            return ""
+        return _instr_text(ins, f.module.module if f.module is not None else None)
+
+    def offset(self, f: FuncInst, pc: int) -> int | None:
+        """The byte offset of instruction pc: as decoded, or in the module's binary encoding."""
+        ins = self.instr(f, pc)
+        if ins is None:
+            return None
+        if ins.offset is not None:
+            return ins.offset
+        offsets = self._encoded_offsets(f)
+        return offsets[pc] if pc < len(offsets) else None
+
+    def _encoded_offsets(self, f: FuncInst) -> list[int | None]:
+        assert f.module is not None
+        module = f.module.module
+        key = id(module) * 100_003 + f.index
+        cached = self._offsets.get(key)
+        if cached is not None:
+            return cached
+        table = self._module_offsets(module)
+        nimported = len(module.imports_of(ExternKind.FUNC))
+        i = f.index - nimported
+        out = table[i] if 0 <= i < len(table) else []
+        self._offsets[key] = out
+        return out
+
+    def _module_offsets(self, module: Module) -> list[list[int | None]]:
+        key = -id(module)
+        cached = self._offsets.get(key)
+        if cached is not None:
+            return cached  # type: ignore[return-value]
+        try:
+            from ..binary import decode, encode
+
+            decoded = decode(encode(module))
+            table: list[list[int | None]] = [[i.offset for i in fn.body] for fn in decoded.funcs]
+        except Exception:  # noqa: BLE001 - no binary form (e.g. an unencodable extension): no offsets
+            table = []
+        self._offsets[key] = table  # type: ignore[assignment]
+        return table
+
+    # --- resolving what users name ---------------------------------------------------------
+
+    def function(self, spec: Any) -> FuncInst:
+        """A function by export name, name-section name (with or without `$`), index or object."""
+        if isinstance(spec, FuncInst):
+            f = spec
+        elif hasattr(spec, "inst") and isinstance(spec.inst, FuncInst):  # an api.Func
+            f = spec.inst
+        elif isinstance(spec, bool):
+            raise DebugError(f"not a function: {spec!r}")
+        elif isinstance(spec, int):
+            funcs = self.root.funcs
+            if not 0 <= spec < len(funcs):
+                raise DebugError(f"no function {spec}: the instance has {len(funcs)} functions")
+            f = funcs[spec]
+        elif isinstance(spec, str):
+            f = self._function_by_name(spec)
+        else:
+            raise DebugError(f"cannot name a function with a {type(spec).__name__}: give a name or an index")
+        if f.is_host or f.func is None:
+            raise DebugError(f"{f.name} is a host function: it has no instructions to stop at")
+        if f.module is not None:
+            self.know(f.module)
+        return f
+
+    def _function_by_name(self, name: str) -> FuncInst:
+        bare = name[1:] if name.startswith("$") else name
+        for inst in self.instances:
+            exported = inst.exports.get(name)
+            if isinstance(exported, FuncInst) and not name.startswith("$"):
+                return exported
+            for idx, n in inst.module.names.funcs.items():
+                if n == bare and idx < len(inst.funcs):
+                    return inst.funcs[idx]
+        if bare.isdigit():
+            return self.function(int(bare))
+        known = sorted({self.func_name(f) for f in self.functions()})
+        raise DebugError(f"unknown function {name!r}; functions: {', '.join(known) or '(none)'}")
+
+    def at_offset(self, at: int) -> Place:
+        """The instruction that starts at byte offset `at`."""
+        if isinstance(at, bool) or not isinstance(at, int):
+            raise DebugError(f"a byte offset must be an int, not {at!r}")
+        for f in self.functions():
+            body = f.func.body if f.func is not None else []
+            for pc in range(len(body)):
+                if self.offset(f, pc) == at:
+                    return f, pc
+        raise DebugError(f"no instruction starts at byte offset {at:#x}")
+
+    def at_line(self, line: int, filename: str | None = None) -> list[Place]:
+        """The first instruction of every run of instructions written on source line `line`."""
+        if isinstance(line, bool) or not isinstance(line, int):
+            raise DebugError(f"a line number must be an int, not {line!r}")
+        places: list[Place] = []
+        for f in self.functions():
+            body = f.func.body if f.func is not None else []
+            prev = False
+            for pc, ins in enumerate(body):
+                sp = ins.span
+                here = (
+                    sp is not None
+                    and sp.line == line
+                    and (filename is None or sp.filename is None or sp.filename == filename)
+                )
+                if here and not prev:
+                    places.append((f, pc))
+                prev = here
+        if not places:
+            has_spans = any(ins.span is not None for f in self.functions() for ins in f.func.body)  # type: ignore[union-attr]
+            if not has_spans:
+                raise DebugError("the module has no source positions (it was not parsed from text)")
+            raise DebugError(f"no instruction on line {line}")
+        return places
+
+    def place(self, func: Any = None, *, at: int | None = None, line: int | None = None) -> list[Place]:
+        """Places for a breakpoint: a function's entry, a byte offset, or a source line."""
+        given = sum(x is not None for x in (func, at, line))
+        if given != 1:
+            raise DebugError("name exactly one place: a function, at=byte offset, or line=source line")
+        if func is not None:
+            return [(self.function(func), 0)]
+        if at is not None:
+            return [self.at_offset(at)]
+        assert line is not None
+        return self.at_line(line)
+
+    def global_(self, spec: Any) -> tuple[int, GlobalInst]:
+        """A global of the debugged instance by index, export name or `$name` (name section)."""
+        globs = self.root.globals
+        if isinstance(spec, GlobalInst):
+            for i, g in enumerate(globs):
+                if g is spec:
+                    return i, g
+            return -1, spec
+        if hasattr(spec, "inst") and isinstance(spec.inst, GlobalInst):
+            return self.global_(spec.inst)
+        if isinstance(spec, int) and not isinstance(spec, bool):
+            if not 0 <= spec < len(globs):
+                raise DebugError(f"no global {spec}: the instance has {len(globs)} globals")
+            return spec, globs[spec]
+        if isinstance(spec, str):
+            bare = spec[1:] if spec.startswith("$") else spec
+            for i, n in self.global_names().items():
+                if n == bare:
+                    return i, globs[i]
+            exported = self.root.exports.get(bare)
+            if isinstance(exported, GlobalInst):
+                return self.global_(exported)
+            known = ", ".join(self.global_label(i) for i in range(len(globs))) or "(none)"
+            raise DebugError(f"unknown global {spec!r}; globals: {known}")
+        raise DebugError(f"cannot name a global with a {type(spec).__name__}")
+
+    def global_names(self) -> dict[int, str]:
+        return dict(getattr(self.root.module.names, "globals", None) or {})
+
+    def global_label(self, i: int) -> str:
+        name = self.global_names().get(i)
+        if name:
+            return f"${name}"
+        for ex in self.root.module.exports:
+            if ex.kind is ExternKind.GLOBAL and ex.index == i:
+                return ex.name
+        return str(i)
+
+    def memory(self, i: int) -> MemoryInst:
+        mems = self.root.mems
+        if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < len(mems):
+            raise DebugError(f"no memory {i!r}: the instance has {len(mems)} memories")
+        return mems[i]
+
+    def local_type(self, f: FuncInst, i: int) -> ValType:
+        return f.local_types[i]

@@ -1,0 +1,913 @@
+"""A debug `Session`: one call of an exported function, paused before its first instruction.
+
+Moves forward (`step`, `step_over`, `step_out`, `continue_`, `run_to`) run the machine in
+slices of at most `SLICE` instructions through its ordinary loop; breakpoints and
+watchpoints are patched handlers (see `patches`) that raise `Pause`, live only while
+this session runs. Between slices the session takes history checkpoints, honours fuel
+and `interrupt()`. Moves backward (`back`, `goto`, `reverse_continue`) restore the
+nearest checkpoint and replay (see `history`). Views (`position`, `stack`, `frames`,
+`globals`, `memory`, `changes`, `history`) are read from the state on demand.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from ..errors import Exhaustion, Trap, WasmError
+from ..exec.machine import DEFAULT_DEPTH_LIMIT, Machine, Pause, call_host
+from ..exec.runtime import FuncInst, ModuleInst
+from . import patches
+from .breakpoints import Breakpoint, Breakpoints, Condition, Watchpoint, Watchpoints
+from .errors import DebugError
+from .history import Checkpoint, History, HostRecord, MachineSnap, StoreState
+from .patches import Switch, WatchHit
+from .program import Program
+from .values import TypedValue
+from .views import (
+    Changes,
+    FramesView,
+    FrameView,
+    GlobalsView,
+    GlobalView,
+    HistoryView,
+    Label,
+    LocalsView,
+    MemoryChange,
+    MemoryView,
+    Move,
+    Position,
+    StackSegment,
+    StackView,
+    Stop,
+    ValueChange,
+)
+
+#: instructions run between two looks at the interrupt flag (and history)
+SLICE = 2048
+
+
+def _count(n: Any, what: str = "n") -> int:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise DebugError(f"{what} must be an int, not {n!r}")
+    if n < 0:
+        raise DebugError(f"{what} must be >= 0, got {n}")
+    return n
+
+
+class _Baseline:
+    """The state when a move began, for `changes` (memories are copied: bytes, fast)."""
+
+    def __init__(self, s: Session) -> None:
+        self.step = s.machine.steps
+        self.mems = [bytes(m.data) for m in s.program.root.mems]
+        self.globals = [TypedValue(g.type.type, g.value) for g in s.program.root.globals]
+        self.tables = [tuple(t.elements) for t in s.program.root.tables]
+        self.stack = tuple(s.stack.values)
+        raw = s.machine._frames
+        self.frame = (len(raw), raw[-1][0]) if raw else None
+        self.locals = s._locals_view(raw[-1]) if raw else None
+
+
+class Session:
+    """Debug one call: `Session(instance, "fib", 10)` (or `wasmlab.debug(...)`).
+
+    Options: `fuel` (stop after that many instructions in all, raise it to go on),
+    `depth_limit` (call depth; exceeding it traps with `call stack exhausted`),
+    `history` (record for back/goto; on by default), `checkpoint_interval`,
+    `max_checkpoints`, `history_bytes` (bounds of the history's memory).
+    """
+
+    def __init__(
+        self,
+        instance: Any,
+        name: Any,
+        *args: Any,
+        fuel: int | None = None,
+        depth_limit: int | None = None,
+        history: bool = True,
+        checkpoint_interval: int = 4096,
+        max_checkpoints: int = 256,
+        history_bytes: int = 96 << 20,
+    ) -> None:
+        root, store, default_fuel = _unwrap_instance(instance)
+        self.program = Program(root, store)
+        self.func = self._entry(name)
+        self.name = self.program.func_name(self.func)
+        wasm_args = self._args(args)
+        self.program.compile_all()
+        self.fuel: int | None = fuel if fuel is not None else default_fuel
+        limit = (
+            depth_limit
+            if depth_limit is not None
+            else getattr(store, "call_depth_limit", DEFAULT_DEPTH_LIMIT)
+        )
+        self.depth_limit = limit
+        self._switch = Switch()
+        self.machine = Machine(self.func, wasm_args, depth_limit=limit, host_hook=self._host)
+        self._breakpoints = Breakpoints(self._switch, self.program)
+        self._watchpoints = Watchpoints(self._switch, self.program)
+        self._store = StoreState(self.program)
+        try:
+            self._history = History(checkpoint_interval, max_checkpoints, history_bytes) if history else None
+        except ValueError as e:
+            raise DebugError(str(e)) from None
+        self._host_count = 0
+        self.host_calls = 0  # how many times a host function really ran (replays do not count)
+        self._interrupt = threading.Event()
+        self._moves: list[Move] = []
+        self._baseline: _Baseline | None = None
+        self._last: Stop = Stop("start", "paused before the first instruction", self.position)
+        self._closed = False
+        self._clock = time.perf_counter()
+        self._checkpoint()
+        self._finalizer = weakref.finalize(self, patches.uninstall_all, self._switch)
+
+    # --- construction helpers -------------------------------------------------------------
+
+    def _entry(self, name: Any) -> FuncInst:
+        if isinstance(name, str):
+            value = self.program.root.exports.get(name)
+            if isinstance(value, FuncInst):
+                return value
+            if value is not None:
+                raise DebugError(f"export {name!r} is not a function")
+            exported = sorted(n for n, v in self.program.root.exports.items() if isinstance(v, FuncInst))
+            raise DebugError(
+                f"no exported function named {name!r}; exported functions: {', '.join(exported) or '(none)'}"
+            )
+        if isinstance(name, FuncInst):
+            return name
+        if hasattr(name, "inst") and isinstance(name.inst, FuncInst):
+            return name.inst
+        if isinstance(name, int) and not isinstance(name, bool):
+            funcs = self.program.root.funcs
+            if 0 <= name < len(funcs):
+                return funcs[name]
+        raise DebugError(f"cannot debug {name!r}: give the name of an exported function")
+
+    def _args(self, args: tuple) -> list[Any]:
+        from ..api import to_wasm
+
+        params = self.func.type.params
+        if len(args) != len(params):
+            raise DebugError(f"{self.name} takes {len(params)} arguments, got {len(args)}")
+        return [to_wasm(a, t) for a, t in zip(args, params)]
+
+    def close(self) -> None:
+        """Remove every patch this session made (its breakpoints and watchpoints stop working)."""
+        self._finalizer()
+        self._closed = True
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- state ------------------------------------------------------------------------------
+
+    @property
+    def finished(self) -> bool:
+        return self.machine.finished
+
+    @property
+    def returned(self) -> bool:
+        return self.machine.results is not None
+
+    @property
+    def trap(self) -> Trap | None:
+        return self.machine.trap
+
+    @property
+    def step_count(self) -> int:
+        return self.machine.steps
+
+    @property
+    def result(self) -> Any:
+        """The call's results as Python values (None before it returned, or for no results)."""
+        from ..api import results_from_wasm
+
+        if self.machine.results is None:
+            return None
+        return results_from_wasm(self.machine.results, self.func.type.results)
+
+    @property
+    def last_stop(self) -> Stop:
+        return self._last
+
+    # --- moves forward ---------------------------------------------------------------------------
+
+    def step(self, n: int = 1) -> Stop:
+        """Execute `n` instructions (stopping early at a breakpoint, watchpoint, trap or the end)."""
+        n = _count(n)
+        self._need_running()
+        target = self.machine.steps + n
+        return self._move(f"step({n})" if n != 1 else "step", lambda: self._forward(target))
+
+    def step_over(self) -> Stop:
+        """Like `step`, but a call runs to its return (unless something stops inside)."""
+        self._need_running()
+        m = self.machine
+        if m._host_entry or not m._frames:
+            return self.step()
+        fr = m._frames[-1]
+        ins = self.program.instr(fr[0], fr[2])
+        if ins is None or ins.op.name not in ("call", "call_indirect"):
+            return self.step()
+        depth = len(m._frames)
+        place = [(fr[0], fr[2] + 1)]
+        return self._with_internal("step_over", place, lambda s: s.machine.depth == depth)
+
+    def step_out(self) -> Stop:
+        """Run until the current function returns to its caller (or the call ends)."""
+        self._need_running()
+        m = self.machine
+        if len(m._frames) <= 1:
+            return self._move("step_out", lambda: self._forward(None))
+        caller = m._frames[-2]
+        depth = len(m._frames) - 1
+        place = [(caller[0], caller[2])]
+        return self._with_internal("step_out", place, lambda s: s.machine.depth == depth)
+
+    def continue_(self) -> Stop:
+        """Run until a breakpoint, watchpoint, trap, the end, fuel runs out or `interrupt()`."""
+        self._need_running()
+        return self._move("continue", lambda: self._forward(None))
+
+    def run_to(self, func: Any = None, *, at: int | None = None, line: int | None = None) -> Stop:
+        """Run until the given place (a function's entry, a byte offset or a source line)."""
+        self._need_running()
+        places = self.program.place(func, at=at, line=line)
+        return self._with_internal("run_to", places, None, self._describe(places, func, at, line))
+
+    def interrupt(self) -> None:
+        """Stop a running move (from another thread) at the next instruction boundary it checks."""
+        self._interrupt.set()
+
+    def add_fuel(self, n: int) -> None:
+        n = _count(n)
+        self.fuel = (self.fuel if self.fuel is not None else self.machine.steps) + n
+
+    def _with_internal(self, command: str, places: list, predicate: Condition | None, what: str = "") -> Stop:
+        bp = self._breakpoints.add(places, what or command, predicate, internal=command)
+        try:
+            return self._move(command, lambda: self._forward(None))
+        finally:
+            if not bp.deleted:
+                bp.delete()
+
+    def _need_running(self) -> None:
+        if self._closed:
+            raise DebugError("the session is closed")
+        m = self.machine
+        if m.results is not None:
+            raise DebugError(f"the call has returned (after {m.steps} instructions): nothing more to run")
+        if m.trap is not None:
+            raise DebugError(f"the call trapped ({m.trap.kind}) at step {m.steps}: nothing more to run")
+
+    def _move(self, command: str, run: Callable[[], Stop]) -> Stop:
+        self._interrupt.clear()
+        self._baseline = _Baseline(self)
+        start = self.machine.steps
+        stop = run()
+        self._moves.append(Move(command, start, self.machine.steps, stop.kind))
+        self._last = stop
+        return stop
+
+    # --- the run loop -----------------------------------------------------------------------------
+
+    def _forward(
+        self,
+        target: int | None,
+        *,
+        live: bool = True,
+        scan: list | None = None,
+        use_fuel: bool = True,
+    ) -> Stop:
+        """Run until `target` steps (None: no bound) or something stops the run.
+
+        `live`: breakpoints and watchpoints fire. The first instruction ignores breakpoints
+        (a move from a breakpoint must leave it) unless `scan` is given: then hits are
+        appended to `scan` as (step, hit) and the run goes on (reverse_continue's search)."""
+        m = self.machine
+        history = self._history
+        skip = scan is None
+        while True:
+            if m.finished:
+                return self._end_stop()
+            steps = m.steps
+            if target is not None and steps >= target:
+                return self._stop("step", f"stepped to {steps}")
+            if use_fuel and self.fuel is not None and steps >= self.fuel:
+                return self._stop("fuel", f"out of fuel after {steps} instructions (add_fuel to go on)")
+            if self._interrupt.is_set():  # stays set until the next move starts
+                return self._stop("interrupted", f"interrupted at step {steps}")
+            n = 1 if skip else SLICE
+            if target is not None and target - steps < n:
+                n = target - steps
+            if use_fuel and self.fuel is not None and self.fuel - steps < n:
+                n = self.fuel - steps
+            if history is not None and steps >= history.last_step:
+                due = history.due_in(steps)
+                if due < n:
+                    n = due
+            outcome = self._exec(n, live and not skip, live)
+            skip = False
+            if history is not None and history.wants(m.steps) and not m.finished:
+                self._checkpoint()
+            if outcome is None:
+                continue
+            if isinstance(outcome, Stop):
+                return outcome
+            if outcome.executed:  # a watchpoint
+                hit: WatchHit = outcome.reason
+                if scan is not None:
+                    scan.append((m.steps, hit))
+                    continue
+                hit.watch.hits += 1
+                return self._stop("watchpoint", self._watch_text(hit), watch=hit)
+            stop = self._breakpoint_stop(scan)
+            if stop is not None:
+                return stop
+            skip = True  # no breakpoint here wants to stop: run this instruction, go on
+
+    def _exec(self, n: int, breaks: bool, watches: bool) -> Pause | Stop | None:
+        m = self.machine
+        sw = self._switch
+        sw.breaks = breaks
+        sw.watches = watches
+        try:
+            m.run(max_steps=n)
+        except Trap as t:
+            return self._trap_stop(t)
+        except WasmError as e:  # an embedder error escaping a host function: the call fails here
+            m.trap = Trap(f"{type(e).__name__}: {e}")
+            return self._trap_stop(m.trap)
+        except KeyboardInterrupt:
+            sw.breaks = sw.watches = False
+            self._recover()
+            return self._stop("interrupted", f"interrupted at step {m.steps}")
+        finally:
+            sw.breaks = sw.watches = False
+        if m.finished:
+            self._note_end()
+            return None
+        return m.paused
+
+    def _note_end(self) -> None:
+        if self._history is not None:
+            self._history.end = self.machine.steps
+            self._history.furthest = max(self._history.furthest, self.machine.steps)
+
+    def _recover(self) -> None:
+        """After a KeyboardInterrupt inside the machine: rebuild the exact state at its step count."""
+        if self._history is not None:
+            self._travel(self.machine.steps, force=True)
+
+    def _breakpoint_stop(self, scan: list | None) -> Stop | None:
+        m = self.machine
+        fr = m._frames[-1]
+        hits: list[Breakpoint] = []
+        for bp in self._breakpoints.at(fr[0], fr[2]):
+            if bp.condition is None:
+                hits.append(bp)
+                continue
+            try:
+                ok = bool(bp.condition(self))
+            except Exception as e:  # noqa: BLE001 - a user's condition: report it, never crash
+                if scan is not None:
+                    continue
+                return self._stop(
+                    "condition-error",
+                    f"the condition of breakpoint {bp.id} raised {type(e).__name__}: {e}",
+                    breakpoints=(bp,),
+                    error=e,
+                )
+            if ok:
+                hits.append(bp)
+        if not hits:
+            return None
+        if scan is not None:
+            scan.append((m.steps, tuple(hits)))
+            return None
+        user = tuple(b for b in hits if b.internal is None)
+        for b in user:
+            b.hits += 1
+        if user:
+            names = ", ".join(f"{b.id} at {b.what}" for b in user)
+            return self._stop("breakpoint", f"breakpoint {names}", breakpoints=user)
+        command = hits[0].internal or "step"
+        reason = {"step_over": "stepped over the call", "step_out": "stepped out", "run_to": "reached"}
+        text = reason.get(command, command)
+        if command == "run_to":
+            text = f"reached {hits[0].what}"
+        return self._stop("step", text)
+
+    def _trap_stop(self, t: Trap) -> Stop:
+        self._note_end()
+        if isinstance(t, Exhaustion) and "call stack" in t.kind:
+            return self._stop("exhausted", f"trap: {t.kind} (depth limit {self.depth_limit})", error=t)
+        return self._stop("trap", f"trap: {t.kind}", error=t)
+
+    def _end_stop(self) -> Stop:
+        m = self.machine
+        if m.trap is not None:
+            return self._trap_stop(m.trap)
+        self._note_end()
+        return self._stop("returned", f"returned {self._results_text()} after {m.steps} instructions")
+
+    def _results_text(self) -> str:
+        m = self.machine
+        types = self.func.type.results
+        return "[" + ", ".join(TypedValue(t, v).text for t, v in zip(types, m.results or [])) + "]"
+
+    def _stop(self, kind: str, reason: str, **extra: Any) -> Stop:
+        return Stop(kind, reason, self.position, **extra)
+
+    @staticmethod
+    def _watch_text(hit: WatchHit) -> str:
+        w = hit.watch
+        if w.kind == "global":
+            t = hit.target.type.type
+            return (
+                f"watchpoint {w.id}: {w.what} {TypedValue(t, hit.old).text} -> {TypedValue(t, hit.new).text}"
+            )
+        return f"watchpoint {w.id}: write to [{hit.lo}, {hit.hi}) ({hit.old.hex(' ')} -> {hit.new.hex(' ')})"
+
+    # --- host calls: recorded once, replayed after -------------------------------------------------
+
+    def _host(self, func: FuncInst, args: list) -> list:
+        sw = self._switch
+        saved = (sw.breaks, sw.watches)
+        sw.breaks = sw.watches = False  # a host function calling back into wasm runs plainly
+        try:
+            k = self._host_count
+            log = self._history.host if self._history is not None else None
+            if log is not None and k < len(log):
+                rec = log[k]
+                self._host_count = k + 1
+                rec.effects.apply(self._store)
+                if rec.error is not None:
+                    rec.raise_error()
+                return list(rec.results)
+            before = self._store.before_host() if log is not None else None
+            self.host_calls += 1
+            try:
+                results = call_host(func, args)
+            except WasmError as e:
+                if log is not None:
+                    log.append(HostRecord(func.name, tuple(args), None, e, self._store.after_host(before)))
+                self._host_count = k + 1
+                raise
+            if log is not None:
+                log.append(
+                    HostRecord(func.name, tuple(args), tuple(results), None, self._store.after_host(before))
+                )
+            self._host_count = k + 1
+            return results
+        finally:
+            sw.breaks, sw.watches = saved
+
+    # --- history: back, goto, reverse_continue --------------------------------------------------------
+
+    def _need_history(self) -> History:
+        if self._history is None:
+            raise DebugError("history is off for this session (debug(..., history=True) records it)")
+        if self._closed:
+            raise DebugError("the session is closed")
+        return self._history
+
+    def _checkpoint(self) -> None:
+        h = self._history
+        if h is None:
+            return
+        m = self.machine
+        prev = h.checkpoints[-1] if h.checkpoints else None
+        t0 = time.perf_counter()
+        cp = Checkpoint(
+            m.steps,
+            MachineSnap(m, prev.machine if prev else None),
+            self._store.capture(prev.store if prev else None),
+            self._host_count,
+        )
+        t1 = time.perf_counter()
+        # keep checkpoints cheap: when taking one costs over 5% of the run since the last one
+        # (a big memory, a deep stack), take them less often
+        if prev is not None and (t1 - t0) * 20 > t0 - self._clock:
+            h.interval *= 2
+        self._clock = time.perf_counter()
+        h.add(cp)
+        h.furthest = max(h.furthest, m.steps)
+
+    def _restore(self, cp: Checkpoint) -> None:
+        cp.machine.restore(self.machine)
+        self._store.restore(cp.store)
+        self._host_count = cp.host_count
+
+    def _travel(self, n: int, force: bool = False) -> None:
+        """Put the call in the exact state after `n` instructions (replaying from a checkpoint);
+        `force`: rebuild it even if the step count already says `n`."""
+        h = self._need_history()
+        m = self.machine
+        if n == m.steps and m.trap is None and not force:
+            return
+        cp = h.nearest(n)
+        if force or not (m.steps < n and cp.step <= m.steps and not m.finished):
+            self._restore(cp)
+        self._forward(n, live=False, use_fuel=False)
+
+    def goto(self, n: int) -> Stop:
+        """Go to the state after instruction number `n` (0: before the first one)."""
+        n = _count(n, "the step number")
+        h = self._need_history()
+        if h.end is not None and n > h.end:
+            raise DebugError(f"step {n} is beyond the end: the call ended after {h.end} instructions")
+        here = self.machine.steps
+
+        def run() -> Stop:
+            self._travel(n)
+            m = self.machine
+            if m.steps != n:
+                if not m.finished:
+                    return self._stop("interrupted", f"interrupted at step {m.steps} on the way to {n}")
+                end = m.steps
+                self._travel(here)
+                raise DebugError(f"step {n} is beyond the end: the call ended after {end} instructions")
+            return self._stop("position", f"went to step {n}")
+
+        return self._move(f"goto({n})", run)
+
+    def back(self, n: int = 1) -> Stop:
+        """Go back `n` instructions (to the start at most)."""
+        n = _count(n)
+        self._need_history()
+        here = self.machine.steps
+        trapped = self.machine.trap is not None
+        if here == 0 and not trapped:
+            raise DebugError("already at the start: nothing to go back to")
+        # from a trap, the first step back is to the state just before the trapping instruction
+        target = max(0, here - n + (1 if trapped and n else 0))
+
+        def run() -> Stop:
+            self._travel(target)
+            if target == 0:
+                return self._stop("start", "back at the start")
+            if target == here:
+                return self._stop("position", "back before the trap")
+            return self._stop("position", f"went back {here - target} instructions")
+
+        return self._move(f"back({n})" if n != 1 else "back", run)
+
+    def undo(self) -> Stop:
+        """Return to where the last move started."""
+        self._need_history()
+        if not self._moves:
+            raise DebugError("no move to undo")
+        start = self._moves[-1].start
+        return self._move(
+            "undo", lambda: (self._travel(start), self._stop("position", f"back to step {start}"))[1]
+        )
+
+    def reverse_continue(self) -> Stop:
+        """Go back to the latest earlier point where a breakpoint or watchpoint would have
+        stopped (their conditions are evaluated there); to the start when there is none."""
+        h = self._need_history()
+        here = self.machine.steps
+        trapped = self.machine.trap is not None
+        if here == 0 and not trapped:
+            raise DebugError("already at the start: nothing to go back to")
+        # from a trap, a breakpoint at the trapping instruction (step `here`) is earlier
+        limit = here + 1 if trapped else here
+
+        def run() -> Stop:
+            hi = limit
+            starts = [c for c in h.checkpoints if c.step < limit]
+            for cp in reversed(starts):
+                if self._interrupt.is_set():
+                    self._interrupt.clear()
+                    self._travel(here)
+                    return self._stop("interrupted", "interrupted while searching backwards")
+                found: list = []
+                self._restore(cp)
+                self._forward(hi, live=True, scan=found, use_fuel=False)
+                earlier = [(s, hit) for s, hit in found if s < limit]
+                if earlier:
+                    step, hit = earlier[-1]
+                    self._travel(step)
+                    if isinstance(hit, WatchHit):
+                        hit.watch.hits += 1
+                        return self._stop("watchpoint", self._watch_text(hit), watch=hit)
+                    user = tuple(b for b in hit if b.internal is None)
+                    names = ", ".join(f"{b.id} at {b.what}" for b in user)
+                    return self._stop("breakpoint", f"breakpoint {names} (reversed)", breakpoints=user)
+                hi = cp.step
+            self._travel(0)
+            return self._stop("start", "back at the start: no breakpoint or watchpoint before")
+
+        return self._move("reverse_continue", run)
+
+    # --- breakpoints and watchpoints --------------------------------------------------------------
+
+    def break_at(
+        self,
+        func: Any = None,
+        *,
+        at: int | None = None,
+        line: int | None = None,
+        condition: Condition | None = None,
+    ) -> Breakpoint:
+        """A breakpoint at a function's entry (name, `$name`, index), a byte offset (`at=`) or
+        every run of instructions on a source line (`line=`); `condition(session)` filters."""
+        places = self.program.place(func, at=at, line=line)
+        return self._breakpoints.add(places, self._describe(places, func, at, line), condition)
+
+    def _describe(self, places: list, func: Any, at: Any, line: Any) -> str:
+        if func is not None:
+            return self.program.func_name(places[0][0])
+        if at is not None:
+            return f"offset {at:#x}"
+        return f"line {line}"
+
+    @property
+    def breakpoints(self) -> list[Breakpoint]:
+        return self._breakpoints.public
+
+    def enable(self, item: Any) -> None:
+        self._find(item).enable()
+
+    def disable(self, item: Any) -> None:
+        self._find(item).disable()
+
+    def delete(self, item: Any) -> None:
+        self._find(item).delete()
+
+    def _find(self, item: Any) -> Breakpoint | Watchpoint:
+        if isinstance(item, Watchpoint):
+            return self._watchpoints.find(item)
+        return self._breakpoints.find(item)
+
+    def clear_breakpoints(self) -> None:
+        for b in self._breakpoints.public:
+            b.delete()
+
+    def watch_memory(self, addr: int, size: int = 1, memory: int = 0) -> Watchpoint:
+        """Stop after any instruction writes into [addr, addr + size) of memory `memory`."""
+        mem = self.program.memory(memory)
+        return self._watchpoints.add_memory(mem, addr, size, f"memory {memory} at {addr!r} ({size!r} bytes)")
+
+    def watch_global(self, name: Any) -> Watchpoint:
+        """Stop after any `global.set` of a global (index, export name or `$name`)."""
+        i, g = self.program.global_(name)
+        return self._watchpoints.add_global(g, f"global {self.program.global_label(i) if i >= 0 else name}")
+
+    @property
+    def watchpoints(self) -> list[Watchpoint]:
+        return list(self._watchpoints.all)
+
+    # --- views -------------------------------------------------------------------------------------
+
+    @property
+    def position(self) -> Position:
+        m = self.machine
+        state = "returned" if m.results is not None else "trapped" if m.trap is not None else "paused"
+        if not m._frames:
+            return Position(m.steps, state, function=self.name if m._host_entry else None)
+        fr = m._frames[-1]
+        f, pc = fr[0], fr[2]
+        p = self.program
+        ins = p.instr(f, pc)
+        return Position(
+            m.steps,
+            state,
+            p.func_name(f),
+            f.index,
+            p.instance_name(f.module),
+            pc,
+            p.offset(f, pc),
+            ins.span if ins is not None else None,
+            p.instr_text(f, pc),
+            len(m._frames),
+        )
+
+    @property
+    def stack(self) -> StackView:
+        m = self.machine
+        S = m.stack
+        if m.results is not None:
+            types = self.func.type.results
+            return StackView([StackSegment("results", tuple(map(TypedValue, types, S)))])
+        if m._host_entry:
+            return StackView([StackSegment("arguments", tuple(map(TypedValue, self.func.type.params, S)))])
+        frames = m._frames
+        segments = []
+        for i, fr in enumerate(frames):
+            hi = frames[i + 1][4] if i + 1 < len(frames) else len(S)
+            values = S[fr[4] : hi]
+            segments.append(
+                StackSegment(self.program.func_name(fr[0]), self._typed(fr, values, i == len(frames) - 1))
+            )
+        return StackView(segments)
+
+    def _typed(self, fr: list, values: list, top: bool) -> tuple[TypedValue, ...]:
+        f, pc = fr[0], fr[2]
+        types: tuple | None = None
+        try:
+            facts = self.program.facts(f)
+            if top:
+                types = facts.stacks[pc]
+            else:
+                types = facts.stacks[pc]
+                call = self.program.instr(f, pc - 1)
+                if types is not None and call is not None:
+                    n = _call_results(call, f)
+                    types = types[: len(types) - n]
+        except (IndexError, WasmError):
+            types = None
+        if types is None or len(types) != len(values):
+            return tuple(TypedValue(None, v) for v in values)
+        return tuple(map(TypedValue, types, values))
+
+    def _locals_view(self, fr: list) -> LocalsView:
+        f = fr[0]
+        names = self.program.local_names(f)
+        return LocalsView(names, [TypedValue(t, v) for t, v in zip(f.local_types, fr[3])])
+
+    @property
+    def frames(self) -> FramesView:
+        m = self.machine
+        p = self.program
+        out = []
+        frames = m._frames
+        S = m.stack
+        for i, fr in enumerate(frames):
+            f, pc = fr[0], fr[2]
+            top = i == len(frames) - 1
+            here = pc if top else pc - 1  # a caller is at its call instruction
+            try:
+                labels = tuple(
+                    Label(b.kind, b.pc, b.end_pc, b.label_types) for b in p.facts(f).labels_at(here)
+                )
+            except WasmError:
+                labels = ()
+            hi = frames[i + 1][4] if i + 1 < len(frames) else len(S)
+            ins = p.instr(f, here)
+            out.append(
+                FrameView(
+                    i,
+                    p.instance_name(f.module),
+                    p.func_name(f),
+                    f.index,
+                    here,
+                    p.offset(f, here),
+                    ins.span if ins is not None else None,
+                    p.instr_text(f, here),
+                    self._locals_view(fr),
+                    labels,
+                    self._typed(fr, S[fr[4] : hi], top),
+                )
+            )
+        return FramesView(out)
+
+    @property
+    def globals(self) -> GlobalsView:
+        p = self.program
+        return GlobalsView(
+            [
+                GlobalView(
+                    i, p.global_label(i), g.type.type, g.type.mutable, TypedValue(g.type.type, g.value)
+                )
+                for i, g in enumerate(p.root.globals)
+            ]
+        )
+
+    def memory(self, index: int = 0) -> MemoryView:
+        return MemoryView(index, self.program.memory(index))
+
+    @property
+    def changes(self) -> Changes:
+        """What the last move changed: memory ranges, memory sizes, globals, top-frame locals, stack."""
+        b = self._baseline
+        m = self.machine
+        if b is None:
+            return Changes(m.steps, m.steps, stack_before=tuple(self.stack), stack_after=tuple(self.stack))
+        mem_changes: list[MemoryChange] = []
+        sizes = []
+        truncated = False
+        for i, (mem, old) in enumerate(zip(self.program.root.mems, b.mems)):
+            new = bytes(mem.data)
+            if len(new) != len(old):
+                sizes.append((i, len(old), len(new)))
+            found, more = _diff_ranges(old, new, 64 - len(mem_changes))
+            truncated = truncated or more
+            mem_changes += [MemoryChange(i, lo, hi, old[lo:hi], new[lo:hi]) for lo, hi in found]
+        globs = [
+            ValueChange(self.program.global_label(i), before, TypedValue(g.type.type, g.value))
+            for i, (g, before) in enumerate(zip(self.program.root.globals, b.globals))
+            if before != TypedValue(g.type.type, g.value)
+        ]
+        tables = [
+            i
+            for i, (t, old) in enumerate(zip(self.program.root.tables, b.tables))
+            if tuple(t.elements) != old
+        ]
+        raw = m._frames
+        now = (len(raw), raw[-1][0]) if raw else None
+        locals_: list[ValueChange] = []
+        frame_changed = now is None or b.frame is None or now[0] != b.frame[0] or now[1] is not b.frame[1]
+        if not frame_changed and b.locals is not None:
+            cur = self._locals_view(raw[-1])
+            locals_ = [ValueChange(n, b.locals[n], cur[n]) for n in cur if cur[n] != b.locals[n]]
+        return Changes(
+            b.step,
+            m.steps,
+            tuple(mem_changes),
+            tuple(sizes),
+            tuple(globs),
+            tuple(locals_),
+            tuple(tables),
+            b.stack,
+            tuple(self.stack.values),
+            frame_changed and (now is not None or b.frame is not None),
+            truncated,
+        )
+
+    @property
+    def history(self) -> HistoryView:
+        h = self._history
+        m = self.machine
+        if h is None:
+            return HistoryView(
+                m.steps, m.steps, None, 0, 0, 0, self.host_calls, tuple(self._moves), enabled=False
+            )
+        return HistoryView(
+            m.steps,
+            max(h.furthest, m.steps),
+            h.end,
+            len(h.checkpoints),
+            h.interval,
+            h.nbytes,
+            len(h.host),
+            tuple(self._moves),
+        )
+
+    # --- tracing ---------------------------------------------------------------------------------------
+
+    def trace(self, limit: int | None = None) -> Iterator[Any]:
+        """Execute one instruction at a time, yielding a `TraceRecord` for each (breakpoints and
+        watchpoints do not stop a trace); at most `limit` records."""
+        from .trace import trace_session
+
+        return trace_session(self, limit)
+
+    def __repr__(self) -> str:
+        return f"<Session {self.name}: {self.position!r}>"
+
+    def _repr_html_(self) -> str:
+        return f"<b>Session {self.name}</b>: {self.position._repr_html_()}"
+
+
+def _call_results(call: Any, f: FuncInst) -> int:
+    name = call.op.name
+    if f.module is None:
+        return 0
+    module = f.module.module
+    if name == "call":
+        return len(module.func_type(call.imm).results)
+    if name == "call_indirect":
+        return len(module.types[call.imm[0]].results)  # type: ignore[union-attr]
+    return 0
+
+
+def _diff_ranges(old: bytes, new: bytes, room: int) -> tuple[list[tuple[int, int]], bool]:
+    """Byte ranges where `old` and `new` differ (over their common length), at most `room`."""
+    import re
+
+    n = min(len(old), len(new))
+    if old[:n] == new[:n]:
+        return [], False
+    out: list[tuple[int, int]] = []
+    step = 65536
+    for a in range(0, n, step):
+        b = min(n, a + step)
+        if old[a:b] == new[a:b]:
+            continue
+        x = int.from_bytes(old[a:b], "little") ^ int.from_bytes(new[a:b], "little")
+        diff = x.to_bytes(b - a, "little")
+        for match in re.finditer(rb"[^\x00]+", diff):
+            if len(out) >= room:
+                return out, True
+            out.append((a + match.start(), a + match.end()))
+    return out, False
+
+
+def _unwrap_instance(instance: Any) -> tuple[ModuleInst, Any, int | None]:
+    if isinstance(instance, ModuleInst):
+        return instance, None, None
+    inner = getattr(instance, "inst", None)
+    if isinstance(inner, ModuleInst):
+        return inner, getattr(instance, "store", None), getattr(instance, "fuel", None)
+    raise DebugError(f"cannot debug a {type(instance).__name__}: give an instance (wasmlab.load(...))")
