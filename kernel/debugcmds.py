@@ -528,14 +528,19 @@ def cmd_history(ws: Workspace, args: list[str], emit: Emit) -> None:
 def cmd_trace(ws: Workspace, args: list[str], emit: Emit) -> None:
     s = session_of(ws)
     n = _count_arg(args, 20)
-    lines = []
+    try:
+        from wasmlab.debug.trace import HEADER as header
+    except ImportError:
+        header = ""
+    lines: list[str] = []
     for rec in s.trace(limit=n):
         lines.append(str(rec))
         if ws._interrupted:
             break
     ws.refresh_widgets()
-    emit(pre_output("\n".join(lines) or "(nothing ran: the call has ended)", f"trace of {n} instructions"))
-    emit(move_output(ws, s.last_stop))
+    body = "\n".join([header, *lines] if header else lines)
+    emit(pre_output(body if lines else "(nothing ran: the call has ended)", f"trace of {n} instructions"))
+    emit(move_output(ws, None))
 
 
 __all__ = ["make_condition", "move_output", "open_session", "session_of"]

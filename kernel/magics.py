@@ -13,7 +13,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from IPython.core.magic import Magics, cell_magic, line_cell_magic, magics_class
+from IPython.core.magic import Magics, cell_magic, line_cell_magic, magics_class, no_var_expand
 
 from .outputs import CellError, Output
 from .workspace import Workspace
@@ -39,6 +39,7 @@ class WasmMagics(Magics):
         except CellError as e:
             print("\n".join(e.traceback()), file=sys.stderr)
 
+    @no_var_expand
     @cell_magic
     def wat(self, line: str, cell: str) -> None:
         """%%wat NAME [--imports VAR]: define a module from WAT text and bind NAME to its Instance."""
@@ -80,6 +81,7 @@ class WasmMagics(Magics):
             self.shell.user_ns[name] = instance
         _display(module_summary(entry))
 
+    @no_var_expand
     @line_cell_magic
     def wasm(self, line: str, cell: str | None = None) -> None:
         """%wasm COMMAND (a WAST command or a wasmlab kernel % command); %%wasm: a whole cell."""
