@@ -22,7 +22,8 @@ from wasmlab.text.lexer import (
 
 
 def kinds(text: str) -> list[tuple[str, str]]:
-    return [(t.kind, t.text) for t in tokenize(text).toks[:-1]]
+    tokens = tokenize(text)
+    return [(t.kind, t.text) for t in tokens.toks[: tokens.eof]]
 
 
 def test_kinds() -> None:
@@ -78,7 +79,8 @@ def test_reserved_tokens_are_unknown_operators(text: str) -> None:
 
 
 def test_positions() -> None:
-    toks = tokenize("(module\n  (func $f)) ;; c\n\t(; multi\nline ;) $x", "f.wat").toks
+    tokens = tokenize("(module\n  (func $f)) ;; c\n\t(; multi\nline ;) $x", "f.wat")
+    toks = tokens.toks[: tokens.eof + 1]
     got = [(t.text, t.line, t.col) for t in toks]
     assert got == [
         ("(", 1, 1),
@@ -104,7 +106,7 @@ def test_parentheses_are_paired() -> None:
 def test_unclosed_parenthesis_is_left_to_the_parser() -> None:
     tokens = tokenize("(module (func)")
     assert tokens.unclosed == [0]
-    assert tokens.close[0] == len(tokens.toks) - 1  # the EOF token
+    assert tokens.close[0] == tokens.eof  # the EOF token
 
 
 def test_comments() -> None:

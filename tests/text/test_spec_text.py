@@ -23,6 +23,7 @@ import pytest
 from tests.conftest import need_suite, suite_params
 from wasmlab.binary import encode
 from wasmlab.errors import ParseError
+from wasmlab.syntax import Module
 from wasmlab.text.script import (
     AssertInvalid,
     AssertMalformed,
@@ -52,6 +53,24 @@ _ASSERT_KINDS = {
 }
 
 TOTALS = {"files": 0, "modules": 0, "identical": 0, "known": 0, "malformed": 0, "detected": 0}
+
+
+def _without_span(m: Module) -> list[object]:
+    nodes: list[object] = [
+        *m.funcs,
+        *m.imports,
+        *m.exports,
+        *m.globals,
+        *m.elems,
+        *m.datas,
+        *m.tables,
+        *m.mems,
+    ]
+    exprs = [f.body for f in m.funcs] + [g.init for g in m.globals]
+    exprs += [x for e in m.elems for x in e.init] + [e.offset_expr or [] for e in m.elems]
+    exprs += [d.offset_expr or [] for d in m.datas]
+    nodes += [i for e in exprs for i in e]
+    return [n for n in nodes if getattr(n, "span", None) is None]
 
 
 def _wabt_modules(json_path: Path) -> tuple[list[dict], list[dict]]:
@@ -86,8 +105,10 @@ def test_script(path: Path) -> None:
         if module_cmd.kind != "text":
             continue
         TOTALS["modules"] += 1
+        module = module_cmd.load()
+        assert not _without_span(module), f"line {line}: nodes without a source span"
         want = (json_dir / wabt["filename"]).read_bytes()
-        got = encode(module_cmd.load())
+        got = encode(module)
         if got == want:
             TOTALS["identical"] += 1
         elif (name, line) in WABT_DIFFERENCES:

@@ -73,6 +73,8 @@ class ModuleContext:
         return self.spaces[key].bind(tok, self.source)
 
     def resolve(self, key: str, tok: Token) -> int:
+        """A `var` (number or `$id`) in index space `key`: the one place references are
+        resolved (module linking extends it for `$instance.$item` references)."""
         return self.spaces[key].resolve(tok, self.source)
 
     def define_type(self, tok: Token | None, deftype: DefType) -> int:

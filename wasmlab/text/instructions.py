@@ -258,14 +258,14 @@ class InstrParser(Cursor):
         if t.kind != NAT and t.kind != ID:
             self.unexpected(f"a {self.ctx.spaces[space].what} index or $name")
         self.i += 1
-        return self.ctx.spaces[space].resolve(t, self.source)
+        return self.ctx.resolve(space, t)
 
     def opt_var(self, space: str) -> int:
         t = self.toks[self.i]
         if t.kind != NAT and t.kind != ID:
             return 0
         self.i += 1
-        return self.ctx.spaces[space].resolve(t, self.source)
+        return self.ctx.resolve(space, t)
 
 
 # --- immediates, one parser per kind of the opcode table -------------------------------

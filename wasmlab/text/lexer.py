@@ -62,6 +62,7 @@ _LINE_TOKEN_RE = re.compile(
     r")?"  # (nothing: blanks at the end of the line)
 )
 _KIND_CACHE: dict[str, str] = {}
+_EOF_PADDING = 4
 
 _NUM = r"[0-9](?:_?[0-9])*"
 _HEXNUM = r"[0-9A-Fa-f](?:_?[0-9A-Fa-f])*"
@@ -146,13 +147,16 @@ class Source:
 class Tokens:
     """The token list of a source, its parenthesis pairing, and the source itself."""
 
-    __slots__ = ("toks", "close", "source", "unclosed")
+    __slots__ = ("toks", "close", "source", "unclosed", "eof")
 
-    def __init__(self, toks: list[Token], close: dict[int, int], source: Source, unclosed: list[int]) -> None:
-        self.toks = toks
+    def __init__(
+        self, toks: list[Token], close: dict[int, int], source: Source, unclosed: list[int], eof: int
+    ) -> None:
+        self.toks = toks  # ends with a few EOF tokens, the first at `eof`
         self.close = close
         self.source = source
         self.unclosed = unclosed  # indices of '(' never closed, outermost first
+        self.eof = eof
 
 
 def tokenize(text: str, filename: str | None = None) -> Tokens:
@@ -227,8 +231,9 @@ def tokenize(text: str, filename: str | None = None) -> Tokens:
     eof = len(toks)
     for i in stack:  # unclosed: the parser meets the end of input inside them
         close[i] = eof
-    toks.append(Token(EOF, "", lineno, len(line_text) + 1, len(text)))
-    return Tokens(toks, close, source, stack)
+    end = Token(EOF, "", lineno, len(line_text) + 1, len(text))
+    toks.extend([end] * _EOF_PADDING)  # lookahead past the end always finds EOF
+    return Tokens(toks, close, source, stack, eof)
 
 
 def _comment_scan(line: str, pos: int, depth: int) -> tuple[int, int]:

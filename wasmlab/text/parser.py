@@ -32,7 +32,7 @@ from ..syntax.module import (
     Table,
 )
 from ..syntax.opcodes import BY_NAME
-from ..syntax.types import ExternKind, FuncType, GlobalType, Limits, MemType, TableType, ValType
+from ..syntax.types import DefType, ExternKind, FuncType, GlobalType, Limits, MemType, TableType, ValType
 from .context import FuncContext, ModuleContext, names_of
 from .cursor import REFTYPES
 from .instructions import InstrParser
@@ -249,14 +249,27 @@ class ModuleParser(InstrParser):
 def _scan_type(p: ModuleParser, lp: int) -> None:
     p.i = lp + 2
     tok = p.take_id()
-    if not p.at_lparen("func"):
-        p.unexpected("'(func ...)'")
-    p.i += 2
-    params, _, results = p.params_results(named=True)
+    p.expect_lparen("a type definition '(func ...)'")
+    kw = p.toks[p.i]
+    deftype = DEFTYPES.get(kw.text) if kw.kind == KEYWORD else None
+    if deftype is None:
+        p.unexpected("'func'")
+    p.i += 1
+    t = deftype(p)
     p.expect_rparen()
     p.expect_rparen()
-    p.ctx.define_type(tok, FuncType(tuple(params), tuple(results)))
+    p.ctx.define_type(tok, t)
     return None
+
+
+def _func_deftype(p: ModuleParser) -> FuncType:
+    params, _, results = p.params_results(named=True)
+    return FuncType(tuple(params), tuple(results))
+
+
+#: `(type (KEYWORD ...))` -> the parser of that kind of type (module linking adds
+#: `module` and `instance` types); it starts after the keyword, stops before the `)`
+DEFTYPES: dict[str, Callable[[ModuleParser], DefType]] = {"func": _func_deftype}
 
 
 # --- import -------------------------------------------------------------------------------
@@ -387,8 +400,9 @@ def _parse_table(p: ModuleParser, lp: int, info: object) -> None:
         p.expect_rparen()
         n = len(init)
         p.module.tables.append(Table(TableType(Limits(n, n), reftype), span=p.field_span(lp)))
-        offset = [Instr(_I32_CONST, 0), Instr(_END)]
-        p.module.elems.append(Elem(reftype, init, "active", idx, offset, span=p.field_span(elem_lp)))
+        span = p.field_span(elem_lp)
+        offset = [Instr(_I32_CONST, 0, span=span), Instr(_END, span=span)]
+        p.module.elems.append(Elem(reftype, init, "active", idx, offset, span=span))
         return
     tt = p.table_type()
     p.expect_rparen()
@@ -417,8 +431,9 @@ def _parse_memory(p: ModuleParser, lp: int, info: object) -> None:
         p.expect_rparen()
         pages = (len(init) + PAGE_SIZE - 1) // PAGE_SIZE
         p.module.mems.append(Memory(MemType(Limits(pages, pages)), span=p.field_span(lp)))
-        offset = [Instr(_I32_CONST, 0), Instr(_END)]
-        p.module.datas.append(Data(init, "active", idx, offset, span=p.field_span(data_lp)))
+        span = p.field_span(data_lp)
+        offset = [Instr(_I32_CONST, 0, span=span), Instr(_END, span=span)]
+        p.module.datas.append(Data(init, "active", idx, offset, span=span))
         return
     limits = p.limits()
     p.expect_rparen()
@@ -488,7 +503,7 @@ def _func_indices(p: ModuleParser) -> list[list[Instr]]:
         t = toks[p.i]
         idx = p.var("func")
         span = Span(t.line, t.col, t.line, t.col + len(t.text), p.source.filename)
-        out.append([Instr(_REF_FUNC, idx, span=span), Instr(_END)])
+        out.append([Instr(_REF_FUNC, idx, span=span), Instr(_END, span=span)])
     return out
 
 
@@ -654,7 +669,7 @@ def parse_module_at(tokens: Tokens, i: int, *, allow_bare: bool = False) -> tupl
     if not allow_bare:
         p = ModuleParser(tokens, i, i)
         p.unexpected("'(module ...)'")
-    stop = len(toks) - 1
+    stop = tokens.eof
     return ModuleParser(tokens, i, stop).run(), stop
 
 
