@@ -19,6 +19,7 @@ from .api import (
     validate,
 )
 from .errors import DecodeError, Exhaustion, LinkError, ParseError, Trap, ValidationError, WasmError
+from .wasi import WasiConfig
 
 __version__ = "0.1.0"
 
@@ -32,6 +33,6 @@ def load_ipython_extension(ip: object) -> None:
 
 __all__ = [
     "DecodeError", "Exhaustion", "Func", "Global", "Instance", "LinkError", "Memory", "ParseError",
-    "Table", "Trap", "ValidationError", "WasmError", "decode", "encode", "instantiate", "load",
-    "parse", "print_wat", "validate",
+    "Table", "Trap", "ValidationError", "WasiConfig", "WasmError", "decode", "encode", "instantiate",
+    "load", "parse", "print_wat", "validate",
 ]  # fmt: skip

@@ -115,7 +115,7 @@ def cmd_run(a: argparse.Namespace) -> int:
             host, _, guest = spec.partition("::")
             preopens[guest or host] = host
         env = dict(e.split("=", 1) if "=" in e else (e, "") for e in a.env)
-        wasi = WasiConfig(args=[a.file, *a.args], env=env, preopens=preopens)
+        wasi = WasiConfig(args=[a.file, *a.args], env=env, preopens=preopens, stdin=None)
     inst = api.instantiate(module, wasi=wasi)
     name = a.invoke or ("_start" if "_start" in inst.exports else None)
     if name is None:
@@ -125,7 +125,11 @@ def cmd_run(a: argparse.Namespace) -> int:
     if a.invoke and len(a.args) != len(func.type.params):
         raise UsageError(f"{name} takes {len(func.type.params)} arguments, got {len(a.args)}")
     if wasi is not None:
-        return wasi.run(inst, name)
+        status = wasi.run(inst, name, args)
+        out = _format_results(wasi.results) if a.invoke else ""
+        if out:
+            print(out)
+        return status
     out = _format_results(func(*args))
     if out:
         print(out)

@@ -1,0 +1,7 @@
+/* hello: the first program every runtime must run. */
+#include <stdio.h>
+
+int main(void) {
+    printf("Hello, world!\n");
+    return 0;
+}
