@@ -201,12 +201,18 @@ def wrap_extern(value: Any) -> Any:
         return Global(value)
     if isinstance(value, ModuleInst):
         return Instance(value)
-    return value
+    return value  # a module (wasmlab.linking.ModuleValue) stays as it is
 
 
-def unwrap_extern(value: Any) -> Any:
+def unwrap_extern(value: Any, kind: ExternKind | None = None) -> Any:
     if isinstance(value, (Func, Memory, Table, Global, Instance)):
         return value.inst
+    if kind is ExternKind.MODULE and isinstance(value, Module):
+        from .linking import ModuleValue, compile_blob
+
+        return ModuleValue(compile_blob(value))
+    if isinstance(value, Exports):
+        return value._instance.inst
     return value
 
 
@@ -295,9 +301,10 @@ def _read_source(source: Any) -> tuple[bytes | str, str | None]:
 
 
 def decode(data: bytes) -> Module:
-    from .binary import decode as _decode
+    """Decode a binary; module linking (either encoding) is recognized by itself."""
+    from .binary import decode_auto
 
-    return _decode(bytes(data))
+    return decode_auto(bytes(data))
 
 
 def validate(module: Module) -> None:
@@ -353,12 +360,32 @@ def _resolver(imports: Mapping[str, Any] | None, types: list[Any]) -> Callable[.
             if not isinstance(ns, Mapping) or field not in ns:
                 raise LinkError(f'unknown import: "{module}" "{field}"')
             value = ns[field]
+        label = f"{module}.{field}" if field is not None else module
         if kind is ExternKind.FUNC and callable(value) and not isinstance(value, (Func, FuncInst)):
             ft = types[desc]
-            value = Func.wrap(ft, value, name=f"{module}.{field}")
-        return unwrap_extern(value)
+            value = Func.wrap(ft, value, name=label)
+        if kind is ExternKind.INSTANCE and isinstance(value, Mapping) and not isinstance(value, Exports):
+            return _host_instance(value, types[desc], label)
+        return unwrap_extern(value, kind)
 
     return resolve
+
+
+def _host_instance(exports: Mapping[str, Any], sig: Any, label: str) -> Any:
+    """An instance made of a mapping of exports: Python callables become host functions of
+    the type the instance type expects, nested mappings nested instances."""
+    from .linking import HostInstance
+
+    items: dict[str, Any] = {}
+    for name, v in exports.items():
+        expected = sig.export(name) if hasattr(sig, "export") else None
+        kind, t = expected if expected is not None else (None, None)
+        if kind is ExternKind.FUNC and callable(v) and not isinstance(v, (Func, FuncInst)):
+            v = Func.wrap(t, v, name=f"{label}.{name}")
+        elif kind is ExternKind.INSTANCE and isinstance(v, Mapping) and not isinstance(v, Exports):
+            v = _host_instance(v, t, f"{label}.{name}")
+        items[name] = unwrap_extern(v, kind)
+    return HostInstance(items, label)
 
 
 def instantiate(
@@ -369,16 +396,29 @@ def instantiate(
     fuel: int | None = None,
     store: Store | None = None,
 ) -> Instance:
-    """Instantiate a validated module. `imports`: {module: {field: value}} where a value is a
-    Python callable, Func, Memory, Table, Global, or an Instance's exports."""
+    """Instantiate a validated module (or a module value from module linking). `imports`:
+    {module: {field: value}} where a value is a Python callable, Func, Memory, Table, Global,
+    or an Instance's exports; a single-level import takes {module: value}, where an
+    instance may be an Instance or a mapping of its exports and a module a Module, or a
+    module that an instance exported."""
     store = store or Store()
     all_imports = dict(imports or {})
     if wasi is not None:
         from .wasi import wasi_imports
 
         all_imports.update(wasi_imports(wasi))
-    resolve = _resolver(all_imports, module.types)
-    inst = _instantiate(store, module, resolve)
+    from .linking import ModuleValue
+
+    if isinstance(module, ModuleValue) or module.uses_linking:
+        from .linking import compile_blob, top_level_supply
+        from .linking import instantiate as linking_instantiate
+
+        value = module if isinstance(module, ModuleValue) else ModuleValue(compile_blob(module))
+        resolve = _resolver(all_imports, list(value.info.scope.types))
+        inst = linking_instantiate(store, value, top_level_supply(value, resolve))
+    else:
+        resolve = _resolver(all_imports, module.types)
+        inst = _instantiate(store, module, resolve)
     instance = Instance(inst, store, fuel)
     if wasi is not None:
         wasi.bind(instance)

@@ -31,7 +31,6 @@ from wasmlab.syntax.types import (
     GlobalType,
     Limits,
     MemType,
-    ModuleType,
     TableType,
 )
 
@@ -219,8 +218,9 @@ def test_names_section_on_request() -> None:
 @pytest.mark.parametrize(
     "mutate",
     [
-        lambda m: m.types.append(ModuleType()),
-        lambda m: m.imports.append(Import("a", None, ExternKind.FUNC, 0)),
+        # module linking: a nested module without its declared type; an event import
+        lambda m: m.modules.append(Module()),
+        lambda m: m.imports.append(Import("a", None, ExternKind.EVENT, 0)),
         lambda m: m.funcs.append(Func(1 << 32)),
         lambda m: m.funcs.append(Func(0, ["i32"])),  # type: ignore[list-item]
         lambda m: m.funcs.append(Func(0, [], [I("i32.const", "seven")])),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .decode import decode
+from .decode import decode, decode_auto
 from .dump import dump
 from .encode import EncodeError, encode
 from .leb128 import (
@@ -25,6 +25,7 @@ from .leb128 import (
 __all__ = [
     "EncodeError",
     "decode",
+    "decode_auto",
     "dump",
     "encode",
     "read_s32",

@@ -16,9 +16,11 @@ data.drop without a DataCount section is malformed only if it has data segments 
 the index is out of range anyway; WABT omits DataCount then, and the suite calls such
 modules invalid, not malformed).
 
-Extension points (module linking adds rows later): `SECTION_DECODERS` and
-`SECTION_ORDER` (by section id), `TYPE_FORM_DECODERS` (by type-form byte),
-`IMPORT_DESC_DECODERS` (by import kind) and `EXPORT_KINDS`.
+Extension points: `SECTION_DECODERS` and `SECTION_ORDER` (by section id),
+`TYPE_FORM_DECODERS` (by type-form byte), `IMPORT_DESC_DECODERS` (by import kind) and
+`EXPORT_KINDS`. Module linking (`wasmlab.binary.linking`) registers its rows in
+`LINKING_SECTION_DECODERS`, `LINKING_TYPE_FORMS` and `LINKING_IMPORT_KINDS`, which are
+consulted only when the module is decoded with module linking on (see `decode`).
 """
 
 from __future__ import annotations
@@ -105,13 +107,35 @@ _MEMORY_INIT = 0xFC08
 _DATA_DROP = 0xFC09
 
 
-class Decoder:
-    """Decoding state: the bytes, the current position, and the module under construction."""
+#: module linking: section id -> decoder, for both encodings (PR 2451's 100-103 and
+#: wasmtime 0.22's 14-17); filled by `wasmlab.binary.linking`
+LINKING_SECTION_DECODERS: dict[int, Callable[[Decoder, int, int], None]] = {}
+#: module linking: section id -> the id in wasmtime 0.22's numbering
+LINKING_SECTION_IDS: dict[int, int] = {100: 14, 101: 15, 102: 16, 103: 17, 14: 14, 15: 15, 16: 16, 17: 17}
+#: with module linking, type/import/module/instance/alias sections share one rank (they may
+#: repeat and interleave) and the module-code section comes between DataCount and Code
+LINKING_SECTION_ORDER: dict[int, float] = {
+    **{sid: float(rank) for sid, rank in SECTION_ORDER.items()},
+    1: 1.0, 2: 1.0, 14: 1.0, 15: 1.0, 16: 1.0, 17: 10.5,
+}  # fmt: skip
+_INITIAL_RANK = 1.0
 
-    def __init__(self, data: bytes) -> None:
+
+class Decoder:
+    """Decoding state: the bytes, the current position, and the module under construction.
+
+    `linking`: whether module-linking sections and forms are accepted; `parent_types` is
+    the parent's type index space when decoding a nested module."""
+
+    def __init__(self, data: bytes, *, linking: bool = False, parent_types: list | None = None) -> None:
         self.b = data
         self.n = len(data)
         self.pos = 0
+        self.linking = linking
+        self.parent_types = parent_types
+        self.layout: list[tuple[int, int]] = []  # initial sections in binary order
+        self.module_decls: list[int] = []  # module section entries (type indices)
+        self.module_code_seen = False
         self.module = Module()
         self.func_types: list[int] = []
         self.bodies: list[Func] = []
@@ -240,6 +264,8 @@ class Decoder:
         start = self.pos
         form = self.byte()
         decoder = TYPE_FORM_DECODERS.get(form)
+        if decoder is None and self.linking:
+            decoder = LINKING_TYPE_FORMS.get(form)
         if decoder is None:
             if form & 0x80:  # the form is an s7 in the spec: a multi-byte one is too long
                 raise self.fail("integer representation too long", self.pos)
@@ -343,16 +369,21 @@ class Decoder:
         if b[4:8] != VERSION:
             raise DecodeError("unknown binary version", 4)
         self.pos = 8
-        last_rank = 0
+        last_rank: float = 0
+        order = LINKING_SECTION_ORDER if self.linking else SECTION_ORDER
         while self.pos < self.n:
             start = self.pos
             sid = b[start]
             decoder = SECTION_DECODERS.get(sid)
+            if decoder is None and self.linking:
+                decoder = LINKING_SECTION_DECODERS.get(sid)
+                sid = LINKING_SECTION_IDS.get(sid, sid)
             if decoder is None:
                 raise self.fail("malformed section id", start)
             if sid != 0:
-                rank = SECTION_ORDER[sid]
-                if rank <= last_rank:
+                rank = order[sid]
+                repeatable = self.linking and rank == _INITIAL_RANK
+                if rank < last_rank or (rank == last_rank and not repeatable):
                     raise self.fail("unexpected content after last section", start)
                 last_rank = rank
             self.pos += 1
@@ -379,6 +410,11 @@ class Decoder:
         for t, f in zip(self.func_types, self.bodies):
             f.type = t
         m.funcs = self.bodies
+        if self.linking:
+            if len(self.module_decls) != len(m.modules):
+                raise self.fail("module and module code sections have inconsistent lengths", self.n)
+            if self.layout != m.initial_sections_or_default():
+                m.initial_sections = self.layout
         return m
 
     def vec(self, item: Callable[[Decoder], object]) -> list:
@@ -489,23 +525,45 @@ def _custom_section(d: Decoder, size: int, start: int) -> None:
 
 
 def _type_section(d: Decoder, size: int, start: int) -> None:
-    d.module.types = d.vec(Decoder.def_type)
+    types = d.vec(Decoder.def_type)
+    d.module.types.extend(types)
+    d.layout.append((1, len(types)))
+
+
+def import_field(d: Decoder) -> str | None:
+    """An import's field name; None for module linking's single-level import marker
+    (`01 c0` in the PR 2451 encoding, `00 ff` in wasmtime 0.22's)."""
+    if d.linking and d.pos + 1 < d.n:
+        pair = d.b[d.pos : d.pos + 2]
+        if pair == b"\x01\xc0" or pair == b"\x00\xff":
+            d.pos += 2
+            return None
+    return d.name()
+
+
+def import_desc(d: Decoder) -> tuple[ExternKind, object]:
+    kind_at = d.pos
+    kind = d.byte()
+    reader = IMPORT_DESC_DECODERS.get(kind)
+    if reader is None and d.linking:
+        reader = LINKING_IMPORT_KINDS.get(kind)
+    if reader is None:
+        raise d.fail("malformed import kind", kind_at)
+    return ExternKind(kind), reader(d)
 
 
 def _import(d: Decoder) -> Import:
     start = d.pos
     module = d.name()
-    name = d.name()
-    kind_at = d.pos
-    kind = d.byte()
-    reader = IMPORT_DESC_DECODERS.get(kind)
-    if reader is None:
-        raise d.fail("malformed import kind", kind_at)
-    return Import(module, name, ExternKind(kind), reader(d), start)
+    name = import_field(d)
+    kind, desc = import_desc(d)
+    return Import(module, name, kind, desc, start)
 
 
 def _import_section(d: Decoder, size: int, start: int) -> None:
-    d.module.imports = d.vec(_import)
+    imports = d.vec(_import)
+    d.module.imports.extend(imports)
+    d.layout.append((2, len(imports)))
 
 
 def _function_section(d: Decoder, size: int, start: int) -> None:
@@ -542,7 +600,7 @@ def _export(d: Decoder) -> Export:
     name = d.name()
     kind_at = d.pos
     kind = d.byte()
-    if kind not in EXPORT_KINDS:
+    if kind not in EXPORT_KINDS and not (d.linking and kind in LINKING_EXPORT_KINDS):
         raise d.fail("malformed export kind", kind_at)
     return Export(name, ExternKind(kind), d.u32(), start)
 
@@ -685,6 +743,13 @@ IMPORT_DESC_DECODERS: dict[int, Callable[[Decoder], object]] = {
 #: export kinds (each followed by an index)
 EXPORT_KINDS: set[int] = {0, 1, 2, 3}
 
+#: module linking: type-form byte -> decoder (0x61 module type, 0x62 instance type)
+LINKING_TYPE_FORMS: dict[int, Callable[[Decoder], object]] = {}
+#: module linking: import kind -> decoder of the descriptor (5 module, 6 instance: a typeidx)
+LINKING_IMPORT_KINDS: dict[int, Callable[[Decoder], object]] = {5: Decoder.u32, 6: Decoder.u32}
+#: module linking: export kinds 5 (module) and 6 (instance)
+LINKING_EXPORT_KINDS: set[int] = {5, 6}
+
 
 # --- the name section (spec 7.4) -----------------------------------------------------------
 
@@ -731,11 +796,66 @@ def _name_map(d: Decoder) -> dict[int, str]:
     return out
 
 
-def decode(data: bytes | bytearray | memoryview) -> Module:
-    """Decode a binary module; raise `DecodeError` (with a byte offset) if it is malformed."""
+#: 2.0 decoding errors that a module-linking form explains (a module or instance type, an
+#: import or export of a module or instance, a single-level import marker)
+_LINKING_HINTS = ("malformed function type", "malformed import kind", "malformed export kind",
+                  "malformed UTF-8 encoding")  # fmt: skip
+
+
+def uses_linking_sections(data: bytes) -> bool:
+    """Whether the section headers name a module-linking section (either encoding)."""
+    pos, n = 8, len(data)
+    try:
+        while pos < n:
+            sid = data[pos]
+            if sid in LINKING_SECTION_IDS:
+                return True
+            size, pos = read_unsigned(data, pos + 1, 32)
+            pos += size
+    except DecodeError:
+        return False
+    return False
+
+
+def _as_bytes(data: bytes | bytearray | memoryview) -> bytes:
     if not isinstance(data, bytes):
         try:
             data = bytes(data)
         except TypeError:
             raise DecodeError(f"cannot decode a {type(data).__name__}, expected bytes") from None
-    return Decoder(data).decode()
+    return data
+
+
+def decode(data: bytes | bytearray | memoryview, *, module_linking: bool | None = False) -> Module:
+    """Decode a binary module; raise `DecodeError` (with a byte offset) if it is malformed.
+
+    `module_linking`: True accepts the module-linking proposal (both its encodings), False
+    is plain WebAssembly 2.0 (sections 14-17 are "malformed section id", a repeated section
+    is out of order; the default). None turns it on when a module-linking section (ids
+    14-17 or 100-103) is there; `decode_auto` also recognizes the other module-linking forms.
+    """
+    data = _as_bytes(data)
+    if module_linking is None:
+        module_linking = uses_linking_sections(data)
+    if module_linking:
+        from . import linking  # noqa: F401  (registers the module-linking rows)
+    return Decoder(data, linking=module_linking).decode()
+
+
+def decode_auto(data: bytes | bytearray | memoryview) -> Module:
+    """Decode with module linking when the bytes need it: a module-linking section is
+    there, or 2.0 fails on a form only module linking has (a module or instance type, an
+    import or export of a module or instance, a single-level import) and module linking
+    reads the bytes. Otherwise the result and errors are the 2.0 decoder's."""
+    data = _as_bytes(data)
+    if uses_linking_sections(data):
+        return decode(data, module_linking=True)
+    try:
+        return Decoder(data).decode()
+    except DecodeError as e:
+        if not e.reason.startswith(_LINKING_HINTS):
+            raise
+        try:
+            return decode(data, module_linking=True)
+        except DecodeError:
+            raise e from None

@@ -8,10 +8,10 @@ Python) the encoder picks the canonical, shortest form.
 
 An expression may omit its final `end`; the encoder adds it.
 
-Extension points (module linking adds rows later): `SECTION_ENCODERS` (in emission order,
-by section id), `TYPE_ENCODERS` (by the Python class of a type) and
-`IMPORT_DESC_ENCODERS` (by import kind). Entries of `Module.extra` that no encoder claims
-are ignored.
+Extension points: `SECTION_ENCODERS` (in emission order, by section id), `TYPE_ENCODERS`
+(by the Python class of a type) and `IMPORT_DESC_ENCODERS` (by import kind). Entries of
+`Module.extra` that no encoder claims are ignored. A module that uses module linking has
+its type, import, module, instance and alias sections written by `wasmlab.binary.linking`.
 """
 
 from __future__ import annotations
@@ -573,6 +573,8 @@ SECTION_ENCODERS: list[tuple[int, Callable[[Context], bytes | None]]] = [
 
 #: the order sections appear in the binary
 SECTION_EMIT_ORDER: list[int] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 10, 11]
+#: with module linking: after the interleaved initial sections, module code (17) before code
+LINKING_EMIT_ORDER: list[int] = [3, 4, 5, 6, 7, 8, 9, 12, 17, 10, 11]
 
 TYPE_ENCODERS: dict[type, Callable[[bytearray, object], None]] = {FuncType: _func_type}  # type: ignore[dict-item]
 
@@ -639,25 +641,46 @@ def _section(out: bytearray, sid: int, payload: bytes) -> None:
     out += payload
 
 
-def encode(module: Module, *, names: bool = False) -> bytes:
+def encode(module: Module, *, names: bool = False, module_linking: str = "0.22") -> bytes:
     """Encode a module as a binary.
 
     `names=True` writes a `name` section built from `module.names` (replacing any raw one);
     by default custom sections, a `name` section included, are written as they were kept.
+    A module that uses module linking is written in wasmtime 0.22's encoding, or with
+    `module_linking="pr2451"` in the earlier one (see `wasmlab.binary.linking`); its
+    nested modules are encoded the same way.
     """
+    from .linking import check_encoding, initial_sections, module_code_section, section_id
+
+    check_encoding(module_linking)
     ctx = Context(module, names)
+    linking = module.uses_linking
     payloads: dict[int, bytes | None] = {}
     for sid, writer in SECTION_ENCODERS:
+        if linking and sid in (1, 2):
+            continue  # written with the other initial sections, in their kept order
         try:
             payloads[sid] = writer(ctx)
         except EncodeError:
             raise
         except (TypeError, ValueError, KeyError, OverflowError, AttributeError) as e:
             raise EncodeError(f"cannot encode the {sid} section: {e}") from None
+    initial: list[tuple[int, bytes]] = []
+    if linking:
+        try:
+            initial = initial_sections(module, module_linking)
+            payloads[17] = module_code_section(
+                module, lambda m: encode(m, names=names, module_linking=module_linking)
+            )
+        except EncodeError:
+            raise
+        except (TypeError, ValueError, KeyError, IndexError, OverflowError, AttributeError) as e:
+            raise EncodeError(f"cannot encode the module-linking sections: {e}") from None
     customs = _customs(ctx)
+    present = set(payloads) | {sid for sid, _ in initial}
     by_after: dict[int, list[Custom]] = {}
     for c in customs:
-        by_after.setdefault(c.after if c.after in payloads or c.after == 0 else -1, []).append(c)
+        by_after.setdefault(c.after if c.after in present or c.after == 0 else -1, []).append(c)
 
     out = bytearray(MAGIC + VERSION)
 
@@ -669,12 +692,18 @@ def encode(module: Module, *, names: bool = False) -> bytes:
             _section(out, 0, bytes(p))
 
     emit_customs(0)
-    order = [sid for sid in SECTION_EMIT_ORDER if sid in payloads]
-    order += [sid for sid, _ in SECTION_ENCODERS if sid not in order]
+    last_of = {sid: i for i, (sid, _) in enumerate(initial)}
+    for i, (sid, payload) in enumerate(initial):
+        _section(out, section_id(sid, module_linking), payload)
+        if last_of[sid] == i:
+            emit_customs(sid)
+    emit_order = LINKING_EMIT_ORDER if linking else SECTION_EMIT_ORDER
+    order = [sid for sid in emit_order if sid in payloads]
+    order += [sid for sid, _ in SECTION_ENCODERS if sid not in order and sid in payloads]
     for sid in order:
         payload = payloads[sid]
         if payload is not None:
-            _section(out, sid, payload)
+            _section(out, section_id(sid, module_linking), payload)
         emit_customs(sid)
     emit_customs(-1)
     return bytes(out)

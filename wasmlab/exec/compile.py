@@ -962,8 +962,12 @@ def compile_function(f: FuncInst) -> list[Handler]:
     assert func is not None
     body = func.body
     types = inst.types
-    func_types = [g.type for g in inst.funcs]
-    lay = layout(body, types, func_types, f.nresults)
+    # the side table depends only on the (validated) module, so every instance of it
+    # shares one: prepared once per Func, kept in `Func.prepared`
+    lay = func.prepared
+    if not isinstance(lay, Layout):
+        func_types = [g.type for g in inst.funcs]
+        lay = func.prepared = layout(body, types, func_types, f.nresults)
     code: list[Handler] = []
     last = len(body) - 1
     for pc, ins in enumerate(body):

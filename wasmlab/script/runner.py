@@ -138,13 +138,20 @@ def show(values: Iterable[Any]) -> str:
 class Runner:
     """Executes spec commands; keeps the current module, named modules and registrations."""
 
-    def __init__(self, base_dir: Path | None = None, name: str = "script") -> None:
+    def __init__(
+        self, base_dir: Path | None = None, name: str = "script", *, module_linking: bool = False
+    ) -> None:
         self.base_dir = base_dir or Path(".")
         self.store = Store()
         self.registry: dict[str, dict[str, Any]] = {"spectest": spectest_exports()}
         self.named: dict[str, ModuleInst] = {}
         self.current: ModuleInst | None = None
         self.result = Result(name)
+        #: the module-linking proposal (wasmtime 0.22's): binaries may use it, a named
+        #: module is registered under its name (without `$`) as wasmtime's runner does,
+        #: and single-level imports get whole instances
+        self.module_linking = module_linking
+        self.instances: dict[str, ModuleInst] = {}
 
     # modules
 
@@ -160,6 +167,10 @@ class Runner:
         if isinstance(spec, Module):
             return spec
         if hasattr(spec, "load"):  # a text script's module command
+            if self.module_linking and getattr(spec, "binary", None) is not None:
+                from ..binary import decode as decode_binary
+
+                return decode_binary(spec.binary, module_linking=True)
             return spec.load()
         if isinstance(spec, tuple) and spec[0] == "quote":
             from ..text import parse_module
@@ -178,15 +189,28 @@ class Runner:
             data = path.read_bytes()
         from ..binary import decode
 
-        return decode(data)
+        return decode(data, module_linking=self.module_linking)
 
     def resolve(self, module: str, name: str | None, kind: ExternKind, desc: Any) -> Any:
         ns = self.registry.get(module)
+        if name is None and self.module_linking:  # a single-level import: a whole instance
+            if module in self.instances:
+                return self.instances[module]
+            if ns is not None:
+                from ..linking import HostInstance
+
+                return HostInstance(ns, module)
         if ns is None or name not in ns:
             raise LinkError(f'unknown import "{module}" "{name}"')
         return ns[name]
 
     def instantiate(self, module: Module) -> ModuleInst:
+        if self.module_linking and module.uses_linking:
+            from ..linking import ModuleValue, compile_blob, top_level_supply
+            from ..linking import instantiate as linking_instantiate
+
+            value = ModuleValue(compile_blob(module))
+            return linking_instantiate(self.store, value, top_level_supply(value, self.resolve))
         return instantiate(self.store, module, self.resolve)
 
     # actions
@@ -248,10 +272,15 @@ class Runner:
             self.current = inst
             if cmd.get("name"):
                 self.named[cmd["name"]] = inst
+                if self.module_linking:  # wasmtime's runner: a named module is registered
+                    registered = cmd["name"].lstrip("$")
+                    self.registry[registered] = dict(inst.exports)
+                    self.instances[registered] = inst
             return None
         if kind == "register":
             inst = self.target(cmd.get("name"))
             self.registry[cmd["as"]] = dict(inst.exports)
+            self.instances[cmd["as"]] = inst
             return None
         if kind == "action":
             try:
@@ -324,9 +353,9 @@ class Runner:
         raise Failure(f"expected {cmd['text']!r}, but the module was accepted")
 
 
-def run_json(path: Path) -> Result:
+def run_json(path: Path, *, module_linking: bool = False) -> Result:
     data = json.loads(path.read_text())
-    runner = Runner(path.parent, path.stem)
+    runner = Runner(path.parent, path.stem, module_linking=module_linking)
     for cmd in data["commands"]:
         runner.run_command(cmd)
     return runner.result
@@ -334,7 +363,7 @@ def run_json(path: Path) -> Result:
 
 def run_file(path: Path, **options: Any) -> Result:
     if path.suffix == ".json":
-        return run_json(path)
+        return run_json(path, module_linking=bool(options.get("module_linking")))
     from .wast import run_wast
 
     return run_wast(path, **options)

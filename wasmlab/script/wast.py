@@ -84,7 +84,7 @@ def run_wast(path: Path, **options: Any) -> Result:
     """Run a .wast file; a script that does not parse counts as one failure."""
     from ..text import parse_script
 
-    runner = Runner(path.parent, path.name)
+    runner = Runner(path.parent, path.name, module_linking=bool(options.get("module_linking")))
     try:
         commands = parse_script(path.read_text(encoding="utf-8"), filename=path.name)
     except ParseError as e:

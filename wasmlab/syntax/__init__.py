@@ -1,6 +1,7 @@
 """Abstract syntax: value and definition types, the module AST, and the opcode table."""
 
 from .module import (
+    Alias,
     Custom,
     Data,
     Elem,
@@ -9,10 +10,12 @@ from .module import (
     Func,
     Global,
     Import,
+    InstanceDef,
     Instr,
     Memory,
     Module,
     Names,
+    ParentType,
     Span,
     Table,
 )
@@ -40,7 +43,7 @@ from .types import (
 )
 
 __all__ = [
-    "ALL_OPS", "BY_KEY", "BY_NAME", "SELECT_T", "EXTERNREF", "F32", "F64", "FUNCREF", "I32",
+    "Alias", "InstanceDef", "ParentType", "ALL_OPS", "BY_KEY", "BY_NAME", "SELECT_T", "EXTERNREF", "F32", "F64", "FUNCREF", "I32",
     "I64", "V128", "Custom", "Data", "DefType", "Elem", "Export", "ExportType", "Expr",
     "ExternKind", "Func", "FuncType", "Global", "GlobalType", "Import", "ImportType",
     "InstanceType", "Instr", "Limits", "MemType", "Memory", "Module", "ModuleType", "Names",

@@ -107,6 +107,8 @@ class Func:
     local_groups: list[tuple[int, ValType]] | None = None
     offset: int | None = None  # byte offset of the body (its size field) in the code section
     span: Span | None = None
+    # what the machine prepares from the body once (its side table), shared by every instance
+    prepared: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -181,6 +183,50 @@ class Names:
     locals: dict[int, dict[int, str]] = field(default_factory=dict)
 
 
+# --- module linking (wasmtime 0.22) -----------------------------------------------------------
+
+#: ids of the sections that may repeat and interleave before the function section (module
+#: linking, in wasmtime 0.22's numbering): type, import, module, instance, alias
+TYPE_SECTION, IMPORT_SECTION, MODULE_SECTION, INSTANCE_SECTION, ALIAS_SECTION = 1, 2, 14, 15, 16
+MODULE_CODE_SECTION = 17
+
+
+@dataclass
+class Alias:
+    """An `alias`: export number `index` of instance `instance` (by position in the
+    instance's type), or, with `instance` None, item `index` of the parent module."""
+
+    kind: ExternKind
+    instance: int | None
+    index: int
+    offset: int | None = None
+    span: Span | None = None
+    id: str | None = None  # the text format's `$id`
+
+    @property
+    def is_parent(self) -> bool:
+        return self.instance is None
+
+
+@dataclass(frozen=True)
+class ParentType:
+    """Stands in `Module.types` for a parent type alias whose parent type is not known
+    (a module decoded or built on its own); a nested module holds the parent's type there."""
+
+    index: int
+
+
+@dataclass
+class InstanceDef:
+    """An entry of the instance section: instantiate module `module` with positional `args`."""
+
+    module: int
+    args: list[tuple[ExternKind, int]] = field(default_factory=list)
+    offset: int | None = None
+    span: Span | None = None
+    id: str | None = None  # the text format's `$id`
+
+
 @dataclass
 class Module:
     types: list[DefType] = field(default_factory=list)
@@ -199,8 +245,136 @@ class Module:
     id: str | None = None  # the text format's `$id`
     # module linking (filled by the linking issue; empty for plain 2.0 modules)
     extra: dict[str, Any] = field(default_factory=dict)
+    #: nested module definitions (module + module-code sections), each a full Module
+    modules: list[Module] = field(default_factory=list)
+    #: for a nested module: the index of its declared module type in the parent's type space
+    module_type: int | None = None
+    instances: list[InstanceDef] = field(default_factory=list)
+    aliases: list[Alias] = field(default_factory=list)
+    #: the interleaved sections before Function as (section id, number of entries), in binary
+    #: order; empty means the canonical order (see `initial_sections_or_default`)
+    initial_sections: list[tuple[int, int]] = field(default_factory=list)
+    #: what `wasmlab.linking` compiled from this (validated) module: its blob, made once
+    linked: Any = field(default=None, compare=False, repr=False)
+
+    # --- module linking views (computed by wasmlab.linking) ----------------------------------
+
+    @property
+    def type_tables(self) -> Any:
+        """The `TypeTables` of this module's blob (shown as an HTML table in a notebook)."""
+        from ..linking import compile_blob
+
+        return compile_blob(self).types
+
+    def initializer_graph(self) -> Any:
+        """A `graphviz.Digraph` of the initializers of this module and its nested modules."""
+        from ..viz import graph_for
+
+        return graph_for(self, "initializers")
 
     # --- derived views -------------------------------------------------------------------
+
+    @property
+    def uses_linking(self) -> bool:
+        """Whether this module needs the module-linking proposal to be encoded."""
+        from .types import InstanceType, ModuleType
+
+        return bool(
+            self.modules
+            or self.instances
+            or self.aliases
+            or any(isinstance(t, (ModuleType, InstanceType)) for t in self.types)
+            or any(i.name is None or i.kind > ExternKind.GLOBAL for i in self.imports)
+            or any(e.kind > ExternKind.GLOBAL for e in self.exports)
+        )
+
+    def initial_sections_or_default(self) -> list[tuple[int, int]]:
+        """`initial_sections`, or the canonical layout: parent aliases, types, imports,
+        modules, instances, then instance-export aliases."""
+        if self.initial_sections:
+            return list(self.initial_sections)
+        n_type_aliases = sum(1 for a in self.aliases if a.kind is ExternKind.TYPE)
+        lead = 0
+        while lead < len(self.aliases) and self.aliases[lead].instance is None:
+            lead += 1
+        parts = [
+            (ALIAS_SECTION, lead),
+            (TYPE_SECTION, len(self.types) - n_type_aliases),
+            (IMPORT_SECTION, len(self.imports)),
+            (MODULE_SECTION, len(self.modules)),
+            (INSTANCE_SECTION, len(self.instances)),
+            (ALIAS_SECTION, len(self.aliases) - lead),
+        ]
+        return [(sid, n) for sid, n in parts if n > 0]
+
+    def initial_items(self) -> list[tuple[int, Any]]:
+        """The entries of the initial sections in binary order: (TYPE_SECTION, typeidx),
+        (IMPORT_SECTION, Import), (MODULE_SECTION, nested module number),
+        (INSTANCE_SECTION, InstanceDef), (ALIAS_SECTION, Alias). A type alias is listed as
+        the alias; it also takes the next type index. Raises ValueError when
+        `initial_sections` does not add up to the module's lists."""
+        out: list[tuple[int, Any]] = []
+        cursors = {
+            TYPE_SECTION: 0,
+            IMPORT_SECTION: 0,
+            MODULE_SECTION: 0,
+            INSTANCE_SECTION: 0,
+            ALIAS_SECTION: 0,
+        }
+        lists: dict[int, list[Any]] = {
+            IMPORT_SECTION: self.imports,
+            INSTANCE_SECTION: self.instances,
+            ALIAS_SECTION: self.aliases,
+        }
+        n_type_aliases = sum(1 for a in self.aliases if a.kind is ExternKind.TYPE)
+        n_defined_types = len(self.types) - n_type_aliases
+        next_type = 0
+        for sid, count in self.initial_sections_or_default():
+            if sid not in cursors or count < 0:
+                raise ValueError(f"section {sid} cannot be an initial section")
+            start = cursors[sid]
+            if sid == TYPE_SECTION:
+                if start + count > n_defined_types:
+                    raise ValueError("initial_sections lists more types than the module defines")
+                for _ in range(count):
+                    out.append((sid, next_type))
+                    next_type += 1
+            elif sid == MODULE_SECTION:
+                if start + count > len(self.modules):
+                    raise ValueError("initial_sections lists more modules than the module defines")
+                out.extend((sid, k) for k in range(start, start + count))
+            else:
+                items = lists[sid]
+                if start + count > len(items):
+                    raise ValueError(f"initial_sections lists more entries of section {sid} than there are")
+                for item in items[start : start + count]:
+                    out.append((sid, item))
+                    if sid == ALIAS_SECTION and item.kind is ExternKind.TYPE:
+                        next_type += 1
+            cursors[sid] = start + count
+        if (
+            cursors[TYPE_SECTION] != n_defined_types
+            or cursors[IMPORT_SECTION] != len(self.imports)
+            or cursors[MODULE_SECTION] != len(self.modules)
+            or cursors[INSTANCE_SECTION] != len(self.instances)
+            or cursors[ALIAS_SECTION] != len(self.aliases)
+        ):
+            raise ValueError(
+                "initial_sections does not account for every type, import, module, instance and alias"
+            )
+        return out
+
+    def type_alias_indices(self) -> dict[int, Alias]:
+        """Type index -> the alias that defines it (module linking's parent type aliases)."""
+        out: dict[int, Alias] = {}
+        next_type = 0
+        for sid, item in self.initial_items():
+            if sid == TYPE_SECTION:
+                next_type += 1
+            elif sid == ALIAS_SECTION and item.kind is ExternKind.TYPE:
+                out[next_type] = item
+                next_type += 1
+        return out
 
     def imports_of(self, kind: ExternKind) -> list[Import]:
         return [i for i in self.imports if i.kind is kind]

@@ -32,6 +32,7 @@ class Context:
         "num_datas",
         "data_count",
         "refs",
+        "linking",
     )
 
     def __init__(self, module: Module) -> None:
@@ -66,6 +67,7 @@ class Context:
         self.num_datas = len(module.datas)
         self.data_count = module.data_count
         self.refs = declared_func_refs(module)
+        self.linking: object = None  # module linking: its `Scope`, set by `validate_linking`
 
     def func_type_at(self, typeidx: object, where: str, func: int | None = None) -> FuncType:
         """`C.types[typeidx]`, which must be a function type ("unknown type" otherwise)."""

@@ -6,10 +6,11 @@ data segments, function bodies, the start function, exports, and finally the num
 memories.
 
 Hooks for module linking: definitions and imports of the kinds 2.0 does not know
-(module and instance types, module/instance imports and exports, the sections kept in
-`Module.extra`) are dispatched through `TYPE_CHECKS`, `IMPORT_CHECKS`,
-`EXPORT_SPACES` and `EXTRA_CHECKS`; the linking package registers its rules there.
-Until it does, such modules are rejected with a clear message.
+(module and instance types, module/instance imports and exports) are dispatched through
+`TYPE_CHECKS`, `IMPORT_CHECKS` and `EXPORT_SPACES`; a module that uses module linking is
+checked by `wasmlab.valid.linking.validate_linking` right after its imports, which also
+sets the context's index spaces (imports and aliases interleave) and validates the nested
+modules. `EXTRA_CHECKS` is for sections kept in `Module.extra`.
 """
 
 from __future__ import annotations
@@ -17,11 +18,23 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..errors import ValidationError
-from ..syntax.module import Elem, Export, Import, Module
-from ..syntax.types import I32, ExternKind, FuncType, GlobalType, Limits, MemType, TableType, ValType
+from ..syntax.module import Elem, Export, Import, Module, ParentType
+from ..syntax.types import (
+    I32,
+    ExternKind,
+    FuncType,
+    GlobalType,
+    InstanceType,
+    Limits,
+    MemType,
+    ModuleType,
+    TableType,
+    ValType,
+)
 from .const import check_const
 from .context import Context, malformed_ast_guard
 from .instructions import BodyChecker
+from .linking import needs_linking, validate_linking
 
 MAX_PAGES = 65536
 MAX_TABLE = 0xFFFF_FFFF
@@ -37,15 +50,20 @@ def _no_linking(what: str) -> Callable[..., None]:
     return check
 
 
-#: type definition class -> check(ctx_or_module, typeidx, deftype)
+#: type definition class -> check(ctx_or_module, typeidx, deftype); module and instance
+#: types (and parent type aliases) are checked by `validate_linking`
 TYPE_CHECKS: dict[type, Callable[[Module, int, object], None]] = {
     FuncType: lambda module, idx, t: None,
+    ModuleType: lambda module, idx, t: None,
+    InstanceType: lambda module, idx, t: None,
+    ParentType: lambda module, idx, t: None,
 }
 
 #: import kind -> check(ctx, import); 2.0 kinds are checked below, others go through here
+#: (module and instance imports: by `validate_linking`)
 IMPORT_CHECKS: dict[ExternKind, Callable[[Context, Import], None]] = {
-    ExternKind.MODULE: _no_linking("module imports"),
-    ExternKind.INSTANCE: _no_linking("instance imports"),
+    ExternKind.MODULE: lambda ctx, imp: None,
+    ExternKind.INSTANCE: lambda ctx, imp: None,
 }
 
 #: export kind -> size of that index space in the context
@@ -54,6 +72,8 @@ EXPORT_SPACES: dict[ExternKind, Callable[[Context], int]] = {
     ExternKind.TABLE: lambda c: len(c.tables),
     ExternKind.MEMORY: lambda c: len(c.mems),
     ExternKind.GLOBAL: lambda c: len(c.globals),
+    ExternKind.MODULE: lambda c: len(c.linking.modules) if c.linking else 0,
+    ExternKind.INSTANCE: lambda c: len(c.linking.instances) if c.linking else 0,
 }
 
 #: key of `Module.extra` -> check(module, ctx), for sections 2.0 does not have
@@ -166,6 +186,8 @@ def _validate(module: Module) -> None:
     ctx = Context(module)
     for imp in module.imports:
         _check_import(ctx, imp)
+    if needs_linking(module):
+        validate_linking(module, ctx)
     for key, value in module.extra.items():
         if value:
             check = EXTRA_CHECKS.get(key)
