@@ -22,8 +22,8 @@ import copy
 from typing import Any
 
 from ..errors import Trap, WasmError
-from ..exec.machine import Machine
-from ..exec.runtime import DataInst, ElemInst, GlobalInst, MemoryInst, TableInst
+from ..exec.machine import Machine, call_host
+from ..exec.runtime import DataInst, ElemInst, FuncInst, GlobalInst, MemoryInst, TableInst
 from .patches import code_of
 from .program import Program
 
@@ -229,23 +229,83 @@ class Checkpoint:
 
 
 class HostRecord:
-    """One host call as it first happened: its results or its error, and its effects."""
+    """One host call as it first happened: its results or its error, and its effects on the
+    store; for a WASI function, the `Effect` its own journal recorded instead."""
 
-    __slots__ = ("name", "args", "results", "error", "effects")
+    __slots__ = ("name", "args", "results", "error", "effects", "wasi")
 
-    def __init__(self, name: str, args: tuple, results: Any, error: WasmError | None, effects: HostEffects):
+    def __init__(
+        self,
+        name: str,
+        args: tuple,
+        results: Any,
+        error: WasmError | None,
+        effects: HostEffects | None,
+        wasi: Any = None,
+    ) -> None:
         self.name = name
         self.args = args
         self.results = results
         self.error = error
         self.effects = effects
+        self.wasi = wasi
 
-    def raise_error(self) -> None:
+    def outcome(self, func: FuncInst) -> list:
+        """What the call gives the machine: its results, or its error raised (again)."""
+        if self.wasi is not None:
+            return as_results(func, self.wasi.resume())
         e = self.error
-        assert e is not None
-        if isinstance(e, Trap):
-            raise type(e)(e.kind)
-        raise copy.copy(e)
+        if e is not None:
+            if isinstance(e, Trap):
+                raise type(e)(e.kind)
+            raise copy.copy(e)
+        return list(self.results)
+
+    def replay(self, func: FuncInst, store: StoreState) -> list:
+        """Re-execute the call without running the host: redo its effects, give its outcome."""
+        if self.wasi is not None:
+            return as_results(func, func.host.replay(self.wasi))  # type: ignore[union-attr]
+        if self.effects is not None:
+            self.effects.apply(store)
+        return self.outcome(func)
+
+
+def as_results(func: FuncInst, out: Any) -> list:
+    """A host function's return value as the list of wasm results (as `call_host` does)."""
+    n = func.nresults
+    if n == 0:
+        return []
+    if n == 1:
+        return [out[0] if isinstance(out, (tuple, list)) else out]
+    return list(out)
+
+
+def _wasi_function(host: Any) -> Any:
+    try:
+        from ..wasi import WasiFunction
+    except ImportError:  # pragma: no cover - wasi is part of wasmlab
+        return None
+    return host if isinstance(host, WasiFunction) else None
+
+
+def record_host_call(func: FuncInst, args: list, store: StoreState) -> HostRecord:
+    """Run a host call for the first time and record it (its error too: `outcome` raises it)."""
+    wasi = _wasi_function(func.host)
+    if wasi is not None:
+        try:
+            return HostRecord(func.name, tuple(args), None, None, None, wasi.record(*args))
+        except WasmError as e:
+            return HostRecord(func.name, tuple(args), None, e, None)
+        except Exception as e:  # noqa: BLE001 - a host failure is a trap, as call_host makes it
+            return HostRecord(
+                func.name, tuple(args), None, Trap(f"host function {func.name} failed: {e!r}"), None
+            )
+    before = store.before_host()
+    try:
+        results = call_host(func, args)
+    except WasmError as e:
+        return HostRecord(func.name, tuple(args), None, e, store.after_host(before))
+    return HostRecord(func.name, tuple(args), tuple(results), None, store.after_host(before))
 
 
 class History:

@@ -38,6 +38,7 @@ class Program:
         self._facts: dict[int, tuple[FuncInst, BodyFacts]] = {}
         self._offsets: dict[int, list[int | None]] = {}  # id(Module) -> offsets of all defined funcs
         self._contexts: dict[int, Any] = {}
+        self._paths: dict[int, str] = {}
         self.know(root)
         if store is not None:
             for inst in store.instances:
@@ -46,20 +47,26 @@ class Program:
     # --- instances and functions --------------------------------------------------------
 
     def know(self, inst: ModuleInst) -> None:
-        """Add an instance and, transitively, the instances its functions and tables lead to."""
-        todo = [inst]
+        """Add an instance and, transitively, the instances its functions, tables and nested
+        instances (module linking) lead to; nested ones get a path `outer/inner`."""
+        todo: list[tuple[ModuleInst, str | None]] = [(inst, None)]
         while todo:
-            i = todo.pop()
+            i, path = todo.pop()
             if any(i is k for k in self.instances):
                 continue
             self.instances.append(i)
+            if path is not None:
+                self._paths[id(i)] = path
             for f in i.funcs:
                 if isinstance(f, FuncInst) and f.module is not None and f.module is not i:
-                    todo.append(f.module)
+                    todo.append((f.module, None))
             for t in i.tables:
                 for e in t.elements:
                     if isinstance(e, FuncInst) and e.module is not None:
-                        todo.append(e.module)
+                        todo.append((e.module, None))
+            for n, sub in enumerate(getattr(i, "instances", ())):
+                if isinstance(sub, ModuleInst):
+                    todo.append((sub, f"{self.instance_name(i)}/{sub.name or n}"))
 
     def functions(self) -> Iterator[FuncInst]:
         """Every wasm (not host) function instance defined by a known instance."""
@@ -82,6 +89,9 @@ class Program:
     def instance_name(self, inst: ModuleInst | None) -> str:
         if inst is None:
             return "host"
+        path = self._paths.get(id(inst))
+        if path is not None:
+            return path
         if inst.name:
             return inst.name
         m = inst.module
@@ -89,7 +99,12 @@ class Program:
             return m.names.module
         if m.id:
             return m.id
-        return "instance" if inst is self.root else f"instance#{self.instances.index(inst)}"
+        if inst is self.root:
+            return "instance"
+        for n, known in enumerate(self.instances):
+            if known is inst:
+                return f"instance#{n}"
+        return "instance?"
 
     def func_name(self, f: FuncInst) -> str:
         if f.module is not None and f.func is not None:

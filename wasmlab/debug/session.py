@@ -20,30 +20,23 @@ from typing import Any
 from ..errors import Exhaustion, Trap, WasmError
 from ..exec.machine import DEFAULT_DEPTH_LIMIT, Machine, Pause, call_host
 from ..exec.runtime import FuncInst, ModuleInst
-from . import patches
+from . import inspection, patches
 from .breakpoints import Breakpoint, Breakpoints, Condition, Watchpoint, Watchpoints
 from .errors import DebugError
-from .history import Checkpoint, History, HostRecord, MachineSnap, StoreState
+from .history import Checkpoint, History, MachineSnap, StoreState, record_host_call
 from .patches import Switch, WatchHit
 from .program import Program
 from .values import TypedValue
 from .views import (
     Changes,
     FramesView,
-    FrameView,
     GlobalsView,
-    GlobalView,
     HistoryView,
-    Label,
-    LocalsView,
-    MemoryChange,
     MemoryView,
     Move,
     Position,
-    StackSegment,
     StackView,
     Stop,
-    ValueChange,
 )
 
 #: instructions run between two looks at the interrupt flag (and history)
@@ -56,20 +49,6 @@ def _count(n: Any, what: str = "n") -> int:
     if n < 0:
         raise DebugError(f"{what} must be >= 0, got {n}")
     return n
-
-
-class _Baseline:
-    """The state when a move began, for `changes` (memories are copied: bytes, fast)."""
-
-    def __init__(self, s: Session) -> None:
-        self.step = s.machine.steps
-        self.mems = [bytes(m.data) for m in s.program.root.mems]
-        self.globals = [TypedValue(g.type.type, g.value) for g in s.program.root.globals]
-        self.tables = [tuple(t.elements) for t in s.program.root.tables]
-        self.stack = tuple(s.stack.values)
-        raw = s.machine._frames
-        self.frame = (len(raw), raw[-1][0]) if raw else None
-        self.locals = s._locals_view(raw[-1]) if raw else None
 
 
 class Session:
@@ -119,7 +98,7 @@ class Session:
         self.host_calls = 0  # how many times a host function really ran (replays do not count)
         self._interrupt = threading.Event()
         self._moves: list[Move] = []
-        self._baseline: _Baseline | None = None
+        self._baseline: inspection.Baseline | None = None
         self._last: Stop = Stop("start", "paused before the first instruction", self.position)
         self._closed = False
         self._clock = time.perf_counter()
@@ -267,11 +246,13 @@ class Session:
         if m.results is not None:
             raise DebugError(f"the call has returned (after {m.steps} instructions): nothing more to run")
         if m.trap is not None:
+            if inspection.is_exit(m.trap):
+                raise DebugError(f"the program exited ({m.trap.kind}) at step {m.steps}: nothing more to run")
             raise DebugError(f"the call trapped ({m.trap.kind}) at step {m.steps}: nothing more to run")
 
     def _move(self, command: str, run: Callable[[], Stop]) -> Stop:
         self._interrupt.clear()
-        self._baseline = _Baseline(self)
+        self._baseline = inspection.Baseline(self)
         start = self.machine.steps
         stop = run()
         self._moves.append(Move(command, start, self.machine.steps, stop.kind))
@@ -409,6 +390,8 @@ class Session:
 
     def _trap_stop(self, t: Trap) -> Stop:
         self._note_end()
+        if inspection.is_exit(t):
+            return self._stop("exit", f"the program exited with status {t.code}", error=t)  # type: ignore[attr-defined]
         if isinstance(t, Exhaustion) and "call stack" in t.kind:
             return self._stop("exhausted", f"trap: {t.kind} (depth limit {self.depth_limit})", error=t)
         return self._stop("trap", f"trap: {t.kind}", error=t)
@@ -448,27 +431,15 @@ class Session:
             k = self._host_count
             log = self._history.host if self._history is not None else None
             if log is not None and k < len(log):
-                rec = log[k]
                 self._host_count = k + 1
-                rec.effects.apply(self._store)
-                if rec.error is not None:
-                    rec.raise_error()
-                return list(rec.results)
-            before = self._store.before_host() if log is not None else None
+                return log[k].replay(func, self._store)
             self.host_calls += 1
-            try:
-                results = call_host(func, args)
-            except WasmError as e:
-                if log is not None:
-                    log.append(HostRecord(func.name, tuple(args), None, e, self._store.after_host(before)))
-                self._host_count = k + 1
-                raise
-            if log is not None:
-                log.append(
-                    HostRecord(func.name, tuple(args), tuple(results), None, self._store.after_host(before))
-                )
             self._host_count = k + 1
-            return results
+            if log is None:
+                return call_host(func, args)
+            rec = record_host_call(func, args, self._store)
+            log.append(rec)
+            return rec.outcome(func)
         finally:
             sw.breaks, sw.watches = saved
 
@@ -668,121 +639,23 @@ class Session:
     def watchpoints(self) -> list[Watchpoint]:
         return list(self._watchpoints.all)
 
-    # --- views -------------------------------------------------------------------------------------
+    # --- views (built by wasmlab.debug.inspection) -----------------------------------------------
 
     @property
     def position(self) -> Position:
-        m = self.machine
-        state = "returned" if m.results is not None else "trapped" if m.trap is not None else "paused"
-        if not m._frames:
-            return Position(m.steps, state, function=self.name if m._host_entry else None)
-        fr = m._frames[-1]
-        f, pc = fr[0], fr[2]
-        p = self.program
-        ins = p.instr(f, pc)
-        return Position(
-            m.steps,
-            state,
-            p.func_name(f),
-            f.index,
-            p.instance_name(f.module),
-            pc,
-            p.offset(f, pc),
-            ins.span if ins is not None else None,
-            p.instr_text(f, pc),
-            len(m._frames),
-        )
+        return inspection.position(self)
 
     @property
     def stack(self) -> StackView:
-        m = self.machine
-        S = m.stack
-        if m.results is not None:
-            types = self.func.type.results
-            return StackView([StackSegment("results", tuple(map(TypedValue, types, S)))])
-        if m._host_entry:
-            return StackView([StackSegment("arguments", tuple(map(TypedValue, self.func.type.params, S)))])
-        frames = m._frames
-        segments = []
-        for i, fr in enumerate(frames):
-            hi = frames[i + 1][4] if i + 1 < len(frames) else len(S)
-            values = S[fr[4] : hi]
-            segments.append(
-                StackSegment(self.program.func_name(fr[0]), self._typed(fr, values, i == len(frames) - 1))
-            )
-        return StackView(segments)
-
-    def _typed(self, fr: list, values: list, top: bool) -> tuple[TypedValue, ...]:
-        f, pc = fr[0], fr[2]
-        types: tuple | None = None
-        try:
-            facts = self.program.facts(f)
-            if top:
-                types = facts.stacks[pc]
-            else:
-                types = facts.stacks[pc]
-                call = self.program.instr(f, pc - 1)
-                if types is not None and call is not None:
-                    n = _call_results(call, f)
-                    types = types[: len(types) - n]
-        except (IndexError, WasmError):
-            types = None
-        if types is None or len(types) != len(values):
-            return tuple(TypedValue(None, v) for v in values)
-        return tuple(map(TypedValue, types, values))
-
-    def _locals_view(self, fr: list) -> LocalsView:
-        f = fr[0]
-        names = self.program.local_names(f)
-        return LocalsView(names, [TypedValue(t, v) for t, v in zip(f.local_types, fr[3])])
+        return inspection.stack(self)
 
     @property
     def frames(self) -> FramesView:
-        m = self.machine
-        p = self.program
-        out = []
-        frames = m._frames
-        S = m.stack
-        for i, fr in enumerate(frames):
-            f, pc = fr[0], fr[2]
-            top = i == len(frames) - 1
-            here = pc if top else pc - 1  # a caller is at its call instruction
-            try:
-                labels = tuple(
-                    Label(b.kind, b.pc, b.end_pc, b.label_types) for b in p.facts(f).labels_at(here)
-                )
-            except WasmError:
-                labels = ()
-            hi = frames[i + 1][4] if i + 1 < len(frames) else len(S)
-            ins = p.instr(f, here)
-            out.append(
-                FrameView(
-                    i,
-                    p.instance_name(f.module),
-                    p.func_name(f),
-                    f.index,
-                    here,
-                    p.offset(f, here),
-                    ins.span if ins is not None else None,
-                    p.instr_text(f, here),
-                    self._locals_view(fr),
-                    labels,
-                    self._typed(fr, S[fr[4] : hi], top),
-                )
-            )
-        return FramesView(out)
+        return inspection.frames(self)
 
     @property
     def globals(self) -> GlobalsView:
-        p = self.program
-        return GlobalsView(
-            [
-                GlobalView(
-                    i, p.global_label(i), g.type.type, g.type.mutable, TypedValue(g.type.type, g.value)
-                )
-                for i, g in enumerate(p.root.globals)
-            ]
-        )
+        return inspection.globals_view(self)
 
     def memory(self, index: int = 0) -> MemoryView:
         return MemoryView(index, self.program.memory(index))
@@ -790,69 +663,11 @@ class Session:
     @property
     def changes(self) -> Changes:
         """What the last move changed: memory ranges, memory sizes, globals, top-frame locals, stack."""
-        b = self._baseline
-        m = self.machine
-        if b is None:
-            return Changes(m.steps, m.steps, stack_before=tuple(self.stack), stack_after=tuple(self.stack))
-        mem_changes: list[MemoryChange] = []
-        sizes = []
-        truncated = False
-        for i, (mem, old) in enumerate(zip(self.program.root.mems, b.mems)):
-            new = bytes(mem.data)
-            if len(new) != len(old):
-                sizes.append((i, len(old), len(new)))
-            found, more = _diff_ranges(old, new, 64 - len(mem_changes))
-            truncated = truncated or more
-            mem_changes += [MemoryChange(i, lo, hi, old[lo:hi], new[lo:hi]) for lo, hi in found]
-        globs = [
-            ValueChange(self.program.global_label(i), before, TypedValue(g.type.type, g.value))
-            for i, (g, before) in enumerate(zip(self.program.root.globals, b.globals))
-            if before != TypedValue(g.type.type, g.value)
-        ]
-        tables = [
-            i
-            for i, (t, old) in enumerate(zip(self.program.root.tables, b.tables))
-            if tuple(t.elements) != old
-        ]
-        raw = m._frames
-        now = (len(raw), raw[-1][0]) if raw else None
-        locals_: list[ValueChange] = []
-        frame_changed = now is None or b.frame is None or now[0] != b.frame[0] or now[1] is not b.frame[1]
-        if not frame_changed and b.locals is not None:
-            cur = self._locals_view(raw[-1])
-            locals_ = [ValueChange(n, b.locals[n], cur[n]) for n in cur if cur[n] != b.locals[n]]
-        return Changes(
-            b.step,
-            m.steps,
-            tuple(mem_changes),
-            tuple(sizes),
-            tuple(globs),
-            tuple(locals_),
-            tuple(tables),
-            b.stack,
-            tuple(self.stack.values),
-            frame_changed and (now is not None or b.frame is not None),
-            truncated,
-        )
+        return inspection.changes(self, self._baseline)
 
     @property
     def history(self) -> HistoryView:
-        h = self._history
-        m = self.machine
-        if h is None:
-            return HistoryView(
-                m.steps, m.steps, None, 0, 0, 0, self.host_calls, tuple(self._moves), enabled=False
-            )
-        return HistoryView(
-            m.steps,
-            max(h.furthest, m.steps),
-            h.end,
-            len(h.checkpoints),
-            h.interval,
-            h.nbytes,
-            len(h.host),
-            tuple(self._moves),
-        )
+        return inspection.history_view(self)
 
     # --- tracing ---------------------------------------------------------------------------------------
 
@@ -868,40 +683,6 @@ class Session:
 
     def _repr_html_(self) -> str:
         return f"<b>Session {self.name}</b>: {self.position._repr_html_()}"
-
-
-def _call_results(call: Any, f: FuncInst) -> int:
-    name = call.op.name
-    if f.module is None:
-        return 0
-    module = f.module.module
-    if name == "call":
-        return len(module.func_type(call.imm).results)
-    if name == "call_indirect":
-        return len(module.types[call.imm[0]].results)  # type: ignore[union-attr]
-    return 0
-
-
-def _diff_ranges(old: bytes, new: bytes, room: int) -> tuple[list[tuple[int, int]], bool]:
-    """Byte ranges where `old` and `new` differ (over their common length), at most `room`."""
-    import re
-
-    n = min(len(old), len(new))
-    if old[:n] == new[:n]:
-        return [], False
-    out: list[tuple[int, int]] = []
-    step = 65536
-    for a in range(0, n, step):
-        b = min(n, a + step)
-        if old[a:b] == new[a:b]:
-            continue
-        x = int.from_bytes(old[a:b], "little") ^ int.from_bytes(new[a:b], "little")
-        diff = x.to_bytes(b - a, "little")
-        for match in re.finditer(rb"[^\x00]+", diff):
-            if len(out) >= room:
-                return out, True
-            out.append((a + match.start(), a + match.end()))
-    return out, False
 
 
 def _unwrap_instance(instance: Any) -> tuple[ModuleInst, Any, int | None]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from ..exec.runtime import FuncInst
 from ..syntax.module import Instr
+from .inspection import top_values
 from .values import TypedValue
 
 if TYPE_CHECKING:
@@ -110,7 +111,7 @@ def _before(s: Session) -> tuple:
     p = s.program
     ins = p.instr(f, pc)
     n = operand_count(ins, f) if ins is not None else 0
-    top = s.stack.segments[-1].values if s.stack.segments else ()
+    top = top_values(s)
     operands = tuple(top[len(top) - n :]) if n and n <= len(top) else ()
     return (p.func_name(f), pc, p.offset(f, pc), p.instr_text(f, pc), operands, len(m._frames), m.steps)
 
@@ -118,23 +119,14 @@ def _before(s: Session) -> tuple:
 def _record(s: Session, before: tuple, stop: Any) -> TraceRecord:
     name, pc, offset, text, operands, depth, _ = before
     m = s.machine
-    segments = s.stack.segments
+    stack = tuple(top_values(s))
     if m.trap is not None:
         event = stop.reason if stop is not None else f"trap: {m.trap.kind}"
         # the trapping instruction did not run: it is reported at the step it would have had
-        return TraceRecord(
-            m.steps + 1,
-            depth,
-            name,
-            pc,
-            offset,
-            text,
-            operands,
-            tuple(segments[-1].values) if segments else (),
-            event,
-        )
-    event = stop.reason if stop is not None and stop.kind in ("returned", "fuel", "interrupted") else ""
-    stack = tuple(segments[-1].values) if segments else ()
+        return TraceRecord(m.steps + 1, depth, name, pc, offset, text, operands, stack, event)
+    event = (
+        stop.reason if stop is not None and stop.kind in ("returned", "exit", "fuel", "interrupted") else ""
+    )
     return TraceRecord(m.steps, depth, name, pc, offset, text, operands, stack, event)
 
 

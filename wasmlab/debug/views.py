@@ -16,7 +16,7 @@ from typing import Any
 from ..exec.runtime import MemoryInst
 from ..syntax.module import Span
 from ..syntax.types import ValType
-from .errors import DebugError
+from .errors import DebugError, NotFound
 from .values import TypedValue
 
 
@@ -42,7 +42,7 @@ class Position:
     `function` at `pc` (byte `offset`, source `span`), `depth` frames deep."""
 
     step: int
-    state: str  # "paused", "returned" or "trapped"
+    state: str  # "paused", "returned", "trapped" or "exited" (WASI proc_exit)
     function: str | None = None
     func_index: int | None = None
     instance: str | None = None
@@ -77,8 +77,9 @@ class Position:
 
 @dataclass(frozen=True)
 class Stop:
-    """Why a move ended: `kind` is one of step, breakpoint, watchpoint, returned, trap,
-    exhausted, fuel, interrupted, start, position, condition-error; `reason` says it in words."""
+    """Why a move ended: `kind` is one of step, breakpoint, watchpoint, returned, trap, exit
+    (WASI proc_exit), exhausted, fuel, interrupted, start, position, condition-error; `reason`
+    says it in words."""
 
     kind: str
     reason: str
@@ -118,10 +119,18 @@ class StackView(Sequence[TypedValue]):
         self.values: list[TypedValue] = [v for s in segments for v in s.values]
 
     def __getitem__(self, i: Any) -> Any:
-        return self.values[i]
+        try:
+            return self.values[i]
+        except IndexError:
+            raise NotFound(f"no stack value {i}: the stack holds {len(self.values)} values") from None
+        except TypeError:
+            raise DebugError(f"the stack is indexed by ints, not {i!r}") from None
 
     def __len__(self) -> int:
         return len(self.values)
+
+    def __iter__(self) -> Iterator[TypedValue]:
+        return iter(self.values)
 
     @property
     def top(self) -> TypedValue | None:
@@ -160,12 +169,12 @@ class LocalsView(Mapping[str, TypedValue]):
         if isinstance(key, int) and not isinstance(key, bool):
             if 0 <= key < len(self._values):
                 return self._values[key]
-            raise KeyError(key)
-        i = self._index.get(key)  # type: ignore[arg-type]
+            raise NotFound(f"no local {key}: the frame has {len(self._values)} locals")
+        i = self._index.get(key) if isinstance(key, str) else None
         if i is None and isinstance(key, str):
             i = self._index.get(key[1:] if key.startswith("$") else f"${key}")
         if i is None:
-            raise KeyError(key)
+            raise NotFound(f"no local {key!r}; locals: {', '.join(self._names) or '(none)'}")
         return self._values[i]
 
     def __iter__(self) -> Iterator[str]:
@@ -240,7 +249,9 @@ class FramesView(Sequence[FrameView]):
         try:
             return self.frames[i]
         except IndexError:
-            raise DebugError(f"no frame {i}: the call stack has {len(self.frames)} frames") from None
+            raise NotFound(f"no frame {i}: the call stack has {len(self.frames)} frames") from None
+        except TypeError:
+            raise DebugError(f"frames are indexed by ints, not {i!r}") from None
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -288,11 +299,13 @@ class GlobalsView(Sequence[GlobalView]):
             for g in self.globals:
                 if key in (g.name, f"${g.name}") or (key.startswith("$") and g.name == key):
                     return g
-            raise DebugError(f"no global named {key!r}")
+            raise NotFound(f"no global named {key!r}")
         try:
             return self.globals[key]
         except IndexError:
-            raise DebugError(f"no global {key}: the instance has {len(self.globals)} globals") from None
+            raise NotFound(f"no global {key}: the instance has {len(self.globals)} globals") from None
+        except TypeError:
+            raise DebugError(f"globals are indexed by ints or names, not {key!r}") from None
 
     def __len__(self) -> int:
         return len(self.globals)
@@ -341,7 +354,7 @@ class MemoryView:
         if isinstance(key, bool) or not isinstance(key, int):
             raise DebugError(f"memory addresses are ints, not {key!r}")
         if not 0 <= key < len(data):
-            raise DebugError(f"address {key} is outside memory {self.index} ({len(data)} bytes)")
+            raise NotFound(f"address {key} is outside memory {self.index} ({len(data)} bytes)")
         return data[key]
 
     def read(self, addr: int, n: int) -> bytes:

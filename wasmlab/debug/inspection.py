@@ -1,0 +1,270 @@
+"""Building the views from a session's state: position, typed stack, frames, globals,
+changes and history (the classes are in `views`; the Session's properties call these)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from ..errors import WasmError
+from ..exec.runtime import FuncInst
+from .values import TypedValue
+from .views import (
+    Changes,
+    FramesView,
+    FrameView,
+    GlobalsView,
+    GlobalView,
+    HistoryView,
+    Label,
+    LocalsView,
+    MemoryChange,
+    Position,
+    StackSegment,
+    StackView,
+    ValueChange,
+)
+
+if TYPE_CHECKING:
+    from .session import Session
+
+
+class Baseline:
+    """The state when a move began, for `changes` (memories are copied: bytes, fast)."""
+
+    def __init__(self, s: Session) -> None:
+        self.step = s.machine.steps
+        self.mems = [bytes(m.data) for m in s.program.root.mems]
+        self.globals = [TypedValue(g.type.type, g.value) for g in s.program.root.globals]
+        self.tables = [tuple(t.elements) for t in s.program.root.tables]
+        self.stack = tuple(stack(s).values)
+        raw = s.machine._frames
+        self.frame = (len(raw), raw[-1][0]) if raw else None
+        self.locals = locals_view(s, raw[-1]) if raw else None
+
+
+def is_exit(t: BaseException | None) -> bool:
+    """A WASI `proc_exit`: the program ended (it is a Trap so the machine stops)."""
+    try:
+        from ..wasi import ProcExit
+    except ImportError:  # pragma: no cover - wasi is part of wasmlab
+        return False
+    return isinstance(t, ProcExit)
+
+
+def position(s: Session) -> Position:
+    m = s.machine
+    state = "returned" if m.results is not None else "trapped" if m.trap is not None else "paused"
+    if state == "trapped" and is_exit(m.trap):
+        state = "exited"
+    if not m._frames:
+        return Position(m.steps, state, function=s.name if m._host_entry else None)
+    fr = m._frames[-1]
+    f, pc = fr[0], fr[2]
+    p = s.program
+    ins = p.instr(f, pc)
+    return Position(
+        m.steps,
+        state,
+        p.func_name(f),
+        f.index,
+        p.instance_name(f.module),
+        pc,
+        p.offset(f, pc),
+        ins.span if ins is not None else None,
+        p.instr_text(f, pc),
+        len(m._frames),
+    )
+
+
+def stack(s: Session) -> StackView:
+    m = s.machine
+    S = m.stack
+    if m.results is not None:
+        types = s.func.type.results
+        return StackView([StackSegment("results", tuple(map(TypedValue, types, S)))])
+    if m._host_entry:
+        return StackView([StackSegment("arguments", tuple(map(TypedValue, s.func.type.params, S)))])
+    frames = m._frames
+    segments = []
+    for i, fr in enumerate(frames):
+        hi = frames[i + 1][4] if i + 1 < len(frames) else len(S)
+        values = S[fr[4] : hi]
+        segments.append(StackSegment(s.program.func_name(fr[0]), typed(s, fr, values, i == len(frames) - 1)))
+    return StackView(segments)
+
+
+def top_values(s: Session) -> tuple[TypedValue, ...]:
+    """The typed operand values of the top frame only (or the results, or a host call's
+    arguments): what a trace line shows, without typing the whole stack."""
+    m = s.machine
+    if m.results is not None or m._host_entry or not m._frames:
+        segments = stack(s).segments
+        return segments[-1].values if segments else ()
+    fr = m._frames[-1]
+    return typed(s, fr, m.stack[fr[4] :], True)
+
+
+def typed(s: Session, fr: list, values: list, top: bool) -> tuple[TypedValue, ...]:
+    f, pc = fr[0], fr[2]
+    types: tuple | None = None
+    try:
+        facts = s.program.facts(f)
+        if top:
+            types = facts.stacks[pc]
+        else:
+            types = facts.stacks[pc]
+            call = s.program.instr(f, pc - 1)
+            if types is not None and call is not None:
+                n = _call_results(call, f)
+                types = types[: len(types) - n]
+    except (IndexError, WasmError):
+        types = None
+    if types is None or len(types) != len(values):
+        return tuple(TypedValue(None, v) for v in values)
+    return tuple(map(TypedValue, types, values))
+
+
+def locals_view(s: Session, fr: list) -> LocalsView:
+    f = fr[0]
+    names = s.program.local_names(f)
+    return LocalsView(names, [TypedValue(t, v) for t, v in zip(f.local_types, fr[3])])
+
+
+def frames(s: Session) -> FramesView:
+    m = s.machine
+    p = s.program
+    out = []
+    frames = m._frames
+    S = m.stack
+    for i, fr in enumerate(frames):
+        f, pc = fr[0], fr[2]
+        top = i == len(frames) - 1
+        here = pc if top else pc - 1  # a caller is at its call instruction
+        try:
+            labels = tuple(Label(b.kind, b.pc, b.end_pc, b.label_types) for b in p.facts(f).labels_at(here))
+        except WasmError:
+            labels = ()
+        hi = frames[i + 1][4] if i + 1 < len(frames) else len(S)
+        ins = p.instr(f, here)
+        out.append(
+            FrameView(
+                i,
+                p.instance_name(f.module),
+                p.func_name(f),
+                f.index,
+                here,
+                p.offset(f, here),
+                ins.span if ins is not None else None,
+                p.instr_text(f, here),
+                locals_view(s, fr),
+                labels,
+                typed(s, fr, S[fr[4] : hi], top),
+            )
+        )
+    return FramesView(out)
+
+
+def globals_view(s: Session) -> GlobalsView:
+    p = s.program
+    return GlobalsView(
+        [
+            GlobalView(i, p.global_label(i), g.type.type, g.type.mutable, TypedValue(g.type.type, g.value))
+            for i, g in enumerate(p.root.globals)
+        ]
+    )
+
+
+def changes(s: Session, b: Baseline | None) -> Changes:
+    """What the last move changed: memory ranges, memory sizes, globals, top-frame locals, stack."""
+    b = s._baseline
+    m = s.machine
+    if b is None:
+        return Changes(m.steps, m.steps, stack_before=tuple(stack(s)), stack_after=tuple(stack(s)))
+    mem_changes: list[MemoryChange] = []
+    sizes = []
+    truncated = False
+    for i, (mem, old) in enumerate(zip(s.program.root.mems, b.mems)):
+        new = bytes(mem.data)
+        if len(new) != len(old):
+            sizes.append((i, len(old), len(new)))
+        found, more = _diff_ranges(old, new, 64 - len(mem_changes))
+        truncated = truncated or more
+        mem_changes += [MemoryChange(i, lo, hi, old[lo:hi], new[lo:hi]) for lo, hi in found]
+    globs = [
+        ValueChange(s.program.global_label(i), before, TypedValue(g.type.type, g.value))
+        for i, (g, before) in enumerate(zip(s.program.root.globals, b.globals))
+        if before != TypedValue(g.type.type, g.value)
+    ]
+    tables = [
+        i for i, (t, old) in enumerate(zip(s.program.root.tables, b.tables)) if tuple(t.elements) != old
+    ]
+    raw = m._frames
+    now = (len(raw), raw[-1][0]) if raw else None
+    locals_: list[ValueChange] = []
+    frame_changed = now is None or b.frame is None or now[0] != b.frame[0] or now[1] is not b.frame[1]
+    if not frame_changed and b.locals is not None:
+        cur = locals_view(s, raw[-1])
+        locals_ = [ValueChange(n, b.locals[n], cur[n]) for n in cur if cur[n] != b.locals[n]]
+    return Changes(
+        b.step,
+        m.steps,
+        tuple(mem_changes),
+        tuple(sizes),
+        tuple(globs),
+        tuple(locals_),
+        tuple(tables),
+        b.stack,
+        tuple(stack(s).values),
+        frame_changed and (now is not None or b.frame is not None),
+        truncated,
+    )
+
+
+def history_view(s: Session) -> HistoryView:
+    h = s._history
+    m = s.machine
+    if h is None:
+        return HistoryView(m.steps, m.steps, None, 0, 0, 0, s.host_calls, tuple(s._moves), enabled=False)
+    return HistoryView(
+        m.steps,
+        max(h.furthest, m.steps),
+        h.end,
+        len(h.checkpoints),
+        h.interval,
+        h.nbytes,
+        len(h.host),
+        tuple(s._moves),
+    )
+
+
+def _call_results(call: Any, f: FuncInst) -> int:
+    name = call.op.name
+    if f.module is None:
+        return 0
+    module = f.module.module
+    if name == "call":
+        return len(module.func_type(call.imm).results)
+    if name == "call_indirect":
+        return len(module.types[call.imm[0]].results)  # type: ignore[union-attr]
+    return 0
+
+
+def _diff_ranges(old: bytes, new: bytes, room: int) -> tuple[list[tuple[int, int]], bool]:
+    """Byte ranges where `old` and `new` differ (over their common length), at most `room`."""
+    n = min(len(old), len(new))
+    if old[:n] == new[:n]:
+        return [], False
+    out: list[tuple[int, int]] = []
+    step = 65536
+    for a in range(0, n, step):
+        b = min(n, a + step)
+        if old[a:b] == new[a:b]:
+            continue
+        x = int.from_bytes(old[a:b], "little") ^ int.from_bytes(new[a:b], "little")
+        diff = x.to_bytes(b - a, "little")
+        for match in re.finditer(rb"[^\x00]+", diff):
+            if len(out) >= room:
+                return out, True
+            out.append((a + match.start(), a + match.end()))
+    return out, False
