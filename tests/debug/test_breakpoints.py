@@ -259,3 +259,24 @@ def test_two_sessions_on_one_instance() -> None:
     assert a.continue_().kind == "breakpoint" and bpa.hits == 1
     c = debug(inst, "fib", 4)
     assert c.continue_().kind == "returned"
+
+
+def test_breakpoint_in_another_instance() -> None:
+    lib = wasmlab.load('(module (func $twice (export "twice") (param i32) (result i32)'
+                       ' (i32.mul (local.get 0) (i32.const 2))))')  # fmt: skip
+    app = wasmlab.load(
+        '(module (import "lib" "twice" (func $t (param i32) (result i32)))'
+        ' (func (export "main") (param i32) (result i32) (i32.add (call $t (local.get 0)) (i32.const 1))))',
+        {"lib": lib.exports},
+    )
+    s = debug(app, "main", 5)
+    bp = s.break_at(lib.exports["twice"])
+    assert s.continue_().kind == "breakpoint" and bp.hits == 1
+    frames = s.frames
+    assert [f.function for f in frames] == ["main", "twice"]
+    assert frames[0].instance == "instance" and frames[1].instance.startswith("instance#")
+    assert frames[1].locals[0] == 5
+    s.break_at("twice")  # by name: the other instance's export
+    assert s.continue_().kind == "returned" and s.result == 11
+    s.back(4)  # back inside the other instance, before its `end`
+    assert s.position.function == "twice" and s.stack.values == [10]

@@ -233,3 +233,10 @@ def test_closed_session_refuses_moves() -> None:
         s.step()
     with debug(wasmlab.load(FIB), "fib", 3) as s2:
         s2.step()
+
+
+def test_the_debug_module_is_callable() -> None:
+    import wasmlab.debug as dbg
+
+    s = dbg(wasmlab.load(FIB), "fib", 3)  # type: ignore[operator]
+    assert isinstance(s, dbg.Session) and s.continue_().kind == "returned" and s.result == 2

@@ -1,12 +1,17 @@
 """Step debugging: `debug(instance, "fib", 10)` gives a `Session` paused before the first
-instruction. See `session.Session` for the commands and `views` for what it shows."""
+instruction. See `session.Session` for the commands and `views` for what it shows.
+
+The module itself is callable, so once `wasmlab` imports it, `wasmlab.debug(inst, "fib", 10)`
+and `wasmlab.debug.Session` both work."""
 
 from __future__ import annotations
 
+import sys
+import types
 from typing import Any
 
 from .breakpoints import Breakpoint, Watchpoint
-from .errors import DebugError
+from .errors import DebugError, NotFound
 from .session import Session
 from .trace import TraceRecord
 from .values import TypedValue
@@ -19,4 +24,15 @@ def debug(instance: Any, name: Any, *args: Any, **options: Any) -> Session:
     return Session(instance, name, *args, **options)
 
 
-__all__ = ["Breakpoint", "DebugError", "Session", "TraceRecord", "TypedValue", "Watchpoint", "debug"]
+class _CallableModule(types.ModuleType):
+    """`wasmlab.debug(...)` calls `debug` while `wasmlab.debug.Session` stays reachable."""
+
+    def __call__(self, instance: Any, name: Any, *args: Any, **options: Any) -> Session:
+        return debug(instance, name, *args, **options)
+
+
+sys.modules[__name__].__class__ = _CallableModule
+
+__all__ = [
+    "Breakpoint", "DebugError", "NotFound", "Session", "TraceRecord", "TypedValue", "Watchpoint", "debug",
+]  # fmt: skip

@@ -1,11 +1,11 @@
 """What the debugger knows about the code it runs: instances, functions, names and places.
 
 A `Program` is built once per session from the instance being debugged. It finds the
-instances reachable from it (the store's, and those whose functions it imports or holds
-in tables), resolves what users name (a function by export name, `$name` or index; a
-byte offset; a source line; a global) to runtime objects and `(function, pc)` places,
-and caches per function the static facts the views need (operand types, blocks, byte
-offsets of instructions, local names).
+instances reachable from it (those whose functions it imports or holds in tables, and
+nested instances; not every instance of the store, which a call cannot touch), resolves
+what users name (a function by export name, `$name` or index; a byte offset; a source
+line; a global) to runtime objects and `(function, pc)` places, and caches per function
+the static facts the views need (operand types, blocks, byte offsets, local names).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..exec.compile import compile_function
-from ..exec.runtime import FuncInst, GlobalInst, MemoryInst, ModuleInst, Store
+from ..exec.runtime import FuncInst, GlobalInst, MemoryInst, ModuleInst
 from ..syntax.module import Instr, Module
 from ..syntax.types import ExternKind, ValType
 from .errors import DebugError
@@ -32,7 +32,7 @@ def _instr_text(ins: Instr, module: Module | None) -> str:
 
 
 class Program:
-    def __init__(self, root: ModuleInst, store: Store | None = None) -> None:
+    def __init__(self, root: ModuleInst) -> None:
         self.root = root
         self.instances: list[ModuleInst] = []
         self._facts: dict[int, tuple[FuncInst, BodyFacts]] = {}
@@ -40,9 +40,6 @@ class Program:
         self._contexts: dict[int, Any] = {}
         self._paths: dict[int, str] = {}
         self.know(root)
-        if store is not None:
-            for inst in store.instances:
-                self.know(inst)
 
     # --- instances and functions --------------------------------------------------------
 

@@ -73,7 +73,7 @@ class Session:
         history_bytes: int = 96 << 20,
     ) -> None:
         root, store, default_fuel = _unwrap_instance(instance)
-        self.program = Program(root, store)
+        self.program = Program(root)
         self.func = self._entry(name)
         self.name = self.program.func_name(self.func)
         wasm_args = self._args(args)
