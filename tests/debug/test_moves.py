@@ -219,6 +219,10 @@ def test_memory_program_runs_like_the_machine() -> None:
         (lambda: debug(wasmlab.load(FIB), "fib", 1).step(-1), ">= 0"),
         (lambda: debug(wasmlab.load(FIB), "fib", 1).step("2"), "must be an int"),
         (lambda: debug(wasmlab.load(FIB), "fib", 1, checkpoint_interval=0), "history needs"),
+        (lambda: debug(wasmlab.load(FIB), "fib", 1, fuel=-3), "fuel must be >= 0"),
+        (lambda: debug(wasmlab.load(FIB), "fib", 1, depth_limit=0), "depth_limit must be >= 1"),
+        (lambda: debug(wasmlab.load(FIB), "fib", 1, depth_limit="x"), "depth_limit must be an int"),
+        (lambda: debug(wasmlab.load(FIB), "fib", 1).add_fuel(-1), ">= 0"),
     ],
 )
 def test_bad_input_is_a_wasm_error(make: object, message: str) -> None:

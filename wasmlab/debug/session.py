@@ -78,12 +78,10 @@ class Session:
         self.name = self.program.func_name(self.func)
         wasm_args = self._args(args)
         self.program.compile_all()
-        self.fuel: int | None = fuel if fuel is not None else default_fuel
-        limit = (
-            depth_limit
-            if depth_limit is not None
-            else getattr(store, "call_depth_limit", DEFAULT_DEPTH_LIMIT)
-        )
+        self.fuel: int | None = _count(fuel, "fuel") if fuel is not None else default_fuel
+        if depth_limit is not None and _count(depth_limit, "depth_limit") < 1:
+            raise DebugError("depth_limit must be >= 1")
+        limit = depth_limit or getattr(store, "call_depth_limit", DEFAULT_DEPTH_LIMIT)
         self.depth_limit = limit
         self._switch = Switch()
         self.machine = Machine(self.func, wasm_args, depth_limit=limit, host_hook=self._host)
@@ -556,6 +554,12 @@ class Session:
 
         def run() -> Stop:
             hi = limit
+            armed = any(b.enabled for b in self._breakpoints.all) or any(
+                w.enabled for w in self._watchpoints.all
+            )
+            if not armed:  # nothing could have stopped: no need to search
+                self._travel(0)
+                return self._stop("start", "back at the start: no breakpoint or watchpoint is set")
             starts = [c for c in h.checkpoints if c.step < limit]
             for cp in reversed(starts):
                 if self._interrupt.is_set():
