@@ -250,6 +250,31 @@ def cmd_types(ws: Workspace, args: list[str], emit: Emit) -> None:
         emit(pre_output(repr(tt), "TypeTables"))
 
 
+@command("explore", "%explore [$name]", "a ModuleExplorer widget: sections, imports/exports, functions, types, graphs",
+         "modules", args="module")  # fmt: skip
+def cmd_explore(ws: Workspace, args: list[str], emit: Emit) -> None:
+    from .outputs import Output
+
+    entry, rest = take_module(ws, args)
+    if rest:
+        raise UsageError(f"unexpected {rest[0]!r}")
+    text = module_summary(entry)
+    try:
+        from wasmlab.widgets import ModuleExplorer
+    except ImportError:
+        emit(text)
+        return
+    widget = ModuleExplorer(entry.module, name=entry.label)
+    ws.widgets.append(widget)
+    data = dict(text.data)
+    data["application/vnd.jupyter.widget-view+json"] = {
+        "version_major": 2,
+        "version_minor": 1,
+        "model_id": widget.model_id,
+    }
+    emit(Output(data))
+
+
 @command("graph", "%graph KIND [FUNC] [$name]",
          "a graph of the module: initializers, types, calls, cfg (one function)", "modules", args="graph")  # fmt: skip
 def cmd_graph(ws: Workspace, args: list[str], emit: Emit) -> None:

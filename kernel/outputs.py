@@ -105,7 +105,9 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], caption: str | 
     text = "\n".join(lines)
     parts = [f'<table class="{CSS_CLASS}">']
     if caption:
-        parts.append(f'<caption style="text-align:left;font-weight:bold">{esc(caption)}</caption>')
+        parts.append(
+            f'<caption style="text-align:left;font-weight:bold;white-space:nowrap">{esc(caption)}</caption>'
+        )
     if headers:
         parts.append(
             "<thead><tr>"

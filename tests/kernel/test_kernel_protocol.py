@@ -180,7 +180,7 @@ def test_every_command(kernel: Driver, tmp_path) -> None:  # noqa: ANN001
     wat.write_text('(module $tiny (func (export "one") (result i32) (i32.const 1)))')
     script = [
         "%help", "%help step", "%echo hi", f"%load {wat}", "%modules", PROGRAM, "%print", "%print $prog --folded",
-        "%dump $tiny", "%types", "%graph calls", "%graph cfg fib", "%memory 1024 16",
+        "%dump $tiny", "%types", "%explore", "%explore $tiny", "%graph calls", "%graph cfg fib", "%memory 1024 16",
         "%debug fib 5", "%step", "%step 3", "%next", "%over 2", "%stack", "%frames", "%locals", "%globals",
         "%memory 1024 8", "%changes", "%break fib if n == 2", "%breakpoints", "%continue", "%locals",
         "%watch memory 1024 4", "%watch global 0", "%disable 1", "%enable 1", "%delete w1", "%continue",

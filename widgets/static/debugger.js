@@ -59,13 +59,13 @@ function render({ model, el }) {
 
   // --- toolbar -----------------------------------------------------------------------
   const buttons = [
-    ["reset", "⏮", "back to the start (goto 0)"],
-    ["reverse_continue", "⏪", "back to the previous breakpoint or watchpoint"],
+    ["reset", "|◀", "back to the start (goto 0)"],
+    ["reverse_continue", "◀◀", "back to the previous breakpoint or watchpoint"],
     ["back", "◀", "one instruction back"],
     ["step", "▶", "one instruction"],
-    ["over", "⤼", "step over a call"],
-    ["out", "⤴", "run to the end of this function"],
-    ["continue", "⏩", "run to the next breakpoint, watchpoint, trap or the end"],
+    ["over", "↷", "step over a call"],
+    ["out", "↑", "run to the end of this function"],
+    ["continue", "▶▶", "run to the next breakpoint, watchpoint, trap or the end"],
   ];
   const toolbar = h("div", { class: "wl-toolbar" });
   const btnEls = {};
