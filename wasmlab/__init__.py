@@ -4,6 +4,7 @@ The public surface is listed in docs/api.md: parse, decode, validate, encode, pr
 instantiate, load, the Instance/Func/Memory/Table/Global wrappers and the WasmError family.
 """
 
+from . import debug
 from .api import (
     Func,
     Global,
@@ -32,7 +33,7 @@ def load_ipython_extension(ip: object) -> None:
 
 
 __all__ = [
-    "DecodeError", "Exhaustion", "Func", "Global", "Instance", "LinkError", "Memory", "ParseError",
+    "DecodeError", "Exhaustion", "debug", "Func", "Global", "Instance", "LinkError", "Memory", "ParseError",
     "Table", "Trap", "ValidationError", "WasiConfig", "WasmError", "decode", "encode", "instantiate",
     "load", "parse", "print_wat", "validate",
 ]  # fmt: skip

@@ -29,8 +29,9 @@ if TYPE_CHECKING:
 Handler = Callable[[list, list, int], int]
 
 RETURN = -1
-#: the callee of the last call handler (read by the machine at once)
-CALLEE: list[Any] = [None]
+#: the callee of the last call handler (read by the machine at once), and for
+#: call_indirect the table index it popped (pushed back if the call cannot happen)
+CALLEE: list[Any] = [None, None]
 
 M32 = 0xFFFFFFFF
 M64 = 0xFFFFFFFFFFFFFFFF
@@ -385,10 +386,11 @@ def _call_indirect(table: Any, expected: FuncType) -> Handler:
             raise Trap(f"uninitialized element {i}")
         if f.type is not expected and f.type != expected:
             raise Trap("indirect call type mismatch")
-        S.pop()
+        CALLEE[1] = S.pop()
         CALLEE[0] = f
         return -2 - pc
 
+    h.pops_index = True  # type: ignore[attr-defined]
     return h
 
 

@@ -276,6 +276,8 @@ class Machine:
                     pc += 1
                     continue
                 if len(frames) >= limit:
+                    if getattr(code[pc], "pops_index", False):
+                        S.append(callee_cell[1])  # the trapping call_indirect keeps its operand
                     raise Exhaustion("call stack exhausted")
                 fr[2] = pc + 1
                 n = callee.nparams

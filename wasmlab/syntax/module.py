@@ -181,6 +181,8 @@ class Names:
     module: str | None = None
     funcs: dict[int, str] = field(default_factory=dict)
     locals: dict[int, dict[int, str]] = field(default_factory=dict)
+    # not in the binary name section we read; filled from text `$identifiers`
+    globals: dict[int, str] = field(default_factory=dict)
 
 
 # --- module linking (wasmtime 0.22) -----------------------------------------------------------

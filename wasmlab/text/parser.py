@@ -129,6 +129,7 @@ class ModuleParser(InstrParser):
         if self.uses_data_index and m.datas:  # as WABT: no DataCount without data segments
             m.data_count = len(m.datas)
         m.names.funcs = names_of(self.ctx.spaces["func"])
+        m.names.globals = names_of(self.ctx.spaces["global"])
         m.names.locals = {f: names for f, names in self.func_locals.items() if names}
         return m
 
