@@ -112,7 +112,7 @@ def test_globals_view() -> None:
     s = debug(wasmlab.load(BR_TABLE), "run", 9)
     s.continue_()
     g = s.globals
-    assert [x.name for x in g] == ["zeros", "odds"]
+    assert [x.name for x in g] == ["$zeros", "$odds"]
     assert g["zeros"].value == 3 and g[1].value.text == "i32 4" and g["odds"].mutable
     assert "zeros: mut i32 3" in repr(g) and "globals" in g._repr_html_()
     with pytest.raises(DebugError):
@@ -145,7 +145,7 @@ def test_changes_after_a_move() -> None:
     spans = [(c.lo, c.hi) for c in ch.memory]
     assert (1028, 1029) in spans and (1032, 1033) in spans and (2048, 2056) in spans and (3000, 3005) in spans
     assert ch.memory_size == ((0, 65536, 131072),)
-    assert [(c.name, c.new.value) for c in ch.globals] == [("last", 2)]
+    assert [(c.name, c.new.value) for c in ch.globals] == [("$last", 2)]
     assert ch.stack_after[-1] == 4
     assert "memory 0" in repr(ch) and "<pre>" in ch._repr_html_()
     s.goto(0)

@@ -297,7 +297,7 @@ class GlobalsView(Sequence[GlobalView]):
     def __getitem__(self, key: Any) -> Any:
         if isinstance(key, str):
             for g in self.globals:
-                if key in (g.name, f"${g.name}") or (key.startswith("$") and g.name == key):
+                if key in (g.name, f"${g.name}") or g.name == f"${key}":
                     return g
             raise NotFound(f"no global named {key!r}")
         try:
