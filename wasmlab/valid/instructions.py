@@ -11,9 +11,9 @@ Instructions with a plain signature in the opcode table (`op.params`/`op.results
 depends only on `op.imm`). Only the instructions the table marks as special have a
 rule of their own (`_special` below).
 
-While checking, the checker can record a side table for the machine (see
-`wasmlab.valid.sidetable`): the operand stack height before every instruction, the
-structure of blocks and the target, arity and reset height of every branch.
+While checking, the checker can record what the debugger shows (`record=True`, used by
+`wasmlab.debug.stacktypes`): the operand stack height before every instruction, the
+structure of blocks and the targets of every branch.
 """
 
 from __future__ import annotations

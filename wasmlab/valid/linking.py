@@ -248,8 +248,9 @@ def _check_valtype(t: object, where: str) -> None:
         raise ValidationError(f"malformed value type {t!r} (in {where})")
 
 
-def entity_of_desc(scope: Scope, kind: ExternKind, desc: object, where: str) -> Entity:
-    """The canonical type an import descriptor (or export type) names."""
+def entity_of_desc(scope: Scope, kind: ExternKind, desc: object, where: str, in_type: bool = True) -> Entity:
+    """The canonical type an import descriptor (or export type) names. Shared memories
+    (threads) may only be described in module and instance types (`in_type`)."""
     from .module import check_mem_type, check_table_type
 
     if kind is ExternKind.FUNC:
@@ -267,6 +268,11 @@ def entity_of_desc(scope: Scope, kind: ExternKind, desc: object, where: str) -> 
         if not isinstance(desc, MemType):
             raise ValidationError(f"malformed memory type (in {where})")
         check_mem_type(desc, where)
+        if desc.shared:
+            if not in_type:
+                raise ValidationError(f"threads must be enabled for shared memories (in {where})")
+            if desc.limits.max is None:
+                raise ValidationError(f"shared memory must have maximum size (in {where})")
         return kind, desc
     if kind is ExternKind.GLOBAL:
         if not isinstance(desc, GlobalType):
@@ -312,7 +318,7 @@ def canonical_type(scope: Scope, t: object, where: str) -> Canonical:
 
 def _import(scope: Scope, imp: Import, number: int) -> None:
     where = f'import "{imp.module}"' + ("" if imp.name is None else f' "{imp.name}"')
-    kind, t = entity_of_desc(scope, imp.kind, imp.desc, where)
+    kind, t = entity_of_desc(scope, imp.kind, imp.desc, where, in_type=False)
     scope.space(kind).append(t)
     expected = scope.expected
     if expected is not None:
