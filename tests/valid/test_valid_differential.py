@@ -4,7 +4,7 @@ A seeded generator writes mostly well-typed bodies (it tracks the operand stack 
 picks instructions that fit, with a few deliberate misfits, bad immediates and
 one-instruction mutations), so roughly half of the modules are valid and the rest fail
 in varied ways. Each module is encoded, and wasmlab's verdict (decode + validate) must
-equal `wasm-validate`'s. Valid modules also go through `analyze_functions`.
+equal `wasm-validate`'s. Valid modules also get the machine's side table (`layout`).
 
 `WASMLAB_FUZZ_N` sets the number of modules (default 80); run as a script with a first
 seed and a count to fuzz longer: `python tests/valid/test_valid_differential.py 1000 2000`.
@@ -27,6 +27,7 @@ except ImportError:
     from tests.conftest import need_tool
 
 from wasmlab.errors import WasmError
+from wasmlab.exec.compile import layout
 from wasmlab.syntax import (
     ALL_OPS,
     BY_NAME,
@@ -56,7 +57,7 @@ from wasmlab.syntax import (
     TableType,
     ValType,
 )
-from wasmlab.valid import analyze_functions, validate
+from wasmlab.valid import validate
 
 ALL_TYPES = [I32, I64, F32, F64, V128, FUNCREF, EXTERNREF]
 TYPES = [
@@ -361,7 +362,9 @@ def verdicts(seed: int, tool: str, tmp: Path) -> tuple[bool, str, bool, str]:
     try:
         module = decode(data)
         validate(module)
-        analyze_functions(module)
+        func_types = module.all_func_types()
+        for f in module.funcs:
+            layout(f.body, module.types, func_types, len(module.types[f.type].results))
         ours, message = True, ""
     except WasmError as e:
         ours, message = False, str(e)
