@@ -38,10 +38,7 @@ class WasmKernel(Kernel):
     language_version = "2.0"
     language_info = LANGUAGE_INFO
     banner = BANNER
-    help_links = [
-        {"text": "WebAssembly specification", "url": "https://webassembly.github.io/spec/core/"},
-        {"text": "wasmlab commands (%help)", "url": "https://webassembly.org/"},
-    ]
+    help_links = [{"text": "WebAssembly specification", "url": "https://webassembly.github.io/spec/core/"}]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -426,7 +426,8 @@ class Workspace:
         validate(module)
         binary = cmd.binary if cmd.kind == "binary" else None
         text = source if cmd.kind == "text" else cmd.quote
-        entry = self.add_module(cmd.name, module, source=text, filename=filename, binary=binary)
+        name = cmd.name or (module.id if cmd.kind == "text" else None)
+        entry = self.add_module(name, module, source=text, filename=filename, binary=binary)
         emit(module_summary(entry))
 
     def _action(self, cmd: Any, source: str, filename: str, emit: Emit) -> None:
