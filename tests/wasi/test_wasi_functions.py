@@ -486,3 +486,44 @@ def test_run_closes_files_and_reports_bad_exit_codes(box: Path) -> None:
     assert cfg.fds.get(3).dir_fd is not None  # the preopen stays for another instance
     cfg.close()
     assert cfg.fds.get(3).dir_fd is None
+
+
+def test_random_calls_give_errno_or_trap_never_python_errors(tmp_path: Path) -> None:
+    """Every function with random descriptors, pointers and lengths: an errno or a trap, no
+    host failure (EIO with last_error), and nothing outside the sandbox touched."""
+    import random
+
+    from tests.wasi.helpers import escape_sandbox
+    from wasmlab.wasi.constants import SIGNATURES
+
+    sb, secret = escape_sandbox(tmp_path)
+    rng = random.Random(11)
+    names = sorted(n for n in SIGNATURES if n not in ("proc_exit", "poll_oneoff"))  # poll: would sleep
+    small = [0, 1, 2, 3, 3, 4, 5, 0xFFFFFFFF, 1024, 65535, 65536, 131071, 131072, 2**31]
+    outcomes: set[object] = set()
+    g = Guest(WasiConfig())
+    for i in range(4000):
+        if i % 250 == 0:
+            g = Guest(WasiConfig(preopens={"/sb": str(sb)}, stdin=b"input", stdout=bytearray()))
+            for p in (b"inside.txt", b"sub", b"up", b"..", b"", b"\xff", b"sub/back/inside.txt", b"x"):
+                g.string(p)
+        name = rng.choice(names)
+        args = [
+            rng.choice([0, 1, 2**63, 2**64 - 1, rng.getrandbits(64)])
+            if t is ValType.I64
+            else rng.choice([*small, rng.getrandbits(32), rng.randrange(1024, 1100), rng.randrange(16)])
+            for t in SIGNATURES[name].params
+        ]
+        try:
+            r = g.call(name, *args)
+            assert isinstance(r, int) and 0 <= r < len(C.ERRNO_NAMES), (name, args, r)
+            outcomes.add(r)
+        except Trap:
+            outcomes.add("trap")
+        assert g.cfg.last_error is None, (name, args, g.cfg.last_error)
+    assert {0, C.EBADF, C.EINVAL, "trap"} <= outcomes
+    assert secret.read_text() == "SECRET" and os.listdir(secret.parent) == ["secret.txt"]
+    assert os.listdir(tmp_path) == ["outside", "sandbox"] or sorted(os.listdir(tmp_path)) == [
+        "outside",
+        "sandbox",
+    ]

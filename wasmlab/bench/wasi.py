@@ -153,11 +153,10 @@ def lines(b: WasiBench) -> list[str]:
     return out
 
 
-def main(argv: list[str] | None = None) -> None:
-    args = sys.argv[1:] if argv is None else argv
-    n = int(args[0]) if args else 1000
+def main(n: int = 1000) -> None:
+    """Print the figures (what `python -m wasmlab.bench` calls)."""
     print("\n".join(lines(bench_wasi(n))))
 
 
 if __name__ == "__main__":
-    main()
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)
