@@ -26,7 +26,8 @@ def _read(path: str) -> bytes:
         raise UsageError(f"cannot read {path}: {e.strerror}") from None
 
 
-def _module(path: str, validate: bool = True) -> Any:
+def load_module_file(path: str, validate: bool = True) -> Any:
+    """A Module from a .wasm or .wat file (UsageError when unreadable), validated by default."""
     from . import api
 
     data = _read(path)
@@ -48,7 +49,7 @@ def _module(path: str, validate: bool = True) -> Any:
 def cmd_parse(a: argparse.Namespace) -> int:
     from . import api
 
-    module = _module(a.file)
+    module = load_module_file(a.file)
     data = api.encode(module, module_linking=a.module_linking_encoding)
     out = a.output or str(Path(a.file).with_suffix(".wasm"))
     Path(out).write_bytes(data)
@@ -59,12 +60,12 @@ def cmd_parse(a: argparse.Namespace) -> int:
 def cmd_print(a: argparse.Namespace) -> int:
     from . import api
 
-    print(api.print_wat(_module(a.file, validate=False), folded=a.folded), end="")
+    print(api.print_wat(load_module_file(a.file, validate=False), folded=a.folded), end="")
     return 0
 
 
 def cmd_validate(a: argparse.Namespace) -> int:
-    _module(a.file)
+    load_module_file(a.file)
     print("valid")
     return 0
 
@@ -78,7 +79,7 @@ def cmd_dump(a: argparse.Namespace) -> int:
 
         print(dump(decode(data), data), end="")
     else:
-        print(dump(_module(a.file, validate=False)), end="")
+        print(dump(load_module_file(a.file, validate=False)), end="")
     return 0
 
 
@@ -104,7 +105,7 @@ def _format_results(values: Any) -> str:
 def cmd_run(a: argparse.Namespace) -> int:
     from . import api
 
-    module = _module(a.file)
+    module = load_module_file(a.file)
     wasi = None
     has_wasi = any(i.module.startswith("wasi_") for i in module.imports)
     if has_wasi:
@@ -167,7 +168,7 @@ def cmd_graph(a: argparse.Namespace) -> int:
     from .viz import graph_for
 
     kind = "initializers" if a.initializers else "types" if a.types else "calls" if a.calls else "cfg"
-    graph = graph_for(_module(a.file), kind, func=a.func)
+    graph = graph_for(load_module_file(a.file), kind, func=a.func)
     if a.output:
         from .viz.render import render_svg
 

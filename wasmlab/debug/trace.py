@@ -134,28 +134,9 @@ def _record(s: Session, before: tuple, stop: Any) -> TraceRecord:
 
 
 def _load(file: str) -> Any:
-    """Parse (or decode) and validate a module file; raise a WasmError or cli.UsageError."""
-    from pathlib import Path
+    from ..cli import load_module_file
 
-    from .. import api
-    from ..cli import UsageError
-
-    try:
-        data = Path(file).read_bytes()
-    except OSError as e:
-        raise UsageError(f"cannot read {file}: {e.strerror}") from None
-    if data[:4] == b"\0asm":
-        module = api.decode(data)
-    else:
-        from ..text import parse_module
-
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise UsageError(f"{file}: neither a wasm binary nor UTF-8 text") from None
-        module = parse_module(text, filename=file)
-    api.validate(module)
-    return module
+    return load_module_file(file)
 
 
 def _imports(module: Any, notes: list[str]) -> dict[str, dict[str, Any]]:

@@ -316,30 +316,23 @@ class Runner:
         if kind == "assert_malformed":
             return self._expect_rejected(cmd, (DecodeError, ParseError), "decode")
         if kind == "assert_unlinkable":
-            try:
-                module = self.load_module(cmd["filename"])
-            except WasmError as e:
-                raise Failure(f"module should be valid: {e}") from None
-            try:
-                self.instantiate(module)
-            except LinkError:
-                return "assert"
-            except WasmError as e:
-                raise Failure(f"expected a link error, got {type(e).__name__}: {e}") from None
-            raise Failure("module linked")
+            return self._expect_instantiation_error(cmd, LinkError, "a link error")
         if kind == "assert_uninstantiable":
-            try:
-                module = self.load_module(cmd["filename"])
-            except WasmError as e:
-                raise Failure(f"module should be valid: {e}") from None
-            try:
-                self.instantiate(module)
-            except Trap:
-                return "assert"
-            except WasmError as e:
-                raise Failure(f"expected a trap, got {type(e).__name__}: {e}") from None
-            raise Failure("module instantiated")
+            return self._expect_instantiation_error(cmd, Trap, "a trap")
         raise Skip(f"unknown command {kind}")
+
+    def _expect_instantiation_error(self, cmd: dict[str, Any], error: type, what: str) -> str:
+        try:
+            module = self.load_module(cmd["filename"])
+        except WasmError as e:
+            raise Failure(f"module should be valid: {e}") from None
+        try:
+            self.instantiate(module)
+        except error:
+            return "assert"
+        except WasmError as e:
+            raise Failure(f"expected {what}, got {type(e).__name__}: {e}") from None
+        raise Failure(f"expected {what}, but the module instantiated")
 
     def _expect_rejected(self, cmd: dict[str, Any], errors: Any, stage: str) -> str:
         try:
