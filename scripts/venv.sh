@@ -15,3 +15,9 @@ if ! { python -m pip install --upgrade pip && python -m pip install -e "$root[${
   echo "venv.sh: pip install failed (full log: $log)" >&2
   exit 1
 fi
+# an editable install skips data files: register the kernel in the venv explicitly
+if ! python -m wasmlab.kernel install --sys-prefix >>"$log" 2>&1; then
+  tail -n 20 "$log" >&2
+  echo "venv.sh: installing the wasmlab kernelspec failed" >&2
+  exit 1
+fi
