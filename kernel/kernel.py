@@ -77,6 +77,17 @@ class WasmKernel(Kernel):
 
     # --- messages ------------------------------------------------------------------------
 
+    def set_parent(self, ident: Any, parent: Any, channel: str = "shell") -> None:
+        """Also tell sys.stdout/sys.stderr (ipykernel's OutStreams) which request they answer,
+        so what a cell prints (spectest's print_i32, %echo) reaches its output area."""
+        super().set_parent(ident, parent, channel)
+        if channel == "shell":
+            import sys
+
+            for stream in (sys.stdout, sys.stderr):
+                if hasattr(stream, "set_parent"):
+                    stream.set_parent(parent)
+
     def _emit(self, out: Output) -> None:
         content = {"data": out.data, "metadata": out.metadata}
         if out.result:

@@ -148,7 +148,7 @@ class CellRunner(Runner):
     """The spec runner with interruptible calls, and the last machine kept for error places."""
 
     def __init__(self, workspace: Workspace) -> None:
-        super().__init__(name="notebook")
+        super().__init__(name="notebook", module_linking=True)
         self.workspace = workspace
         self.registry["spectest"] = spectest_exports(PrintLog())  # spectest.print* print here
         self.last_machine: Machine | None = None
