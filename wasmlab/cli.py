@@ -75,9 +75,9 @@ def cmd_dump(a: argparse.Namespace) -> int:
 
     data = _read(a.file)
     if data[:4] == b"\0asm":
-        from .binary import decode
+        from .binary import decode_auto  # (module linking is recognized by itself)
 
-        print(dump(decode(data), data), end="")
+        print(dump(decode_auto(data), data), end="")
     else:
         print(dump(load_module_file(a.file, validate=False)), end="")
     return 0

@@ -133,7 +133,7 @@ PROGRAMS: list[Program] = [
     (export "mem" (memory $mem 1))))
   (func (export "run") (param i32) (result i32)
     (i32.add (call $lib.$add (local.get 0) (global.get $lib.$g))
-             (i32.load $lib.$mem (i32.const 4)))))""",
+             (i32.load (i32.const 4)))))""",
         [("run", (1,)), ("run", (-50,))],
         imports=[
             (
@@ -345,7 +345,7 @@ PROGRAMS: list[Program] = [
       (i32.add (call_indirect (type $r) (i32.const 1)) (global.get 0))))
   (instance $i (instantiate $m (memory $env.$mem) (table $env.$tab) (global $env.$gl) (func $env.$seven)))
   (func (export "go") (result i32) (call $i.$go))
-  (func (export "mem0") (result i32) (i32.load $env.$mem (i32.const 0)))
+  (func (export "mem0") (result i32) (i32.load (i32.const 0)))
   (func (export "gl") (result i32) (global.get $env.$gl)))""",
         [("go", ()), ("mem0", ()), ("gl", ()), ("go", ()), ("gl", ())],
         imports=[

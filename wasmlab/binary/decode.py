@@ -84,6 +84,15 @@ SECTION_NAMES: dict[int, str] = {
     10: "code",
     11: "data",
     12: "datacount",
+    # module linking, in wasmtime 0.22's and the PR 2451 numbering
+    14: "module",
+    15: "instance",
+    16: "alias",
+    17: "modulecode",
+    100: "module",
+    101: "instance",
+    102: "alias",
+    103: "modulecode",
 }
 
 #: where each non-custom section may appear: strictly increasing ranks (DataCount, id 12,
@@ -544,9 +553,9 @@ def import_field(d: Decoder) -> str | None:
 def import_desc(d: Decoder) -> tuple[ExternKind, object]:
     kind_at = d.pos
     kind = d.byte()
-    reader = IMPORT_DESC_DECODERS.get(kind)
-    if reader is None and d.linking:
-        reader = LINKING_IMPORT_KINDS.get(kind)
+    reader = LINKING_IMPORT_KINDS.get(kind) if d.linking else None
+    if reader is None:
+        reader = IMPORT_DESC_DECODERS.get(kind)
     if reader is None:
         raise d.fail("malformed import kind", kind_at)
     return ExternKind(kind), reader(d)

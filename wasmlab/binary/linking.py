@@ -35,8 +35,9 @@ from ..syntax.module import (
     Module,
     ParentType,
 )
-from ..syntax.types import ExportType, ExternKind, ImportType, InstanceType, ModuleType
+from ..syntax.types import ExportType, ExternKind, ImportType, InstanceType, Limits, MemType, ModuleType
 from .decode import (
+    LINKING_IMPORT_KINDS,
     LINKING_SECTION_DECODERS,
     LINKING_TYPE_FORMS,
     Decoder,
@@ -61,6 +62,17 @@ _ITEM_KINDS = {k.value: k for k in ExternKind if k is not ExternKind.EVENT}
 
 
 # --- decoding -----------------------------------------------------------------------------------
+
+
+def _mem_type(d: Decoder) -> MemType:
+    """A memory type whose flags may say `shared` (bit 1) besides `max` (bit 0)."""
+    at = d.pos
+    flags = d.u32()
+    if flags > 3:
+        raise d.fail("malformed memory type flags", at)
+    lo = d.u32()
+    hi = d.u32() if flags & 1 else None
+    return MemType(Limits(lo, hi), bool(flags & 2))
 
 
 def _kind(d: Decoder, what: str) -> ExternKind:
@@ -164,6 +176,7 @@ def _module_code_section(d: Decoder, size: int, start: int) -> None:
 
 
 LINKING_TYPE_FORMS.update({0x61: _module_type, 0x62: _instance_type})
+LINKING_IMPORT_KINDS[2] = _mem_type
 LINKING_SECTION_DECODERS.update(
     {
         14: _module_section,
@@ -205,6 +218,13 @@ def write_import_desc(out: bytearray, kind: ExternKind, desc: object) -> None:
     out.append(int(kind))
     if kind in (ExternKind.MODULE, ExternKind.INSTANCE):
         _u32(out, desc)  # type: ignore[arg-type]
+        return
+    if kind is ExternKind.MEMORY and getattr(desc, "shared", False):
+        lim = desc.limits  # type: ignore[attr-defined]
+        out.append(2 if lim.max is None else 3)
+        _u32(out, lim.min)
+        if lim.max is not None:
+            _u32(out, lim.max)
         return
     writer = IMPORT_DESC_ENCODERS.get(int(kind))
     if writer is None:

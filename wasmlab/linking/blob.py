@@ -74,6 +74,13 @@ class Blob:
     def top(self) -> ModuleInfo:
         return self.modules[0]
 
+    def index_of(self, module: Module) -> int:
+        """The position of a (top-level or nested) module of this blob."""
+        for info in self.modules:
+            if info.module is module:
+                return info.index
+        raise LinkError("the module is not part of this blob")
+
     def __repr__(self) -> str:
         return f"<Blob {len(self.modules)} modules, {len(self.types)} signatures>"
 
@@ -92,7 +99,7 @@ def compile_blob(module: Module) -> Blob:
     """The blob of a validated top-level module (made once, then kept in `module.linked`)."""
     blob = module.linked
     if isinstance(blob, Blob):
-        return blob
+        return blob  # (a nested module answers with the blob of its top-level module)
     try:
         scope = resolve(module)
     except ValidationError as e:
@@ -110,6 +117,7 @@ def _translate(blob: Blob, scope: Scope, parent: int | None, label: str) -> int:
     info = ModuleInfo(len(blob.modules), m, scope, parent, label, tables.intern(module_sig(scope))[1])
     info.path = label if parent is None else f"{blob.modules[parent].path}/{label}"
     blob.modules.append(info)
+    m.linked = blob
     info.types = [tables.intern(t) for t in scope.types]
     info.instance_types = [tables.intern(t)[1] for t in scope.instances]
 

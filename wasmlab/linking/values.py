@@ -140,7 +140,7 @@ def value_error(expected: Entity, value: Any) -> str | None:
         )
         return None if ok else "table type mismatch"
     if ek is ExternKind.MEMORY:
-        ok = limits_match(et.limits, Limits(value.pages, value.type.limits.max))
+        ok = not et.shared and limits_match(et.limits, Limits(value.pages, value.type.limits.max))
         return None if ok else "memory type mismatch"
     if ek is ExternKind.GLOBAL:
         return None if value.type == et else f"global type {value.type} is not {et}"

@@ -201,7 +201,8 @@ class Runner:
 
                 return HostInstance(ns, module)
         if ns is None or name not in ns:
-            raise LinkError(f'unknown import "{module}" "{name}"')
+            where = f'"{module}"' if name is None else f'"{module}" "{name}"'
+            raise LinkError(f"unknown import {where}")
         return ns[name]
 
     def instantiate(self, module: Module) -> ModuleInst:
@@ -266,7 +267,15 @@ class Runner:
         if kind == "module":
             try:
                 module = self.load_module(cmd["filename"])
+            except WasmError as e:
+                raise Failure(f"module failed to load: {e}") from None
+            try:
                 inst = self.instantiate(module)
+            except LinkError as e:
+                if self.module_linking and str(e).startswith("unknown import"):
+                    # (module-linking scripts of wasm-tools only compile their modules)
+                    raise Skip(f"compiled, not instantiated: {e}") from None
+                raise Failure(f"module failed to load: {e}") from None
             except WasmError as e:
                 raise Failure(f"module failed to load: {e}") from None
             self.current = inst
@@ -312,6 +321,8 @@ class Runner:
                 raise Failure(f"expected {cmd['text']!r}, got {type(e).__name__}: {e}") from None
             raise Failure(f"expected {cmd['text']!r}, returned {show(got)}")
         if kind == "assert_invalid":
+            if self.module_linking:  # wasmparser checks section order while validating
+                return self._expect_rejected(cmd, (ValidationError, DecodeError), "validate")
             return self._expect_rejected(cmd, ValidationError, "validate")
         if kind == "assert_malformed":
             return self._expect_rejected(cmd, (DecodeError, ParseError), "decode")

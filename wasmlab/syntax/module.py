@@ -263,7 +263,8 @@ class Module:
 
     @property
     def type_tables(self) -> Any:
-        """The `TypeTables` of this module's blob (shown as an HTML table in a notebook)."""
+        """The `TypeTables` of this module's blob, shared with the modules nested in it
+        (shown as an HTML table in a notebook)."""
         from ..linking import compile_blob
 
         return compile_blob(self).types
@@ -285,6 +286,7 @@ class Module:
             self.modules
             or self.instances
             or self.aliases
+            or self.initial_sections
             or any(isinstance(t, (ModuleType, InstanceType)) for t in self.types)
             or any(i.name is None or i.kind > ExternKind.GLOBAL for i in self.imports)
             or any(e.kind > ExternKind.GLOBAL for e in self.exports)

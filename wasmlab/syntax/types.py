@@ -106,9 +106,11 @@ class TableType:
 @dataclass(frozen=True)
 class MemType:
     limits: Limits
+    #: threads' shared memories; module linking's module and instance types may name them
+    shared: bool = False
 
     def __str__(self) -> str:
-        return str(self.limits)
+        return f"{self.limits} shared" if self.shared else str(self.limits)
 
 
 @dataclass(frozen=True)

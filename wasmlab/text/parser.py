@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ..syntax.module import (
     Custom,
@@ -36,7 +37,7 @@ from ..syntax.types import DefType, ExternKind, FuncType, GlobalType, Limits, Me
 from .context import FuncContext, ModuleContext, names_of
 from .cursor import REFTYPES
 from .instructions import InstrParser
-from .lexer import EOF, ID, KEYWORD, LPAREN, NAT, RPAREN, Token, Tokens, tokenize
+from .lexer import EOF, ID, KEYWORD, LPAREN, NAT, RPAREN, STRING, Token, Tokens, tokenize
 
 _END = BY_NAME["end"]
 _I32_CONST = BY_NAME["i32.const"]
@@ -58,6 +59,9 @@ class Field:
 
 #: field keyword -> Field; extend with `register_field`
 FIELDS: dict[str, Field] = {}
+
+#: module linking's driver (`wasmlab.text.linking`): `wants(parser)`, `run(parser)`
+LINKING: Any = None
 
 #: import/export descriptor keyword -> (external kind, index space)
 EXTERN_KINDS: dict[str, tuple[ExternKind, str]] = {
@@ -90,6 +94,8 @@ class ModuleParser(InstrParser):
             self.module.names.module = module_id.text[1:]
         self.last_definition: str | None = None
         self.func_locals: dict[int, dict[int, str]] = {}
+        #: module linking: the enclosing module's parser when this is a nested module
+        self.parent: ModuleParser | None = None
 
     def run(self) -> Module:
         try:
@@ -98,6 +104,8 @@ class ModuleParser(InstrParser):
             raise self.error("expressions nested too deeply (use the flat form for deep nesting)") from None
 
     def _run(self) -> Module:
+        if LINKING is not None and LINKING.wants(self):
+            return LINKING.run(self)  # module linking (wasmlab.text.linking)
         toks = self.toks
         close = self.close
         pending: list[tuple[Field, int, object]] = []
@@ -165,12 +173,16 @@ class ModuleParser(InstrParser):
             self.expect_rparen()
             self.module.exports.append(Export(name, kind, idx, span=self.span_from(first)))
 
-    def inline_import(self) -> tuple[str, str]:
+    def inline_import(self) -> tuple[str, str | None]:
         self.i += 2  # ( import
         module = self.expect_name()
-        name = self.expect_name()
+        name = self.optional_name()
         self.expect_rparen()
         return module, name
+
+    def optional_name(self) -> str | None:
+        """A field name, absent in module linking's single-level imports."""
+        return self.expect_name() if self.toks[self.i].kind == STRING else None
 
     def limits(self) -> Limits:
         lo = self.expect_u32("a limit (a number)")
@@ -280,7 +292,7 @@ def _scan_import(p: ModuleParser, lp: int) -> None:
     toks = p.toks
     p.i = lp + 2
     p.expect_name()
-    p.expect_name()
+    p.optional_name()
     p.expect_lparen("an import description")
     kw = toks[p.i]
     entry = EXTERN_KINDS.get(kw.text) if kw.kind == KEYWORD else None
@@ -294,7 +306,7 @@ def _scan_import(p: ModuleParser, lp: int) -> None:
 def _parse_import(p: ModuleParser, lp: int, info: object) -> None:
     p.i = lp + 2
     module = p.expect_name()
-    name = p.expect_name()
+    name = p.optional_name()
     p.i += 1  # (
     kind, _ = EXTERN_KINDS[p.next().text]
     p.take_id()
@@ -687,3 +699,6 @@ def quoted_module(data: bytes, at: Token, tokens: Tokens) -> Module:
         raise tokens.source.error_at("malformed UTF-8 encoding", at) from None
     filename = f"{tokens.source.filename or '<input>'}:{at.line}:quote"
     return parse_module(text, filename)
+
+
+from . import linking as _linking  # noqa: E402,F401  (module linking: fields, types, driver)

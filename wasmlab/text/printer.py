@@ -147,6 +147,8 @@ class _Printer:
         return self.func_ids.get(idx, str(idx))
 
     def run(self) -> str:
+        if LINKING_PRINT is not None and self.m.uses_linking:
+            return LINKING_PRINT(self)  # module linking (wasmlab.text.linking_printer)
         m = self.m
         head = "(module"
         ident = sanitize_id(m.names.module) if m.names.module else None
@@ -646,3 +648,11 @@ IMMEDIATE_TEXT: dict[str, Callable[[_Printer, Instr], str]] = {
 
 #: how each kind of type definition is printed (module linking adds module/instance types)
 TYPE_PRINTERS: dict[type, Callable[[Any], str]] = {FuncType: functype_text}
+
+#: module linking's printer of a whole module (`wasmlab.text.linking_printer`)
+LINKING_PRINT: Callable[[Any], str] | None = None
+
+
+from . import linking_printer as _linking_printer  # noqa: E402  (module linking)
+
+_linking_printer.install()

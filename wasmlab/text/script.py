@@ -195,7 +195,9 @@ def parse_script(text: str, filename: str | None = None) -> list[Command]:
     """Parse a .wast script; a file holding just module fields is one module command."""
     tokens = tokenize(text, filename)
     toks = tokens.toks
-    if toks[0].kind == LPAREN and toks[1].kind == KEYWORD and toks[1].text in FIELDS:
+    first = toks[1].text
+    # (`module` is a field too with module linking: a script's `(module ...)` stays a command)
+    if toks[0].kind == LPAREN and toks[1].kind == KEYWORD and first in FIELDS and first != "module":
         module, _ = parse_module_at(tokens, 0, allow_bare=True)
         return [ModuleCommand(toks[0].line, None, "text", module=module, text=text, filename=filename)]
     return _ScriptParser(tokens).commands()

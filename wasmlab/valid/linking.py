@@ -72,6 +72,13 @@ class InstanceSig:
     """The type of an instance: its exports, in order, with their canonical types."""
 
     exports: tuple[tuple[str, Entity], ...] = ()
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash(("instance", self.exports)))
+
+    def __hash__(self) -> int:  # kept: canonical types nest deeply and are hashed often
+        return self._hash
 
     def export(self, name: str) -> Entity | None:
         for n, e in self.exports:
@@ -89,6 +96,13 @@ class ModuleSig:
 
     imports: tuple[tuple[str, str | None, Entity], ...] = ()
     exports: tuple[tuple[str, Entity], ...] = ()
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash(("module", self.imports, self.exports)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @property
     def instance(self) -> InstanceSig:
@@ -139,9 +153,8 @@ def subtype_error(expected: Entity, actual: Entity) -> str | None:
         ok = et.elem == at.elem and limits_match(et.limits, at.limits)
         return None if ok else "table provided for instantiation has wrong type"
     if ek is ExternKind.MEMORY:
-        return (
-            None if limits_match(et.limits, at.limits) else "memory provided for instantiation has wrong type"
-        )
+        ok = limits_match(et.limits, at.limits) and et.shared == at.shared
+        return None if ok else "memory provided for instantiation has wrong type"
     if ek is ExternKind.GLOBAL:
         return None if et == at else "global provided for instantiation has wrong type"
     if ek is ExternKind.INSTANCE:
@@ -267,7 +280,7 @@ def entity_of_desc(scope: Scope, kind: ExternKind, desc: object, where: str, in_
     if kind is ExternKind.MEMORY:
         if not isinstance(desc, MemType):
             raise ValidationError(f"malformed memory type (in {where})")
-        check_mem_type(desc, where)
+        check_mem_type(desc, where, shared_ok=True)
         if desc.shared:
             if not in_type:
                 raise ValidationError(f"threads must be enabled for shared memories (in {where})")
@@ -448,7 +461,12 @@ def _nested(parent: Scope, declared: ModuleSig, n_types: int, n_modules: int) ->
 
 
 def needs_linking(module: Module) -> bool:
-    return module.uses_linking or any(isinstance(t, ParentType) for t in module.types)
+    """A module that uses module linking, or any nested module (it has a declared type)."""
+    return (
+        _PARENT.get() is not None
+        or module.uses_linking
+        or any(isinstance(t, ParentType) for t in module.types)
+    )
 
 
 def scope_for(module: Module) -> Scope:

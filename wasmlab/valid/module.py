@@ -100,8 +100,10 @@ def check_table_type(tt: TableType, where: str) -> None:
         raise ValidationError(f"type mismatch: {where} holds {tt.elem}, not a reference type")
 
 
-def check_mem_type(mt: MemType, where: str) -> None:
+def check_mem_type(mt: MemType, where: str, shared_ok: bool = False) -> None:
     check_limits(mt.limits, MAX_PAGES, "memory size must be at most 65536 pages (4GiB)", where)
+    if mt.shared and not shared_ok:  # (module linking's types may describe shared memories)
+        raise ValidationError(f"threads must be enabled for shared memories (in {where})")
 
 
 # --- the module --------------------------------------------------------------------------------

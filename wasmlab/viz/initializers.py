@@ -64,7 +64,8 @@ def _blob_of(module: Any) -> tuple[Any, int]:
     inst = getattr(module, "inst", None)  # a wasmlab.Instance
     if inst is not None and hasattr(inst, "module"):
         module = inst.module
-    return compile_blob(module), 0
+    blob = compile_blob(module)
+    return blob, blob.index_of(module)
 
 
 def initializer_graph(module: Any, index: int | None = None) -> SvgDigraph:
