@@ -383,8 +383,32 @@ class Module:
     def imports_of(self, kind: ExternKind) -> list[Import]:
         return [i for i in self.imports if i.kind is kind]
 
+    def base_index(self, kind: ExternKind) -> int:
+        """How many items of `kind` come before the module's own definitions: its imports
+        and (module linking) aliases. Use this, not `len(imports_of(kind))`, to number
+        definitions."""
+        return len(self.imports_of(kind)) + sum(1 for a in self.aliases if a.kind is kind)
+
+    def _linked_func_types(self) -> list[FuncType] | None:
+        """The function index space's types when aliases take part in it (module linking)."""
+        if not any(a.kind is ExternKind.FUNC for a in self.aliases):
+            return None
+        from ..errors import WasmError
+
+        try:
+            from ..linking import compile_blob
+
+            blob = compile_blob(self)
+            return list(blob.modules[blob.index_of(self)].scope.funcs)
+        except WasmError:
+            n = self.base_index(ExternKind.FUNC)
+            return [FuncType()] * n + [self.types[f.type] for f in self.funcs]  # type: ignore[misc]
+
     def func_type(self, funcidx: int) -> FuncType:
         """The type of function `funcidx` in the function index space (imports first)."""
+        linked = self._linked_func_types()
+        if linked is not None:
+            return linked[funcidx]
         imported = self.imports_of(ExternKind.FUNC)
         if funcidx < len(imported):
             t = self.types[imported[funcidx].desc]
@@ -394,6 +418,9 @@ class Module:
         return t
 
     def all_func_types(self) -> list[FuncType]:
+        linked = self._linked_func_types()
+        if linked is not None:
+            return linked
         out: list[FuncType] = []
         for imp in self.imports_of(ExternKind.FUNC):
             out.append(self.types[imp.desc])  # type: ignore[arg-type]

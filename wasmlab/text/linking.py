@@ -19,13 +19,15 @@ same text gives the same bytes:
 1. aliases are made where wast puts them: parent aliases first (by name, last first),
    `$i.$x` aliases right after the definition of `$i` (by export position), an
    `(export $i)` becomes alias/export pairs in its place;
-2. if a type has to be worked out (a nested module without `(type)`, an imported module
-   with an inline type), type definitions and type aliases move before all other fields;
-3. indices: types first (a module or instance type after the types it needs), then
-   imports, aliases, modules and instances in order, then definitions;
-4. then every field in order; a type a field needs that does not exist yet (interned by
-   structure, first one wins) goes before that field, and a nested module without a
-   declared type gets one from its imports and exports.
+2. indices: type definitions and type aliases first (a module or instance type after
+   the types it needs), then imports, aliases, modules and instances in order, then
+   definitions;
+3. then every field in order; a type a field needs that does not exist yet (interned by
+   structure, first one wins) is made then, and a nested module without a declared
+   type gets one from its imports and exports (the types it needs first);
+4. the binary lists every type first (wast 27 sorted them there). Only when no type had
+   to be made and none is used before it is written (as in printed text) do the fields
+   keep their written order, so that binary -> text -> binary is the identity.
 """
 
 from __future__ import annotations
@@ -189,8 +191,6 @@ _IMM_NS = {
     "memory": "memory",
     "memory_init": "memory",
 }
-_DEFINERS = {"func", "table", "memory", "global", "type", "module", "instance", "alias", "elem", "data",
-             "param", "local"}  # fmt: skip
 
 
 def scan_refs(p: ModuleParser, lo: int, hi: int) -> set[tuple[str, str]]:
@@ -258,7 +258,7 @@ def _ref_ns(toks: list[Token], stack: list[tuple[str | None, int]], i: int) -> s
             if outer == "data" and kw == "memory":
                 return "memory"
             return None  # a definition (or an item of a type)
-    if kw == "elem" and not first and toks[i - 1].kind != KEYWORD:
+    if kw == "elem" and (outer == "table" or (not first and toks[i - 1].kind != KEYWORD)):
         return "func"  # an element list of function indices
     # an instruction's immediate: find the instruction keyword before it
     j = i - 1
@@ -581,7 +581,7 @@ class Entry:
     alias: tuple[str | None, str, Token | None, Any] | None = None  # (id, ns, instance tok | None, target)
     export: tuple[str, str, int] | None = None  # (name, ns, entry number of its alias)
     section: int | None = None  # the initial section it belongs to
-    typeish: bool = False  # a type definition or type alias (moved first when types must be worked out)
+    typeish: bool = False  # a type definition or type alias (indexed before everything else)
     bound: tuple[str, int] | None = None  # (namespace, index) it defines
     info: Any = None  # what the field's scan returned
     order: float = 0.0  # textual position (exports are kept in this order)
