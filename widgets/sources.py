@@ -50,7 +50,7 @@ class SourceView:
 
 
 def _func_spans(module: Module) -> dict[int, list[Span | None]]:
-    nimp = len(module.imports_of(ExternKind.FUNC))
+    nimp = module.base_index(ExternKind.FUNC)
     return {nimp + i: [ins.span for ins in f.body] for i, f in enumerate(module.funcs)}
 
 
@@ -70,7 +70,7 @@ def _listing(module: Module) -> SourceView:
 
     lines: list[str] = []
     spans: dict[int, list[Span | None]] = {}
-    nimp = len(module.imports_of(ExternKind.FUNC))
+    nimp = module.base_index(ExternKind.FUNC)
     for i, f in enumerate(module.funcs):
         idx = nimp + i
         lines.append(f"(func {module.func_name(idx)} {module.func_type(idx)}")

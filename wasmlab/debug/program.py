@@ -160,7 +160,7 @@ class Program:
         if cached is not None:
             return cached
         table = self._module_offsets(module)
-        nimported = len(module.imports_of(ExternKind.FUNC))
+        nimported = module.base_index(ExternKind.FUNC)
         i = f.index - nimported
         out = table[i] if 0 <= i < len(table) else []
         self._offsets[key] = out

@@ -69,7 +69,7 @@ def table_candidates(module: Module) -> dict[int, set[int]]:
 def call_edges(module: Module) -> list[tuple[int, int | str, str]]:
     """(caller, callee, kind) with kind 'call' or 'indirect:<table>'; callee 'unknown:<t>' for an
     imported table whose contents are not known."""
-    nimported = len(module.imports_of(ExternKind.FUNC))
+    nimported = module.base_index(ExternKind.FUNC)
     types = module.all_func_types()
     imported_tables = len(module.imports_of(ExternKind.TABLE))
     tables = table_candidates(module)

@@ -127,7 +127,7 @@ def basic_blocks(body: list[Instr]) -> list[BasicBlock]:
 
 def resolve_func(module: Module, func: Any) -> int:
     """A function index from an index, `$name`, name or export name; None: the first export."""
-    nimported = len(module.imports_of(ExternKind.FUNC))
+    nimported = module.base_index(ExternKind.FUNC)
     total = nimported + len(module.funcs)
     if func is None:
         for e in module.exports:
@@ -157,7 +157,7 @@ def resolve_func(module: Module, func: Any) -> int:
 def cfg_graph(module: Module, func: Any = None, current_pc: int | None = None) -> graphviz.Digraph:
     """The CFG of `func`; the block holding `current_pc` (if given) is highlighted."""
     idx = resolve_func(module, func)
-    nimported = len(module.imports_of(ExternKind.FUNC))
+    nimported = module.base_index(ExternKind.FUNC)
     if idx < nimported:
         raise WasmError(f"{module.func_name(idx)} is imported: it has no body")
     body = module.funcs[idx - nimported].body
