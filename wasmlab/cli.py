@@ -243,17 +243,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("lab", help="open JupyterLab on the teaching notebooks")
     s.add_argument("--notebooks", default=None)
-    s.add_argument("jupyter_args", nargs=argparse.REMAINDER)
-    s.set_defaults(fn=cmd_lab)
+    s.set_defaults(fn=cmd_lab, jupyter_args=[])  # unknown options go to jupyter lab
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
-        a = parser.parse_args(argv)
+        a, extra = parser.parse_known_args(argv)
+        if extra and a.command != "lab":  # only `lab` passes unknown options on (to jupyter)
+            parser.parse_args(argv)
     except SystemExit as e:
         return int(e.code or 0)
+    if extra:
+        a.jupyter_args = extra
     fn: Callable[[argparse.Namespace], int] = a.fn
     try:
         return fn(a)
