@@ -50,6 +50,8 @@ class BodyFacts:
 def body_facts(module: Module, funcidx: int, ctx: Context | None = None) -> BodyFacts:
     """Run the validator's checker over function `funcidx` of a valid module, keeping types."""
     ctx = ctx or Context(module)
+    if module.aliases:  # module linking: aliased functions take part in the index space
+        ctx.funcs = module.all_func_types()
     nimported = len(ctx.funcs) - len(module.funcs)
     func = module.funcs[funcidx - nimported]
     checker = BodyChecker(ctx, funcidx, ctx.funcs[funcidx], func.locals, record=True)
