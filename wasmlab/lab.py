@@ -46,7 +46,8 @@ def lab_command(notebooks: Path, extra: Sequence[str]) -> list[str]:
     args = list(extra)
     if args and args[0] == "--":
         args = args[1:]
-    return [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={notebooks}", *args]
+    root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # containers run as root
+    return [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={notebooks}", *root, *args]
 
 
 def launch(notebooks_dir: str | os.PathLike | None = None, extra: Sequence[str] = (),
