@@ -38,7 +38,8 @@ CHROMIUM_ARGS = [
     "--disable-features=Translate,OptimizationHints,MediaRouter",
 ]  # fmt: skip
 SERVER_TIMEOUT = 90.0
-RUN_TIMEOUT = 60_000  # ms: all cells of a notebook
+RUN_TIMEOUT = 180_000  # ms: all cells of a notebook
+ACTIVE = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook on show
 
 
 def chromium_path() -> str:
@@ -159,8 +160,9 @@ def shots_dir() -> Path:
 def open_notebook(browser: Any, lab: dict[str, Any], name: str) -> Any:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(60_000)
-    page.goto(f"{lab['base']}/lab/tree/{name}?token={lab['token']}")
-    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell")
+    # `reset`: a fresh workspace, so only this notebook is open (JupyterLab restores tabs)
+    page.goto(f"{lab['base']}/lab/tree/{name}?reset&token={lab['token']}")
+    page.wait_for_selector(f"{ACTIVE} .jp-Notebook .jp-Cell", state="attached")
     kernel_idle(page)
     return page
 
@@ -174,9 +176,32 @@ def kernel_idle(page: Any, timeout: float = 90_000) -> None:
     )
 
 
+def menu(page: Any, top: str, item: str) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text=top).first.click()
+    page.locator(".lm-Menu-itemLabel", has_text=item).first.click()
+
+
 def run_all(page: Any) -> None:
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    """Clear the stored outputs (so nothing below is left over from the saved notebook), then
+    run every cell and wait until each one has run."""
+    menu(page, "Edit", "Clear Outputs of All Cells")
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-CodeCell .jp-InputPrompt')]
+                   .every(p => !/\\d/.test(p.textContent))"""
+    )
+    for attempt in range(3):  # a menu click can land while the previous menu still closes
+        page.keyboard.press("Escape")
+        menu(page, "Run", "Run All Cells")
+        try:
+            page.wait_for_function(
+                """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-CodeCell .jp-InputPrompt')]
+                           .some(p => /\\*|\\d/.test(p.textContent))""",
+                timeout=10_000,
+            )
+            break
+        except Exception:
+            if attempt == 2:
+                raise
     # every code cell has an execution count and nothing is queued or running
     try:
         wait_all_ran(page)
@@ -189,7 +214,7 @@ def run_all(page: Any) -> None:
 def wait_all_ran(page: Any) -> None:
     page.wait_for_function(
         """() => {
-            const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')];
+            const prompts = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-CodeCell .jp-InputPrompt')];
             return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
         }""",
         timeout=RUN_TIMEOUT,
@@ -209,7 +234,7 @@ def test_stack_machine_debugger_steps(browser: Any, lab: dict[str, Any]) -> None
     out = shots_dir()
     try:
         run_all(page)
-        dbgs = page.locator(".wasmlab-dbg")
+        dbgs = page.locator(f"{ACTIVE} .wasmlab-dbg")
         dbgs.last.wait_for(state="visible")
         assert dbgs.count() >= 2, "01-stack-machine shows a Debugger widget for each %debug"
         errors = page.locator(
@@ -237,7 +262,7 @@ def test_stack_machine_debugger_steps(browser: Any, lab: dict[str, Any]) -> None
         assert "3" in after["stack"] and "5" in after["stack"], after  # poly(5): 3, x, x
         dbg.screenshot(path=str(out / "debugger.png"))
         # WAT cells are syntax highlighted: CodeMirror wraps tokens in spans that have colours
-        cell = page.locator(".jp-Notebook .jp-CodeCell").first
+        cell = page.locator(f"{ACTIVE} .jp-Notebook .jp-CodeCell").first
         cell.scroll_into_view_if_needed()
         colours = page.evaluate(
             """(cell) => {
@@ -249,7 +274,7 @@ def test_stack_machine_debugger_steps(browser: Any, lab: dict[str, Any]) -> None
         words = {text for text, _ in colours}
         assert any("module" in w or "func" in w or "i32" in w for w in words), colours
         assert len({c for _, c in colours}) >= 2, f"tokens in at least two colours: {colours}"
-        page.locator(".jp-Notebook .jp-Cell").nth(2).scroll_into_view_if_needed()
+        page.locator(f"{ACTIVE} .jp-Notebook .jp-Cell").nth(2).scroll_into_view_if_needed()
         page.screenshot(path=str(out / "notebook.png"))
         assert not any("InternalError" in t for t in texts), texts  # only the lessons' own errors
     finally:
@@ -262,7 +287,7 @@ def test_module_linking_initializer_graph(browser: Any, lab: dict[str, Any]) -> 
     try:
         run_all(page)
         # the first %graph initializers output: an SVG picture with the module's cluster
-        svg_out = page.locator(".jp-OutputArea-output[data-mime-type='image/svg+xml']")
+        svg_out = page.locator(f"{ACTIVE} .jp-OutputArea-output[data-mime-type='image/svg+xml']")
         svg_out.first.wait_for(state="visible")
         assert svg_out.count() >= 3, "initializer graphs and the TypeTables graph are pictures"
         first = svg_out.first
@@ -291,7 +316,7 @@ def test_time_travel_debugger_memory(browser: Any, lab: dict[str, Any]) -> None:
     out = shots_dir()
     try:
         run_all(page)
-        dbg = page.locator(".wasmlab-dbg").last
+        dbg = page.locator(f"{ACTIVE} .wasmlab-dbg").last
         dbg.wait_for(state="visible")
         dbg.scroll_into_view_if_needed()
         state = debugger_state(dbg)
