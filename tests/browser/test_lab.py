@@ -229,6 +229,24 @@ def debugger_state(dbg: Any) -> dict[str, str]:
     }
 
 
+def step_button_to(page: Any, dbg: Any, k: int) -> None:
+    """Click the Debugger's step button until its status says `step k:` (a click on a button
+    that is still disabled while the previous move's state arrives does nothing)."""
+    for attempt in range(3):
+        if f"step {k}:" not in dbg.locator(".wl-status").inner_text():
+            dbg.locator("button[data-action='step']:not([disabled])").click()
+        try:
+            page.wait_for_function(
+                "([el, want]) => el.querySelector('.wl-status').textContent.startsWith(want)",
+                arg=[dbg.element_handle(), f"step {k}:"],
+                timeout=15_000,
+            )
+            return
+        except Exception:
+            if attempt == 2:
+                raise
+
+
 def test_stack_machine_debugger_steps(browser: Any, lab: dict[str, Any]) -> None:
     page = open_notebook(browser, lab, "01-stack-machine.ipynb")
     out = shots_dir()
@@ -247,13 +265,8 @@ def test_stack_machine_debugger_steps(browser: Any, lab: dict[str, Any]) -> None
         assert "step 0" in before["status"], before
         assert before["line"].strip(), "the current instruction's line is highlighted"
         states = [before]
-        for _ in range(3):
-            dbg.locator("button[data-action='step']").click()
-            prev = states[-1]["status"]
-            page.wait_for_function(
-                "([el, prev]) => el.querySelector('.wl-status').textContent !== prev",
-                arg=[dbg.element_handle(), prev],
-            )
+        for k in range(1, 4):
+            step_button_to(page, dbg, k)
             states.append(debugger_state(dbg))
         after = states[-1]
         assert "step 3" in after["status"], after
