@@ -1,0 +1,90 @@
+"""The teaching notebooks as files: the eight of them, their kernels, stored outputs and no
+bulky widget state. (That every cell runs and gives its stored output is nbval's job:
+`pytest notebooks/`, part of the normal run through pyproject's `--nbval`.)"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+NOTEBOOKS = ROOT / "notebooks"
+EXPECTED = {
+    "01-stack-machine": "wasmlab",
+    "02-control-flow": "wasmlab",
+    "03-functions-and-calls": "wasmlab",
+    "04-linear-memory": "wasmlab",
+    "05-module-linking": "wasmlab",
+    "06-wasi-c-program": "python3",
+    "07-time-travel-debugging": "wasmlab",
+    "08-python-embedding": "python3",
+}
+MAX_BYTES = 200_000
+
+
+def load(name: str) -> dict:
+    return json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))
+
+
+def test_the_eight_notebooks() -> None:
+    assert sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_notebook_file(name: str) -> None:
+    path = NOTEBOOKS / f"{name}.ipynb"
+    assert path.stat().st_size < MAX_BYTES, "keep notebooks small (no widget state, no big outputs)"
+    nb = load(name)
+    assert nb["metadata"]["kernelspec"]["name"] == EXPECTED[name]
+    assert "widgets" not in nb["metadata"], "widget state is not saved"
+    cells = nb["cells"]
+    first = "".join(cells[0]["source"])
+    assert cells[0]["cell_type"] == "markdown" and first.startswith(f"# {int(name[:2])}. ")
+    code = [c for c in cells if c["cell_type"] == "code"]
+    assert len(code) >= 5
+    for c in code:
+        assert c["execution_count"] is not None, "outputs are stored (run the notebook before saving)"
+        for out in c.get("outputs", []):
+            assert "application/vnd.jupyter.widget-state+json" not in out.get("data", {})
+    prose = sum(len("".join(c["source"])) for c in cells if c["cell_type"] == "markdown")
+    assert prose > 2000, "each notebook explains what it shows"
+
+
+def test_notebooks_link_to_the_next() -> None:
+    names = sorted(EXPECTED)
+    for here, there in zip(names, names[1:]):
+        text = "".join("".join(c["source"]) for c in load(here)["cells"] if c["cell_type"] == "markdown")
+        assert f"{there}.ipynb" in text, f"{here} links to {there}"
+
+
+def test_error_cells_are_tagged() -> None:
+    """A cell whose stored output is an error must say so (nbval, and JupyterLab's Run All)."""
+    for name in EXPECTED:
+        for c in load(name)["cells"]:
+            if any(o["output_type"] == "error" for o in c.get("outputs", [])):
+                assert "raises-exception" in c["metadata"].get("tags", []), (name, c["source"])
+
+
+def test_c_program_fixture() -> None:
+    import wasmlab
+
+    src = NOTEBOOKS / "c" / "fractions.c"
+    module = wasmlab.parse(NOTEBOOKS / "c" / "fractions.wasm")
+    assert "int gcd(int a, int b)" in src.read_text()
+    names = {module.func_name(i) for i in range(len(module.imports), len(module.imports) + len(module.funcs))}
+    assert {"gcd", "main", "_start"} <= names
+    cfg = wasmlab.WasiConfig(args=["fractions", "1071/462"], stdout=bytearray())
+    assert cfg.run(wasmlab.load(NOTEBOOKS / "c" / "fractions.wasm", wasi=cfg)) == 0
+    assert cfg.output == b"1071/462 = 51/22\n"
+
+
+def test_sanitize_config_reads() -> None:
+    import configparser
+
+    cfg = configparser.ConfigParser()
+    cfg.read(NOTEBOOKS / "sanitize.cfg")
+    assert all({"regex", "replace"} <= set(cfg[s]) for s in cfg.sections())
+    assert Path(NOTEBOOKS / "sanitize.cfg").read_text().count("[") >= 3
