@@ -247,7 +247,9 @@ def cmd_types(ws: Workspace, args: list[str], emit: Emit) -> None:
     emit(table_output(["func", "name", "type", "signature", "export / import"], rows, caption="functions"))
     tt = getattr(m, "type_tables", None) or m.extra.get("type_tables")
     if tt is not None:
-        emit(pre_output(repr(tt), "TypeTables"))
+        from .outputs import Output
+
+        emit(Output({"text/plain": str(tt), "text/html": tt._repr_html_()}))
 
 
 @command("explore", "%explore [$name]", "a ModuleExplorer widget: sections, imports/exports, functions, types, graphs",

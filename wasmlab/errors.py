@@ -104,8 +104,19 @@ class Trap(WasmError):
     def _render(self) -> str:
         if not self.stack:
             return self.kind
-        frames = "\n".join(f"  {i}: {name}" for i, name in enumerate(reversed(self.stack)))
-        return f"{self.kind}\nwasm backtrace:\n{frames}"
+        lines: list[str] = []
+        frames = list(reversed(self.stack))  # innermost first
+        i = 0
+        while i < len(frames):
+            j = i
+            while j + 1 < len(frames) and frames[j + 1] == frames[i]:
+                j += 1
+            if j - i >= 2:  # deep recursion: one line for the run of identical frames
+                lines.append(f"  {i}..{j}: {frames[i]} ({j - i + 1} frames)")
+            else:
+                lines += [f"  {k}: {frames[k]}" for k in range(i, j + 1)]
+            i = j + 1
+        return f"{self.kind}\nwasm backtrace:\n" + "\n".join(lines)
 
 
 class Exhaustion(Trap):

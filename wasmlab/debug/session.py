@@ -37,6 +37,7 @@ from .views import (
     Position,
     StackView,
     Stop,
+    plural,
 )
 
 #: instructions run between two looks at the interrupt flag (and history)
@@ -399,7 +400,9 @@ class Session:
         if m.trap is not None:
             return self._trap_stop(m.trap)
         self._note_end()
-        return self._stop("returned", f"returned {self._results_text()} after {m.steps} instructions")
+        return self._stop(
+            "returned", f"returned {self._results_text()} after {plural(m.steps, 'instruction')}"
+        )
 
     def _results_text(self) -> str:
         m = self.machine
@@ -527,7 +530,7 @@ class Session:
                 return self._stop("start", "back at the start")
             if target == here:
                 return self._stop("position", "back before the trap")
-            return self._stop("position", f"went back {here - target} instructions")
+            return self._stop("position", f"went back {plural(here - target, 'instruction')}")
 
         return self._move(f"back({n})" if n != 1 else "back", run)
 
@@ -632,7 +635,9 @@ class Session:
     def watch_memory(self, addr: int, size: int = 1, memory: int = 0) -> Watchpoint:
         """Stop after any instruction writes into [addr, addr + size) of memory `memory`."""
         mem = self.program.memory(memory)
-        return self._watchpoints.add_memory(mem, addr, size, f"memory {memory} at {addr!r} ({size!r} bytes)")
+        return self._watchpoints.add_memory(
+            mem, addr, size, f"memory {memory} at {addr!r} ({plural(size, 'byte')})"
+        )
 
     def watch_global(self, name: Any) -> Watchpoint:
         """Stop after any `global.set` of a global (index, export name or `$name`)."""

@@ -20,6 +20,11 @@ from .errors import DebugError, NotFound
 from .values import TypedValue
 
 
+def plural(n: object, word: str) -> str:
+    """`1 byte`, `2 bytes`; anything but an int 1 takes the plural."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], caption: str = "") -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = "".join(
