@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import LinkError, WasmError
+from .errors import LinkError, ValidationError, WasmError
 from .exec import numerics as N
 from .exec.compile import types_canon
 from .exec.instantiate import host_func
@@ -307,10 +307,17 @@ def decode(data: bytes) -> Module:
     return decode_auto(bytes(data))
 
 
-def validate(module: Module) -> None:
+def validate(module: Module, *, source: str | None = None) -> None:
+    """Raise ValidationError unless valid; with the `source` text the module was parsed
+    from, the error shows file:line:col, the source line and a caret."""
     from .valid import validate as _validate
 
-    _validate(module)
+    try:
+        _validate(module)
+    except ValidationError as e:
+        if source is not None:
+            e.locate(source)
+        raise
 
 
 def encode(module: Module, *, module_linking: str = "0.22") -> bytes:
@@ -336,7 +343,7 @@ def parse(source: Any, *, features: Any = None) -> Module:
         from .text import parse_module
 
         module = parse_module(data, filename=filename)
-    validate(module)
+    validate(module, source=data if isinstance(data, str) else None)
     return module
 
 

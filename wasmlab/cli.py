@@ -31,6 +31,7 @@ def load_module_file(path: str, validate: bool = True) -> Any:
     from . import api
 
     data = _read(path)
+    text = None
     if data[:4] == b"\0asm":
         module = api.decode(data)
     else:
@@ -42,7 +43,7 @@ def load_module_file(path: str, validate: bool = True) -> Any:
             raise UsageError(f"{path}: neither a wasm binary nor UTF-8 text") from None
         module = parse_module(text, filename=path)
     if validate:
-        api.validate(module)
+        api.validate(module, source=text)
     return module
 
 
@@ -264,7 +265,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"wasmlab: {e}", file=sys.stderr)
         return 2
     except WasmError as e:
-        print(f"error: {e}", file=sys.stderr)
+        located = getattr(e, "source_line", None) is not None or getattr(e, "line", None) is not None
+        print(str(e) if located else f"error: {e}", file=sys.stderr)  # located ones say "error:"
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -73,9 +73,29 @@ class ValidationError(WasmError):
         self.expected = expected
         self.found = found
         self.span = span
+        self.source_line: str | None = None
         super().__init__(self._render())
 
+    def locate(self, source: str) -> ValidationError:
+        """Show where in `source` (the text the module was parsed from) the error is:
+        `file:line:col: error: ...`, the source line and a caret."""
+        line = getattr(self.span, "line", None)
+        lines = source.splitlines()
+        if line is not None and 0 < line <= len(lines):
+            self.source_line = lines[line - 1]
+            self.message = self._render()
+            self.args = (self.message,)
+        return self
+
     def _render(self) -> str:
+        if self.source_line is not None and self.span is not None:
+            sp = self.span
+            head = f"{sp.filename or '<input>'}:{sp.line}:{sp.col}: error: {self._where_reason()}"
+            caret = " " * max(sp.col - 1, 0) + "^"
+            return f"{head}\n{self.source_line}\n{caret}"
+        return self._where_reason()
+
+    def _where_reason(self) -> str:
         where = []
         if self.func is not None:
             where.append(f"func {self.func}")

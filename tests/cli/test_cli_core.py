@@ -90,3 +90,28 @@ def test_invoke_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert main(["run", "--invoke", "t", str(trap)]) == 1
     assert "unreachable" in capsys.readouterr().err
     assert main(["frobnicate"]) == 2
+
+
+def test_validation_errors_in_text_say_where(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "x.wat"
+    src.write_text(
+        '(module\n  (func $add (export "add") (param $a i32) (result i32)\n'
+        "    (i32.add (local.get $a) (f32.const 1))))\n"
+    )
+    assert main(["validate", str(src)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert (
+        err[0] == f"{src}:3:5: error: func 0 at i32.add: type mismatch: expected [i32 i32], found [i32 f32]"
+    )
+    assert err[1] == "    (i32.add (local.get $a) (f32.const 1))))"
+    assert err[2] == "    ^"
+
+
+def test_parse_api_locates_validation_errors() -> None:
+    import wasmlab
+
+    with pytest.raises(wasmlab.ValidationError) as e:
+        wasmlab.parse("(module\n  (func (result i32)\n    (f32.const 1)))")
+    assert e.value.reason.startswith("type mismatch")
+    assert str(e.value).startswith("<input>:3:18: error: func 0 at end: type mismatch")
+    assert str(e.value).splitlines()[1] == "    (f32.const 1)))"
