@@ -15,7 +15,7 @@ from wasmlab.errors import WasmError
 from wasmlab.syntax.types import ExternKind
 
 from .outputs import CellError, describe_error, esc, pre_output, rich, table, table_output
-from .workspace import Emit, Workspace, module_summary
+from .workspace import Emit, WasiSetup, Workspace, module_summary
 
 Handler = Callable[[Workspace, list[str], Emit], None]
 
@@ -155,10 +155,15 @@ def cmd_modules(ws: Workspace, args: list[str], emit: Emit) -> None:
     emit(table_output(["module", "from", "exports"], rows, caption="modules (* = latest)"))
 
 
-@command("load", "%load PATH [$name]", "load a .wasm or .wat file as a module", "modules", args="file")
+@command("load", "%load PATH [$name] [--wasi [--dir HOST::GUEST]... [--env K=V]... [-- ARGS...]]",
+         "load a .wasm or .wat file as a module; --wasi gives it the WASI functions, "
+         "with these directories, environment and arguments (see %run)", "modules", args="file")  # fmt: skip
 def cmd_load(ws: Workspace, args: list[str], emit: Emit) -> None:
+    args, wasi = load_options(args)
     if not args:
         raise UsageError("give a path")
+    if len(args) > 2:
+        raise UsageError(f"unexpected {args[2]!r} (program arguments go after --)")
     path = Path(args[0]).expanduser()
     name = args[1] if len(args) > 1 else None
     if name is not None and not name.startswith("$"):
@@ -194,10 +199,81 @@ def cmd_load(ws: Workspace, args: list[str], emit: Emit) -> None:
         stem = "".join(c if c.isalnum() or c in "_.-" else "_" for c in path.stem) or "module"
         name = module.id or f"${stem}"
     try:
-        entry = ws.add_module(name, module, source=source, filename=str(path), binary=binary)
+        if wasi is not None:
+            wasi.args.insert(0, path.stem)
+            entry = ws.add_wasi_module(name, module, wasi, source=source, filename=str(path), binary=binary)
+        else:
+            entry = ws.add_module(name, module, source=source, filename=str(path), binary=binary)
     except WasmError as e:
-        raise describe_error(e, source, str(path)) from None
+        err = describe_error(e, source, str(path))
+        if wasi is None and any(i.module.startswith("wasi_") for i in module.imports):
+            err.lines.append("it imports WASI functions: load it with %load PATH --wasi")
+        raise err from None
     emit(module_summary(entry))
+
+
+def load_options(args: list[str]) -> tuple[list[str], WasiSetup | None]:
+    """Split `%load`'s WASI options off: (the other arguments, the WASI setup or None)."""
+    rest: list[str] = []
+    wasi = False
+    setup = WasiSetup([], {}, {})
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            wasi = True
+            setup.args.extend(args[i + 1 :])
+            break
+        if a == "--wasi":
+            wasi = True
+        elif a in ("--dir", "--env"):
+            if i + 1 >= len(args):
+                raise UsageError(f"{a} needs a value ({'HOST[::GUEST]' if a == '--dir' else 'NAME=VALUE'})")
+            value = args[i + 1]
+            i += 1
+            wasi = True
+            if a == "--dir":
+                host, sep, guest = value.partition("::")
+                if not host or (sep and not guest):
+                    raise UsageError(f"--dir wants HOST::GUEST (or just HOST), not {value!r}")
+                if not Path(host).expanduser().is_dir():
+                    raise UsageError(f"--dir {value}: {host!r} is not a directory")
+                setup.preopens[guest or host] = str(Path(host).expanduser())
+            else:
+                key, sep, val = value.partition("=")
+                if not key or not sep:
+                    raise UsageError(f"--env wants NAME=VALUE, not {value!r}")
+                setup.env[key] = val
+        elif a.startswith("--"):
+            raise UsageError(f"unknown option {a} (options: --wasi, --dir, --env, -- ARGS)")
+        else:
+            rest.append(a)
+        i += 1
+    return rest, setup if wasi else None
+
+
+@command("run", "%run [$name] [ARGS...]",
+         "run a WASI program (loaded with %load --wasi): _start on a fresh instance, showing its "
+         "output and exit status; ARGS replace the arguments given to %load", "modules", args="module")  # fmt: skip
+def cmd_run(ws: Workspace, args: list[str], emit: Emit) -> None:
+    if args and args[0].startswith("$"):
+        entry, rest = ws.entry(args[0]), args[1:]
+    else:
+        wasi_entries = [e for e in ws.entries.values() if e.wasi is not None]
+        current = ws.current
+        entry = current if current is not None and current.wasi is not None else (
+            wasi_entries[-1] if wasi_entries else None)  # fmt: skip
+        if entry is None:
+            raise UsageError("no WASI program loaded: load one with %load PATH --wasi")
+        rest = args
+    if entry.wasi is None:
+        raise UsageError(f"{entry.label} is not a WASI program: load it with %load PATH --wasi")
+    explicit = bool(rest) and rest[0] == "--"  # `%run --` runs with no arguments at all
+    if explicit:
+        rest = rest[1:]
+    status = ws.run_wasi(entry, rest if rest or explicit else None)
+    color = "green" if status == 0 else "#b00020"
+    emit(rich(f"exit status {status}", f"<span style='color:{color}'>exit status {status}</span>"))
 
 
 def module_text(entry: object, folded: bool = False) -> str:

@@ -124,7 +124,7 @@ def cmd_debug(ws: Workspace, args: list[str], emit: Emit) -> None:
         )
     values = [parse_arg(a, t) for a, t in zip(raw, params)]
     old = ws.session
-    session = open_session(ws.instance(entry), name, *values)
+    session = open_session(ws.debug_instance(entry), name, *values)
     if old is not None and hasattr(old, "close"):
         try:
             old.close()

@@ -45,6 +45,8 @@ class Entry:
     filename: str | None = None  # "cell[3]" or a path
     binary: bytes | None = None  # the bytes it was decoded from, for binary modules
     cell: int = 0
+    wasi: WasiSetup | None = None  # loaded with %load --wasi: how each run's WASI world is made
+    config: Any = None  # the WasiConfig bound to `inst` (WASI modules only)
 
     @property
     def label(self) -> str:
@@ -52,6 +54,49 @@ class Entry:
 
     def instance(self, store: Any) -> Instance:
         return Instance(self.inst, store)
+
+
+@dataclass
+class WasiSetup:
+    """What `%load --wasi` asked for: argv, environment and preopened directories."""
+
+    args: list[str]
+    env: dict[str, str]
+    preopens: dict[str, str]  # guest path -> host directory
+
+    def config(self, args: list[str] | None = None) -> Any:
+        """A fresh WasiConfig: empty stdin; stdout and stderr echoed into the cell's output."""
+        from wasmlab.wasi import WasiConfig
+
+        argv = self.args if args is None else self.args[:1] + args
+        return WasiConfig(args=argv, env=self.env, preopens=self.preopens, stdin=b"",
+                          stdout=GuestStream("stdout"), stderr=GuestStream("stderr"))  # fmt: skip
+
+
+class GuestStream:
+    """A WASI program's stdout or stderr: collects the bytes and echoes them, as they come, to
+    this process's sys.stdout / sys.stderr (in a kernel: the running cell's output)."""
+
+    def __init__(self, name: str) -> None:
+        import codecs
+
+        self.name = name
+        self.data = bytearray()
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+
+    def write(self, data: bytes) -> int:
+        import sys
+
+        self.data.extend(data)
+        text = self._decoder.decode(bytes(data))
+        if text:
+            stream = sys.stdout if self.name == "stdout" else sys.stderr
+            stream.write(text)
+            stream.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        pass
 
 
 @dataclass
@@ -270,6 +315,74 @@ class Workspace:
             self.runner.named[name] = inst
             self.runner.registry[name[1:]] = dict(inst.exports)
         return entry
+
+    def add_wasi_module(self, name: str | None, module: Module, setup: WasiSetup, *, source: str | None,
+                        filename: str | None, binary: bytes | None = None) -> Entry:  # fmt: skip
+        """Instantiate `module` with the WASI preview1 functions (`setup`'s world) as imports."""
+        config = setup.config()
+        entry = self.add_module(name, module, source=source, filename=filename, binary=binary,
+                                imports=config.imports())  # fmt: skip
+        entry.wasi = setup
+        entry.config = config
+        config.bind(entry.instance(self.store))
+        return entry
+
+    def fresh_wasi(self, entry: Entry, args: list[str] | None = None) -> Instance:
+        """A new instance of a WASI module with a new WasiConfig (a program starts only once per
+        instance); it replaces the entry's instance, so later commands inspect this run."""
+        if entry.wasi is None:
+            raise CellError("NotWasi", f"{entry.label} is not a WASI module",
+                            [f"{entry.label} was not loaded with WASI: use %load PATH --wasi"])  # fmt: skip
+        config = entry.wasi.config(args)
+        inst = self._instantiate_with(entry.module, config.imports())
+        if entry.name is not None:
+            inst.name = entry.name[1:]
+            self.runner.named[entry.name] = inst
+            self.runner.registry[entry.name[1:]] = dict(inst.exports)
+        if self.runner.current is entry.inst:
+            self.runner.current = inst
+        entry.inst = inst
+        entry.config = config
+        instance = entry.instance(self.store)
+        config.bind(instance)
+        return instance
+
+    def debug_instance(self, entry: Entry) -> Instance:
+        """The instance `%debug` runs: a fresh one for a WASI module, else the entry's."""
+        return self.fresh_wasi(entry) if entry.wasi is not None else self.instance(entry)
+
+    def run_wasi(self, entry: Entry, args: list[str] | None = None) -> int:
+        """Run a WASI module's `_start` on a fresh instance; its exit status (0, the proc_exit
+        code, 1 for a refused code, 134 after a trap, as `WasiConfig.run`). The guest's output
+        goes to the cell as it is printed; the stop button interrupts."""
+        from wasmlab.wasi import TRAP_EXIT_STATUS, ProcExit, format_trap
+        from wasmlab.wasi.config import EXIT_STATUS_LIMIT
+
+        if "_start" not in entry.inst.exports:
+            raise CellError("NoExport", "no _start", [f"{entry.label} exports no _start function to run"])
+        instance = self.fresh_wasi(entry, args)
+        config = entry.config
+        m = instance.func("_start").machine(depth_limit=self.store.call_depth_limit)
+        config.machine = m
+        self.runner.last_machine = m
+        try:
+            while True:
+                if self._interrupted:
+                    self._interrupted = False
+                    raise Interrupted(f"interrupted after {m.steps:,} instructions in {self._where(m)}")
+                if m.run(max_steps=CHUNK) is not None:
+                    return 0
+        except ProcExit as e:
+            config.exit_code = e.code
+            if e.code >= EXIT_STATUS_LIMIT:
+                config._report(f"Error: exit with invalid exit status outside of [0..{EXIT_STATUS_LIMIT})\n")
+                return 1
+            return e.code
+        except Trap as t:
+            config._report(format_trap(t))
+            return TRAP_EXIT_STATUS
+        finally:
+            config.close_opened()
 
     def _instantiate_with(self, module: Module, imports: Any) -> ModuleInst:
         from wasmlab.api import _resolver
@@ -530,4 +643,14 @@ def module_summary(entry: Entry) -> Output:
     return rich(text, html_text)
 
 
-__all__ = ["CHUNK", "Chunk", "Entry", "Workspace", "module_summary", "scan_parens", "split_cell"]
+__all__ = [
+    "CHUNK",
+    "Chunk",
+    "Entry",
+    "GuestStream",
+    "WasiSetup",
+    "Workspace",
+    "module_summary",
+    "scan_parens",
+    "split_cell",
+]

@@ -18,7 +18,7 @@ EXPECTED = {
     "03-functions-and-calls": "wasmlab",
     "04-linear-memory": "wasmlab",
     "05-module-linking": "wasmlab",
-    "06-wasi-c-program": "python3",
+    "06-wasi-c-program": "wasmlab",
     "07-time-travel-debugging": "wasmlab",
     "08-python-embedding": "python3",
 }

@@ -1,0 +1,158 @@
+"""WASI programs in the kernel: `%load PATH --wasi ... -- ARGS`, `%run`, `%debug _start` with the
+guest's output in the cell, and one clear error for each bad use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from wasmlab.kernel.outputs import CellError, Output
+from wasmlab.kernel.workspace import Workspace
+
+from tests.kernel.driver import Driver
+
+ROOT = Path(__file__).resolve().parents[2]
+FRACTIONS = ROOT / "notebooks" / "c" / "fractions.wasm"
+
+# prints "hi\n" with fd_write, then exits with the code given as the first byte of the
+# environment variable count (0 variables: proc_exit(0); otherwise proc_exit(7))
+HELLO = """(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_sizes_get" (func $env_sizes (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hi\\n")
+  (func $main (export "_start")
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 3))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (drop (call $env_sizes (i32.const 32) (i32.const 36)))
+    (if (i32.load (i32.const 32)) (then (call $exit (i32.const 7))))))
+"""
+
+
+class Cell:
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+
+    def __call__(self, code: str) -> str:
+        outs: list[Output] = []
+        self.ws.run_cell(code, outs.append)
+        return "\n".join(o.text for o in outs)
+
+    def error(self, code: str) -> CellError:
+        with pytest.raises(CellError) as info:
+            self(code)
+        return info.value
+
+
+@pytest.fixture
+def cell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cell:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "hello.wat").write_text(HELLO)
+    ws = Workspace()
+    ws.show_widgets = False
+    return Cell(ws)
+
+
+def test_load_and_run_a_wat_program(cell: Cell, capsys: pytest.CaptureFixture[str]) -> None:
+    out = cell("%load hello.wat --wasi")
+    assert "_start" in out and "3 imports" in out
+    assert cell("%run") == "exit status 0"
+    assert capsys.readouterr().out == "hi\n"
+    assert cell("%run") == "exit status 0"  # a fresh instance each run
+    assert capsys.readouterr().out == "hi\n"
+
+
+def test_env_reaches_the_program(cell: Cell, capsys: pytest.CaptureFixture[str]) -> None:
+    cell("%load hello.wat $h --env GREETING=hello")  # --env implies --wasi
+    entry = cell.ws.entry("$h")
+    assert entry.wasi is not None and entry.wasi.env == {"GREETING": "hello"}
+    assert cell("%run $h") == "exit status 7"
+
+
+def test_dir_preopens(cell: Cell, tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    cell("%load hello.wat --wasi --dir data::/data --dir data")
+    entry = cell.ws.entry()
+    assert entry.wasi is not None and set(entry.wasi.preopens) == {"/data", "data"}
+    assert set(entry.config.preopens) == {"/data", "data"}
+
+
+def test_fractions_run_args_and_stderr(cell: Cell, capsys: pytest.CaptureFixture[str]) -> None:
+    if not FRACTIONS.exists():
+        pytest.skip("notebooks/c/fractions.wasm is not there")
+    cell(f"%load {FRACTIONS} --wasi -- 12/18 35/49")
+    assert cell("%run") == "exit status 0"
+    assert capsys.readouterr().out == "12/18 = 2/3\n35/49 = 5/7\n"
+    assert cell("%run 3/0") == "exit status 1"  # ARGS replace the loaded ones
+    got = capsys.readouterr()
+    assert got.out == "" and "not a fraction: 3/0" in got.err
+    assert cell("%run --") == "exit status 0"  # no arguments at all
+    assert capsys.readouterr().out == ""
+    assert cell.ws.entry().config.args_bytes == [b"fractions"]
+
+
+def test_debug_a_wasi_program_prints_once(cell: Cell, capsys: pytest.CaptureFixture[str]) -> None:
+    if not FRACTIONS.exists():
+        pytest.skip("notebooks/c/fractions.wasm is not there")
+    cell(f"%load {FRACTIONS} --wasi -- 12/18 35/49")
+    assert "paused before the first instruction" in cell("%debug _start")
+    assert "breakpoint 1 at gcd" in cell("%break gcd\n%continue")
+    assert capsys.readouterr().out == ""
+    assert "gcd" in cell("%continue")
+    assert capsys.readouterr().out == "12/18 = 2/3\n"  # printed while the cell ran
+    cell("%back 3000\n%continue")
+    assert capsys.readouterr().out == ""  # replayed: nothing printed twice
+    assert "returned" in cell("%delete all\n%continue")
+    assert capsys.readouterr().out == "35/49 = 5/7\n"
+    cell(f"%load {FRACTIONS} --wasi -- 3/0")
+    cell("%debug _start")
+    assert "exited with status 1" in cell("%continue")
+    assert "not a fraction" in capsys.readouterr().err
+
+
+def test_bad_uses(cell: Cell) -> None:
+    if FRACTIONS.exists():
+        e = cell.error(f"%load {FRACTIONS}")
+        assert "--wasi" in str(e)
+    for line, words in [
+        ("%load hello.wat --dir", "needs a value"),
+        ("%load hello.wat --dir nowhere::/x", "not a directory"),
+        ("%load hello.wat --dir ::/x", "HOST::GUEST"),
+        ("%load hello.wat --env NOEQUALS", "NAME=VALUE"),
+        ("%load hello.wat --bogus", "unknown option"),
+        ("%load hello.wat $a extra --wasi", "after --"),
+        ("%run", "no WASI program"),
+    ]:
+        e = cell.error(line)
+        assert e.ename == "UsageError" and words in e.lines[0], (line, e.lines)
+    cell('(module $plain (func (export "f")))')
+    e = cell.error("%run $plain")
+    assert e.ename == "UsageError" and "not a WASI program" in e.lines[0]
+    assert cell.error("%run $nothing").ename == "NoModule"
+
+
+def test_program_without_start(cell: Cell, tmp_path: Path) -> None:
+    (tmp_path / "lib.wat").write_text(
+        '(module (import "wasi_snapshot_preview1" "proc_exit" (func (param i32))) (func (export "f")))'
+    )
+    cell("%load lib.wat --wasi")
+    e = cell.error("%run")
+    assert e.ename == "NoExport" and "_start" in e.lines[0]
+    assert "returned" in cell("%debug f\n%continue")
+
+
+def test_through_the_kernel(kernel: Driver) -> None:
+    if not FRACTIONS.exists():
+        pytest.skip("notebooks/c/fractions.wasm is not there")
+    r = kernel.ok(f"%load {FRACTIONS} --wasi -- 12/18\n%run")
+    assert "12/18 = 2/3" in r.text() and "exit status 0" in r.text()
+    kernel.ok("%debug _start\n%break gcd\n%continue")
+    r = kernel.ok("%delete all\n%continue")
+    assert "12/18 = 2/3" in r.text() and "returned" in r.text()
+    r = kernel.execute("%load nowhere.wasm --env X")
+    assert r.status == "error" and "UsageError" in r.text()
+    r = kernel.execute("%run $nope")
+    assert r.status == "error"
+    assert kernel.ok("%run 1/2").text().startswith("1/2 = 1/2")  # the kernel is still alive
