@@ -35,12 +35,31 @@ class Baseline:
     def __init__(self, s: Session) -> None:
         self.step = s.machine.steps
         self.mems = [bytes(m.data) for m in s.program.root.mems]
-        self.globals = [TypedValue(g.type.type, g.value) for g in s.program.root.globals]
+        self.globals = [TypedValue(g.type.type, g.value) for _, g in all_globals(s)]
         self.tables = [tuple(t.elements) for t in s.program.root.tables]
         self.stack = tuple(stack(s).values)
         raw = s.machine._frames
         self.frame = (len(raw), raw[-1][0]) if raw else None
         self.locals = locals_view(s, raw[-1]) if raw else None
+
+
+def all_globals(s: Session) -> list[tuple[str, Any]]:
+    """(label, global) of the debugged instance, then of its nested instances (module linking;
+    labels qualified by the instance path, `$c1.$n`); each global once."""
+    p = s.program
+    out: list[tuple[str, Any]] = []
+    seen: set[int] = set()
+    for inst in p.instances:
+        if inst is not p.root and p.nested_path(inst) is None:
+            continue
+        path = p.nested_path(inst)
+        for i, g in enumerate(inst.globals):
+            if id(g) in seen:
+                continue
+            seen.add(id(g))
+            label = p.global_label(i, inst)
+            out.append((f"{path}.{label}" if path else label, g))
+    return out
 
 
 def is_exit(t: BaseException | None) -> bool:
@@ -74,6 +93,7 @@ def position(s: Session) -> Position:
         ins.span if ins is not None else None,
         p.instr_text(f, pc),
         len(m._frames),
+        p.nested_path(f.module),
     )
 
 
@@ -166,12 +186,17 @@ def frames(s: Session) -> FramesView:
 
 
 def globals_view(s: Session) -> GlobalsView:
+    """The globals of the instance the top frame runs in (module linking: a nested instance)."""
     p = s.program
+    inst = p.current_instance(s.machine)
     return GlobalsView(
         [
-            GlobalView(i, p.global_label(i), g.type.type, g.type.mutable, TypedValue(g.type.type, g.value))
-            for i, g in enumerate(p.root.globals)
-        ]
+            GlobalView(
+                i, p.global_label(i, inst), g.type.type, g.type.mutable, TypedValue(g.type.type, g.value)
+            )
+            for i, g in enumerate(inst.globals)
+        ],
+        p.nested_path(inst),
     )
 
 
@@ -192,8 +217,8 @@ def changes(s: Session, b: Baseline | None) -> Changes:
         truncated = truncated or more
         mem_changes += [MemoryChange(i, lo, hi, old[lo:hi], new[lo:hi]) for lo, hi in found]
     globs = [
-        ValueChange(s.program.global_label(i), before, TypedValue(g.type.type, g.value))
-        for i, (g, before) in enumerate(zip(s.program.root.globals, b.globals))
+        ValueChange(label, before, TypedValue(g.type.type, g.value))
+        for (label, g), before in zip(all_globals(s), b.globals)
         if before != TypedValue(g.type.type, g.value)
     ]
     tables = [

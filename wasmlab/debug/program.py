@@ -45,7 +45,7 @@ class Program:
 
     def know(self, inst: ModuleInst) -> None:
         """Add an instance and, transitively, the instances its functions, tables and nested
-        instances (module linking) lead to; nested ones get a path `outer/inner`."""
+        instances (module linking) lead to; nested ones get their path (`$c1`, `$a.$b`)."""
         todo: list[tuple[ModuleInst, str | None]] = [(inst, None)]
         while todo:
             i, path = todo.pop()
@@ -61,9 +61,12 @@ class Program:
                 for e in t.elements:
                     if isinstance(e, FuncInst) and e.module is not None:
                         todo.append((e.module, None))
-            for n, sub in enumerate(getattr(i, "instances", ())):
-                if isinstance(sub, ModuleInst):
-                    todo.append((sub, f"{self.instance_name(i)}/{sub.name or n}"))
+            subs = [
+                (sub, sub.name or f"{self.instance_name(i)}.{n}")
+                for n, sub in enumerate(getattr(i, "instances", ()))
+                if isinstance(sub, ModuleInst)
+            ]
+            todo.extend(reversed(subs))  # popped in definition order: $c1 before $c2
 
     def functions(self) -> Iterator[FuncInst]:
         """Every wasm (not host) function instance defined by a known instance."""
@@ -102,6 +105,40 @@ class Program:
             if known is inst:
                 return f"instance#{n}"
         return "instance?"
+
+    def nested_path(self, inst: ModuleInst | None) -> str | None:
+        """The path of a nested instance (`$c1`, `$outer.$inner`); None for any other."""
+        return self._paths.get(id(inst)) if inst is not None else None
+
+    def current_instance(self, machine: Any) -> ModuleInst:
+        """The instance the top frame runs in (the debugged instance when there is none)."""
+        frames = getattr(machine, "_frames", None)
+        if frames:
+            inst = frames[-1][0].module
+            if isinstance(inst, ModuleInst):
+                return inst
+        return self.root
+
+    def source_module(self, f: FuncInst) -> Module | None:
+        """The outermost module whose text holds `f` (for a nested module's function, the module
+        it is nested in: the one a notebook cell or file was parsed into)."""
+        if f.module is None:
+            return None
+        target = f.module.module
+
+        def holds(m: Module, depth: int = 0) -> bool:
+            return m is target or (depth < 64 and any(holds(n, depth + 1) for n in m.modules))
+
+        for inst in self.instances:
+            if holds(inst.module):
+                return inst.module
+        return target
+
+    def qualified_name(self, f: FuncInst) -> str:
+        """`func_name`, prefixed with the instance path for a function of a nested instance."""
+        name = self.func_name(f)
+        path = self.nested_path(f.module)
+        return f"{path}.{name}" if path else name
 
     def func_name(self, f: FuncInst) -> str:
         if f.module is not None and f.func is not None:
@@ -174,7 +211,11 @@ class Program:
         try:
             from ..binary import decode, encode
 
-            decoded = decode(encode(module))
+            data = encode(module)
+            try:
+                decoded = decode(data)
+            except Exception:  # noqa: BLE001 - module linking sections need the feature on
+                decoded = decode(data, module_linking=True)
             table: list[list[int | None]] = [[i.offset for i in fn.body] for fn in decoded.funcs]
         except Exception:  # noqa: BLE001 - no binary form (e.g. an unencodable extension): no offsets
             table = []
@@ -185,40 +226,91 @@ class Program:
 
     def function(self, spec: Any) -> FuncInst:
         """A function by export name, name-section name (with or without `$`), index or object."""
+        return self.functions_named(spec)[0]
+
+    def functions_named(self, spec: Any) -> list[FuncInst]:
+        """Like `function`, but a name finds the function in every instance of the module that
+        defines it (module linking: `inc` stops in both `$c1` and `$c2`); an instance-qualified
+        name (`$c1.$inc`, `$c1.inc`) selects one instance."""
         if isinstance(spec, FuncInst):
-            f = spec
+            found = [spec]
         elif hasattr(spec, "inst") and isinstance(spec.inst, FuncInst):  # an api.Func
-            f = spec.inst
+            found = [spec.inst]
         elif isinstance(spec, bool):
             raise DebugError(f"not a function: {spec!r}")
         elif isinstance(spec, int):
             funcs = self.root.funcs
             if not 0 <= spec < len(funcs):
                 raise DebugError(f"no function {spec}: the instance has {len(funcs)} functions")
-            f = funcs[spec]
+            found = [funcs[spec]]
         elif isinstance(spec, str):
-            f = self._function_by_name(spec)
+            found = self._functions_by_name(spec)
         else:
             raise DebugError(f"cannot name a function with a {type(spec).__name__}: give a name or an index")
-        if f.is_host or f.func is None:
-            raise DebugError(f"{f.name} is a host function: it has no instructions to stop at")
-        if f.module is not None:
-            self.know(f.module)
-        return f
+        for f in found:
+            if f.is_host or f.func is None:
+                raise DebugError(f"{f.name} is a host function: it has no instructions to stop at")
+            if f.module is not None:
+                self.know(f.module)
+        return found
 
-    def _function_by_name(self, name: str) -> FuncInst:
+    @staticmethod
+    def _in_instance(inst: ModuleInst, name: str) -> FuncInst | None:
+        """A function of one instance by export name (no `$`) or name-section name."""
         bare = name[1:] if name.startswith("$") else name
+        exported = inst.exports.get(name)
+        if isinstance(exported, FuncInst) and not name.startswith("$"):
+            return exported
+        for idx, n in inst.module.names.funcs.items():
+            if n == bare and idx < len(inst.funcs):
+                return inst.funcs[idx]
+        return None
+
+    def _functions_by_name(self, name: str) -> list[FuncInst]:
+        # an instance-qualified name: `$c1.$inc`, `$c1.inc`, `$outer.$inner.inc` (longest path first)
+        for path, inst in self._nested_longest_first():
+            if name.startswith(path + ".") and len(name) > len(path) + 1:
+                f = self._in_instance(inst, name[len(path) + 1 :])
+                if f is not None:
+                    return [f]
+        first: FuncInst | None = None
         for inst in self.instances:
-            exported = inst.exports.get(name)
-            if isinstance(exported, FuncInst) and not name.startswith("$"):
-                return exported
-            for idx, n in inst.module.names.funcs.items():
-                if n == bare and idx < len(inst.funcs):
-                    return inst.funcs[idx]
-        if bare.isdigit():
-            return self.function(int(bare))
-        known = sorted({self.func_name(f) for f in self.functions()})
-        raise DebugError(f"unknown function {name!r}; functions: {', '.join(known) or '(none)'}")
+            first = self._in_instance(inst, name)
+            if first is not None:
+                break
+        bare = name[1:] if name.startswith("$") else name
+        if first is None:
+            if bare.isdigit():
+                return self.functions_named(int(bare))
+            known = sorted({self.func_name(f) for f in self.functions()})
+            raise DebugError(f"unknown function {name!r}; functions: {', '.join(known) or '(none)'}")
+        return self.siblings(first)
+
+    def _nested_longest_first(self) -> list[tuple[str, ModuleInst]]:
+        paths = [(self._paths[id(i)], i) for i in self.instances if id(i) in self._paths]
+        return sorted(paths, key=lambda pi: -len(pi[0]))
+
+    def siblings(self, f: FuncInst) -> list[FuncInst]:
+        """`f` and the same function in every other known instance of the module defining it."""
+        home = f.module
+        if home is None or f.func is None:
+            return [f]
+        out = [f]
+        for inst in self.instances:
+            if inst is home or inst.module is not home.module or not 0 <= f.index < len(inst.funcs):
+                continue
+            g = inst.funcs[f.index]
+            if (
+                isinstance(g, FuncInst)
+                and g.module is inst
+                and g.func is f.func
+                and all(g is not h for h in out)
+            ):
+                out.append(g)
+        if len(out) > 1:
+            order = {id(i): n for n, i in enumerate(self.instances)}
+            out.sort(key=lambda g: order.get(id(g.module), 0))
+        return out
 
     def at_offset(self, at: int) -> Place:
         """The instruction that starts at byte offset `at`."""
@@ -262,54 +354,79 @@ class Program:
         if given != 1:
             raise DebugError("name exactly one place: a function, at=byte offset, or line=source line")
         if func is not None:
-            return [(self.function(func), 0)]
+            return [(f, 0) for f in self.functions_named(func)]
         if at is not None:
             return [self.at_offset(at)]
         assert line is not None
         return self.at_line(line)
 
-    def global_(self, spec: Any) -> tuple[int, GlobalInst]:
-        """A global of the debugged instance by index, export name or `$name` (name section)."""
-        globs = self.root.globals
+    def global_(self, spec: Any, inst: ModuleInst | None = None) -> tuple[int, GlobalInst]:
+        """A global of the debugged instance (or `inst`) by index, export name or `$name` (name
+        section); a name qualified by a nested instance's path (`$c1.$n`) looks in that one."""
+        given = inst is not None
+        inst = inst if inst is not None else self.root
+        globs = inst.globals
         if isinstance(spec, GlobalInst):
             for i, g in enumerate(globs):
                 if g is spec:
                     return i, g
             return -1, spec
         if hasattr(spec, "inst") and isinstance(spec.inst, GlobalInst):
-            return self.global_(spec.inst)
+            return self.global_(spec.inst, inst)
         if isinstance(spec, int) and not isinstance(spec, bool):
             if not 0 <= spec < len(globs):
                 raise DebugError(f"no global {spec}: the instance has {len(globs)} globals")
             return spec, globs[spec]
         if isinstance(spec, str):
+            if not given:
+                for path, sub in self._nested_longest_first():
+                    if spec.startswith(path + ".") and len(spec) > len(path) + 1:
+                        return self.global_(spec[len(path) + 1 :], sub)
             bare = spec[1:] if spec.startswith("$") else spec
-            for i, n in self.global_names().items():
-                if n == bare:
+            for i, n in self.global_names(inst).items():
+                if n == bare and i < len(globs):
                     return i, globs[i]
-            exported = self.root.exports.get(bare)
+            exported = inst.exports.get(bare)
             if isinstance(exported, GlobalInst):
-                return self.global_(exported)
-            known = ", ".join(self.global_label(i) for i in range(len(globs))) or "(none)"
+                return self.global_(exported, inst)
+            if bare.isdigit() and not spec.startswith("$"):  # the label of an unnamed global
+                return self.global_(int(bare), inst)
+            known = ", ".join(self.global_label(i, inst) for i in range(len(globs))) or "(none)"
             raise DebugError(f"unknown global {spec!r}; globals: {known}")
         raise DebugError(f"cannot name a global with a {type(spec).__name__}")
 
-    def global_names(self) -> dict[int, str]:
-        return dict(getattr(self.root.module.names, "globals", None) or {})
+    def global_text(self, g: GlobalInst, fallback: Any = None) -> str:
+        """A global's label, qualified by the path of the nested instance holding it."""
+        for inst in self.instances:
+            for i, h in enumerate(inst.globals):
+                if h is g:
+                    path = self.nested_path(inst)
+                    label = self.global_label(i, inst)
+                    return f"{path}.{label}" if path else label
+        return str(fallback if fallback is not None else "?")
 
-    def global_label(self, i: int) -> str:
-        name = self.global_names().get(i)
+    def global_names(self, inst: ModuleInst | None = None) -> dict[int, str]:
+        inst = inst if inst is not None else self.root
+        return dict(getattr(inst.module.names, "globals", None) or {})
+
+    def global_label(self, i: int, inst: ModuleInst | None = None) -> str:
+        inst = inst if inst is not None else self.root
+        name = self.global_names(inst).get(i)
         if name:
             return f"${name}"
-        for ex in self.root.module.exports:
+        for ex in inst.module.exports:
             if ex.kind is ExternKind.GLOBAL and ex.index == i:
                 return ex.name
         return str(i)
 
-    def memory(self, i: int) -> MemoryInst:
-        mems = self.root.mems
+    def memory(self, i: int, inst: ModuleInst | None = None) -> MemoryInst:
+        """Memory `i` of the debugged instance (or of `inst`)."""
+        inst = inst if inst is not None else self.root
+        mems = inst.mems
         if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < len(mems):
-            raise DebugError(f"no memory {i!r}: the instance has {len(mems)} memories")
+            path = self.nested_path(inst)
+            where = f"the instance {path}" if path else "the instance"
+            raise DebugError(f"no memory {i!r}: {where} has {len(mems)} memories")
         return mems[i]
 
     def local_type(self, f: FuncInst, i: int) -> ValType:

@@ -605,7 +605,9 @@ class Session:
 
     def _describe(self, places: list, func: Any, at: Any, line: Any) -> str:
         if func is not None:
-            return self.program.func_name(places[0][0])
+            if len(places) == 1:
+                return self.program.qualified_name(places[0][0])
+            return f"{self.program.func_name(places[0][0])} (in {len(places)} instances)"
         if at is not None:
             return f"offset {at:#x}"
         return f"line {line}"
@@ -642,7 +644,7 @@ class Session:
     def watch_global(self, name: Any) -> Watchpoint:
         """Stop after any `global.set` of a global (index, export name or `$name`)."""
         i, g = self.program.global_(name)
-        return self._watchpoints.add_global(g, f"global {self.program.global_label(i) if i >= 0 else name}")
+        return self._watchpoints.add_global(g, f"global {self.program.global_text(g, name)}")
 
     @property
     def watchpoints(self) -> list[Watchpoint]:
@@ -667,7 +669,10 @@ class Session:
         return inspection.globals_view(self)
 
     def memory(self, index: int = 0) -> MemoryView:
-        return MemoryView(index, self.program.memory(index))
+        """Memory `index` of the instance the current frame runs in (module linking: a nested
+        instance's own memory while paused inside it)."""
+        inst = self.program.current_instance(self.machine)
+        return MemoryView(index, self.program.memory(index, inst), self.program.nested_path(inst))
 
     @property
     def changes(self) -> Changes:

@@ -56,12 +56,15 @@ class Position:
     span: Span | None = None
     instr: str | None = None
     depth: int = 0
+    path: str | None = None  # module linking: the path of the nested instance (`$c1`), else None
 
     @property
     def where(self) -> str:
         if self.function is None:
             return self.state
         at = f"{self.function}+{self.pc}"
+        if self.path:
+            at = f"{self.path}.{at}"
         if self.offset is not None:
             at += f" @{self.offset:#x}"
         if self.span is not None:
@@ -294,10 +297,13 @@ class GlobalView:
 
 
 class GlobalsView(Sequence[GlobalView]):
-    """The debugged instance's globals; index by position or by name (`globals["$n"]`)."""
+    """The globals of the instance the current frame runs in (the debugged instance, or with
+    module linking a nested one: `instance` is then its path, e.g. `$c1`); index by position
+    or by name (`globals["$n"]`)."""
 
-    def __init__(self, globals: list[GlobalView]) -> None:
+    def __init__(self, globals: list[GlobalView], instance: str | None = None) -> None:
         self.globals = globals
+        self.instance = instance
 
     def __getitem__(self, key: Any) -> Any:
         if isinstance(key, str):
@@ -319,13 +325,15 @@ class GlobalsView(Sequence[GlobalView]):
         return iter(self.globals)
 
     def __repr__(self) -> str:
-        return "\n".join(map(repr, self.globals)) or "(no globals)"
+        text = "\n".join(map(repr, self.globals)) or "(no globals)"
+        return f"globals of instance {self.instance}:\n{text}" if self.instance else text
 
     def _repr_html_(self) -> str:
         rows = [
             (g.index, g.name, ("mut " if g.mutable else "") + g.type.text, g.value.text) for g in self.globals
         ]
-        return _table(["#", "name", "type", "value"], rows, "globals")
+        caption = f"globals of instance {self.instance}" if self.instance else "globals"
+        return _table(["#", "name", "type", "value"], rows, caption)
 
 
 def hexdump(data: bytes, base: int) -> str:
@@ -339,11 +347,17 @@ def hexdump(data: bytes, base: int) -> str:
 
 
 class MemoryView:
-    """A linear memory, read in place: `mem[a:b]` gives bytes, `mem[a]` one byte."""
+    """A linear memory, read in place: `mem[a:b]` gives bytes, `mem[a]` one byte; `instance`
+    is the path of the nested instance (module linking) it belongs to, else None."""
 
-    def __init__(self, index: int, inst: MemoryInst) -> None:
+    def __init__(self, index: int, inst: MemoryInst, instance: str | None = None) -> None:
         self.index = index
         self.inst = inst
+        self.instance = instance
+
+    @property
+    def _title(self) -> str:
+        return f"memory {self.index} of instance {self.instance}" if self.instance else f"memory {self.index}"
 
     @property
     def pages(self) -> int:
@@ -379,10 +393,10 @@ class MemoryView:
         return hexdump(self.read(addr, min(n, max(0, len(self) - addr))), addr)
 
     def __repr__(self) -> str:
-        return f"<memory {self.index}: {self.pages} pages ({len(self)} bytes)>\n{self.hexdump(0, 64)}"
+        return f"<{self._title}: {self.pages} pages ({len(self)} bytes)>\n{self.hexdump(0, 64)}"
 
     def _repr_html_(self) -> str:
-        return f"<b>memory {self.index}</b>: {self.pages} pages<pre>{escape(self.hexdump(0, 64))}</pre>"
+        return f"<b>{escape(self._title)}</b>: {self.pages} pages<pre>{escape(self.hexdump(0, 64))}</pre>"
 
 
 # --- what a move changed ---------------------------------------------------------------------
