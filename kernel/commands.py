@@ -155,9 +155,10 @@ def cmd_modules(ws: Workspace, args: list[str], emit: Emit) -> None:
     emit(table_output(["module", "from", "exports"], rows, caption="modules (* = latest)"))
 
 
-@command("load", "%load PATH [$name] [--wasi [--dir HOST::GUEST]... [--env K=V]... [-- ARGS...]]",
-         "load a .wasm or .wat file as a module; --wasi gives it the WASI functions, "
-         "with these directories, environment and arguments (see %run)", "modules", args="file")  # fmt: skip
+@command("load", "%load PATH [$name] [--wasi OPTIONS] [-- ARGS...]",
+         "load a .wasm or .wat file as a module; --wasi gives it the WASI functions (options: "
+         "--dir HOST::GUEST preopens a directory, --env NAME=VALUE sets a variable; ARGS are the "
+         "program's arguments; see %run)", "modules", args="file")  # fmt: skip
 def cmd_load(ws: Workspace, args: list[str], emit: Emit) -> None:
     args, wasi = load_options(args)
     if not args:

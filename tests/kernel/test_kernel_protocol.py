@@ -4,6 +4,7 @@ bad cells, interrupts, the Debugger widget's comm and a simulated button click."
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -178,6 +179,7 @@ def test_every_command(kernel: Driver, tmp_path) -> None:  # noqa: ANN001
 
     wat = tmp_path / "tiny.wat"
     wat.write_text('(module $tiny (func (export "one") (result i32) (i32.const 1)))')
+    wasi = Path(__file__).resolve().parents[2] / "notebooks" / "c" / "fractions.wasm"
     script = [
         "%help", "%help step", "%echo hi", f"%load {wat}", "%modules", PROGRAM, "%print", "%print $prog --folded",
         "%dump $tiny", "%types", "%explore", "%explore $tiny", "%graph calls", "%graph cfg fib", "%memory 1024 16",
@@ -185,7 +187,7 @@ def test_every_command(kernel: Driver, tmp_path) -> None:  # noqa: ANN001
         "%memory 1024 8", "%changes", "%break fib if n == 2", "%breakpoints", "%continue", "%locals",
         "%watch memory 1024 4", "%watch global 0", "%disable 1", "%enable 1", "%delete w1", "%continue",
         "%finish", "%out", "%back 2", "%rcontinue", "%goto 10", "%where", "%trace 4", "%history",
-        "%break 7", "%delete all", "%c", "%reset",
+        "%break 7", "%delete all", "%c", f"%load {wasi} --wasi -- 1/2", "%run", "%reset",
     ]  # fmt: skip
     used = set()
     for code in script:
