@@ -61,7 +61,7 @@ def test_globals_show_the_nested_instance_of_the_current_frame() -> None:
     assert "globals of instance $c1" in repr(g) and "$c1" in g._repr_html_()
     s.step_out()
     assert s.globals.instance is None and len(s.globals) == 0  # back in the outer `both`
-    assert [c.name for c in s.changes.globals] == ["$c1.0"]
+    assert [c.name for c in s.changes.globals] == ["$c1.$n"]
     s.step(2)  # drop, then into $c1's inc again
     assert s.globals.instance == "$c1" and s.globals[0].value == 1
     s.step_out()
@@ -81,7 +81,7 @@ def test_memory_and_globals_of_a_nested_instance_with_a_memory() -> None:
     assert mem.instance == "$b" and len(mem) == 65536
     assert "memory 0 of instance $b" in repr(mem)
     s.step_out()
-    assert s.changes.globals[0].name == "$b.0" and s.changes.globals[0].new == 0x11223344
+    assert s.changes.globals[0].name == "$b.$w" and s.changes.globals[0].new == 0x11223344
     s.goto(2)  # back at the entry of $b's put: the store is undone
     assert s.memory(0).instance == "$b" and s.memory(0).i32(16) == 0
     assert s.globals.instance == "$b" and s.globals[0].value == 0
@@ -92,7 +92,7 @@ def test_memory_and_globals_of_a_nested_instance_with_a_memory() -> None:
 def test_watchpoint_on_a_qualified_global() -> None:
     s = session(COUNTERS, "both")
     w = s.watch_global("$c2.0")
-    assert "$c2.0" in w.what
+    assert "$c2.$n" in w.what
     stop = s.continue_()
     assert stop.kind == "watchpoint" and stop.position.path == "$c2"
     with pytest.raises(DebugError, match="unknown global"):

@@ -1015,6 +1015,7 @@ def _finish(p: ModuleParser, st: Linking) -> Module:
     if p.uses_data_index and m.datas:
         m.data_count = len(m.datas)
     m.names.funcs = names_of(ctx.spaces["func"])
+    m.names.globals = names_of(ctx.spaces["global"])
     m.names.locals = {f: names for f, names in p.func_locals.items() if names}
     # exports in the order they are written (inline ones where their item is)
     order = sorted(range(len(m.exports)), key=lambda k: st.export_order[k] if k < len(st.export_order) else k)
