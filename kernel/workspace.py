@@ -233,6 +233,13 @@ class Workspace:
     # --- state -----------------------------------------------------------------------------
 
     def reset(self) -> None:
+        for config in [
+            *getattr(self, "_wasi_configs", ()),
+            *(e.config for e in getattr(self, "entries", {}).values()),
+        ]:
+            if config is not None:
+                config.close()  # the preopened directories' descriptors
+        self._wasi_configs: list[Any] = []  # replaced WASI worlds, closed at the next %reset
         self.runner = CellRunner(self)
         self.entries: dict[str | None, Entry] = {}
         self.current: Entry | None = None
@@ -341,6 +348,8 @@ class Workspace:
             self.runner.registry[entry.name[1:]] = dict(inst.exports)
         if self.runner.current is entry.inst:
             self.runner.current = inst
+        if entry.config is not None and entry.config.preopens:
+            self._wasi_configs.append(entry.config)  # a debug session may still use it
         entry.inst = inst
         entry.config = config
         instance = entry.instance(self.store)

@@ -156,3 +156,30 @@ def test_through_the_kernel(kernel: Driver) -> None:
     r = kernel.execute("%run $nope")
     assert r.status == "error"
     assert kernel.ok("%run 1/2").text().startswith("1/2 = 1/2")  # the kernel is still alive
+
+
+def test_stop_button_interrupts_a_run(cell: Cell, tmp_path: Path) -> None:
+    import threading
+
+    (tmp_path / "spin.wat").write_text(
+        '(module (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))'
+        ' (memory (export "memory") 1) (func (export "_start") (loop $l (br $l))))'
+    )
+    cell("%load spin.wat --wasi")
+    threading.Timer(0.3, cell.ws.interrupt).start()
+    e = cell.error("%run")
+    assert "interrupted" in str(e)
+
+
+def test_reset_closes_preopens(cell: Cell, tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    cell("%load hello.wat --dir data::/data")
+    cell("%run")
+    first = cell.ws.entry().config
+    cell("%run")  # a fresh world: the first one is kept until %reset
+    second = cell.ws.entry().config
+    dirs = [d for c in (first, second) for _, d in c.fds if getattr(d, "preopen", None)]
+    assert len(dirs) == 2 and all(d.dir_fd is not None for d in dirs)
+    cell("%reset")
+    assert not cell.ws.entries
+    assert all(d.dir_fd is None for d in dirs)
