@@ -46,7 +46,7 @@ def source_excerpt(ws: Workspace, session: Any) -> tuple[str, str] | None:
         return None
     ins = fr.instr
     span = ins.span if ins is not None else None
-    entry = ws.entry_of(fr.func.module.module if fr.func.module is not None else None)
+    entry = ws.entry_of(session.program.source_module(fr.func))  # nested modules: their outer cell
     if span is None or entry is None or entry.source is None:
         return None
     lines = entry.source.splitlines()
