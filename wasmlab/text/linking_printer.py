@@ -147,28 +147,7 @@ def print_linking(pr: _Printer) -> str:
         elif sid == INSTANCE_SECTION:
             pr.emit(1, _instance_text(item, counters[ExternKind.INSTANCE]))
             counters[ExternKind.INSTANCE] += 1
-    nfunc = counters[ExternKind.FUNC]
-    for i, f in enumerate(m.funcs):
-        pr.func(f, nfunc + i)
-    for i, t in enumerate(m.tables):
-        pr.table(t, counters[ExternKind.TABLE] + i)
-    for i, mem in enumerate(m.mems):
-        pr.memory(mem, counters[ExternKind.MEMORY] + i)
-    for i, g in enumerate(m.globals):
-        pr.global_(g, counters[ExternKind.GLOBAL] + i)
-    for e in m.exports:
-        pr.export(e)
-    if m.start is not None:
-        pr.emit(1, f"(start {pr.func_ref(m.start)})")
-    for i, el in enumerate(m.elems):
-        pr.elem(el, i)
-    for i, d in enumerate(m.datas):
-        pr.data(d, i)
-    for c in m.customs:
-        if c.name != "name":
-            pr.custom(c)
-    pr.lines[-1] += ")"
-    return "\n".join(pr.lines) + "\n"
+    return pr.definitions(m, counters)
 
 
 _TYPE_TEXT: dict[type, Any] = {ModuleType: module_type_text, InstanceType: instance_type_text}

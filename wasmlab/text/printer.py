@@ -167,6 +167,11 @@ class _Printer:
         for imp in m.imports:
             self.import_(imp, counters[imp.kind])
             counters[imp.kind] += 1
+        return self.definitions(m, counters)
+
+    def definitions(self, m: Module, counters: dict[ExternKind, int]) -> str:
+        """The module's own fields after its imports (and, with module linking, its initial
+        sections), numbered after `counters`; closes the module and returns the text."""
         nfunc = counters[ExternKind.FUNC]
         for i, f in enumerate(m.funcs):
             self.func(f, nfunc + i)
