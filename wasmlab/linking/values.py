@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import LinkError
-from ..exec.runtime import FuncInst, GlobalInst, MemoryInst, ModuleInst, TableInst
+from ..exec.runtime import ModuleInst
 from ..syntax.types import ExternKind, Limits
 from ..valid.linking import Entity, InstanceSig, ModuleSig, entity_text, limits_match, subtype_error
 
@@ -90,14 +90,12 @@ class HostInstance(ModuleInst):
 
 
 def kind_of(value: Any) -> ExternKind | None:
-    if isinstance(value, FuncInst):
-        return ExternKind.FUNC
-    if isinstance(value, TableInst):
-        return ExternKind.TABLE
-    if isinstance(value, MemoryInst):
-        return ExternKind.MEMORY
-    if isinstance(value, GlobalInst):
-        return ExternKind.GLOBAL
+    """The kind of a run-time item: the core kinds, then modules and instances."""
+    from ..exec.instantiate import extern_kind
+
+    kind = extern_kind(value)
+    if kind is not None:
+        return kind
     if isinstance(value, ModuleValue):
         return ExternKind.MODULE
     if isinstance(value, ModuleInst):
