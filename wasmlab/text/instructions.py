@@ -186,13 +186,7 @@ class InstrParser(Cursor):
 
     def blocktype(self) -> Any:
         """None | ValType | type index, with implicit type definitions for multi-value."""
-        idx = None
-        type_tok = None
-        if self.at_lparen("type"):
-            self.i += 2
-            type_tok = self.toks[self.i]
-            idx = self.var("type")
-            self.expect_rparen()
+        idx, type_tok = self.type_ref()
         params, _, results = self.params_results(named=False)
         if idx is not None:
             if params or results:
@@ -234,15 +228,19 @@ class InstrParser(Cursor):
         if self.ctx.func_type(idx, tok) != ft:
             raise self.error("inline function type does not match explicit type", tok)
 
+    def type_ref(self) -> tuple[int | None, Token | None]:
+        """An optional `(type x)`: its index and the token naming it."""
+        if not self.at_lparen("type"):
+            return None, None
+        self.i += 2
+        tok = self.toks[self.i]
+        idx = self.var("type")
+        self.expect_rparen()
+        return idx, tok
+
     def call_typeuse(self) -> int:
         """The type use of `call_indirect`: `(type x)? (param t*)* (result t*)*`."""
-        idx = None
-        type_tok = None
-        if self.at_lparen("type"):
-            self.i += 2
-            type_tok = self.toks[self.i]
-            idx = self.var("type")
-            self.expect_rparen()
+        idx, type_tok = self.type_ref()
         params, _, results = self.params_results(named=False)
         ft = FuncType(tuple(params), tuple(results))
         if idx is not None:
@@ -392,36 +390,23 @@ def _number(p: InstrParser) -> Token:
     return t
 
 
-def _i32(p: InstrParser, op: Op) -> Imm:
-    t = _number(p)
-    try:
-        return op, parse_int(t.text, 32)
-    except ValueError:
-        raise p.error("constant out of range", t) from None
+def _constant(parse: Callable[[str], int]) -> Callable[[InstrParser, Op], Imm]:
+    """The immediate parser of a `t.const`: one number literal, range-checked by `parse`."""
+
+    def parser(p: InstrParser, op: Op) -> Imm:
+        t = _number(p)
+        try:
+            return op, parse(t.text)
+        except ValueError:
+            raise p.error("constant out of range", t) from None
+
+    return parser
 
 
-def _i64(p: InstrParser, op: Op) -> Imm:
-    t = _number(p)
-    try:
-        return op, parse_int(t.text, 64)
-    except ValueError:
-        raise p.error("constant out of range", t) from None
-
-
-def _f32(p: InstrParser, op: Op) -> Imm:
-    t = _number(p)
-    try:
-        return op, parse_float(t.text, F32)
-    except ValueError:
-        raise p.error("constant out of range", t) from None
-
-
-def _f64(p: InstrParser, op: Op) -> Imm:
-    t = _number(p)
-    try:
-        return op, parse_float(t.text, F64)
-    except ValueError:
-        raise p.error("constant out of range", t) from None
+_i32 = _constant(lambda text: parse_int(text, 32))
+_i64 = _constant(lambda text: parse_int(text, 64))
+_f32 = _constant(lambda text: parse_float(text, F32))
+_f64 = _constant(lambda text: parse_float(text, F64))
 
 
 def _select(p: InstrParser, op: Op) -> Imm:

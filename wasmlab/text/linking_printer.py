@@ -63,18 +63,7 @@ def instance_type_text(t: InstanceType) -> str:
 
 
 def _import_text(pr: _Printer, imp: Import, idx: int) -> str:
-    kind = imp.kind
-    if kind is ExternKind.FUNC:
-        name = pr.func_ids.get(idx)
-        desc = f"(func {name + ' ' if name else ''}(;{idx};) {pr.typeuse(imp.desc)})"
-    elif kind is ExternKind.TABLE:
-        desc = f"(table (;{idx};) {pr.table_type(imp.desc)})"
-    elif kind is ExternKind.MEMORY:
-        desc = f"(memory (;{idx};) {mem_type_text(imp.desc)})"
-    elif kind is ExternKind.GLOBAL:
-        desc = f"(global (;{idx};) {global_type_text(imp.desc)})"
-    else:
-        desc = f"({kind.text} (;{idx};) (type {imp.desc}))"
+    desc = pr.import_desc(imp, idx) or f"({imp.kind.text} (;{idx};) (type {imp.desc}))"
     return f"(import {_where(imp.module, imp.name)} {desc})"
 
 

@@ -205,13 +205,7 @@ class ModuleParser(InstrParser):
 
     def func_typeuse(self, locals_: FuncContext | None) -> int:
         """A function's type use; binds parameter ids as locals in `locals_` when given."""
-        idx = None
-        type_tok = None
-        if self.at_lparen("type"):
-            self.i += 2
-            type_tok = self.toks[self.i]
-            idx = self.var("type")
-            self.expect_rparen()
+        idx, type_tok = self.type_ref()
         params, names, results = self.params_results(named=True)
         ft = FuncType(tuple(params), tuple(results))
         if idx is not None:

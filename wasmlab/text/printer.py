@@ -211,28 +211,33 @@ class _Printer:
                 parts.append(_types_text("result", ft.results))
         return " ".join(parts)
 
-    def import_(self, imp: Import, idx: int) -> None:
-        head = f"(import {escape_name(imp.module)} {escape_name(imp.name or '')}"
+    def import_desc(self, imp: Import, idx: int) -> str | None:
+        """The descriptor of a core import (`(func $f (;0;) (type 1))` ...), None for other kinds."""
         kind = imp.kind
         if kind is ExternKind.FUNC:
             name = self.func_ids.get(idx)
-            desc = f"(func {name + ' ' if name else ''}(;{idx};) {self.typeuse(imp.desc)})"
-        elif kind is ExternKind.TABLE:
-            desc = f"(table (;{idx};) {self.table_type(imp.desc)})"
-        elif kind is ExternKind.MEMORY:
-            desc = f"(memory (;{idx};) {self.mem_type(imp.desc)})"
-        elif kind is ExternKind.GLOBAL:
-            desc = f"(global (;{idx};) {global_type_text(imp.desc)})"
-        else:
-            self.emit(1, f";; import {imp.module!r} {imp.name!r} of kind {kind} cannot be printed")
+            return f"(func {name + ' ' if name else ''}(;{idx};) {self.typeuse(imp.desc)})"
+        if kind is ExternKind.TABLE:
+            return f"(table (;{idx};) {self.table_type(imp.desc)})"
+        if kind is ExternKind.MEMORY:
+            return f"(memory (;{idx};) {self.mem_type(imp.desc)})"
+        if kind is ExternKind.GLOBAL:
+            return f"(global (;{idx};) {global_type_text(imp.desc)})"
+        return None
+
+    def import_(self, imp: Import, idx: int) -> None:
+        desc = self.import_desc(imp, idx)
+        if desc is None:
+            self.emit(1, f";; import {imp.module!r} {imp.name!r} of kind {imp.kind} cannot be printed")
             return
-        self.emit(1, f"{head} {desc})")
+        self.emit(1, f"(import {escape_name(imp.module)} {escape_name(imp.name or '')} {desc})")
 
     def table_type(self, tt: TableType) -> str:
         return f"{limits_text(tt.limits)} {tt.elem.text}"
 
     def mem_type(self, mt: MemType) -> str:
-        return limits_text(mt.limits)
+        text = limits_text(mt.limits)
+        return f"{text} shared" if mt.shared else text
 
     def func(self, f: Func, idx: int) -> None:
         raw = self.m.names.locals.get(idx, {})
