@@ -180,6 +180,17 @@ class ModuleParser(InstrParser):
         self.expect_rparen()
         return module, name
 
+    def imported_field(self, lp: int, kind: ExternKind, desc: Callable[[], Any]) -> bool:
+        """`(kind $id? (export ..)* (import "m" "n") desc)`: when the field at `lp` is an inline
+        import, parse it (its descriptor with `desc`), record the import and say so."""
+        if not self.at_lparen("import"):
+            return False
+        module, name = self.inline_import()
+        d = desc()
+        self.expect_rparen()
+        self.module.imports.append(Import(module, name, kind, d, span=self.field_span(lp)))
+        return True
+
     def optional_name(self) -> str | None:
         """A field name, absent in module linking's single-level imports."""
         return self.expect_name() if self.toks[self.i].kind == STRING else None
@@ -354,11 +365,7 @@ def _parse_func(p: ModuleParser, lp: int, info: object) -> None:
     p.i = lp + 2
     p.take_id()
     p.inline_exports(ExternKind.FUNC, idx)
-    if p.at_lparen("import"):
-        module, name = p.inline_import()
-        typeidx = p.func_typeuse(None)
-        p.expect_rparen()
-        p.module.imports.append(Import(module, name, ExternKind.FUNC, typeidx, span=p.field_span(lp)))
+    if p.imported_field(lp, ExternKind.FUNC, lambda: p.func_typeuse(None)):
         return
     fctx = FuncContext(p.source)
     typeidx = p.func_typeuse(fctx)
@@ -387,11 +394,7 @@ def _parse_table(p: ModuleParser, lp: int, info: object) -> None:
     p.i = lp + 2
     p.take_id()
     p.inline_exports(ExternKind.TABLE, idx)
-    if p.at_lparen("import"):
-        module, name = p.inline_import()
-        tt = p.table_type()
-        p.expect_rparen()
-        p.module.imports.append(Import(module, name, ExternKind.TABLE, tt, span=p.field_span(lp)))
+    if p.imported_field(lp, ExternKind.TABLE, p.table_type):
         return
     t = p.toks[p.i]
     if t.kind == KEYWORD and t.text in REFTYPES:
@@ -422,13 +425,7 @@ def _parse_memory(p: ModuleParser, lp: int, info: object) -> None:
     p.i = lp + 2
     p.take_id()
     p.inline_exports(ExternKind.MEMORY, idx)
-    if p.at_lparen("import"):
-        module, name = p.inline_import()
-        limits = p.limits()
-        p.expect_rparen()
-        p.module.imports.append(
-            Import(module, name, ExternKind.MEMORY, MemType(limits), span=p.field_span(lp))
-        )
+    if p.imported_field(lp, ExternKind.MEMORY, lambda: MemType(p.limits())):
         return
     if p.at_lparen("data"):
         data_lp = p.i
@@ -453,11 +450,7 @@ def _parse_global(p: ModuleParser, lp: int, info: object) -> None:
     p.i = lp + 2
     p.take_id()
     p.inline_exports(ExternKind.GLOBAL, idx)
-    if p.at_lparen("import"):
-        module, name = p.inline_import()
-        gt = p.global_type()
-        p.expect_rparen()
-        p.module.imports.append(Import(module, name, ExternKind.GLOBAL, gt, span=p.field_span(lp)))
+    if p.imported_field(lp, ExternKind.GLOBAL, p.global_type):
         return
     gt = p.global_type()
     init = p.const_expr()
