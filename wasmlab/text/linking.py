@@ -46,7 +46,6 @@ from ..syntax.module import (
     Import,
     InstanceDef,
     Module,
-    Span,
 )
 from ..syntax.opcodes import BY_NAME
 from ..syntax.types import (
@@ -1102,22 +1101,15 @@ __all__ = ["LinkingContext", "needs_linking", "run", "wants"]
 # --- fields: module, instance, alias; imports and exports of modules and instances ------------------
 
 
-def _field_span(p: ModuleParser, lp: int) -> Span:
-    return p.field_span(lp)
-
-
 def _prefix_exports(p: ModuleParser, pre: Prefix, kind: ExternKind, idx: int) -> None:
     for at, name in pre.exports:
-        p.module.exports.append(Export(name, kind, idx, span=_field_span(p, at)))
+        p.module.exports.append(Export(name, kind, idx, span=p.field_span(at)))
 
 
 def _prefix_import(p: ModuleParser, pre: Prefix) -> tuple[str, str | None]:
     assert pre.import_at is not None
-    p.i = pre.import_at + 2
-    module = p.expect_name()
-    name = p.optional_name()
-    p.expect_rparen()
-    return module, name
+    p.i = pre.import_at
+    return p.inline_import()
 
 
 def _scan_module(p: ModuleParser, lp: int) -> int:
@@ -1135,7 +1127,7 @@ def _parse_module(p: ModuleParser, lp: int, info: object) -> None:
         p.i = pre.after
         typeidx = type_use(p, "module")
         p.expect_rparen()
-        p.module.imports.append(Import(module, name, ExternKind.MODULE, typeidx, span=_field_span(p, lp)))
+        p.module.imports.append(Import(module, name, ExternKind.MODULE, typeidx, span=p.field_span(lp)))
     else:
         i = pre.after
         declared = None
@@ -1208,7 +1200,7 @@ def _parse_instance(p: ModuleParser, lp: int, info: object) -> None:
         p.i = pre.after
         typeidx = type_use(p, "instance")
         p.expect_rparen()
-        p.module.imports.append(Import(module, name, ExternKind.INSTANCE, typeidx, span=_field_span(p, lp)))
+        p.module.imports.append(Import(module, name, ExternKind.INSTANCE, typeidx, span=p.field_span(lp)))
     else:
         p.i = pre.after
         p.expect_lparen("'(instantiate ...)' or '(import ...)'")
@@ -1225,7 +1217,7 @@ def _parse_instance(p: ModuleParser, lp: int, info: object) -> None:
         p.expect_rparen()
         p.expect_rparen()
         ident = pre.id.text if pre.id is not None else None
-        p.module.instances.append(InstanceDef(module, args, span=_field_span(p, lp), id=ident))
+        p.module.instances.append(InstanceDef(module, args, span=p.field_span(lp), id=ident))
     _prefix_exports(p, pre, ExternKind.INSTANCE, info)
 
 
@@ -1297,7 +1289,7 @@ def _parse_alias(p: ModuleParser, lp: int, info: object) -> None:
         index = _parent_index(p, parent, a.ns, a.target)
         if index is None:
             raise p.error(f"failed to find {a.ns} named `{a.target.text}` in the parent module", a.target)
-        p.module.aliases.append(Alias(kind, None, index, span=_field_span(p, lp), id=ident))
+        p.module.aliases.append(Alias(kind, None, index, span=p.field_span(lp), id=ident))
         return
     instance = ctx.resolve("instance", a.instance)
     if instance >= ctx.spaces["instance"].count:
@@ -1313,7 +1305,7 @@ def _parse_alias(p: ModuleParser, lp: int, info: object) -> None:
                 f"failed to find {a.ns} named `{a.target.text}` in instance {a.instance.text}", a.target
             )
         position = found
-    p.module.aliases.append(Alias(kind, instance, position, span=_field_span(p, lp), id=ident))
+    p.module.aliases.append(Alias(kind, instance, position, span=p.field_span(lp), id=ident))
 
 
 def _register() -> None:
