@@ -19,11 +19,11 @@ from typing import Any
 from wasmlab.api import Instance
 from wasmlab.errors import Trap, WasmError
 from wasmlab.exec.machine import Machine
-from wasmlab.exec.runtime import FuncInst, GlobalInst, ModuleInst
+from wasmlab.exec.runtime import FuncInst, ModuleInst
 from wasmlab.script.runner import Failure, Runner, Skip
 from wasmlab.script.spectest import spectest_exports
 from wasmlab.syntax.module import Module
-from wasmlab.syntax.types import ExternKind, ValType
+from wasmlab.syntax.types import ExternKind
 
 from .outputs import CellError, Interrupted, Output, describe_error, esc, rich
 from .values import show_value
@@ -197,26 +197,9 @@ class CellRunner(Runner):
         self.workspace = workspace
         self.registry["spectest"] = spectest_exports(PrintLog())  # spectest.print* print here
         self.last_machine: Machine | None = None
-        self.last_types: tuple[ValType, ...] = ()
 
-    def action(self, act: dict[str, Any]) -> list[Any]:
-        inst = self.target(act.get("module"))
-        field_name = act["field"]
-        if field_name not in inst.exports:
-            raise Failure(f"unknown export {field_name!r}")
-        value = inst.exports[field_name]
-        if act["type"] == "get":
-            if not isinstance(value, GlobalInst):
-                raise Failure(f"{field_name!r} is not a global")
-            self.last_types = (value.type.type,)
-            return [value.value]
-        if not isinstance(value, FuncInst):
-            raise Failure(f"{field_name!r} is not a function")
-        from wasmlab.script.runner import value_from_json
-
-        args = [value_from_json(a) for a in act.get("args", [])]
-        self.last_types = tuple(value.type.results)
-        return self.workspace.call(value, args)
+    def call(self, func: FuncInst, args: list[Any]) -> list[Any]:
+        return self.workspace.call(func, args)
 
 
 class Workspace:

@@ -147,6 +147,7 @@ class Runner:
         self.named: dict[str, ModuleInst] = {}
         self.current: ModuleInst | None = None
         self.result = Result(name)
+        self.last_types: tuple[Any, ...] = ()  # the value types of the last action's results
         #: the module-linking proposal (wasmtime 0.22's): binaries may use it, a named
         #: module is registered under its name (without `$`) as wasmtime's runner does,
         #: and single-level imports get whole instances
@@ -234,12 +235,17 @@ class Runner:
         if act["type"] == "get":
             if not isinstance(value, GlobalInst):
                 raise Failure(f"{field_name!r} is not a global")
+            self.last_types = (value.type.type,)
             return [value.value]
         if not isinstance(value, FuncInst):
             raise Failure(f"{field_name!r} is not a function")
         args = [value_from_json(a) for a in act.get("args", [])]
-        m = Machine(value, args, depth_limit=self.store.call_depth_limit)
-        return m.run() or []
+        self.last_types = tuple(value.type.results)
+        return self.call(value, args)
+
+    def call(self, func: FuncInst, args: list[Any]) -> list[Any]:
+        """Run an invoked function to completion (front ends override how)."""
+        return Machine(func, args, depth_limit=self.store.call_depth_limit).run() or []
 
     # commands
 
