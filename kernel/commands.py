@@ -146,6 +146,22 @@ def cmd_reset(ws: Workspace, args: list[str], emit: Emit) -> None:
     emit(rich("all modules and sessions forgotten"))
 
 
+@command("features", "%features [LIST | all | none]",
+         "the post-2.0 proposals later cells may use: tail-call, multi-memory (comma-separated), "
+         "all or none (WebAssembly 2.0, the default); without arguments, the current set", "notebook")  # fmt: skip
+def cmd_features(ws: Workspace, args: list[str], emit: Emit) -> None:
+    from wasmlab.syntax.features import PROPOSALS, as_features
+
+    if args:
+        spec = ",".join(args)
+        try:
+            ws.features = ws.runner.features = as_features("" if spec == "none" else spec)
+        except ValueError as e:
+            raise UsageError(str(e)) from None
+    rows = [(name, "on" if name in ws.features else "off", what) for name, what in PROPOSALS.items()]
+    emit(table_output(["proposal", "", "adds"], rows, caption="features (WebAssembly 2.0 plus these)"))
+
+
 @command("modules", "%modules", "the modules defined so far", "modules")
 def cmd_modules(ws: Workspace, args: list[str], emit: Emit) -> None:
     rows = []
@@ -179,9 +195,9 @@ def cmd_load(ws: Workspace, args: list[str], emit: Emit) -> None:
     binary = None
     try:
         if data[:4] == b"\0asm":
-            from wasmlab.binary import decode
+            from wasmlab.binary import decode_auto
 
-            module = decode(data)
+            module = decode_auto(data, features=ws.features)
             binary = data
         else:
             from wasmlab.text import parse_module
@@ -193,7 +209,7 @@ def cmd_load(ws: Workspace, args: list[str], emit: Emit) -> None:
                     "FileError", "not UTF-8", [f"{path}: neither a wasm binary nor UTF-8 text"]
                 ) from None
             module = parse_module(source, filename=str(path))
-        validate(module)
+        validate(module, features=ws.features)
     except WasmError as e:
         raise describe_error(e, source, str(path)) from None
     if name is None:

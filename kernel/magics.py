@@ -67,7 +67,7 @@ class WasmMagics(Magics):
         filename = f"%%wat[{ws.cell}]"
         try:
             module = parse_module(cell, filename=filename)
-            validate(module)
+            validate(module, features=ws.features)
             name = args[0] if args else (module.id[1:] if module.id else "module")
             if not name.isidentifier():
                 print(f"%%wat: {name!r} is not a Python name", file=sys.stderr)

@@ -22,6 +22,7 @@ from wasmlab.exec.machine import Machine
 from wasmlab.exec.runtime import FuncInst, ModuleInst
 from wasmlab.script.runner import Failure, Runner, Skip
 from wasmlab.script.spectest import spectest_exports
+from wasmlab.syntax.features import CORE_2_0
 from wasmlab.syntax.module import Module
 from wasmlab.syntax.types import ExternKind
 
@@ -193,7 +194,7 @@ class CellRunner(Runner):
     """The spec runner with interruptible calls, and the last machine kept for error places."""
 
     def __init__(self, workspace: Workspace) -> None:
-        super().__init__(name="notebook", module_linking=True)
+        super().__init__(name="notebook", module_linking=True, features=workspace.features)
         self.workspace = workspace
         self.registry["spectest"] = spectest_exports(PrintLog())  # spectest.print* print here
         self.last_machine: Machine | None = None
@@ -211,6 +212,7 @@ class Workspace:
         self.show_widgets = True  # %debug displays a Debugger widget (when ipywidgets works)
         self._interrupted = False
         self._lock = threading.Lock()
+        self.features = CORE_2_0  # post-2.0 proposals cells may use (%features); kept by %reset
         self.reset()
 
     # --- state -----------------------------------------------------------------------------
@@ -527,8 +529,8 @@ class Workspace:
     def _define(self, cmd: Any, source: str, filename: str, emit: Emit) -> None:
         from wasmlab.valid import validate
 
-        module = cmd.load()
-        validate(module)
+        module = self.runner._decode_or_parse(cmd)
+        validate(module, features=self.features)
         binary = cmd.binary if cmd.kind == "binary" else None
         text = source if cmd.kind == "text" else cmd.quote
         name = cmd.name or (module.id if cmd.kind == "text" else None)

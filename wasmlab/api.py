@@ -14,6 +14,7 @@ from .exec.instantiate import host_func
 from .exec.instantiate import instantiate as _instantiate
 from .exec.machine import Machine
 from .exec.runtime import ExternRef, FuncInst, GlobalInst, MemoryInst, ModuleInst, Store, TableInst
+from .syntax.features import FeatureSpec, as_features
 from .syntax.module import Module
 from .syntax.types import ExternKind, FuncType, GlobalType, Limits, MemType, TableType, ValType
 
@@ -300,20 +301,21 @@ def _read_source(source: Any) -> tuple[bytes | str, str | None]:
     raise WasmError(f"cannot parse a {type(source).__name__}: give bytes, WAT text or a path")
 
 
-def decode(data: bytes) -> Module:
-    """Decode a binary; module linking (either encoding) is recognized by itself."""
+def decode(data: bytes, *, features: FeatureSpec = None) -> Module:
+    """Decode a binary; module linking (either encoding) is recognized by itself.
+    `features`: post-2.0 proposals to accept ("tail-call,multi-memory", "all"; default 2.0)."""
     from .binary import decode_auto
 
-    return decode_auto(bytes(data))
+    return decode_auto(bytes(data), features=as_features(features))
 
 
-def validate(module: Module, *, source: str | None = None) -> None:
+def validate(module: Module, *, source: str | None = None, features: FeatureSpec = None) -> None:
     """Raise ValidationError unless valid; with the `source` text the module was parsed
     from, the error shows file:line:col, the source line and a caret."""
     from .valid import validate as _validate
 
     try:
-        _validate(module)
+        _validate(module, features=as_features(features))
     except ValidationError as e:
         if source is not None:
             e.locate(source)
@@ -334,16 +336,18 @@ def print_wat(module: Module, *, folded: bool = False) -> str:
     return _print(module, folded=folded)
 
 
-def parse(source: Any, *, features: Any = None) -> Module:
-    """Bytes, WAT text or a path to .wasm/.wat: decoded or parsed, then validated."""
+def parse(source: Any, *, features: FeatureSpec = None) -> Module:
+    """Bytes, WAT text or a path to .wasm/.wat: decoded or parsed, then validated.
+    `features`: post-2.0 proposals the module may use ("tail-call", "multi-memory",
+    a comma-separated list or "all"; default plain WebAssembly 2.0)."""
     data, filename = _read_source(source)
     if isinstance(data, bytes):
-        module = decode(data)
+        module = decode(data, features=features)
     else:
         from .text import parse_module
 
         module = parse_module(data, filename=filename)
-    validate(module, source=data if isinstance(data, str) else None)
+    validate(module, source=data if isinstance(data, str) else None, features=features)
     return module
 
 
@@ -433,9 +437,9 @@ def instantiate(
 
 
 def load(source: Any, imports: Mapping[str, Any] | None = None, *, wasi: Any = None,
-         fuel: int | None = None) -> Instance:  # fmt: skip
+         fuel: int | None = None, features: FeatureSpec = None) -> Instance:  # fmt: skip
     """Parse (bytes, WAT text or path) and instantiate."""
-    return instantiate(parse(source), imports, wasi=wasi, fuel=fuel)
+    return instantiate(parse(source, features=features), imports, wasi=wasi, fuel=fuel)
 
 
 __all__ = [

@@ -26,14 +26,16 @@ def _read(path: str) -> bytes:
         raise UsageError(f"cannot read {path}: {e.strerror}") from None
 
 
-def load_module_file(path: str, validate: bool = True) -> Any:
-    """A Module from a .wasm or .wat file (UsageError when unreadable), validated by default."""
+def load_module_file(path: str, validate: bool = True, features: str | None = None) -> Any:
+    """A Module from a .wasm or .wat file (UsageError when unreadable), validated by default;
+    `features`: the post-2.0 proposals it may use (`--features`)."""
     from . import api
 
     data = _read(path)
+    features = _feature_set(features)
     text = None
     if data[:4] == b"\0asm":
-        module = api.decode(data)
+        module = api.decode(data, features=features)
     else:
         from .text import parse_module
 
@@ -43,14 +45,27 @@ def load_module_file(path: str, validate: bool = True) -> Any:
             raise UsageError(f"{path}: neither a wasm binary nor UTF-8 text") from None
         module = parse_module(text, filename=path)
     if validate:
-        api.validate(module, source=text)
+        api.validate(module, source=text, features=features)
     return module
+
+
+def _feature_set(spec: str | None) -> Any:
+    from .syntax.features import as_features
+
+    try:
+        return as_features(spec)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+
+
+def _features(a: argparse.Namespace) -> Any:
+    return _feature_set(a.features)
 
 
 def cmd_parse(a: argparse.Namespace) -> int:
     from . import api
 
-    module = load_module_file(a.file)
+    module = load_module_file(a.file, features=a.features)
     data = api.encode(module, module_linking=a.module_linking_encoding)
     out = a.output or str(Path(a.file).with_suffix(".wasm"))
     Path(out).write_bytes(data)
@@ -61,12 +76,14 @@ def cmd_parse(a: argparse.Namespace) -> int:
 def cmd_print(a: argparse.Namespace) -> int:
     from . import api
 
-    print(api.print_wat(load_module_file(a.file, validate=False), folded=a.folded), end="")
+    print(
+        api.print_wat(load_module_file(a.file, validate=False, features=a.features), folded=a.folded), end=""
+    )
     return 0
 
 
 def cmd_validate(a: argparse.Namespace) -> int:
-    load_module_file(a.file)
+    load_module_file(a.file, features=a.features)
     print("valid")
     return 0
 
@@ -78,9 +95,9 @@ def cmd_dump(a: argparse.Namespace) -> int:
     if data[:4] == b"\0asm":
         from .binary import decode_auto  # (module linking is recognized by itself)
 
-        print(dump(decode_auto(data), data), end="")
+        print(dump(decode_auto(data, features=_features(a)), data), end="")
     else:
-        print(dump(load_module_file(a.file, validate=False)), end="")
+        print(dump(load_module_file(a.file, validate=False, features=a.features)), end="")
     return 0
 
 
@@ -106,7 +123,7 @@ def _format_results(values: Any) -> str:
 def cmd_run(a: argparse.Namespace) -> int:
     from . import api
 
-    module = load_module_file(a.file)
+    module = load_module_file(a.file, features=a.features)
     wasi = None
     has_wasi = any(i.module.startswith("wasi_") for i in module.imports)
     if has_wasi:
@@ -146,7 +163,7 @@ def cmd_wast(a: argparse.Namespace) -> int:
         path = Path(f)
         if not path.exists():
             raise UsageError(f"no such file: {f}")
-        r = run_file(path, module_linking=a.module_linking)
+        r = run_file(path, module_linking=a.module_linking, features=_features(a))
         passed, failed, skipped = passed + r.passed, failed + r.failed, skipped + r.skipped
         print(r.line())
         for msg in r.failures[: a.show]:
@@ -162,14 +179,14 @@ def cmd_trace(a: argparse.Namespace) -> int:
     from .debug.trace import trace
 
     name, *rest = a.invoke  # `--invoke NAME ARGS...` (arguments may also follow FILE)
-    return trace(a.file, name, [*rest, *a.args], limit=a.limit)
+    return trace(a.file, name, [*rest, *a.args], limit=a.limit, features=a.features)
 
 
 def cmd_graph(a: argparse.Namespace) -> int:
     from .viz import graph_for
 
     kind = "initializers" if a.initializers else "types" if a.types else "calls" if a.calls else "cfg"
-    graph = graph_for(load_module_file(a.file), kind, func=a.func)
+    graph = graph_for(load_module_file(a.file, features=a.features), kind, func=a.func)
     if a.output:
         from .viz.render import render_svg
 
@@ -186,6 +203,14 @@ def cmd_lab(a: argparse.Namespace) -> int:
     return launch(a.notebooks, extra=a.jupyter_args)
 
 
+def _features_option(s: argparse.ArgumentParser) -> None:
+    s.add_argument(
+        "--features",
+        metavar="LIST",
+        help="post-2.0 proposals to accept: tail-call, multi-memory (comma-separated) or all",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="wasmlab", description="Explore and step-debug WebAssembly.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -194,19 +219,23 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file")
     s.add_argument("-o", "--output")
     s.add_argument("--module-linking-encoding", choices=["0.22", "pr2451"], default="0.22")
+    _features_option(s)
     s.set_defaults(fn=cmd_parse)
 
     s = sub.add_parser("print", help="a module as WAT text (like wasm2wat)")
     s.add_argument("file")
     s.add_argument("--folded", action="store_true")
+    _features_option(s)
     s.set_defaults(fn=cmd_print)
 
     s = sub.add_parser("validate", help="decode/parse and validate")
     s.add_argument("file")
+    _features_option(s)
     s.set_defaults(fn=cmd_validate)
 
     s = sub.add_parser("dump", help="sections, imports/exports and function bodies with byte offsets")
     s.add_argument("file")
+    _features_option(s)
     s.set_defaults(fn=cmd_dump)
 
     s = sub.add_parser("run", help="run a module (WASI programs included)")
@@ -215,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--invoke", metavar="NAME")
     s.add_argument("file")
     s.add_argument("args", nargs=argparse.REMAINDER)
+    _features_option(s)
     s.set_defaults(fn=cmd_run)
 
     s = sub.add_parser("wast", help="run spec scripts (.wast or wast2json .json)")
@@ -222,6 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--module-linking", action="store_true")
     s.add_argument("--show", type=int, default=10, help="failures shown per file")
     s.add_argument("-v", "--verbose", action="store_true", help="list skipped assertions")
+    _features_option(s)
     s.set_defaults(fn=cmd_wast)
 
     s = sub.add_parser("trace", help="one line per instruction executed")
@@ -229,6 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--invoke", required=True, nargs="+", metavar="NAME", help="NAME, then its arguments")
     s.add_argument("--limit", type=int, default=100_000)
     s.add_argument("args", nargs="*")
+    _features_option(s)
     s.set_defaults(fn=cmd_trace)
 
     s = sub.add_parser("graph", help="graphviz pictures of a module")
@@ -240,6 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--func", help="function for --cfg")
     s.add_argument("file")
     s.add_argument("-o", "--output")
+    _features_option(s)
     s.set_defaults(fn=cmd_graph)
 
     s = sub.add_parser("lab", help="open JupyterLab on the teaching notebooks")

@@ -8,6 +8,7 @@ from tests.binary.builders import HEADER, I, body, leb, module, name, one_func, 
 from wasmlab.binary import decode
 from wasmlab.binary.decode import MAX_LOCALS
 from wasmlab.errors import DecodeError
+from wasmlab.syntax.features import ALL
 from wasmlab.syntax.module import Names
 from wasmlab.syntax.opcodes import BY_NAME, SELECT_T
 from wasmlab.syntax.types import (
@@ -197,15 +198,15 @@ def test_immediates() -> None:
     cases = [
         (b"\x0e\x02\x00\x01\x02", I("br_table", ((0, 1), 2))),
         (b"\x11\x03\x01", I("call_indirect", (3, 1))),
-        (b"\x28\x02\x10", I("i32.load", (2, 16))),
-        (b"\xfd\x54\x00\x08\x0f", I("v128.load8_lane", (0, 8, 15))),
+        (b"\x28\x02\x10", I("i32.load", (2, 16, 0))),
+        (b"\xfd\x54\x00\x08\x0f", I("v128.load8_lane", (0, 8, 0, 15))),
         (b"\x1c\x01\x7b", I("select", None)),
         (b"\xd0\x6f", I("ref.null", EXTERNREF)),
         (b"\xfc\x0e\x01\x02", I("table.copy", (1, 2))),
         (b"\xfc\x0c\x05\x01", I("table.init", (5, 1))),
-        (b"\xfc\x08\x04\x00", I("memory.init", 4)),
-        (b"\xfc\x0a\x00\x00", I("memory.copy")),
-        (b"\xfc\x0b\x00", I("memory.fill")),
+        (b"\xfc\x08\x04\x00", I("memory.init", (4, 0))),
+        (b"\xfc\x0a\x00\x00", I("memory.copy", (0, 0))),
+        (b"\xfc\x0b\x00", I("memory.fill", 0)),
         (b"\x3f\x00", I("memory.size", 0)),
         (b"\x41\x7f", I("i32.const", 0xFFFFFFFF)),
         (b"\x42\x80\x01", I("i64.const", 128)),
@@ -391,5 +392,5 @@ def test_every_opcode_decodes() -> None:
             continue
         code = bytes((op.code,)) if op.prefix is None else bytes((op.prefix,)) + leb(op.code)
         code += fill.get(op.imm, b"\x00")
-        (instr, end) = decode(one_func(code + b"\x0b", extra=section(12, b"\x00"))).funcs[0].body
+        (instr, end) = decode(one_func(code + b"\x0b", extra=section(12, b"\x00")), features=ALL).funcs[0].body
         assert instr.op is op and end.op.name == "end", op.name

@@ -226,7 +226,8 @@ def test_names_section_on_request() -> None:
         lambda m: m.funcs.append(Func(0, [], [I("i32.const", "seven")])),
         lambda m: m.funcs.append(Func(0, [], [I("local.get", -1)])),
         lambda m: m.funcs.append(Func(0, [], [I("v128.const", b"short")])),
-        lambda m: m.funcs.append(Func(0, [], [I("memory.size", 1)])),
+        lambda m: m.funcs.append(Func(0, [], [I("memory.size", -1)])),
+        lambda m: m.funcs.append(Func(0, [], [I("i32.load", (2, 0))])),  # no memory index
         lambda m: m.funcs.append(Func(0, [], [I("block", -3)])),
         lambda m: m.funcs.append(Func(0, [], [I("br_table", 5)])),
         lambda m: m.funcs.append(Func(0, [], [I("ref.null", I32)])),

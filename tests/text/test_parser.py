@@ -212,7 +212,7 @@ def test_data_segment_forms_and_data_count() -> None:
         ("passive", b"passive"),
     ]
     assert m.data_count == 3
-    assert [(i.op.name, i.imm) for i in m.funcs[0].body][3:5] == [("memory.init", 2), ("data.drop", 0)]
+    assert [(i.op.name, i.imm) for i in m.funcs[0].body][3:5] == [("memory.init", (2, 0)), ("data.drop", 0)]
     assert parse_module('(memory 1) (data "x")').data_count is None
 
 
@@ -249,8 +249,8 @@ def test_instructions_with_special_immediates() -> None:
         ("table.get", 1),
         ("ref.null", EXTERNREF),
         ("ref.is_null", None),
-        ("i64.load32_u", (1, 8)),
-        ("i32.store16", (1, 16)),
+        ("i64.load32_u", (1, 8, 0)),
+        ("i32.store16", (1, 16, 0)),
         ("memory.size", 0),
         ("memory.grow", 0),
     ]
@@ -294,8 +294,8 @@ def test_simd_syntax() -> None:
     imms = {name: imm for name, imm in got}
     assert imms["i8x16.shuffle"] == bytes([*range(15), 31])
     assert imms["i16x8.extract_lane_u"] == 7
-    assert imms["v128.load8_lane"] == (0, 1, 15)
-    assert imms["v128.load64_splat"] == (2, 0)
+    assert imms["v128.load8_lane"] == (0, 1, 0, 15)
+    assert imms["v128.load64_splat"] == (2, 0, 0)
 
 
 def test_spans() -> None:

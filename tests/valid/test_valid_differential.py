@@ -90,10 +90,10 @@ def immediate(rng: random.Random, op: Op, ok: bool) -> object:
     """An immediate for `op`: in range when `ok`, possibly out of range otherwise."""
     k, extra = op.imm, 0 if ok else 2
     if k == "memarg":
-        return (rng.randint(0, op.natural_alignment + extra), rng.choice([0, 7, 0xFFFF_FFFF]))
+        return (rng.randint(0, op.natural_alignment + extra), rng.choice([0, 7, 0xFFFF_FFFF]), 0)
     if k == "memarg_lane":
         a = op.natural_alignment
-        return (rng.randint(0, a + extra // 2), 0, rng.randrange((16 >> a) + extra))
+        return (rng.randint(0, a + extra // 2), 0, 0, rng.randrange((16 >> a) + extra))
     if k == "lane":
         return rng.randrange(LANES[op.name.split(".")[0]] + extra)
     if k == "shuffle":
@@ -104,13 +104,17 @@ def immediate(rng: random.Random, op: Op, ok: bool) -> object:
         return rng.getrandbits(64)
     if k == "v128":
         return bytes(16)
-    if k in ("data", "memory_init"):
+    if k == "data":
         return rng.randrange(1 + extra // 2)
+    if k == "memory_init":
+        return (rng.randrange(1 + extra // 2), 0)
     if k in ("elem", "table"):
         return rng.randrange(2 + extra // 2)
     if k in ("table_copy", "table_init"):
         return (rng.randrange(2 + extra // 2), rng.randrange(2 + extra // 2))
-    return 0 if k == "memory" else None
+    if k == "memory_copy":
+        return (0, 0)
+    return 0 if k in ("memory", "memory_fill") else None
 
 
 class Frame:

@@ -238,33 +238,33 @@ def test_locals_and_globals() -> None:
 
 
 def test_memory_instructions() -> None:
-    validate(fmod([c32(), I("i32.load", (2, 0))], results=[I32], **MEM))
-    invalid(fmod([c32(), I("i32.load", (2, 0))], results=[I32]), "unknown memory 0")
+    validate(fmod([c32(), I("i32.load", (2, 0, 0))], results=[I32], **MEM))
+    invalid(fmod([c32(), I("i32.load", (2, 0, 0))], results=[I32]), "unknown memory 0")
     invalid(
-        fmod([c32(), I("i32.load", (3, 0))], results=[I32], **MEM),
+        fmod([c32(), I("i32.load", (3, 0, 0))], results=[I32], **MEM),
         "alignment must not be larger than natural",
     )
     invalid(
-        fmod([c32(), I("i64.load8_u", (1, 0))], results=[I64], **MEM),
+        fmod([c32(), I("i64.load8_u", (1, 0, 0))], results=[I64], **MEM),
         "alignment must not be larger than natural",
     )
-    validate(fmod([c32(), I("v128.load", (4, 0))], results=[V128], **MEM))
-    invalid(fmod([c32(), I("v128.load8x8_s", (4, 0))], results=[V128], **MEM), "alignment")
+    validate(fmod([c32(), I("v128.load", (4, 0, 0))], results=[V128], **MEM))
+    invalid(fmod([c32(), I("v128.load8x8_s", (4, 0, 0))], results=[V128], **MEM), "alignment")
     validate(fmod([I("memory.size", 0), I("memory.grow", 0)], results=[I32], **MEM))
     invalid(fmod([I("memory.size", 0)], results=[I32]), "unknown memory 0")
-    invalid(fmod([c32(), c32(), c32(), I("memory.fill")]), "unknown memory")
+    invalid(fmod([c32(), c32(), c32(), I("memory.fill", 0)]), "unknown memory")
     imported = {"imports": [Import("m", "mem", ExternKind.MEMORY, MemType(Limits(0)))]}
-    validate(fmod([c32(), c32(), c32(), I("memory.copy")], **imported))
+    validate(fmod([c32(), c32(), c32(), I("memory.copy", (0, 0))], **imported))
 
 
 def test_bulk_memory_needs_data_count() -> None:
     data = {"datas": [Data(b"x", "passive")], **MEM}
-    body = [c32(), c32(), c32(), I("memory.init", 0), I("data.drop", 0)]
+    body = [c32(), c32(), c32(), I("memory.init", (0, 0)), I("data.drop", 0)]
     validate(fmod(body, data_count=1, **data))
     invalid(fmod(body, **data), "data count section required")
     invalid(fmod([I("data.drop", 1)], data_count=1, **data), "unknown data segment 1")
     invalid(
-        fmod([c32(), c32(), c32(), I("memory.init", 0)], data_count=1, datas=[Data(b"", "passive")]),
+        fmod([c32(), c32(), c32(), I("memory.init", (0, 0))], data_count=1, datas=[Data(b"", "passive")]),
         "unknown memory 0",
     )
     invalid(fmod([I("data.drop", 0)]), "unknown data segment 0")
@@ -278,10 +278,10 @@ def test_simd_lanes() -> None:
     invalid(fmod([v, I("i32.const", 0), I("i32x4.replace_lane", 4)], results=[V128]), "invalid lane index")
     validate(fmod([v, v, I("i8x16.shuffle", bytes(range(16, 32)))], results=[V128]))
     invalid(fmod([v, v, I("i8x16.shuffle", bytes([32] + [0] * 15))], results=[V128]), "invalid lane index")
-    validate(fmod([c32(), v, I("v128.load16_lane", (1, 0, 7))], results=[V128], **MEM))
-    invalid(fmod([c32(), v, I("v128.load16_lane", (1, 0, 8))], results=[V128], **MEM), "invalid lane index")
+    validate(fmod([c32(), v, I("v128.load16_lane", (1, 0, 0, 7))], results=[V128], **MEM))
+    invalid(fmod([c32(), v, I("v128.load16_lane", (1, 0, 0, 8))], results=[V128], **MEM), "invalid lane index")
     invalid(
-        fmod([c32(), v, I("v128.store64_lane", (4, 0, 0))], **MEM),
+        fmod([c32(), v, I("v128.store64_lane", (4, 0, 0, 0))], **MEM),
         "alignment must not be larger than natural",
     )
 

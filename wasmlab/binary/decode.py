@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..errors import DecodeError
+from ..syntax.features import CORE_2_0, Features
 from ..syntax.module import (
     Custom,
     Data,
@@ -134,13 +135,24 @@ class Decoder:
     """Decoding state: the bytes, the current position, and the module under construction.
 
     `linking`: whether module-linking sections and forms are accepted; `parent_types` is
-    the parent's type index space when decoding a nested module."""
+    the parent's type index space when decoding a nested module; `features`: the
+    proposals accepted (see `wasmlab.syntax.features`)."""
 
-    def __init__(self, data: bytes, *, linking: bool = False, parent_types: list | None = None) -> None:
+    def __init__(
+        self,
+        data: bytes,
+        *,
+        linking: bool = False,
+        parent_types: list | None = None,
+        features: Features = CORE_2_0,
+    ) -> None:
         self.b = data
         self.n = len(data)
         self.pos = 0
         self.linking = linking
+        self.features = features
+        self.multi_memory = "multi-memory" in features
+        self.tail_call = "tail-call" in features
         self.parent_types = parent_types
         self.layout: list[tuple[int, int]] = []  # initial sections in binary order
         self.module_decls: list[int] = []  # module section entries (type indices)
@@ -317,6 +329,8 @@ class Decoder:
                 if code == 0xFC or code == 0xFD:
                     raise self.fail(f"illegal opcode {code:02x} {key & 0xFF:x}", start)
                 raise self.fail(f"illegal opcode {code:02x}", start)
+            if op.feature == "tail-call" and not self.tail_call:
+                raise self.fail(f"illegal opcode {code:02x} ({op.name} needs the tail-call feature)", start)
             kind = op.imm
             if kind == "none":
                 self.pos = pos
@@ -359,11 +373,24 @@ class Decoder:
             raise self.fail("malformed block type", start)
         return x
 
-    def memarg(self) -> tuple[int, int]:
+    def memarg(self) -> tuple[int, int, int]:
+        """(align, offset, memory index): with multi-memory, flag bit 6 says a memory
+        index follows the alignment."""
         align = self.u32()
+        mem = 0
+        if align & 0x40 and self.multi_memory:
+            align &= ~0x40
+            mem = self.u32()
         if align >= 32:
             raise self.fail("malformed memop flags", self.pos - 1)
-        return align, self.u32()
+        return align, self.u32(), mem
+
+    def memidx(self) -> int:
+        """A memory index; in 2.0, where it is a reserved byte, only a zero byte."""
+        if self.multi_memory:
+            return self.u32()
+        self.zero()
+        return 0
 
     # --- sections ------------------------------------------------------------------------
 
@@ -448,13 +475,12 @@ def _imm_call_indirect(d: Decoder, op: Op) -> tuple[int, int]:
 
 
 def _imm_memory(d: Decoder, op: Op) -> int:
-    d.zero()
-    return 0
+    return d.memidx()
 
 
-def _imm_memarg_lane(d: Decoder, op: Op) -> tuple[int, int, int]:
-    align, offset = d.memarg()
-    return align, offset, d.byte()
+def _imm_memarg_lane(d: Decoder, op: Op) -> tuple[int, int, int, int]:
+    align, offset, mem = d.memarg()
+    return align, offset, mem, d.byte()
 
 
 def _imm_f32(d: Decoder, op: Op) -> int:
@@ -474,19 +500,14 @@ def _imm_pair(d: Decoder, op: Op) -> tuple[int, int]:
     return first, d.u32()
 
 
-def _imm_memory_init(d: Decoder, op: Op) -> int:
+def _imm_memory_init(d: Decoder, op: Op) -> tuple[int, int]:
     x = d.u32()
-    d.zero()
-    return x
+    return x, d.memidx()
 
 
-def _imm_memory_copy(d: Decoder, op: Op) -> None:
-    d.zero()
-    d.zero()
-
-
-def _imm_memory_fill(d: Decoder, op: Op) -> None:
-    d.zero()
+def _imm_memory_copy(d: Decoder, op: Op) -> tuple[int, int]:
+    dst = d.memidx()
+    return dst, d.memidx()
 
 
 _IMM_READERS: dict[str, Callable[[Decoder, Op], object]] = {
@@ -513,7 +534,7 @@ _IMM_READERS: dict[str, Callable[[Decoder, Op], object]] = {
     "table_init": _imm_pair,
     "memory_init": _imm_memory_init,
     "memory_copy": _imm_memory_copy,
-    "memory_fill": _imm_memory_fill,
+    "memory_fill": _imm_memory,
     "v128": lambda d, op: d.take(16),
     "shuffle": lambda d, op: d.take(16),
     "lane": lambda d, op: d.byte(),
@@ -835,36 +856,42 @@ def _as_bytes(data: bytes | bytearray | memoryview) -> bytes:
     return data
 
 
-def decode(data: bytes | bytearray | memoryview, *, module_linking: bool | None = False) -> Module:
+def decode(
+    data: bytes | bytearray | memoryview,
+    *,
+    module_linking: bool | None = False,
+    features: Features = CORE_2_0,
+) -> Module:
     """Decode a binary module; raise `DecodeError` (with a byte offset) if it is malformed.
 
     `module_linking`: True accepts the module-linking proposal (both its encodings), False
     is plain WebAssembly 2.0 (sections 14-17 are "malformed section id", a repeated section
     is out of order; the default). None turns it on when a module-linking section (ids
     14-17 or 100-103) is there; `decode_auto` also recognizes the other module-linking forms.
+    `features`: the post-2.0 proposals accepted (`wasmlab.syntax.features`).
     """
     data = _as_bytes(data)
     if module_linking is None:
         module_linking = uses_linking_sections(data)
     if module_linking:
         from . import linking  # noqa: F401  (registers the module-linking rows)
-    return Decoder(data, linking=module_linking).decode()
+    return Decoder(data, linking=module_linking, features=features).decode()
 
 
-def decode_auto(data: bytes | bytearray | memoryview) -> Module:
+def decode_auto(data: bytes | bytearray | memoryview, *, features: Features = CORE_2_0) -> Module:
     """Decode with module linking when the bytes need it: a module-linking section is
     there, or 2.0 fails on a form only module linking has (a module or instance type, an
     import or export of a module or instance, a single-level import) and module linking
     reads the bytes. Otherwise the result and errors are the 2.0 decoder's."""
     data = _as_bytes(data)
     if uses_linking_sections(data):
-        return decode(data, module_linking=True)
+        return decode(data, module_linking=True, features=features)
     try:
-        return Decoder(data).decode()
+        return Decoder(data, features=features).decode()
     except DecodeError as e:
         if not e.reason.startswith(_LINKING_HINTS):
             raise
         try:
-            return decode(data, module_linking=True)
+            return decode(data, module_linking=True, features=features)
         except DecodeError:
             raise e from None

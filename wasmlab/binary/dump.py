@@ -12,7 +12,7 @@ import math
 import struct
 
 from ..errors import DecodeError
-from ..syntax.module import Data, Elem, Expr, Instr, Module
+from ..syntax.module import Data, Elem, Expr, Instr, Module, memarg_words
 from ..syntax.types import ExternKind, FuncType, ValType
 from .decode import SECTION_NAMES, decode
 from .encode import encode
@@ -62,23 +62,23 @@ def float_text(bits: int, width: int) -> str:
     return repr(value)
 
 
-def _memarg_text(instr: Instr, align: int, offset: int) -> list[str]:
-    parts = []
-    if offset:
-        parts.append(f"offset={offset}")
-    if align != instr.op.natural_alignment:
-        parts.append(f"align={1 << align}")
-    return parts
-
-
 def instr_text(instr: Instr, module: Module | None = None) -> str:
     """The instruction as text: its name and immediates (with function names when known)."""
     op = instr.op
     imm = instr.imm
     kind = op.imm
     parts: list[str] = [op.name]
-    if kind == "none" or kind in ("memory", "memory_copy", "memory_fill"):
+    if kind == "none":
         pass
+    elif kind in ("memory", "memory_fill"):
+        if imm:
+            parts.append(str(imm))
+    elif kind == "memory_copy":
+        if imm != (0, 0):
+            parts.extend(str(x) for x in imm)
+    elif kind == "memory_init":
+        data, mem = imm
+        parts.extend([str(mem), str(data)] if mem else [str(data)])
     elif kind == "blocktype":
         if isinstance(imm, ValType):
             parts.append(f"(result {imm.text})")
@@ -97,11 +97,10 @@ def instr_text(instr: Instr, module: Module | None = None) -> str:
         typeidx, table = imm
         parts.append(f"{table} (type {typeidx})")
     elif kind == "memarg":
-        parts.extend(_memarg_text(instr, *imm))
+        parts.extend(memarg_words(instr))
     elif kind == "memarg_lane":
-        align, offset, lane = imm
-        parts.extend(_memarg_text(instr, align, offset))
-        parts.append(str(lane))
+        parts.extend(memarg_words(instr))
+        parts.append(str(imm[3]))
     elif kind == "i32":
         parts.append(str(signed(imm, 32)))
     elif kind == "i64":

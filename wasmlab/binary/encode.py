@@ -145,22 +145,19 @@ def _imm_pair(out: bytearray, imm: object) -> None:
 
 
 def _imm_memarg(out: bytearray, imm: object) -> None:
-    align, offset = imm  # type: ignore[misc]
-    _u32(out, align)
+    align, offset, mem = imm  # type: ignore[misc]
+    if mem:  # multi-memory: flag bit 6 says a memory index follows the alignment
+        _u32(out, align | 0x40)
+        _u32(out, mem)
+    else:
+        _u32(out, align)
     _u32(out, offset)
 
 
 def _imm_memarg_lane(out: bytearray, imm: object) -> None:
-    align, offset, lane = imm  # type: ignore[misc]
-    _u32(out, align)
-    _u32(out, offset)
+    align, offset, mem, lane = imm  # type: ignore[misc]
+    _imm_memarg(out, (align, offset, mem))
     out.append(lane)
-
-
-def _imm_memory(out: bytearray, imm: object) -> None:
-    if imm not in (None, 0):
-        raise EncodeError(f"memory index {imm!r}: only memory 0 exists in WebAssembly 2.0")
-    out.append(0)
 
 
 def _imm_i32(out: bytearray, imm: object) -> None:
@@ -199,16 +196,9 @@ def _imm_reftype(out: bytearray, imm: object) -> None:
 
 
 def _imm_memory_init(out: bytearray, imm: object) -> None:
-    _u32(out, imm)  # type: ignore[arg-type]
-    out.append(0)
-
-
-def _imm_memory_copy(out: bytearray, imm: object) -> None:
-    out += b"\x00\x00"
-
-
-def _imm_memory_fill(out: bytearray, imm: object) -> None:
-    out.append(0)
+    data, mem = imm  # type: ignore[misc]
+    _u32(out, data)
+    _u32(out, mem)
 
 
 def _imm_bytes16(out: bytearray, imm: object) -> None:
@@ -235,7 +225,7 @@ _IMM_WRITERS: dict[str, Callable[[bytearray, object], None]] = {
     "data": _imm_u32,
     "memarg": _imm_memarg,
     "memarg_lane": _imm_memarg_lane,
-    "memory": _imm_memory,
+    "memory": _imm_u32,
     "i32": _imm_i32,
     "i64": _imm_i64,
     "f32": _imm_f32,
@@ -245,8 +235,8 @@ _IMM_WRITERS: dict[str, Callable[[bytearray, object], None]] = {
     "table_copy": _imm_pair,
     "table_init": _imm_pair,
     "memory_init": _imm_memory_init,
-    "memory_copy": _imm_memory_copy,
-    "memory_fill": _imm_memory_fill,
+    "memory_copy": _imm_pair,
+    "memory_fill": _imm_u32,
     "v128": _imm_bytes16,
     "shuffle": _imm_bytes16,
     "lane": _imm_lane,

@@ -168,7 +168,9 @@ def _module_code_section(d: Decoder, size: int, start: int) -> None:
         body = d.pos
         blob = d.take(length)
         try:
-            nested = Decoder(blob, linking=True, parent_types=list(d.module.types)).decode()
+            nested = Decoder(
+                blob, linking=True, parent_types=list(d.module.types), features=d.features
+            ).decode()
         except DecodeError as e:
             raise DecodeError(e.reason, (e.offset or 0) + body) from None
         nested.module_type = d.module_decls[i]

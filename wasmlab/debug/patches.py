@@ -170,15 +170,19 @@ def write_site(func: FuncInst, pc: int) -> tuple[str, Any, int, int] | None:
         return ("global", inst.globals[ins.imm], 0, 0)
     if not inst.mems:
         return None
-    if name in ("memory.fill", "memory.copy", "memory.init"):
-        return ("bulk", inst.mems[0], 0, 0)
+    if name == "memory.fill":
+        return ("bulk", inst.mems[ins.imm], 0, 0)
+    if name == "memory.copy":
+        return ("bulk", inst.mems[ins.imm[0]], 0, 0)
+    if name == "memory.init":
+        return ("bulk", inst.mems[ins.imm[1]], 0, 0)
     if ins.op.imm == "memarg" and name in _STORES:
-        return ("store", inst.mems[0], ins.imm[1], _STORES[name][0].size)
+        return ("store", inst.mems[ins.imm[2]], ins.imm[1], _STORES[name][0].size)
     if name == "v128.store":
-        return ("store", inst.mems[0], ins.imm[1], 16)
+        return ("store", inst.mems[ins.imm[2]], ins.imm[1], 16)
     if ins.op.imm == "memarg_lane" and "store" in name:
         width = int(name.split(".", 1)[1][5:].split("_")[0]) // 8
-        return ("store", inst.mems[0], ins.imm[1], width)
+        return ("store", inst.mems[ins.imm[2]], ins.imm[1], width)
     return None
 
 

@@ -187,13 +187,16 @@ class Session:
         return self._move(f"step({n})" if n != 1 else "step", lambda: self._forward(target))
 
     def step_over(self) -> Stop:
-        """Like `step`, but a call runs to its return (unless something stops inside)."""
+        """Like `step`, but a call runs to its return (unless something stops inside); over a
+        tail call (`return_call*`) that is the return of the current function."""
         self._need_running()
         m = self.machine
         if m._host_entry or not m._frames:
             return self.step()
         fr = m._frames[-1]
         ins = self.program.instr(fr[0], fr[2])
+        if ins is not None and ins.op.name in ("return_call", "return_call_indirect"):
+            return self.step_out()  # the callee takes this frame's place and returns for it
         if ins is None or ins.op.name not in ("call", "call_indirect"):
             return self.step()
         depth = len(m._frames)

@@ -133,10 +133,10 @@ def _record(s: Session, before: tuple, stop: Any) -> TraceRecord:
 # --- the command line ---------------------------------------------------------------------------
 
 
-def _load(file: str) -> Any:
+def _load(file: str, features: str | None = None) -> Any:
     from ..cli import load_module_file
 
-    return load_module_file(file)
+    return load_module_file(file, features=features)
 
 
 def _imports(module: Any, notes: list[str]) -> dict[str, dict[str, Any]]:
@@ -173,7 +173,12 @@ def _imports(module: Any, notes: list[str]) -> dict[str, dict[str, Any]]:
 
 
 def trace(
-    file: str, invoke: str, args: Sequence[str], limit: int = 100_000, out: TextIO | None = None
+    file: str,
+    invoke: str,
+    args: Sequence[str],
+    limit: int = 100_000,
+    out: TextIO | None = None,
+    features: str | None = None,
 ) -> int:
     """`wasmlab trace FILE --invoke NAME [ARGS...]`: print one line per instruction.
     Exit status 0 when the call returns (or the limit is reached), 1 when it traps."""
@@ -184,7 +189,7 @@ def trace(
     out = out or sys.stdout
     if limit is not None and limit < 0:
         raise UsageError("--limit must be >= 0")
-    module = _load(file)
+    module = _load(file, features)
     notes: list[str] = []
     inst = api.instantiate(module, _imports(module, notes))
     func = inst.func(invoke)

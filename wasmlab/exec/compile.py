@@ -7,8 +7,9 @@ many it drops are resolved here from the static stack heights (the side table), 
 searched at run time. Handlers bind the instance's memories, tables, globals and
 functions directly.
 
-A handler returns the next pc, `RETURN` (-1) to leave the function, or `-2 - pc` after
-putting the callee in `CALLEE[0]` to call it. Traps are raised before the handler
+A handler returns the next pc, `RETURN` (-1) to leave the function, `-2 - pc` after
+putting the callee in `CALLEE[0]` to call it, or `TAIL - pc` to tail-call it (the
+callee replaces the current frame). Traps are raised before the handler
 changes the stack, so a stopped machine shows the trapping instruction's operands.
 """
 
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 Handler = Callable[[list, list, int], int]
 
 RETURN = -1
+#: a tail call returns `TAIL - pc` (below every `-2 - pc` of a plain call)
+TAIL = -(1 << 40)
 #: the callee of the last call handler (read by the machine at once), and for
 #: call_indirect the table index it popped (pushed back if the call cannot happen)
 CALLEE: list[Any] = [None, None]
@@ -180,7 +183,7 @@ def layout(body: list[Instr], types: list[Any], func_types: list[FuncType], nres
             lay.branch[pc] = entries
             top.unreachable = True
             continue
-        if name in ("return", "unreachable"):
+        if name in ("return", "unreachable", "return_call", "return_call_indirect"):
             top.unreachable = True
             continue
         pops, pushes = _stack_effect(ins, types, func_types)
@@ -391,6 +394,16 @@ def _call_indirect(table: Any, expected: FuncType) -> Handler:
         return -2 - pc
 
     h.pops_index = True  # type: ignore[attr-defined]
+    return h
+
+
+def _tail(call: Handler) -> Handler:
+    """return_call*: the call handler's callee, as a tail call (`TAIL - pc`)."""
+
+    def h(S: list, L: list, pc: int) -> int:
+        call(S, L, pc)
+        return TAIL - pc
+
     return h
 
 
@@ -835,14 +848,15 @@ def _data_drop(d: Any) -> Handler:
     return h
 
 
-def _memory_copy(mem: Any) -> Handler:
-    data = mem.data
+def _memory_copy(dst_mem: Any, src_mem: Any) -> Handler:
+    data = dst_mem.data
+    src = src_mem.data  # the same bytearray unless copying between two memories
 
     def h(S: list, L: list, pc: int) -> int:
         dst, s, n = S[-3], S[-2], S[-1]
-        if s + n > len(data) or dst + n > len(data):
+        if s + n > len(src) or dst + n > len(data):
             raise Trap(OOB_MEMORY)
-        data[dst : dst + n] = data[s : s + n]
+        data[dst : dst + n] = src[s : s + n]
         del S[-3:]
         return pc + 1
 
@@ -1019,6 +1033,10 @@ def _handler(ins: Instr, pc: int, last: int, lay: Layout, inst: ModuleInst) -> H
         return _call(inst.funcs[imm])
     if name == "call_indirect":
         return _call_indirect(inst.tables[imm[1]], types_canon(inst.types[imm[0]]))
+    if name == "return_call":
+        return _tail(_call(inst.funcs[imm]))
+    if name == "return_call_indirect":
+        return _tail(_call_indirect(inst.tables[imm[1]], types_canon(inst.types[imm[0]])))
     if name == "select":
         return _select
     if name == "local.get":
@@ -1034,7 +1052,7 @@ def _handler(ins: Instr, pc: int, last: int, lay: Layout, inst: ModuleInst) -> H
     if kind in ("i32", "i64", "f32", "f64", "v128"):
         return _const(const_value(ins))
     if kind == "memarg":
-        mem = inst.mems[0]
+        mem = inst.mems[imm[2]]
         if name in _LOADS:
             return _load(mem, name, imm[1])
         if name in _STORES:
@@ -1043,22 +1061,22 @@ def _handler(ins: Instr, pc: int, last: int, lay: Layout, inst: ModuleInst) -> H
             return _v128_store(mem, name, imm[1], None)
         return _v128_load(mem, name, imm[1], None)
     if kind == "memarg_lane":
-        mem = inst.mems[0]
+        mem = inst.mems[imm[2]]
         if "store" in name:
-            return _v128_store(mem, name, imm[1], imm[2])
-        return _v128_load(mem, name, imm[1], imm[2])
+            return _v128_store(mem, name, imm[1], imm[3])
+        return _v128_load(mem, name, imm[1], imm[3])
     if name == "memory.size":
-        return _memory_size(inst.mems[0])
+        return _memory_size(inst.mems[imm])
     if name == "memory.grow":
-        return _memory_grow(inst.mems[0])
+        return _memory_grow(inst.mems[imm])
     if name == "memory.init":
-        return _memory_init(inst.mems[0], inst.datas[imm])
+        return _memory_init(inst.mems[imm[1]], inst.datas[imm[0]])
     if name == "data.drop":
         return _data_drop(inst.datas[imm])
     if name == "memory.copy":
-        return _memory_copy(inst.mems[0])
+        return _memory_copy(inst.mems[imm[0]], inst.mems[imm[1]])
     if name == "memory.fill":
-        return _memory_fill(inst.mems[0])
+        return _memory_fill(inst.mems[imm])
     if name == "ref.null":
         return _const(None)
     if name == "ref.is_null":

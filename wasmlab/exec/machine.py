@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import Exhaustion, Trap, WasmError
 from ..syntax.module import Instr
-from .compile import CALLEE, RETURN, compile_fast, compile_function
+from .compile import CALLEE, RETURN, TAIL, compile_fast, compile_function
 from .fuse import EXTRA
 from .runtime import FuncInst
 
@@ -244,6 +244,26 @@ class Machine:
                 pc = code[pc](S, L, pc)
                 if pc >= 0:
                     continue
+                if pc <= TAIL:  # a tail call: the callee takes this frame's place
+                    pc = TAIL - pc
+                    callee = callee_cell[0]
+                    n = callee.nparams
+                    if callee.host is None:
+                        base = fr[4]
+                        L = S[len(S) - n :] if n else []
+                        del S[base:]
+                        if callee.zero_locals:
+                            L += callee.zero_locals
+                        code = _code_of(callee, fast)
+                        fr = frames[-1] = [callee, code, 0, L, base]
+                        pc = 0
+                        continue
+                    e = extra[0]
+                    results = self.host_hook(callee, S[len(S) - n :])
+                    extra[0] = e
+                    del S[len(S) - n :]
+                    S.extend(results)
+                    pc = RETURN  # and this frame returns the host function's results
                 if pc == RETURN:
                     func = fr[0]
                     n = func.nresults
@@ -288,7 +308,7 @@ class Machine:
                     L = []
                 if callee.zero_locals:
                     L += callee.zero_locals
-                if fast:
+                if fast:  # (inline: the hot path of every call)
                     code = callee.fast
                     if code is None:
                         code = callee.fast = compile_fast(callee)
@@ -334,6 +354,19 @@ class Machine:
             raise self._fail(t) from None
         self.steps += 1
         self.results = list(S)
+
+
+def _code_of(func: FuncInst, fast: bool) -> list:
+    """The handlers a frame of `func` runs: run-mode (fused) or step-mode, compiled once."""
+    if fast:
+        code = func.fast
+        if code is None:
+            code = func.fast = compile_fast(func)
+        return code
+    code = func.code
+    if code is None:
+        code = func.code = compile_function(func)
+    return code
 
 
 def invoke(func: FuncInst, args: Sequence[Any], **options: Any) -> list[Any]:

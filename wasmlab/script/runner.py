@@ -19,6 +19,7 @@ from ..exec import numerics as N
 from ..exec.instantiate import instantiate
 from ..exec.machine import Machine
 from ..exec.runtime import ExternRef, FuncInst, GlobalInst, ModuleInst, Store
+from ..syntax.features import CORE_2_0, Features
 from ..syntax.module import Module
 from ..syntax.types import ExternKind
 from .spectest import spectest_exports
@@ -139,7 +140,12 @@ class Runner:
     """Executes spec commands; keeps the current module, named modules and registrations."""
 
     def __init__(
-        self, base_dir: Path | None = None, name: str = "script", *, module_linking: bool = False
+        self,
+        base_dir: Path | None = None,
+        name: str = "script",
+        *,
+        module_linking: bool = False,
+        features: Features = CORE_2_0,
     ) -> None:
         self.base_dir = base_dir or Path(".")
         self.store = Store()
@@ -152,6 +158,7 @@ class Runner:
         #: module is registered under its name (without `$`) as wasmtime's runner does,
         #: and single-level imports get whole instances
         self.module_linking = module_linking
+        self.features = features  # post-2.0 proposals the scripts' modules may use
         self.instances: dict[str, ModuleInst] = {}
 
     # modules
@@ -161,17 +168,17 @@ class Runner:
         from ..valid import validate
 
         module = self._decode_or_parse(spec)
-        validate(module)
+        validate(module, features=self.features)
         return module
 
     def _decode_or_parse(self, spec: Any) -> Module:
         if isinstance(spec, Module):
             return spec
         if hasattr(spec, "load"):  # a text script's module command
-            if self.module_linking and getattr(spec, "binary", None) is not None:
+            if getattr(spec, "binary", None) is not None:
                 from ..binary import decode as decode_binary
 
-                return decode_binary(spec.binary, module_linking=True)
+                return decode_binary(spec.binary, module_linking=self.module_linking, features=self.features)
             return spec.load()
         if isinstance(spec, tuple) and spec[0] == "quote":
             from ..text import parse_module
@@ -190,7 +197,7 @@ class Runner:
             data = path.read_bytes()
         from ..binary import decode
 
-        return decode(data, module_linking=self.module_linking)
+        return decode(data, module_linking=self.module_linking, features=self.features)
 
     def resolve(self, module: str, name: str | None, kind: ExternKind, desc: Any) -> Any:
         ns = self.registry.get(module)
@@ -363,9 +370,9 @@ class Runner:
         raise Failure(f"expected {cmd['text']!r}, but the module was accepted")
 
 
-def run_json(path: Path, *, module_linking: bool = False) -> Result:
+def run_json(path: Path, *, module_linking: bool = False, features: Features = CORE_2_0) -> Result:
     data = json.loads(path.read_text())
-    runner = Runner(path.parent, path.stem, module_linking=module_linking)
+    runner = Runner(path.parent, path.stem, module_linking=module_linking, features=features)
     for cmd in data["commands"]:
         runner.run_command(cmd)
     return runner.result
@@ -373,7 +380,11 @@ def run_json(path: Path, *, module_linking: bool = False) -> Result:
 
 def run_file(path: Path, **options: Any) -> Result:
     if path.suffix == ".json":
-        return run_json(path, module_linking=bool(options.get("module_linking")))
+        return run_json(
+            path,
+            module_linking=bool(options.get("module_linking")),
+            features=options.get("features", CORE_2_0),
+        )
     from .wast import run_wast
 
     return run_wast(path, **options)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ParseError
+from ..syntax.features import CORE_2_0
 from ..syntax.types import ValType
 from .runner import Result, Runner
 
@@ -129,7 +130,9 @@ def run_wast(path: Path, **options: Any) -> Result:
     from ..text import parse_script
 
     linking = bool(options.get("module_linking"))
-    runner = Runner(path.parent, path.name, module_linking=linking)
+    runner = Runner(
+        path.parent, path.name, module_linking=linking, features=options.get("features", CORE_2_0)
+    )
     try:
         commands = parse_script(path.read_text(encoding="utf-8"), filename=path.name)
     except ParseError as e:

@@ -45,11 +45,13 @@ class Instr:
     Immediates by `op.imm` kind (see opcodes.IMMEDIATE_KINDS):
     none -> None; blocktype -> None | ValType | int (type index); label/func/local/
     global/table/elem/data/lane/memory -> int; br_table -> (tuple[int,...], default);
-    call_indirect -> (typeidx, tableidx); memarg -> (align_log2, offset);
-    memarg_lane -> (align_log2, offset, lane); i32/i64 -> unsigned int bits;
+    call_indirect -> (typeidx, tableidx); memarg -> (align_log2, offset, memidx);
+    memarg_lane -> (align_log2, offset, memidx, lane); i32/i64 -> unsigned int bits;
     f32/f64 -> int bits (NaN payloads exact); select_t -> tuple[ValType, ...];
     reftype -> ValType; table_copy -> (dst, src); table_init -> (elem, table);
-    memory_init -> data index; memory_copy/memory_fill -> None; v128/shuffle -> 16 bytes.
+    memory (memory.size/grow) -> memidx; memory_init -> (data index, memidx);
+    memory_copy -> (dst memidx, src memidx); memory_fill -> memidx; v128/shuffle -> 16 bytes.
+    (A memory index other than 0 needs the multi-memory proposal.)
     """
 
     __slots__ = ("op", "imm", "offset", "span")
@@ -74,6 +76,18 @@ class Instr:
         if self.imm is None:
             return f"Instr({self.op.name})"
         return f"Instr({self.op.name} {self.imm!r})"
+
+
+def memarg_words(instr: Instr) -> list[str]:
+    """The memory-argument words of a load/store as in WAT: a memory index other than 0,
+    `offset=` when not 0 and `align=` when not natural (the lane of a lane access apart)."""
+    align, offset, mem = instr.imm[:3]
+    parts = [str(mem)] if mem else []
+    if offset:
+        parts.append(f"offset={offset}")
+    if align != instr.op.natural_alignment:
+        parts.append(f"align={1 << align}")
+    return parts
 
 
 Expr = list[Instr]

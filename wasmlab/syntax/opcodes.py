@@ -1,4 +1,4 @@
-"""The opcode table: every WebAssembly 2.0 instruction, described once.
+"""The opcode table: every WebAssembly 2.0 instruction (and tail calls), described once.
 
 Each row gives the binary encoding (optional prefix byte + LEB128 code), the kind of
 immediates, the stack signature (`params -> results`, or `*` where the validator has a
@@ -64,7 +64,8 @@ _SPECIAL_SIGS = {
     "else": "[t2*] -> [t2*]", "end": "[t2*] -> [t2*]", "br": "[t1* t*] -> [t2*]",
     "br_if": "[t* i32] -> [t*]", "br_table": "[t1* t* i32] -> [t2*]",
     "return": "[t1* t*] -> [t2*]", "unreachable": "[t1*] -> [t2*]", "call": "[t1*] -> [t2*]",
-    "call_indirect": "[t1* i32] -> [t2*]", "drop": "[t] -> []", "select": "[t t i32] -> [t]",
+    "call_indirect": "[t1* i32] -> [t2*]", "return_call": "[t3* t1*] -> [t4*]",
+    "return_call_indirect": "[t3* t1* i32] -> [t4*]", "drop": "[t] -> []", "select": "[t t i32] -> [t]",
     "local.get": "[] -> [t]", "local.set": "[t] -> []", "local.tee": "[t] -> [t]",
     "global.get": "[] -> [t]", "global.set": "[t] -> []", "table.get": "[i32] -> [t]",
     "table.set": "[i32 t] -> []", "table.grow": "[t i32] -> [i32]", "table.fill": "[i32 t i32] -> []",
@@ -86,6 +87,8 @@ br_table 0x0e br_table * mvp pop an i32 index; branch to the label it selects (o
 return 0x0f none * mvp return from the current function
 call 0x10 func * mvp call a function by index
 call_indirect 0x11 call_indirect * mvp pop an i32; call the function at that table slot, checking its type
+return_call 0x12 func * tail-call call a function in place of the current one (a tail call)
+return_call_indirect 0x13 call_indirect * tail-call pop an i32; tail-call the function at that table slot
 drop 0x1a none * mvp throw away the top value
 select 0x1b none * mvp pop a condition; keep the first value if it is non-zero, else the second
 select 0x1c select_t * reference-types typed select

@@ -327,6 +327,7 @@ def _call_indirect(p: InstrParser, op: Op) -> Imm:
 
 
 def _memarg(p: InstrParser, op: Op) -> tuple[int, int]:
+    """`offset=` and `align=` (align, offset); the memory index before them is the caller's."""
     toks = p.toks
     offset = 0
     align = op.natural_alignment
@@ -355,7 +356,8 @@ def _memarg(p: InstrParser, op: Op) -> tuple[int, int]:
 
 
 def _memarg_imm(p: InstrParser, op: Op) -> Imm:
-    return op, _memarg(p, op)
+    mem = p.opt_var("memory")
+    return op, (*_memarg(p, op), mem)
 
 
 def _lane_index(p: InstrParser) -> int:
@@ -370,8 +372,20 @@ def _lane_index(p: InstrParser) -> int:
 
 
 def _memarg_lane(p: InstrParser, op: Op) -> Imm:
+    # `v128.load8_lane 1 1`: a number is the memory index only when a lane index follows
+    toks = p.toks
+    t = toks[p.i]
+    mem = 0
+    if t.kind == ID or (t.kind == NAT and _lane_follows(toks, p.i + 1)):
+        mem = p.var("memory")
     align, offset = _memarg(p, op)
-    return op, (align, offset, _lane_index(p))
+    return op, (align, offset, mem, _lane_index(p))
+
+
+def _lane_follows(toks: list[Token], i: int) -> bool:
+    while toks[i].kind == KEYWORD and toks[i].text.startswith(("offset=", "align=")):
+        i += 1
+    return toks[i].kind == NAT
 
 
 def _lane(p: InstrParser, op: Op) -> Imm:
@@ -379,7 +393,24 @@ def _lane(p: InstrParser, op: Op) -> Imm:
 
 
 def _memory(p: InstrParser, op: Op) -> Imm:
-    return op, 0
+    return op, p.opt_var("memory")
+
+
+def _memory_init(p: InstrParser, op: Op) -> Imm:
+    # `memory.init $mem $data` or `memory.init $data`
+    p.uses_data_index = True
+    toks = p.toks
+    if toks[p.i + 1].kind in (NAT, ID) and toks[p.i].kind in (NAT, ID):
+        mem = p.var("memory")
+        return op, (p.var("data"), mem)
+    return op, (p.var("data"), 0)
+
+
+def _memory_copy(p: InstrParser, op: Op) -> Imm:
+    if not p.at_var():
+        return op, (0, 0)
+    dst = p.var("memory")
+    return op, (dst, p.var("memory"))
 
 
 def _number(p: InstrParser) -> Token:
@@ -513,9 +544,9 @@ IMMEDIATES: dict[str, Callable[[InstrParser, Op], Imm]] = {
     "reftype": _reftype,
     "table_copy": _table_copy,
     "table_init": _table_init,
-    "memory_init": _data,
-    "memory_copy": _none,
-    "memory_fill": _none,
+    "memory_init": _memory_init,
+    "memory_copy": _memory_copy,
+    "memory_fill": _memory,
     "v128": _v128,
     "shuffle": _shuffle,
     "lane": _lane,

@@ -20,7 +20,20 @@ import struct
 from collections.abc import Callable
 from typing import Any
 
-from ..syntax.module import Custom, Data, Elem, Export, Func, Global, Import, Instr, Memory, Module, Table
+from ..syntax.module import (
+    Custom,
+    Data,
+    Elem,
+    Export,
+    Func,
+    Global,
+    Import,
+    Instr,
+    Memory,
+    Module,
+    Table,
+    memarg_words,
+)
 from ..syntax.types import ExternKind, FuncType, GlobalType, Limits, MemType, TableType, ValType
 from .numbers import F32, F64, format_float
 
@@ -563,19 +576,24 @@ def _call_indirect(p: _Printer, instr: Instr) -> str:
 
 
 def _memarg(p: _Printer, instr: Instr) -> str:
-    align, offset = instr.imm[0], instr.imm[1]
-    parts = []
-    if offset:
-        parts.append(f"offset={offset}")
-    if align != instr.op.natural_alignment:
-        parts.append(f"align={1 << align}")
-    return " ".join(parts)
+    return " ".join(memarg_words(instr))
 
 
 def _memarg_lane(p: _Printer, instr: Instr) -> str:
-    text = _memarg(p, instr)
-    lane = str(instr.imm[2])
-    return f"{text} {lane}" if text else lane
+    return " ".join([*memarg_words(instr), str(instr.imm[3])])
+
+
+def _memory(p: _Printer, instr: Instr) -> str:
+    return str(instr.imm) if instr.imm else ""
+
+
+def _memory_copy(p: _Printer, instr: Instr) -> str:
+    return "" if instr.imm == (0, 0) else _pair(p, instr)
+
+
+def _memory_init(p: _Printer, instr: Instr) -> str:
+    data, mem = instr.imm
+    return f"{mem} {data}" if mem else str(data)
 
 
 def _i32(p: _Printer, instr: Instr) -> str:
@@ -639,7 +657,7 @@ IMMEDIATE_TEXT: dict[str, Callable[[_Printer, Instr], str]] = {
     "data": _int_imm,
     "memarg": _memarg,
     "memarg_lane": _memarg_lane,
-    "memory": _nothing,
+    "memory": _memory,
     "i32": _i32,
     "i64": _i64,
     "f32": _f32,
@@ -648,9 +666,9 @@ IMMEDIATE_TEXT: dict[str, Callable[[_Printer, Instr], str]] = {
     "reftype": _reftype,
     "table_copy": _pair,
     "table_init": _table_init,
-    "memory_init": _int_imm,
-    "memory_copy": _nothing,
-    "memory_fill": _nothing,
+    "memory_init": _memory_init,
+    "memory_copy": _memory_copy,
+    "memory_fill": _memory,
     "v128": _v128,
     "shuffle": _shuffle,
     "lane": _int_imm,

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from ..errors import ValidationError
+from ..syntax.features import ALL, Features
 from ..syntax.module import Instr, Module
 from ..syntax.types import ExternKind, FuncType, GlobalType, MemType, TableType, ValType
 
@@ -33,10 +34,12 @@ class Context:
         "data_count",
         "refs",
         "linking",
+        "features",
     )
 
-    def __init__(self, module: Module) -> None:
+    def __init__(self, module: Module, features: Features = ALL) -> None:
         self.module = module
+        self.features = features  # the proposals this module may use (validate passes its own)
         self.types = module.types
         funcs: list[FuncType] = []
         tables: list[TableType] = []

@@ -119,6 +119,8 @@ class BodyChecker:
             "return": self._return,
             "call": self._call,
             "call_indirect": self._call_indirect,
+            "return_call": self._return_call,
+            "return_call_indirect": self._return_call_indirect,
             "drop": self._drop,
             "select": self._select,
             "local.get": self._local_get,
@@ -140,8 +142,8 @@ class BodyChecker:
             "lane": self._lane,
             "shuffle": self._shuffle,
             "memory": self._memory_imm,
-            "memory_copy": self._memory0,
-            "memory_fill": self._memory0,
+            "memory_copy": self._memory_copy,
+            "memory_fill": self._memory_imm,
             "memory_init": self._memory_init,
             "data": self._data_imm,
             "elem": self._elem_imm,
@@ -302,14 +304,16 @@ class BodyChecker:
         if not isinstance(idx, int) or not 0 <= idx < len(self.ctx.mems):
             raise self.error(ins, f"unknown memory {idx}")
 
-    def _memory0(self, ins: Instr) -> None:
-        self._need_memory(ins, 0)
+    def _memory_copy(self, ins: Instr) -> None:
+        dst, src = ins.imm
+        self._need_memory(ins, dst)
+        self._need_memory(ins, src)
 
     def _memory_imm(self, ins: Instr) -> None:
-        self._need_memory(ins, ins.imm if ins.imm is not None else 0)
+        self._need_memory(ins, ins.imm)
 
     def _memarg(self, ins: Instr) -> None:
-        self._need_memory(ins, 0)
+        self._need_memory(ins, ins.imm[2])
         align = ins.imm[0]
         if align > ins.op.natural_alignment:
             raise self.error(
@@ -320,7 +324,7 @@ class BodyChecker:
 
     def _memarg_lane(self, ins: Instr) -> None:
         self._memarg(ins)
-        self._check_lane(ins, ins.imm[2])
+        self._check_lane(ins, ins.imm[3])
 
     def _check_lane(self, ins: Instr, lane: object) -> None:
         limit = _LANE_LIMITS[ins.op]
@@ -344,8 +348,9 @@ class BodyChecker:
         self._need_data(ins, ins.imm)
 
     def _memory_init(self, ins: Instr) -> None:
-        self._need_memory(ins, 0)
-        self._need_data(ins, ins.imm)
+        data, mem = ins.imm
+        self._need_memory(ins, mem)
+        self._need_data(ins, data)
 
     def _need_elem(self, ins: Instr, idx: object) -> ValType:
         elems = self.ctx.elems
@@ -491,16 +496,46 @@ class BodyChecker:
             self.branches.append((pc, [(self.ctrls[0], len(self.ctrls) - 1)]))
         self.set_unreachable()
 
-    def _call(self, ins: Instr, pc: int) -> None:
+    def _callee_type(self, ins: Instr) -> FuncType:
         funcs = self.ctx.funcs
         idx = ins.imm
         if not isinstance(idx, int) or not 0 <= idx < len(funcs):
             raise self.error(ins, f"unknown function {idx}")
-        ft = funcs[idx]
+        return funcs[idx]
+
+    def _call(self, ins: Instr, pc: int) -> None:
+        ft = self._callee_type(ins)
         self.pop_expected(ft.params, ins)
         self.vals.extend(ft.results)
 
     def _call_indirect(self, ins: Instr, pc: int) -> None:
+        ft = self._indirect_type(ins)
+        self.pop_expected((I32,), ins)
+        self.pop_expected(ft.params, ins)
+        self.vals.extend(ft.results)
+
+    def _tail_call(self, ins: Instr, ft: FuncType, operands: Sequence[ValType]) -> None:
+        """return_call*: the callee's results are this function's; like `return`, the rest
+        of the block is unreachable."""
+        if "tail-call" not in self.ctx.features:
+            raise self.error(ins, f"{ins.op.name} needs the tail-call feature")
+        if list(ft.results) != self.results:
+            exp, got = stack_text(self.results), stack_text(ft.results)
+            raise self.error(
+                ins, f"type mismatch: the callee returns {got}, this function returns {exp}", exp, got
+            )
+        self.pop_expected(operands, ins)
+        self.set_unreachable()
+
+    def _return_call(self, ins: Instr, pc: int) -> None:
+        ft = self._callee_type(ins)
+        self._tail_call(ins, ft, ft.params)
+
+    def _return_call_indirect(self, ins: Instr, pc: int) -> None:
+        ft = self._indirect_type(ins)
+        self._tail_call(ins, ft, (*ft.params, I32))
+
+    def _indirect_type(self, ins: Instr) -> FuncType:
         typeidx, tableidx = ins.imm
         elem = self._need_table(ins, tableidx)
         try:
@@ -509,11 +544,9 @@ class BodyChecker:
             raise self.error(ins, e.reason) from None
         if elem is not FUNCREF:
             raise self.error(
-                ins, f"type mismatch: call_indirect needs a funcref table, table {tableidx} holds {elem.text}"
+                ins, f"type mismatch: {ins.op.name} needs a funcref table, table {tableidx} holds {elem.text}"
             )
-        self.pop_expected((I32,), ins)
-        self.pop_expected(ft.params, ins)
-        self.vals.extend(ft.results)
+        return ft
 
     def _drop(self, ins: Instr, pc: int) -> None:
         self.pop_any(ins)

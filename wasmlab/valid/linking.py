@@ -506,7 +506,7 @@ def validate_linking(module: Module, ctx: Any) -> Scope:
     for k, (nested, (declared, n_types, n_modules)) in enumerate(zip(module.modules, scope.declared)):
         with _nested(scope, declared, n_types, n_modules):
             try:
-                _validate(nested)
+                _validate(nested, ctx.features)
             except ValidationError as e:
                 if e.message.startswith("in nested module"):
                     raise

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..errors import ValidationError
+from ..syntax.features import CORE_2_0, Features
 from ..syntax.module import Elem, Export, Import, Module, ParentType
 from ..syntax.types import (
     I32,
@@ -169,23 +170,24 @@ def _check_export_index(ctx: Context, ex: Export) -> None:
         )
 
 
-def validate(module: Module) -> None:
+def validate(module: Module, *, features: Features = CORE_2_0) -> None:
     """Validate `module` (spec chapter 3); raise `ValidationError` at the first fault.
 
     The error says which function and instruction (name, byte offset, source span) is
     at fault and, for type errors, the expected and found operand types. An AST that
     is not even well-formed (e.g. an immediate of the wrong Python type, as only a
-    hand-built module can have) is reported as a ValidationError too.
+    hand-built module can have) is reported as a ValidationError too. `features`: the
+    post-2.0 proposals the module may use (`wasmlab.syntax.features`; default plain 2.0).
     """
     with malformed_ast_guard():
-        _validate(module)
+        _validate(module, features)
 
 
-def _validate(module: Module) -> None:
+def _validate(module: Module, features: Features) -> None:
     for idx, t in enumerate(module.types):
         check = TYPE_CHECKS.get(type(t)) or _no_linking(f"type {idx} ({type(t).__name__})")
         check(module, idx, t)
-    ctx = Context(module)
+    ctx = Context(module, features)
     for imp in module.imports:
         _check_import(ctx, imp)
     if needs_linking(module):
@@ -238,7 +240,8 @@ def _validate(module: Module) -> None:
             raise ValidationError(f"duplicate export name {ex.name!r}")
         names.add(ex.name)
 
-    if len(ctx.mems) > 1:
+    if len(ctx.mems) > 1 and "multi-memory" not in features:
         raise ValidationError(
             f"multiple memories: a module may have at most one, this one has {len(ctx.mems)}"
+            " (more need the multi-memory feature)"
         )

@@ -10,7 +10,7 @@ import struct
 from typing import Any
 
 from ..exec import numerics as N
-from ..syntax.module import Instr, Module
+from ..syntax.module import Instr, Module, memarg_words
 from ..syntax.types import ValType
 
 
@@ -27,15 +27,6 @@ def _float(bits: int, width: int) -> str:
     if value in (float("inf"), float("-inf")):
         return "inf" if value > 0 else "-inf"
     return repr(value)
-
-
-def _memarg(instr: Instr, align: int, offset: int) -> str:
-    parts = []
-    if offset:
-        parts.append(f"offset={offset}")
-    if align != instr.op.natural_alignment:
-        parts.append(f"align={1 << align}")
-    return " ".join(parts)
 
 
 def _func_ref(index: int, module: Module | None) -> str:
@@ -71,10 +62,14 @@ def immediates_text(instr: Instr, module: Module | None = None, func: int | None
                 if name:
                     return f"${name}"
             return str(imm)
-        if kind in ("label", "global", "table", "elem", "data", "lane", "memory_init"):
+        if kind in ("label", "global", "table", "elem", "data", "lane"):
             return str(imm)
-        if kind == "memory":
+        if kind in ("memory", "memory_fill"):
             return "" if imm == 0 else str(imm)
+        if kind == "memory_copy":
+            return "" if imm == (0, 0) else f"{imm[0]} {imm[1]}"
+        if kind == "memory_init":
+            return f"{imm[1]} {imm[0]}" if imm[1] else str(imm[0])
         if kind == "br_table":
             labels, default = imm
             return " ".join(str(x) for x in (*labels, default))
@@ -82,10 +77,9 @@ def immediates_text(instr: Instr, module: Module | None = None, func: int | None
             typeidx, table = imm
             return f"{table} (type {typeidx})" if table else f"(type {typeidx})"
         if kind == "memarg":
-            return _memarg(instr, imm[0], imm[1])
+            return " ".join(memarg_words(instr))
         if kind == "memarg_lane":
-            head = _memarg(instr, imm[0], imm[1])
-            return f"{head} {imm[2]}".strip()
+            return " ".join([*memarg_words(instr), str(imm[3])])
         if kind == "i32":
             return str(_signed(imm, 32))
         if kind == "i64":

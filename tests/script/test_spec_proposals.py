@@ -1,0 +1,37 @@
+"""The post-2.0 proposals the engine has, run on their 3.0 spec scripts with the feature on:
+tail calls (`return_call`, `return_call_indirect`) and multi-memory. 0 failed per file.
+
+`return_call_ref.wast` needs typed function references, which the engine does not have.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import need_suite, suite_params
+from wasmlab.script.wast import run_wast
+from wasmlab.syntax.features import ALL, CORE_2_0
+
+TAIL_CALL = [p for p in suite_params("proposals", "tail-call", pattern="return_call*.wast") if "_ref" not in p.id]
+MULTI_MEMORY = suite_params("proposals", "multi-memory", pattern="*.wast")
+
+
+@pytest.mark.parametrize("path", TAIL_CALL + MULTI_MEMORY)
+def test_proposal_script(path: Path) -> None:
+    if not path.exists():
+        need_suite("proposals")
+    result = run_wast(path, features=ALL)
+    assert result.failed == 0, "\n".join([result.line(), *result.failures[:20]])
+    assert result.skipped == 0, result.skips[:10]
+
+
+@pytest.mark.parametrize("path", TAIL_CALL[:1] + [p for p in MULTI_MEMORY if p.id == "memory-multi"])
+def test_plain_2_0_rejects_the_proposals(path: Path) -> None:
+    """Without the feature, the first module of each script is refused with the feature named."""
+    if not path.exists():
+        need_suite("proposals")
+    result = run_wast(path, features=CORE_2_0)
+    assert result.failed >= 1
+    assert "feature" in result.failures[0], result.failures[0]

@@ -1,0 +1,45 @@
+"""Which post-2.0 proposals a decoder, parser or validator accepts.
+
+WebAssembly 2.0 is the default everywhere, so the 2.0 test suite's "multiple memories" and
+"illegal opcode" cases stay errors; a feature set turns proposals on. Module linking has
+its own switch (`module_linking=`), because it also chooses a binary encoding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+#: proposal name -> what it adds
+PROPOSALS: dict[str, str] = {
+    "multi-memory": "more than one memory; a memory index on loads, stores and memory.*",
+    "tail-call": "return_call and return_call_indirect",
+}
+
+Features = frozenset[str]
+
+CORE_2_0: Features = frozenset()
+ALL: Features = frozenset(PROPOSALS)
+
+
+#: what a `features=` argument may be
+FeatureSpec = str | Iterable[str] | None
+
+
+def as_features(spec: FeatureSpec) -> Features:
+    """A feature set from names: an iterable, or text like "tail-call,multi-memory";
+    "all" is every proposal, None or "" is plain 2.0. Unknown names raise ValueError."""
+    if spec is None:
+        return CORE_2_0
+    names = [n.strip() for n in spec.split(",")] if isinstance(spec, str) else list(spec)
+    out: set[str] = set()
+    for n in names:
+        if not n:
+            continue
+        if n == "all":
+            out |= ALL
+        elif n in PROPOSALS:
+            out.add(n)
+        else:
+            known = ", ".join([*PROPOSALS, "all"])
+            raise ValueError(f"unknown feature {n!r} (known: {known})")
+    return frozenset(out)
