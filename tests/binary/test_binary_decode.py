@@ -392,5 +392,7 @@ def test_every_opcode_decodes() -> None:
             continue
         code = bytes((op.code,)) if op.prefix is None else bytes((op.prefix,)) + leb(op.code)
         code += fill.get(op.imm, b"\x00")
-        (instr, end) = decode(one_func(code + b"\x0b", extra=section(12, b"\x00")), features=ALL).funcs[0].body
+        (instr, end) = (
+            decode(one_func(code + b"\x0b", extra=section(12, b"\x00")), features=ALL).funcs[0].body
+        )
         assert instr.op is op and end.op.name == "end", op.name

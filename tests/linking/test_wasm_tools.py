@@ -16,8 +16,8 @@ import pytest
 from tests.conftest import need_suite, suite_params
 from wasmlab.binary import decode
 from wasmlab.errors import DecodeError, ParseError, ValidationError
-from wasmlab.syntax.features import ALL, CORE_2_0, Features
 from wasmlab.script.wast import run_wast, split_commands
+from wasmlab.syntax.features import ALL, CORE_2_0, Features
 from wasmlab.text import parse_script
 from wasmlab.text import script as S
 from wasmlab.valid import validate

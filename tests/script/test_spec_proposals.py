@@ -14,7 +14,9 @@ from tests.conftest import need_suite, suite_params
 from wasmlab.script.wast import run_wast
 from wasmlab.syntax.features import ALL, CORE_2_0
 
-TAIL_CALL = [p for p in suite_params("proposals", "tail-call", pattern="return_call*.wast") if "_ref" not in p.id]
+TAIL_CALL = [
+    p for p in suite_params("proposals", "tail-call", pattern="return_call*.wast") if "_ref" not in p.id
+]
 MULTI_MEMORY = suite_params("proposals", "multi-memory", pattern="*.wast")
 
 

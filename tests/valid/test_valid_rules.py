@@ -279,7 +279,9 @@ def test_simd_lanes() -> None:
     validate(fmod([v, v, I("i8x16.shuffle", bytes(range(16, 32)))], results=[V128]))
     invalid(fmod([v, v, I("i8x16.shuffle", bytes([32] + [0] * 15))], results=[V128]), "invalid lane index")
     validate(fmod([c32(), v, I("v128.load16_lane", (1, 0, 0, 7))], results=[V128], **MEM))
-    invalid(fmod([c32(), v, I("v128.load16_lane", (1, 0, 0, 8))], results=[V128], **MEM), "invalid lane index")
+    invalid(
+        fmod([c32(), v, I("v128.load16_lane", (1, 0, 0, 8))], results=[V128], **MEM), "invalid lane index"
+    )
     invalid(
         fmod([c32(), v, I("v128.store64_lane", (4, 0, 0, 0))], **MEM),
         "alignment must not be larger than natural",
