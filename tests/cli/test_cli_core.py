@@ -115,3 +115,25 @@ def test_parse_api_locates_validation_errors() -> None:
     assert e.value.reason.startswith("type mismatch")
     assert str(e.value).startswith("<input>:3:18: error: func 0 at end: type mismatch")
     assert str(e.value).splitlines()[1] == "    (f32.const 1)))"
+
+
+def test_features_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    wat = tmp_path / "tail.wat"
+    wat.write_text(
+        """(module (memory 1) (memory 1)
+  (func $f (result i32) (i32.load 1 (i32.const 0)))
+  (func (export "g") (result i32) (return_call $f)))"""
+    )
+    assert main(["validate", str(wat)]) == 1
+    err = capsys.readouterr().err
+    assert "tail.wat:3:" in err and "return_call needs the tail-call feature" in err
+    assert main(["validate", "--features", "tail-call,multi-memory", str(wat)]) == 0
+    assert main(["run", "--features", "all", "--invoke", "g", str(wat)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "0"
+    assert main(["parse", "--features", "all", str(wat), "-o", str(tmp_path / "t.wasm")]) == 0
+    assert main(["dump", str(tmp_path / "t.wasm")]) == 1  # 2.0: no memory index in a memarg
+    assert "needs the multi-memory feature" in capsys.readouterr().err
+    assert main(["dump", "--features", "all", str(tmp_path / "t.wasm")]) == 0
+    assert "return_call 0" in capsys.readouterr().out
+    assert main(["validate", "--features", "gc", str(wat)]) == 2
+    assert "unknown feature 'gc'" in capsys.readouterr().err

@@ -387,3 +387,22 @@ def _binary(ws: Workspace) -> Path:
         )
     )
     return p
+
+
+def test_features_command_turns_proposals_on_and_survives_reset(ws: Workspace, run: Cell) -> None:
+    src = """(module (memory 1) (memory $b 1)
+      (func $f (param i32) (result i32) (i32.load $b (local.get 0)))
+      (func (export "g") (param i32) (result i32) (i32.store $b (i32.const 4) (i32.const 9))
+        (return_call $f (local.get 0))))"""
+    err = run.error(src)
+    assert "multi-memory feature" in err.evalue or "tail-call feature" in err.evalue
+    assert "off" in run.text("%features")
+    assert "on" in run.text("%features tail-call multi-memory")
+    run(src)
+    assert "9" in run.text('(invoke "g" (i32.const 4))')
+    run("%reset")
+    run(src)  # still on after %reset (it forgets modules, not settings)
+    assert "unknown feature 'simd'" in run.error("%features simd").evalue
+    run("%features none")
+    assert "feature" in run.error(src).evalue
+    assert ws.features == frozenset()

@@ -382,14 +382,16 @@ class Decoder:
             align &= ~0x40
             mem = self.u32()
         if align >= 32:
-            raise self.fail("malformed memop flags", self.pos - 1)
+            hint = " (bit 6, a memory index, needs the multi-memory feature)" if align & 0x40 else ""
+            raise self.fail("malformed memop flags" + hint, self.pos - 1)
         return align, self.u32(), mem
 
     def memidx(self) -> int:
         """A memory index; in 2.0, where it is a reserved byte, only a zero byte."""
         if self.multi_memory:
             return self.u32()
-        self.zero()
+        if self.byte() != 0:
+            raise self.fail("zero byte expected (a memory index needs the multi-memory feature)", self.pos - 1)
         return 0
 
     # --- sections ------------------------------------------------------------------------
