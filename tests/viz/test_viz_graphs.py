@@ -189,3 +189,15 @@ def test_render_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WASMLAB_DOT", "/nonexistent/dot")
     with pytest.raises(WasmError, match="cannot run"):
         render("digraph { a }")
+
+
+def test_tail_calls_in_the_call_graph_and_cfg() -> None:
+    from tests.exec.test_tail_call import EVEN_ODD
+
+    m = wasmlab.parse(EVEN_ODD, features="tail-call")
+    edges = call_edges(m)
+    assert (0, 1, "tail") in edges and (1, 0, "tail") in edges
+    assert (9, 6, "tail-indirect:0") in edges and (9, 7, "tail-indirect:0") in edges
+    assert 'label="tail, table 0"' in graph_for(m, "calls").source
+    blocks = basic_blocks(m.funcs[0].body)
+    assert any(label == "tail call" for b in blocks for _, label in b.succ)

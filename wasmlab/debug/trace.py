@@ -38,9 +38,9 @@ def operand_count(ins: Instr, f: FuncInst) -> int:
     if name in _POPS:
         return _POPS[name]
     module = f.module.module if f.module is not None else None
-    if name == "call" and module is not None:
+    if name in ("call", "return_call") and module is not None:
         return len(module.func_type(ins.imm).params)
-    if name == "call_indirect" and module is not None:
+    if name in ("call_indirect", "return_call_indirect") and module is not None:
         return len(module.types[ins.imm[0]].params) + 1  # type: ignore[union-attr]
     if name == "return":
         return f.nresults

@@ -67,8 +67,8 @@ def table_candidates(module: Module) -> dict[int, set[int]]:
 
 
 def call_edges(module: Module) -> list[tuple[int, int | str, str]]:
-    """(caller, callee, kind) with kind 'call' or 'indirect:<table>'; callee 'unknown:<t>' for an
-    imported table whose contents are not known."""
+    """(caller, callee, kind) with kind 'call', 'tail' (return_call), 'indirect:<table>' or
+    'tail-indirect:<table>'; callee 'unknown:<t>' for an imported table whose contents are not known."""
     nimported = module.base_index(ExternKind.FUNC)
     types = module.all_func_types()
     imported_tables = len(module.imports_of(ExternKind.TABLE))
@@ -79,15 +79,15 @@ def call_edges(module: Module) -> list[tuple[int, int | str, str]]:
         caller = nimported + i
         for ins in f.body:
             name = ins.op.name
-            if name == "call":
-                key: tuple[int, Any, str] = (caller, ins.imm, "call")
+            if name in ("call", "return_call"):
+                key: tuple[int, Any, str] = (caller, ins.imm, "call" if name == "call" else "tail")
                 if key not in seen:
                     seen.add(key)
                     edges.append(key)
-            elif name == "call_indirect":
+            elif name in ("call_indirect", "return_call_indirect"):
                 typeidx, table = ins.imm
                 want = module.types[typeidx] if 0 <= typeidx < len(module.types) else None
-                kind = f"indirect:{table}"
+                kind = f"indirect:{table}" if name == "call_indirect" else f"tail-indirect:{table}"
                 for callee in sorted(tables.get(table, ())):
                     if 0 <= callee < len(types) and isinstance(want, FuncType) and types[callee] == want:
                         key = (caller, callee, kind)
@@ -135,11 +135,17 @@ def call_graph(module: Module, func: Any = None) -> graphviz.Digraph:
             g.edge(f"f{caller}", f"t{t}", style="dashed", label=f"call_indirect {t}")
         elif kind == "call":
             g.edge(f"f{caller}", f"f{callee}")
+        elif kind == "tail":
+            g.edge(f"f{caller}", f"f{callee}", arrowhead="onormal", label="tail")
         else:
-            g.edge(f"f{caller}", f"f{callee}", style="dashed", color="gray40", label=f"table {kind[9:]}")
+            tail = "tail, " if kind.startswith("tail") else ""
+            table = kind.rpartition(":")[2]
+            g.edge(f"f{caller}", f"f{callee}", style="dashed", color="gray40", label=f"{tail}table {table}")
     return g
 
 
-register("calls", call_graph, "call graph: direct calls, and indirect calls through tables (dashed)")
+register(
+    "calls", call_graph, "call graph: direct calls, tail calls, and indirect calls through tables (dashed)"
+)
 
 __all__ = ["call_edges", "call_graph", "table_candidates"]

@@ -18,7 +18,17 @@ EXIT = -1  # the function's exit (return)
 TRAP = -2  # `unreachable`
 
 #: instructions after which a new basic block starts
-_TERMINATORS = {"br", "br_if", "br_table", "return", "unreachable", "if", "else"}
+_TERMINATORS = {
+    "br",
+    "br_if",
+    "br_table",
+    "return",
+    "unreachable",
+    "if",
+    "else",
+    "return_call",
+    "return_call_indirect",
+}
 MAX_LINES = 14
 
 
@@ -107,6 +117,8 @@ def basic_blocks(body: list[Instr]) -> list[BasicBlock]:
                 bb.succ.append((t, "case " + ",".join(names) if names != ["default"] else "default"))
         elif name == "return":
             bb.succ.append((EXIT, "return"))
+        elif name in ("return_call", "return_call_indirect"):
+            bb.succ.append((EXIT, "tail call"))
         elif name == "unreachable":
             bb.succ.append((TRAP, ""))
         elif name == "if":
