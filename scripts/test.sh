@@ -33,4 +33,4 @@ if ! "$oracle/bin/python" -m pip install -q wasmtime pytest >"$oracle/pip.log" 2
 fi
 # (-o addopts=: pyproject's --nbval needs the nbval plugin, which this venv does not have)
 PYTHONPATH="$root" "$oracle/bin/python" -m pytest -q -p no:cacheprovider -o addopts= -k wasmtime \
-  tests/wasi/test_wasi_programs.py tests/wasi/test_wasi_sandbox.py
+  tests/wasi/test_wasi_programs.py tests/wasi/test_wasi_sandbox.py tests/exec/test_proposals_differential.py
