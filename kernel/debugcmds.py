@@ -298,20 +298,32 @@ def cmd_break(ws: Workspace, args: list[str], emit: Emit) -> None:
     emit(rich(f"breakpoint {bp.id} at {bp.what}" + (f" if {cond.__doc__}" if cond else "")))
 
 
-@command("watch", "%watch memory ADDR [SIZE] | global NAME",
-         "stop after a write into [ADDR, ADDR+SIZE) of memory 0, or a global.set of NAME", GROUP, args="watch")  # fmt: skip
+def _memory_option(args: list[str], start: int = 0) -> tuple[int, list[str]]:
+    """`mem N` among the arguments from `start` on: (N, the other arguments); (0, args) without."""
+    if "mem" not in args[start:]:
+        return 0, args
+    i = args.index("mem", start)
+    if i + 1 >= len(args):
+        raise UsageError("give a memory index after 'mem'")
+    return need_int(args[i + 1], "the memory index"), args[:i] + args[i + 2 :]
+
+
+@command("watch", "%watch memory ADDR [SIZE] [mem N] | global NAME",
+         "stop after a write into [ADDR, ADDR+SIZE) of memory N (0), or a global.set of NAME", GROUP,
+         args="watch")  # fmt: skip
 def cmd_watch(ws: Workspace, args: list[str], emit: Emit) -> None:
     s = session_of(ws)
     if not args:
         emit(_breakpoints_output(s))
         return
+    memory, args = _memory_option(args, 1) if args[0] in ("memory", "mem") else (0, args)
     kind = args[0]
     if kind in ("memory", "mem"):
         if len(args) < 2:
             raise UsageError("give an address")
         addr = need_int(args[1], "the address")
         size = need_int(args[2], "the size") if len(args) > 2 else 4
-        w = s.watch_memory(addr, size)
+        w = s.watch_memory(addr, size, memory)
     elif kind == "global":
         if len(args) < 2:
             raise UsageError("give a global (index, $name or export name)")
@@ -476,13 +488,7 @@ def hexdump_output(data: bytes, base: int, changed: list[tuple[int, int]], title
 @command("memory", "%memory [ADDR [LEN]] [mem N]", "a hex dump of memory (bytes the last move changed are marked)",
          GROUP, ("mem", "x"))  # fmt: skip
 def cmd_memory(ws: Workspace, args: list[str], emit: Emit) -> None:
-    index = 0
-    if "mem" in args:
-        i = args.index("mem")
-        if i + 1 >= len(args):
-            raise UsageError("give a memory index after 'mem'")
-        index = need_int(args[i + 1], "the memory index")
-        args = args[:i] + args[i + 2 :]
+    index, args = _memory_option(args)
     addr = need_int(args[0], "the address") if args else 0
     n = need_int(args[1], "the length") if len(args) > 1 else 64
     if n <= 0 or n > 1 << 20:

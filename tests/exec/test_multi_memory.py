@@ -95,7 +95,7 @@ def test_plain_2_0_refuses_it() -> None:
     with pytest.raises(ValidationError, match="multiple memories.*multi-memory feature"):
         wasmlab.load(SRC)
     with pytest.raises(ValidationError, match="unknown memory 1"):
-        wasmlab.load('(module (memory 1) (func (drop (i32.load 1 (i32.const 0)))))')
+        wasmlab.load("(module (memory 1) (func (drop (i32.load 1 (i32.const 0)))))")
 
 
 @pytest.mark.parametrize(

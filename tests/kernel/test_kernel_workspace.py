@@ -406,3 +406,15 @@ def test_features_command_turns_proposals_on_and_survives_reset(ws: Workspace, r
     run("%features none")
     assert "feature" in run.error(src).evalue
     assert ws.features == frozenset()
+
+
+def test_watch_and_memory_of_memory_1(ws: Workspace, run: Cell) -> None:
+    run("%features multi-memory")
+    run("""(module (memory 1) (memory $b 1)
+      (func (export "put") (param i32 i32) (i32.store $b (local.get 0) (local.get 1))))""")
+    run("%debug put 16 258")
+    assert "memory 1 at 16" in run.text("%watch memory 16 4 mem 1")
+    assert "watchpoint" in run.text("%continue")
+    text = run.text("%memory 16 4 mem 1")
+    assert "memory 1" in text and "02 01 00 00" in text
+    assert "give a memory index" in run.error("%watch memory 0 4 mem").evalue

@@ -391,7 +391,9 @@ class Decoder:
         if self.multi_memory:
             return self.u32()
         if self.byte() != 0:
-            raise self.fail("zero byte expected (a memory index needs the multi-memory feature)", self.pos - 1)
+            raise self.fail(
+                "zero byte expected (a memory index needs the multi-memory feature)", self.pos - 1
+            )
         return 0
 
     # --- sections ------------------------------------------------------------------------
