@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wasmlab.errors import WasmError
+from wasmlab.syntax.module import Func, Import
 from wasmlab.syntax.types import ExternKind
 
 from .outputs import CellError, describe_error, esc, pre_output, rich, table, table_output
@@ -327,15 +328,17 @@ def cmd_types(ws: Workspace, args: list[str], emit: Emit) -> None:
     m = entry.module
     type_rows = [(i, str(t)) for i, t in enumerate(m.types)]
     emit(table_output(["type", "definition"], type_rows, caption=f"types of {entry.label}"))
-    imported = m.imports_of(ExternKind.FUNC)
     exports: dict[int, list[str]] = {}
     for e in m.exports:
         if e.kind is ExternKind.FUNC:
             exports.setdefault(e.index, []).append(e.name)
     rows = []
     for idx, ft in enumerate(m.all_func_types()):
-        typeidx = imported[idx].desc if idx < len(imported) else m.funcs[idx - len(imported)].type
-        where = f"import {imported[idx].module}.{imported[idx].name}" if idx < len(imported) else ""
+        src = m.func_source(idx)
+        typeidx = src.desc if isinstance(src, Import) else src.type if isinstance(src, Func) else ""
+        where = f"import {src.module}.{src.name}" if isinstance(src, Import) else ""
+        if not isinstance(src, (Import, Func)):
+            where = str(src)  # a module-linking alias
         rows.append((idx, m.func_name(idx), typeidx, str(ft), ", ".join(exports.get(idx, [])) or where))
     emit(table_output(["func", "name", "type", "signature", "export / import"], rows, caption="functions"))
     tt = getattr(m, "type_tables", None) or m.extra.get("type_tables")

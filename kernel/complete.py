@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from wasmlab.syntax.module import Alias, Import
 from wasmlab.syntax.opcodes import ALL_OPS, BY_NAME
 from wasmlab.syntax.types import ExternKind
 
@@ -170,11 +171,11 @@ def _inspect_func(ws: Workspace, word: str) -> str | None:
             continue
         ft = m.func_type(idx)
         head = f"func {m.func_name(idx)} {ft}   (in module {e.label}, function {idx})"
-        nimp = len(m.imports_of(ExternKind.FUNC))
-        if idx < nimp:
-            imp = m.imports_of(ExternKind.FUNC)[idx]
-            return f"{head}\nimported from {imp.module}.{imp.name}"
-        f = m.funcs[idx - nimp]
+        f = m.func_source(idx)
+        if isinstance(f, Import):
+            return f"{head}\nimported from {f.module}.{f.name}"
+        if isinstance(f, Alias):
+            return f"{head}\n{f}"
         src = _span_text(e.source, f.span)
         if src is None:
             from wasmlab.viz.instr import instr_text

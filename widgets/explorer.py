@@ -10,6 +10,7 @@ import anywidget
 import traitlets as t
 
 from wasmlab.errors import WasmError
+from wasmlab.syntax.module import Alias, Import
 from wasmlab.syntax.types import ExternKind
 
 STATIC = Path(__file__).parent / "static"
@@ -67,12 +68,12 @@ class ModuleExplorer(anywidget.AnyWidget):
                             for i in m.imports]  # fmt: skip
             self.exports = [{"name": e.name, "kind": e.kind.text, "index": e.index} for e in m.exports]
             self.types = [{"index": i, "type": str(ty)} for i, ty in enumerate(m.types)]
-            nimp = len(m.imports_of(ExternKind.FUNC))
+            nbase = m.base_index(ExternKind.FUNC)
             exported = {e.index: e.name for e in m.exports if e.kind is ExternKind.FUNC}
             self.functions = [
-                {"index": i, "name": m.func_name(i), "type": str(ft), "imported": i < nimp,
+                {"index": i, "name": m.func_name(i), "type": str(ft), "imported": i < nbase,
                  "export": exported.get(i, ""),
-                 "size": len(m.funcs[i - nimp].body) if i >= nimp else 0}
+                 "size": len(m.funcs[i - nbase].body) if i >= nbase else 0}
                 for i, ft in enumerate(m.all_func_types())
             ]  # fmt: skip
             tt = getattr(m, "type_tables", None) or m.extra.get("type_tables")
@@ -105,15 +106,16 @@ class ModuleExplorer(anywidget.AnyWidget):
         from wasmlab.viz.instr import instr_text
 
         m = self.module
-        nimp = len(m.imports_of(ExternKind.FUNC))
-        if not 0 <= index < nimp + len(m.funcs):
+        if not 0 <= index < m.base_index(ExternKind.FUNC) + len(m.funcs):
             raise WasmError(f"no function {index}")
         self.selected = index
-        if index < nimp:
-            imp = m.imports_of(ExternKind.FUNC)[index]
-            self.func_text = f"(import {imp.module!r} {imp.name!r}) {m.func_type(index)}"
+        f = m.func_source(index)
+        if isinstance(f, Import):
+            self.func_text = f"(import {f.module!r} {f.name!r}) {m.func_type(index)}"
             return
-        f = m.funcs[index - nimp]
+        if isinstance(f, Alias):
+            self.func_text = f"({f}) {m.func_type(index)}"
+            return
         lines = [f"func {m.func_name(index)} {m.func_type(index)}"]
         if f.locals:
             lines.append("  locals " + " ".join(v.text for v in f.locals))

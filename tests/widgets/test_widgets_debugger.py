@@ -193,3 +193,23 @@ def test_module_explorer() -> None:
     assert repr(ModuleExplorer(inst, name="fibs")) == "<ModuleExplorer fibs: 1 funcs, 2 exports>"
     with pytest.raises(wasmlab.WasmError):
         ModuleExplorer(42)
+
+
+def test_explorer_numbers_functions_through_module_linking_aliases() -> None:
+    """An alias takes a function index before the definitions, in binary order with imports."""
+    m = wasmlab.parse(
+        """(module
+      (module $m (func $f (export "f")))
+      (instance $x (instantiate $m))
+      (import "env" "g" (func $g))
+      (func $mine (export "mine") (call $x.$f) (call $g)))"""
+    )
+    assert [type(m.func_source(i)).__name__ for i in range(3)] == ["Alias", "Import", "Func"]
+    e = ModuleExplorer(m)
+    assert [(f["imported"], f["size"]) for f in e.functions] == [(True, 0), (True, 0), (False, 3)]
+    e.show_function(0)
+    assert e.func_text.startswith("(an alias of export 0 of instance 0)")
+    e.show_function(1)
+    assert e.func_text.startswith("(import 'env' 'g')")
+    e.show_function(2)
+    assert "call $x.$f" in e.func_text

@@ -223,6 +223,11 @@ class Alias:
     def is_parent(self) -> bool:
         return self.instance is None
 
+    def __str__(self) -> str:
+        if self.instance is None:
+            return f"an alias of the parent's {self.kind.text} {self.index}"
+        return f"an alias of export {self.index} of instance {self.instance}"
+
 
 @dataclass(frozen=True)
 class ParentType:
@@ -402,6 +407,22 @@ class Module:
         and (module linking) aliases. Use this, not `len(imports_of(kind))`, to number
         definitions."""
         return len(self.imports_of(kind)) + sum(1 for a in self.aliases if a.kind is kind)
+
+    def func_source(self, funcidx: int) -> Import | Alias | Func:
+        """What function `funcidx` is: its import, its alias (module linking: imports and
+        aliases share the space before the definitions, in binary order) or its definition.
+        IndexError when there is no such function."""
+        base = self.base_index(ExternKind.FUNC)
+        if funcidx >= base:
+            return self.funcs[funcidx - base]
+        if funcidx < 0:
+            raise IndexError(funcidx)
+        try:
+            items = [item for _, item in self.initial_items()]
+        except ValueError:  # inconsistent initial_sections: imports, then aliases
+            items = [*self.imports, *self.aliases]
+        sources = [x for x in items if isinstance(x, (Import, Alias)) and x.kind is ExternKind.FUNC]
+        return sources[funcidx]
 
     def _linked_func_types(self) -> list[FuncType] | None:
         """The function index space's types when aliases take part in it (module linking)."""

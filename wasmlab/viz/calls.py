@@ -8,7 +8,7 @@ from typing import Any
 
 import graphviz
 
-from ..syntax.module import Module
+from ..syntax.module import Alias, Import, Module
 from ..syntax.types import ExternKind, FuncType
 from . import register
 
@@ -106,16 +106,18 @@ def call_graph(module: Module, func: Any = None) -> graphviz.Digraph:
     g = graphviz.Digraph("calls", graph_attr={"rankdir": "LR", "fontname": "Helvetica"},
                          node_attr={"fontname": "Helvetica", "fontsize": "11"},
                          edge_attr={"fontname": "Helvetica", "fontsize": "9"})  # fmt: skip
-    imports = module.imports_of(ExternKind.FUNC)
     types = module.all_func_types()
     exported = {e.index: e.name for e in module.exports if e.kind is ExternKind.FUNC}
     for idx, ft in enumerate(types):
         name = module.func_name(idx)
         label = f"{name}\n{ft}"
         attrs: dict[str, str] = {"shape": "box", "style": "rounded"}
-        if idx < len(imports):
-            imp = imports[idx]
-            label = f"{imp.module}.{imp.name}\n{ft}"
+        src = module.func_source(idx)
+        if isinstance(src, Import):
+            label = f"{src.module}.{src.name}\n{ft}"
+            attrs = {"shape": "box", "style": "dashed"}
+        elif isinstance(src, Alias):
+            label = f"{name}\n{ft}\n({src})"
             attrs = {"shape": "box", "style": "dashed"}
         if idx in exported and exported[idx] != name:
             label += f'\nexport "{exported[idx]}"'
