@@ -1,4 +1,4 @@
-"""The teaching notebooks as files: the eight of them, their kernels, stored outputs and no
+"""The teaching notebooks as files: the nine of them, their kernels, stored outputs and no
 bulky widget state. (That every cell runs and gives its stored output is nbval's job:
 `pytest notebooks/`, part of the normal run through pyproject's `--nbval`.)"""
 
@@ -21,6 +21,7 @@ EXPECTED = {
     "06-wasi-c-program": "wasmlab",
     "07-time-travel-debugging": "wasmlab",
     "08-python-embedding": "python3",
+    "09-tail-calls-and-memories": "wasmlab",
 }
 MAX_BYTES = 200_000
 
@@ -29,7 +30,7 @@ def load(name: str) -> dict:
     return json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))
 
 
-def test_the_eight_notebooks() -> None:
+def test_the_nine_notebooks() -> None:
     assert sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb")) == sorted(EXPECTED)
 
 
