@@ -485,7 +485,9 @@ def hexdump_output(data: bytes, base: int, changed: list[tuple[int, int]], title
     return rich(text, html)
 
 
-@command("memory", "%memory [ADDR [LEN]] [mem N]", "a hex dump of memory (bytes the last move changed are marked)",
+@command("memory", "%memory [ADDR [LEN]] [mem N]",
+         "a hex dump of memory N (0) of the debug session, or of the latest module when the session has "
+         "ended and a module was defined after it (bytes the last move changed are marked)",
          GROUP, ("mem", "x"))  # fmt: skip
 def cmd_memory(ws: Workspace, args: list[str], emit: Emit) -> None:
     index, args = _memory_option(args)
@@ -493,8 +495,9 @@ def cmd_memory(ws: Workspace, args: list[str], emit: Emit) -> None:
     n = need_int(args[1], "the length") if len(args) > 1 else 64
     if n <= 0 or n > 1 << 20:
         raise UsageError("the length must be between 1 and 1048576")
-    if ws.session is not None:
-        s = ws.session
+    s = ws.session
+    # the session's memory while it runs, or when it debugs the latest module; else the latest's
+    if s is not None and (not s.finished or ws.session_entry is ws.current):
         mem = s.memory(index)
         changed = [(c.lo, c.hi) for c in s.changes.memory if c.memory == index]
         data = mem.read(addr, min(n, max(len(mem) - addr, 0))) if addr < len(mem) else b""

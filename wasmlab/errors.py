@@ -113,6 +113,10 @@ class LinkError(WasmError):
     """Instantiation failed while resolving imports (unknown import, incompatible type)."""
 
 
+#: a trap's message shows at most this many backtrace lines (`stack` keeps every frame)
+_BACKTRACE_LINES = 24
+
+
 class Trap(WasmError):
     """A runtime trap: `kind` is the spec's message, `stack` the wasm call stack (innermost last)."""
 
@@ -136,6 +140,9 @@ class Trap(WasmError):
             else:
                 lines += [f"  {k}: {frames[k]}" for k in range(i, j + 1)]
             i = j + 1
+        if len(lines) > _BACKTRACE_LINES:  # e.g. deep mutual recursion: its two ends
+            head, tail = _BACKTRACE_LINES - 5, 4
+            lines = [*lines[:head], f"  ... {len(lines) - head - tail} more lines ...", *lines[-tail:]]
         return f"{self.kind}\nwasm backtrace:\n" + "\n".join(lines)
 
 

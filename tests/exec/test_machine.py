@@ -185,3 +185,19 @@ def test_bad_arguments_are_wasm_errors() -> None:
         inst.exports.f("x")
     with pytest.raises(AttributeError):
         inst.exports.nope  # noqa: B018
+
+
+def test_a_deep_mutual_recursion_backtrace_is_cut_short() -> None:
+    inst = wasmlab.load(
+        """(module
+      (func $even (export "even") (param i32) (result i32)
+        (if (result i32) (local.get 0) (then (call $odd (i32.sub (local.get 0) (i32.const 1)))) (else (i32.const 1))))
+      (func $odd (param i32) (result i32)
+        (if (result i32) (local.get 0) (then (call $even (i32.sub (local.get 0) (i32.const 1)))) (else (i32.const 0)))))"""
+    )
+    with pytest.raises(Exhaustion) as e:
+        inst.exports.even(100_000)
+    assert len(e.value.stack) == 10_000  # every frame is kept
+    lines = str(e.value).splitlines()
+    assert len(lines) <= 27 and any("more lines" in line for line in lines)
+    assert lines[-1].endswith("even")  # the outermost frame is shown

@@ -418,3 +418,13 @@ def test_watch_and_memory_of_memory_1(ws: Workspace, run: Cell) -> None:
     text = run.text("%memory 16 4 mem 1")
     assert "memory 1" in text and "02 01 00 00" in text
     assert "give a memory index" in run.error("%watch memory 0 4 mem").evalue
+
+
+def test_memory_follows_the_latest_module_once_the_session_ended(ws: Workspace, run: Cell) -> None:
+    run(FIB)
+    run("%debug fib 2")
+    run("%continue")
+    run('(module $other (memory 1) (data (i32.const 0) "other"))')
+    assert "6f 74 68 65 72" in run.text("%memory 0 5")  # "other", not fib's memory
+    run("%debug $fib fib 3")  # a running session: its memory
+    assert "6f 74 68" not in run.text("%memory 0 5")

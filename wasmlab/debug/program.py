@@ -15,6 +15,7 @@ from typing import Any
 
 from ..exec.compile import compile_function
 from ..exec.runtime import FuncInst, GlobalInst, MemoryInst, ModuleInst
+from ..syntax.features import ALL
 from ..syntax.module import Instr, Module
 from ..syntax.types import ExternKind, ValType
 from .errors import DebugError
@@ -209,13 +210,10 @@ class Program:
         if cached is not None:
             return cached  # type: ignore[return-value]
         try:
-            from ..binary import decode, encode
+            from ..binary import decode_auto, encode
 
-            data = encode(module)
-            try:
-                decoded = decode(data)
-            except Exception:  # noqa: BLE001 - module linking sections need the feature on
-                decoded = decode(data, module_linking=True)
+            # the module is valid already: accept whatever it uses (module linking, proposals)
+            decoded = decode_auto(encode(module), features=ALL)
             table: list[list[int | None]] = [[i.offset for i in fn.body] for fn in decoded.funcs]
         except Exception:  # noqa: BLE001 - no binary form (e.g. an unencodable extension): no offsets
             table = []
