@@ -21,9 +21,8 @@ import pytest
 if __name__ == "__main__":  # script mode: make tests/conftest.py importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from conftest import need_suite
-from conftest import testsuite_root as _suite_root
-
+from tests.conftest import need_suite
+from tests.conftest import testsuite_root as _suite_root
 from wasmlab.errors import Trap
 from wasmlab.exec.numerics import NUMERIC, f32_from_bits, f32_to_bits, f64_from_bits, f64_to_bits
 

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import need_suite, suite_params
 
+from tests.conftest import need_suite, suite_params
 from wasmlab.exec.simd import SIMD
 from wasmlab.syntax.opcodes import BY_KEY
 

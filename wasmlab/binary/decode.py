@@ -234,10 +234,6 @@ class Decoder:
         except UnicodeDecodeError:
             raise self.fail("malformed UTF-8 encoding", start) from None
 
-    def zero(self) -> None:
-        if self.byte() != 0:
-            raise self.fail("zero byte expected", self.pos - 1)
-
     # --- types ---------------------------------------------------------------------------
 
     def valtype(self) -> ValType:

@@ -22,7 +22,7 @@ import copy
 from typing import Any
 
 from ..errors import Trap, WasmError
-from ..exec.machine import Machine, call_host
+from ..exec.machine import Machine, as_results, call_host
 from ..exec.runtime import DataInst, ElemInst, FuncInst, GlobalInst, MemoryInst, TableInst
 from .patches import code_of
 from .program import Program
@@ -268,16 +268,6 @@ class HostRecord:
         if self.effects is not None:
             self.effects.apply(store)
         return self.outcome(func)
-
-
-def as_results(func: FuncInst, out: Any) -> list:
-    """A host function's return value as the list of wasm results (as `call_host` does)."""
-    n = func.nresults
-    if n == 0:
-        return []
-    if n == 1:
-        return [out[0] if isinstance(out, (tuple, list)) else out]
-    return list(out)
 
 
 def _wasi_function(host: Any) -> Any:

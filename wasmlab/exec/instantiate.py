@@ -104,14 +104,6 @@ def initializers(module: Module) -> list[Initializer]:
 # --- import matching (spec 4.5.1) ------------------------------------------------------------
 
 
-def limits_match(actual: Limits, expected: Limits) -> bool:
-    if actual.min < expected.min:
-        return False
-    if expected.max is None:
-        return True
-    return actual.max is not None and actual.max <= expected.max
-
-
 def extern_kind(value: Any) -> ExternKind | None:
     if isinstance(value, FuncInst):
         return ExternKind.FUNC
@@ -136,12 +128,12 @@ def check_import(value: Any, kind: ExternKind, desc: Any, types: list[Any], what
         ok = value.type == types[desc]
     elif kind is ExternKind.TABLE:
         assert isinstance(desc, TableType)
-        ok = value.type.elem == desc.elem and limits_match(
-            Limits(len(value.elements), value.type.limits.max), desc.limits
+        ok = value.type.elem == desc.elem and Limits(len(value.elements), value.type.limits.max).matches(
+            desc.limits
         )
     elif kind is ExternKind.MEMORY:
         assert isinstance(desc, MemType)
-        ok = limits_match(Limits(value.pages, value.type.limits.max), desc.limits)
+        ok = Limits(value.pages, value.type.limits.max).matches(desc.limits)
     elif kind is ExternKind.GLOBAL:
         assert isinstance(desc, GlobalType)
         ok = value.type == desc

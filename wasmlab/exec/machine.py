@@ -81,6 +81,11 @@ def call_host(func: FuncInst, args: list) -> list:
         raise
     except Exception as e:  # a host function's own failure becomes a trap, not a crash
         raise Trap(f"host function {func.name} failed: {e!r}") from e
+    return as_results(func, out)
+
+
+def as_results(func: FuncInst, out: Any) -> list:
+    """A host function's return value as the list of wasm results."""
     n = func.nresults
     if n == 0:
         return []

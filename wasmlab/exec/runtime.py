@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..syntax.types import ExternKind, FuncType, GlobalType, Limits, MemType, TableType, ValType
+from ..syntax.types import SPACE_ATTRS, ExternKind, FuncType, GlobalType, Limits, MemType, TableType, ValType
 
 if TYPE_CHECKING:
     from ..syntax.module import Func, Module
@@ -188,14 +188,7 @@ class ModuleInst:
         self.instances: list[Any] = []
 
     def space(self, kind: ExternKind) -> list[Any]:
-        return {
-            ExternKind.FUNC: self.funcs,
-            ExternKind.TABLE: self.tables,
-            ExternKind.MEMORY: self.mems,
-            ExternKind.GLOBAL: self.globals,
-            ExternKind.MODULE: self.modules,
-            ExternKind.INSTANCE: self.instances,
-        }[kind]
+        return getattr(self, SPACE_ATTRS[kind])
 
     def __repr__(self) -> str:
         return f"<instance {self.name or ''} exports={list(self.exports)}>"

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import LinkError
 from ..exec.runtime import ModuleInst
 from ..syntax.types import ExternKind, Limits
-from ..valid.linking import Entity, InstanceSig, ModuleSig, entity_text, limits_match, subtype_error
+from ..valid.linking import Entity, InstanceSig, ModuleSig, entity_text, subtype_error
 
 if TYPE_CHECKING:
     from .blob import Blob, ModuleInfo
@@ -133,12 +133,12 @@ def value_error(expected: Entity, value: Any) -> str | None:
     if ek is ExternKind.FUNC:
         return None if value.type == et else f"function type {value.type} is not {et}"
     if ek is ExternKind.TABLE:
-        ok = value.type.elem == et.elem and limits_match(
-            et.limits, Limits(len(value.elements), value.type.limits.max)
+        ok = value.type.elem == et.elem and Limits(len(value.elements), value.type.limits.max).matches(
+            et.limits
         )
         return None if ok else "table type mismatch"
     if ek is ExternKind.MEMORY:
-        ok = not et.shared and limits_match(et.limits, Limits(value.pages, value.type.limits.max))
+        ok = not et.shared and Limits(value.pages, value.type.limits.max).matches(et.limits)
         return None if ok else "memory type mismatch"
     if ek is ExternKind.GLOBAL:
         return None if value.type == et else f"global type {value.type} is not {et}"

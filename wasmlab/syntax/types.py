@@ -72,6 +72,17 @@ class ExternKind(enum.IntEnum):
         return self.text
 
 
+#: the attribute holding each index space, on a module instance and on the validator's scope
+SPACE_ATTRS: dict[ExternKind, str] = {
+    ExternKind.FUNC: "funcs",
+    ExternKind.TABLE: "tables",
+    ExternKind.MEMORY: "mems",
+    ExternKind.GLOBAL: "globals",
+    ExternKind.MODULE: "modules",
+    ExternKind.INSTANCE: "instances",
+}
+
+
 def types_text(types: tuple[ValType, ...] | list[ValType]) -> str:
     return "[" + " ".join(t.text for t in types) + "]"
 
@@ -92,6 +103,14 @@ class Limits:
 
     def __str__(self) -> str:
         return f"{self.min}" if self.max is None else f"{self.min} {self.max}"
+
+    def matches(self, expected: Limits) -> bool:
+        """Import matching (spec 4.5.1): at least `expected.min`, and within its max if it has one."""
+        if self.min < expected.min:
+            return False
+        if expected.max is None:
+            return True
+        return self.max is not None and self.max <= expected.max
 
 
 @dataclass(frozen=True)

@@ -48,13 +48,13 @@ from ..syntax.module import (
     ParentType,
 )
 from ..syntax.types import (
+    SPACE_ATTRS,
     ExportType,
     ExternKind,
     FuncType,
     GlobalType,
     ImportType,
     InstanceType,
-    Limits,
     MemType,
     ModuleType,
     TableType,
@@ -133,14 +133,6 @@ def entity_text(e: Entity) -> str:
 # --- subtyping (wasmparser's `check_imports_match`, wasmtime's `MatchCx`) ------------------
 
 
-def limits_match(expected: Limits, actual: Limits) -> bool:
-    if actual.min < expected.min:
-        return False
-    if expected.max is None:
-        return True
-    return actual.max is not None and actual.max <= expected.max
-
-
 def subtype_error(expected: Entity, actual: Entity) -> str | None:
     """Why `actual` cannot be used where `expected` is required, or None when it can."""
     ek, et = expected
@@ -150,10 +142,10 @@ def subtype_error(expected: Entity, actual: Entity) -> str | None:
     if ek is ExternKind.FUNC:
         return None if et == at else "function provided for instantiation has wrong type"
     if ek is ExternKind.TABLE:
-        ok = et.elem == at.elem and limits_match(et.limits, at.limits)
+        ok = et.elem == at.elem and at.limits.matches(et.limits)
         return None if ok else "table provided for instantiation has wrong type"
     if ek is ExternKind.MEMORY:
-        ok = limits_match(et.limits, at.limits) and et.shared == at.shared
+        ok = at.limits.matches(et.limits) and et.shared == at.shared
         return None if ok else "memory provided for instantiation has wrong type"
     if ek is ExternKind.GLOBAL:
         return None if et == at else "global provided for instantiation has wrong type"
@@ -213,14 +205,7 @@ class Scope:
     nested: list[Scope] = field(default_factory=list)  # filled by `resolve`
 
     def space(self, kind: ExternKind) -> list[Any]:
-        return {
-            ExternKind.FUNC: self.funcs,
-            ExternKind.TABLE: self.tables,
-            ExternKind.MEMORY: self.mems,
-            ExternKind.GLOBAL: self.globals,
-            ExternKind.MODULE: self.modules,
-            ExternKind.INSTANCE: self.instances,
-        }[kind]
+        return getattr(self, SPACE_ATTRS[kind])
 
     def item(self, kind: ExternKind, index: object, where: str) -> Entity:
         """The canonical type of item `index` of `kind` (instantiate argument, export)."""
@@ -528,5 +513,5 @@ def resolve(module: Module) -> Scope:
 
 __all__ = [
     "Entity", "InstanceSig", "ModuleSig", "Scope", "entity_text", "exports_error", "is_subtype",
-    "limits_match", "needs_linking", "resolve", "scope_for", "subtype_error", "validate_linking",
+    "needs_linking", "resolve", "scope_for", "subtype_error", "validate_linking",
 ]  # fmt: skip
