@@ -349,34 +349,22 @@ class Workspace:
         """Run a WASI module's `_start` on a fresh instance; its exit status (0, the proc_exit
         code, 1 for a refused code, 134 after a trap, as `WasiConfig.run`). The guest's output
         goes to the cell as it is printed; the stop button interrupts."""
-        from wasmlab.wasi import TRAP_EXIT_STATUS, ProcExit, format_trap
-        from wasmlab.wasi.config import EXIT_STATUS_LIMIT
-
         if "_start" not in entry.inst.exports:
             raise CellError("NoExport", "no _start", [f"{entry.label} exports no _start function to run"])
         instance = self.fresh_wasi(entry, args)
         config = entry.config
         m = instance.func("_start").machine(depth_limit=self.store.call_depth_limit)
-        config.machine = m
         self.runner.last_machine = m
-        try:
+
+        def drive() -> None:  # in chunks, so that the stop button is seen
             while True:
                 if self._interrupted:
                     self._interrupted = False
                     raise Interrupted(f"interrupted after {m.steps:,} instructions in {self._where(m)}")
                 if m.run(max_steps=CHUNK) is not None:
-                    return 0
-        except ProcExit as e:
-            config.exit_code = e.code
-            if e.code >= EXIT_STATUS_LIMIT:
-                config._report(f"Error: exit with invalid exit status outside of [0..{EXIT_STATUS_LIMIT})\n")
-                return 1
-            return e.code
-        except Trap as t:
-            config._report(format_trap(t))
-            return TRAP_EXIT_STATUS
-        finally:
-            config.close_opened()
+                    return
+
+        return config.command_status(m, drive)
 
     def _instantiate_with(self, module: Module, imports: Any) -> ModuleInst:
         from wasmlab.api import _resolver

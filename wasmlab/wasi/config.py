@@ -237,10 +237,19 @@ class WasiConfig(Preview1):
         from ..api import results_from_wasm
 
         func = instance.func(name)
-        m = self.machine = func.machine(*args)
+        m = func.machine(*args)
+
+        def drive() -> None:
+            self.results = results_from_wasm(m.run() or [], func.type.results)
+
+        return self.command_status(m, drive)
+
+    def command_status(self, m: Any, drive: Callable[[], object]) -> int:
+        """The exit status of a WASI command whose machine `m` `drive()` runs to its end (see
+        `run`); other errors, such as an interruption, pass through. Closes what it opened."""
+        self.machine = m
         try:
-            results = m.run()
-            self.results = results_from_wasm(results or [], func.type.results)
+            drive()
             return 0
         except ProcExit as e:
             self.exit_code = e.code

@@ -73,15 +73,10 @@ class StreamFd(Descriptor):
                 self.filetype = C.FILETYPE_UNKNOWN
 
 
-class FileFd(Descriptor):
-    """An open host file (regular file or other non-directory): `host_fd` is the OS descriptor."""
+class HostFd(Descriptor):
+    """A descriptor backed by an OS descriptor `host_fd` (None once closed)."""
 
-    def __init__(self, host_fd: int, path: bytes, filetype: int, base: int, inheriting: int,
-                 flags: int) -> None:  # fmt: skip
-        super().__init__(base, inheriting, flags)
-        self.host_fd: int | None = host_fd
-        self.path = path
-        self.filetype = filetype
+    host_fd: int | None = None
 
     def fileno(self) -> int:
         if self.host_fd is None:
@@ -100,7 +95,18 @@ class FileFd(Descriptor):
         self.close()
 
 
-class DirFd(Descriptor):
+class FileFd(HostFd):
+    """An open host file (regular file or other non-directory)."""
+
+    def __init__(self, host_fd: int, path: bytes, filetype: int, base: int, inheriting: int,
+                 flags: int) -> None:  # fmt: skip
+        super().__init__(base, inheriting, flags)
+        self.host_fd = host_fd
+        self.path = path
+        self.filetype = filetype
+
+
+class DirFd(HostFd):
     """A directory capability: `dir_fd` is its OS directory descriptor, the root every path
     through it is resolved from (`wasmlab.wasi.sandbox`). A preopen also has its guest name
     (`fd_prestat_dir_name`); `path` is where it was on the host when opened (informative)."""
@@ -110,15 +116,15 @@ class DirFd(Descriptor):
     def __init__(self, dir_fd: int, path: bytes, base: int, inheriting: int,
                  preopen: bytes | None = None) -> None:  # fmt: skip
         super().__init__(base, inheriting)
-        self.dir_fd: int | None = dir_fd
+        self.host_fd = dir_fd
         self.path = path
         self.preopen = preopen
         self.listing: list[tuple[bytes, int, int]] | None = None  # fd_readdir's snapshot
 
-    def fileno(self) -> int:
-        if self.dir_fd is None:
-            raise Errno(C.EBADF)
-        return self.dir_fd
+    @property
+    def dir_fd(self) -> int | None:
+        """The OS directory descriptor paths are resolved from (None once closed)."""
+        return self.host_fd
 
     def entries(self, refresh: bool) -> list[tuple[bytes, int, int]]:
         """(name, inode, filetype) of ".", ".." and every entry, names sorted (so the order
@@ -143,17 +149,6 @@ class DirFd(Descriptor):
                     out.append((name, e.inode(), C.FILETYPE_UNKNOWN))
             self.listing = out
         return self.listing
-
-    def close(self) -> None:
-        fd, self.dir_fd = self.dir_fd, None
-        if fd is not None:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-
-    def __del__(self) -> None:
-        self.close()
 
 
 class FdTable:
