@@ -23,6 +23,8 @@ from typing import Any
 from ..syntax.types import ExternKind, FuncType
 from ..valid.linking import Entity, InstanceSig, ModuleSig
 
+_TABLE_PREFIX = {ExternKind.FUNC: "sig", ExternKind.MODULE: "mod", ExternKind.INSTANCE: "inst"}
+
 
 @dataclass(frozen=True)
 class EntityType:
@@ -32,15 +34,15 @@ class EntityType:
     kind: ExternKind
     index: Any
 
+    @property
+    def ref(self) -> str | None:
+        """The TypeTables entry it names (`sig3`, `mod0`, `inst1`), None for the other kinds."""
+        prefix = _TABLE_PREFIX.get(self.kind)
+        return None if prefix is None else f"{prefix}{self.index}"
+
     def text(self) -> str:
-        k = self.kind
-        if k is ExternKind.FUNC:
-            return f"func sig{self.index}"
-        if k is ExternKind.MODULE:
-            return f"module mod{self.index}"
-        if k is ExternKind.INSTANCE:
-            return f"instance inst{self.index}"
-        return f"{k.text} {self.index}"
+        ref = self.ref
+        return f"{self.kind.text} {self.index if ref is None else ref}"
 
     def __str__(self) -> str:
         return self.text()

@@ -22,7 +22,7 @@ from ..syntax.module import (
     InstanceDef,
 )
 from ..syntax.types import ExternKind, InstanceType, MemType, ModuleType
-from .printer import INDENT, escape_name, global_type_text, limits_text, sanitize_id
+from .printer import INDENT, escape_name, global_type_text, limits_text
 
 if TYPE_CHECKING:
     from .printer import _Printer
@@ -94,13 +94,7 @@ def _nested_lines(nested: Any) -> list[str]:
 def print_linking(pr: _Printer) -> str:
     """`_Printer.run` for a module that uses module linking."""
     m = pr.m
-    head = "(module"
-    ident = sanitize_id(m.names.module) if m.names.module else None
-    if ident is None and m.id and m.id.startswith("$"):
-        ident = m.id
-    if ident:
-        head += " " + ident
-    pr.lines.append(head)
+    pr.open_module()
     func_types: list[Any] = []
     for sid, item in m.initial_items():
         if sid == IMPORT_SECTION and item.kind is ExternKind.FUNC:

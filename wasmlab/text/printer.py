@@ -159,17 +159,19 @@ class _Printer:
     def func_ref(self, idx: int) -> str:
         return self.func_ids.get(idx, str(idx))
 
+    def open_module(self) -> None:
+        """`(module $name`: the name section's module name, else the text's `$id`."""
+        m = self.m
+        ident = sanitize_id(m.names.module) if m.names.module else None
+        if ident is None and m.id and m.id.startswith("$"):
+            ident = m.id
+        self.lines.append(f"(module {ident}" if ident else "(module")
+
     def run(self) -> str:
         if LINKING_PRINT is not None and self.m.uses_linking:
             return LINKING_PRINT(self)  # module linking (wasmlab.text.linking_printer)
         m = self.m
-        head = "(module"
-        ident = sanitize_id(m.names.module) if m.names.module else None
-        if ident is None and m.id and m.id.startswith("$"):
-            ident = m.id
-        if ident:
-            head += " " + ident
-        self.lines.append(head)
+        self.open_module()
         for i, t in enumerate(m.types):
             printer = TYPE_PRINTERS.get(type(t))
             if printer is None:

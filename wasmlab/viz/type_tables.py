@@ -8,19 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..syntax.types import ExternKind
 from . import register
 from .initializers import SvgDigraph, _blob_of, _esc, _lines
 
 
-def _ref(kind: ExternKind, index: int) -> str | None:
-    if kind is ExternKind.FUNC:
-        return f"sig{index}"
-    if kind is ExternKind.MODULE:
-        return f"mod{index}"
-    if kind is ExternKind.INSTANCE:
-        return f"inst{index}"
-    return None
+def _edge_to(g: SvgDigraph, src: str, e: Any, node: str, label: str) -> None:
+    """An edge from `src` to the TypeTables entry `e` names, or to a plain node `node` that
+    shows a table/memory/global type."""
+    target = e.ref
+    if target is None:
+        g.node(node, label=_esc(f"{e.kind.text} {e.index}"), shape="plaintext", style="")
+        target = node
+    g.edge(src, target, label=_esc(label))
 
 
 def type_tables_graph(tables: Any, blob: Any = None) -> SvgDigraph:
@@ -38,23 +37,13 @@ def type_tables_graph(tables: Any, blob: Any = None) -> SvgDigraph:
         g.edge(f"mod{i}", f"inst{m.exports}", label="exports")
         for k, (mod, field, e) in enumerate(m.imports):
             where = f'"{mod}"' if field is None else f'"{mod}" "{field}"'
-            target = _ref(e.kind, e.index)
-            if target is None:
-                node = f"mod{i}_imp{k}"
-                g.node(node, label=_esc(f"{e.kind.text} {e.index}"), shape="plaintext", style="")
-                target = node
-            g.edge(f"mod{i}", target, label=_esc(f"import {where}"))
+            _edge_to(g, f"mod{i}", e, f"mod{i}_imp{k}", f"import {where}")
     for i, s in enumerate(tables.instance_signatures):
         g.node(
             f"inst{i}", label=_lines(f"inst{i}", f"instance: {len(s.exports)} exports"), fillcolor="#dcfce7"
         )
         for k, (name, e) in enumerate(s.exports):
-            target = _ref(e.kind, e.index)
-            if target is None:
-                node = f"inst{i}_exp{k}"
-                g.node(node, label=_esc(f"{e.kind.text} {e.index}"), shape="plaintext", style="")
-                target = node
-            g.edge(f"inst{i}", target, label=_esc(f'"{name}"'))
+            _edge_to(g, f"inst{i}", e, f"inst{i}_exp{k}", f'"{name}"')
     if blob is not None:
         for info in blob.modules:
             node = f"module{info.index}"
