@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+from collections.abc import Mapping
+from typing import NoReturn, TypeVar
 
 from ..errors import ParseError
 from ..syntax.module import Span
@@ -33,6 +34,9 @@ HEAPTYPES: dict[str, ValType] = {"func": ValType.FUNCREF, "extern": ValType.EXTE
 
 def is_known_keyword(text: str) -> bool:
     return text in KEYWORDS or MEMARG_RE.match(text) is not None
+
+
+T = TypeVar("T")
 
 
 class Cursor:
@@ -114,6 +118,16 @@ class Cursor:
             self.unexpected(f"'{word}'")
         self.i += 1
         return t
+
+    def keyword_in(self, table: Mapping[str, T], expected: str) -> T:
+        """The entry of `table` that the keyword here names (the keyword is taken); anything
+        else is an error that names what was `expected`."""
+        t = self.toks[self.i]
+        entry = table.get(t.text) if t.kind == KEYWORD else None
+        if entry is None:
+            self.unexpected(expected)
+        self.i += 1
+        return entry
 
     def take_id(self) -> Token | None:
         """An optional `$id` binder."""

@@ -476,10 +476,7 @@ def _table_init(p: InstrParser, op: Op) -> Imm:
 
 def _v128(p: InstrParser, op: Op) -> Imm:
     t = p.toks[p.i]
-    shape = SHAPES.get(t.text) if t.kind == KEYWORD else None
-    if shape is None:
-        p.unexpected("a vector shape (i8x16, i16x8, i32x4, i64x2, f32x4 or f64x2)")
-    p.i += 1
+    shape = p.keyword_in(SHAPES, "a vector shape (i8x16, i16x8, i32x4, i64x2, f32x4 or f64x2)")
     return op, v128_lanes(p, shape, t)
 
 

@@ -268,12 +268,7 @@ def _scan_type(p: ModuleParser, lp: int) -> None:
     p.i = lp + 2
     tok = p.take_id()
     p.expect_lparen("a type definition '(func ...)'")
-    kw = p.toks[p.i]
-    deftype = DEFTYPES.get(kw.text) if kw.kind == KEYWORD else None
-    if deftype is None:
-        p.unexpected("'func'")
-    p.i += 1
-    t = deftype(p)
+    t = p.keyword_in(DEFTYPES, "'func'")(p)
     p.expect_rparen()
     p.expect_rparen()
     p.ctx.define_type(tok, t)
@@ -294,17 +289,12 @@ DEFTYPES: dict[str, Callable[[ModuleParser], DefType]] = {"func": _func_deftype}
 
 
 def _scan_import(p: ModuleParser, lp: int) -> None:
-    toks = p.toks
     p.i = lp + 2
     p.expect_name()
     p.optional_name()
     p.expect_lparen("an import description")
-    kw = toks[p.i]
-    entry = EXTERN_KINDS.get(kw.text) if kw.kind == KEYWORD else None
-    if entry is None:
-        p.unexpected("an import description (func, table, memory or global)")
+    entry = p.keyword_in(EXTERN_KINDS, "an import description (func, table, memory or global)")
     p.note_import(lp)
-    p.i += 1
     p.ctx.bind(entry[1], p.take_id())
 
 
@@ -465,11 +455,7 @@ def _parse_export(p: ModuleParser, lp: int, info: object) -> None:
     p.i = lp + 2
     name = p.expect_name()
     p.expect_lparen("an export description")
-    kw = p.toks[p.i]
-    entry = EXTERN_KINDS.get(kw.text) if kw.kind == KEYWORD else None
-    if entry is None:
-        p.unexpected("an export description (func, table, memory or global)")
-    p.i += 1
+    entry = p.keyword_in(EXTERN_KINDS, "an export description (func, table, memory or global)")
     idx = p.var(entry[1])
     p.expect_rparen()
     p.expect_rparen()

@@ -337,10 +337,7 @@ class _ScriptParser(Cursor):
 
     def v128(self, result: bool) -> Value:
         t = self.toks[self.i]
-        shape = SHAPES.get(t.text) if t.kind == KEYWORD else None
-        if shape is None:
-            self.unexpected("a vector shape")
-        self.i += 1
+        shape = self.keyword_in(SHAPES, "a vector shape")
         count, width, fmt = shape
         if (
             result
