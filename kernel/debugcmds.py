@@ -372,18 +372,19 @@ def cmd_delete(ws: Workspace, args: list[str], emit: Emit) -> None:
 
 @command("enable", "%enable ID...", "enable breakpoints / watchpoints (wID)", GROUP)
 def cmd_enable(ws: Workspace, args: list[str], emit: Emit) -> None:
-    s = session_of(ws)
-    for a in args:
-        _find_item(s, a).enable()
-    ws.refresh_widgets()
-    emit(_breakpoints_output(s))
+    _switch_items(ws, args, emit, True)
 
 
 @command("disable", "%disable ID...", "disable breakpoints / watchpoints (wID)", GROUP)
 def cmd_disable(ws: Workspace, args: list[str], emit: Emit) -> None:
+    _switch_items(ws, args, emit, False)
+
+
+def _switch_items(ws: Workspace, args: list[str], emit: Emit, on: bool) -> None:
     s = session_of(ws)
     for a in args:
-        _find_item(s, a).disable()
+        item = _find_item(s, a)
+        (item.enable if on else item.disable)()
     ws.refresh_widgets()
     emit(_breakpoints_output(s))
 

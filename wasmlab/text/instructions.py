@@ -397,13 +397,18 @@ def _memory(p: InstrParser, op: Op) -> Imm:
 
 
 def _memory_init(p: InstrParser, op: Op) -> Imm:
-    # `memory.init $mem $data` or `memory.init $data`
     p.uses_data_index = True
+    return op, _segment_and_target(p, "data", "memory")
+
+
+def _segment_and_target(p: InstrParser, segment: str, target: str) -> tuple[int, int]:
+    """`table.init $table $elem` / `memory.init $mem $data`, or just the segment (target 0):
+    (segment index, target index)."""
     toks = p.toks
-    if toks[p.i + 1].kind in (NAT, ID) and toks[p.i].kind in (NAT, ID):
-        mem = p.var("memory")
-        return op, (p.var("data"), mem)
-    return op, (p.var("data"), 0)
+    if toks[p.i].kind in (NAT, ID) and toks[p.i + 1].kind in (NAT, ID):
+        t = p.var(target)
+        return p.var(segment), t
+    return p.var(segment), 0
 
 
 def _memory_copy(p: InstrParser, op: Op) -> Imm:
@@ -465,13 +470,7 @@ def _table_copy(p: InstrParser, op: Op) -> Imm:
 
 
 def _table_init(p: InstrParser, op: Op) -> Imm:
-    toks = p.toks
-    first = toks[p.i]
-    second = toks[p.i + 1]
-    if (first.kind == NAT or first.kind == ID) and (second.kind == NAT or second.kind == ID):
-        table = p.var("table")
-        return op, (p.var("elem"), table)
-    return op, (p.var("elem"), 0)
+    return op, _segment_and_target(p, "elem", "table")
 
 
 def _v128(p: InstrParser, op: Op) -> Imm:

@@ -324,23 +324,25 @@ def _import(scope: Scope, imp: Import, number: int) -> None:
             raise ValidationError(f"inline module type does not match declared type ({where})")
 
 
+def _parent_item(space: list[Any], defined: int, index: object, word: str, where: str) -> Any:
+    """Item `index` of a parent's index space, of which the first `defined` come before the
+    nested module (the ones it may alias)."""
+    if not isinstance(index, int) or not 0 <= index < len(space):
+        raise ValidationError(f"unknown {word} {index}: {word} index out of bounds ({where})")
+    if index >= defined:
+        raise ValidationError(f"alias to {word} not defined in parent yet ({where})")
+    return space[index]
+
+
 def _alias(scope: Scope, a: Alias, where: str) -> None:
     if a.instance is None:
         parent = scope.parent
         if parent is None:
             raise ValidationError(f"no parent module to alias from ({where})")
         if a.kind is ExternKind.MODULE:
-            if not isinstance(a.index, int) or not 0 <= a.index < len(parent.modules):
-                raise ValidationError(f"unknown module {a.index}: module index out of bounds ({where})")
-            if a.index >= scope.parent_modules:
-                raise ValidationError(f"alias to module not defined in parent yet ({where})")
-            scope.modules.append(parent.modules[a.index])
+            scope.modules.append(_parent_item(parent.modules, scope.parent_modules, a.index, "module", where))
         elif a.kind is ExternKind.TYPE:
-            if not isinstance(a.index, int) or not 0 <= a.index < len(parent.types):
-                raise ValidationError(f"unknown type {a.index}: type index out of bounds ({where})")
-            if a.index >= scope.parent_types:
-                raise ValidationError(f"alias to type not defined in parent yet ({where})")
-            scope.types.append(parent.types[a.index])
+            scope.types.append(_parent_item(parent.types, scope.parent_types, a.index, "type", where))
         else:
             raise ValidationError(f"only parent types/modules can be aliased ({where})")
         return
