@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..errors import DecodeError
-from ..syntax.features import CORE_2_0, Features
+from ..syntax.features import CORE_2_0, PROPOSALS, Features
 from ..syntax.module import (
     Custom,
     Data,
@@ -129,6 +129,10 @@ LINKING_SECTION_ORDER: dict[int, float] = {
     1: 1.0, 2: 1.0, 14: 1.0, 15: 1.0, 16: 1.0, 17: 10.5,
 }  # fmt: skip
 _INITIAL_RANK = 1.0
+
+
+#: the opcodes of plain 2.0: without the proposals' (tail calls)
+_BY_KEY_2_0 = {key: op for key, op in BY_KEY.items() if op.feature not in PROPOSALS}
 
 
 class Decoder:
@@ -297,7 +301,7 @@ class Decoder:
         n = self.n
         out: list[Instr] = []
         append = out.append
-        by_key = BY_KEY
+        by_key = BY_KEY if self.tail_call else _BY_KEY_2_0
         imm_readers = _IMM_READERS
         # open structures: 0 block/loop, 1 if (then-arm), 2 if (else-arm)
         open_: list[int] = []
@@ -324,9 +328,9 @@ class Decoder:
             if op is None:
                 if code == 0xFC or code == 0xFD:
                     raise self.fail(f"illegal opcode {code:02x} {key & 0xFF:x}", start)
-                raise self.fail(f"illegal opcode {code:02x}", start)
-            if op.feature == "tail-call" and not self.tail_call:
-                raise self.fail(f"illegal opcode {code:02x} ({op.name} needs the tail-call feature)", start)
+                gated = BY_KEY.get(key)
+                hint = f" ({gated.name} needs the {gated.feature} feature)" if gated is not None else ""
+                raise self.fail(f"illegal opcode {code:02x}{hint}", start)
             kind = op.imm
             if kind == "none":
                 self.pos = pos
