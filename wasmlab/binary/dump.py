@@ -12,7 +12,7 @@ import math
 import struct
 
 from ..errors import DecodeError
-from ..syntax.module import Data, Elem, Expr, Instr, Module, memarg_words
+from ..syntax.module import Data, Elem, Expr, Instr, Module, memarg_words, memory_words
 from ..syntax.types import ExternKind, FuncType, ValType
 from .decode import SECTION_NAMES, decode
 from .encode import encode
@@ -70,15 +70,8 @@ def instr_text(instr: Instr, module: Module | None = None) -> str:
     parts: list[str] = [op.name]
     if kind == "none":
         pass
-    elif kind in ("memory", "memory_fill"):
-        if imm:
-            parts.append(str(imm))
-    elif kind == "memory_copy":
-        if imm != (0, 0):
-            parts.extend(str(x) for x in imm)
-    elif kind == "memory_init":
-        data, mem = imm
-        parts.extend([str(mem), str(data)] if mem else [str(data)])
+    elif kind in ("memory", "memory_fill", "memory_copy", "memory_init"):
+        parts.extend(memory_words(instr))
     elif kind == "blocktype":
         if isinstance(imm, ValType):
             parts.append(f"(result {imm.text})")

@@ -90,6 +90,18 @@ def memarg_words(instr: Instr) -> list[str]:
     return parts
 
 
+def memory_words(instr: Instr) -> list[str]:
+    """The memory indices of memory.size/grow/fill/copy/init as in WAT, where memory 0 is
+    implied (memory.init: the memory, if not 0, then the data segment)."""
+    kind, imm = instr.op.imm, instr.imm
+    if kind in ("memory", "memory_fill"):
+        return [str(imm)] if imm else []
+    if kind == "memory_copy":
+        return [] if imm == (0, 0) else [str(imm[0]), str(imm[1])]
+    data, mem = imm  # memory_init
+    return [str(mem), str(data)] if mem else [str(data)]
+
+
 Expr = list[Instr]
 
 

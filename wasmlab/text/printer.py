@@ -33,6 +33,7 @@ from ..syntax.module import (
     Module,
     Table,
     memarg_words,
+    memory_words,
 )
 from ..syntax.types import ExternKind, FuncType, GlobalType, Limits, MemType, TableType, ValType
 from .numbers import F32, F64, format_float
@@ -586,16 +587,7 @@ def _memarg_lane(p: _Printer, instr: Instr) -> str:
 
 
 def _memory(p: _Printer, instr: Instr) -> str:
-    return str(instr.imm) if instr.imm else ""
-
-
-def _memory_copy(p: _Printer, instr: Instr) -> str:
-    return "" if instr.imm == (0, 0) else _pair(p, instr)
-
-
-def _memory_init(p: _Printer, instr: Instr) -> str:
-    data, mem = instr.imm
-    return f"{mem} {data}" if mem else str(data)
+    return " ".join(memory_words(instr))
 
 
 def _i32(p: _Printer, instr: Instr) -> str:
@@ -668,8 +660,8 @@ IMMEDIATE_TEXT: dict[str, Callable[[_Printer, Instr], str]] = {
     "reftype": _reftype,
     "table_copy": _pair,
     "table_init": _table_init,
-    "memory_init": _memory_init,
-    "memory_copy": _memory_copy,
+    "memory_init": _memory,
+    "memory_copy": _memory,
     "memory_fill": _memory,
     "v128": _v128,
     "shuffle": _shuffle,

@@ -10,7 +10,7 @@ import struct
 from typing import Any
 
 from ..exec import numerics as N
-from ..syntax.module import Instr, Module, memarg_words
+from ..syntax.module import Instr, Module, memarg_words, memory_words
 from ..syntax.types import ValType
 
 
@@ -64,12 +64,8 @@ def immediates_text(instr: Instr, module: Module | None = None, func: int | None
             return str(imm)
         if kind in ("label", "global", "table", "elem", "data", "lane"):
             return str(imm)
-        if kind in ("memory", "memory_fill"):
-            return "" if imm == 0 else str(imm)
-        if kind == "memory_copy":
-            return "" if imm == (0, 0) else f"{imm[0]} {imm[1]}"
-        if kind == "memory_init":
-            return f"{imm[1]} {imm[0]}" if imm[1] else str(imm[0])
+        if kind in ("memory", "memory_fill", "memory_copy", "memory_init"):
+            return " ".join(memory_words(instr))
         if kind == "br_table":
             labels, default = imm
             return " ".join(str(x) for x in (*labels, default))
