@@ -8,9 +8,12 @@ error; the instantiation's outcome too.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import struct
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -26,9 +29,24 @@ except ImportError:  # pragma: no cover - a test-only dependency
     wasmtime = None  # type: ignore[assignment]
 
 
+@functools.cache
+def _wasmtime_start_error() -> str:
+    """Why wasmtime 0.22 cannot make an engine here ("" if it can), asked of a child process:
+    on a CPU it does not know, it aborts the process (see scripts/wasmtime022_cpuid.py)."""
+    child = subprocess.run(
+        [sys.executable, "-c", "import wasmtime; wasmtime.Engine(wasmtime.Config())"],
+        capture_output=True,
+        text=True,
+    )
+    lines = child.stderr.strip().splitlines()
+    return "" if child.returncode == 0 else (lines[0] if lines else f"exit status {child.returncode}")
+
+
 def need_wasmtime() -> Any:
     if wasmtime is None:
         skip_or_fail("wasmtime==0.22.0 is not installed (pip install -e .[test])")
+    if error := _wasmtime_start_error():
+        skip_or_fail(f"wasmtime 0.22 cannot start here ({error}); run scripts/wasmtime022_cpuid.py")
     return wasmtime
 
 
