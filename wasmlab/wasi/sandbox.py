@@ -99,9 +99,11 @@ def _os_errno(e: OSError) -> Errno:
     return Errno(C.from_host_errno(e.errno))
 
 
-def resolve(root: int, path: bytes, *, follow: bool) -> Resolved:
+def resolve(root: int, path: bytes, *, follow: bool, is_entry: bool = False) -> Resolved:
     """Resolve guest `path` from the directory descriptor `root`; `follow`: expand a final
-    symbolic link (links in the middle are always expanded, inside the root only)."""
+    symbolic link (links in the middle are always expanded, inside the root only). A trailing
+    slash asks for a directory and expands a final link, unless `is_entry`: then, as Linux
+    does for rmdir, unlink and rename, the link itself is the entry, and not a directory."""
     check_path(path)
     if path.startswith(b"/"):
         raise Errno(C.EPERM)
@@ -129,7 +131,7 @@ def resolve(root: int, path: bytes, *, follow: bool) -> Resolved:
                 raise Errno(C.ENOENT) from None
             except OSError as e:
                 raise _os_errno(e) from None
-            if stat.S_ISLNK(st.st_mode) and (not final or follow or must_dir):
+            if stat.S_ISLNK(st.st_mode) and (not final or follow or (must_dir and not is_entry)):
                 links += 1
                 if links > C.SYMLINK_MAX:
                     raise Errno(C.ELOOP)
@@ -159,7 +161,7 @@ def resolve(root: int, path: bytes, *, follow: bool) -> Resolved:
             name = b"."
         if must_dir and name != b".":
             try:
-                st = os.stat(name, dir_fd=stack[-1])
+                st = os.stat(name, dir_fd=stack[-1], follow_symlinks=not is_entry)
             except FileNotFoundError:
                 pass
             except OSError as e:
@@ -179,7 +181,7 @@ def resolve(root: int, path: bytes, *, follow: bool) -> Resolved:
 def entry(root: int, path: bytes) -> Resolved:
     """Resolve a path naming a directory *entry* to create, remove, rename or link (a final
     link is the entry itself): never the root itself, which is refused with EPERM."""
-    r = resolve(root, path, follow=False)
+    r = resolve(root, path, follow=False, is_entry=True)
     if r.is_root:
         r.close()
         raise Errno(C.EPERM)
