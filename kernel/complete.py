@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from wasmlab.syntax.module import Alias, Import
+from wasmlab.syntax.module import NAMES_OF_SPACE, Alias, Import
 from wasmlab.syntax.opcodes import ALL_OPS, BY_NAME
 from wasmlab.syntax.types import ExternKind
 
@@ -53,7 +53,8 @@ def identifiers(ws: Workspace, code: str) -> list[str]:
         if e.source:
             found.update(_ID_RE.findall(e.source))
         m = e.module
-        found.update(f"${n}" for n in m.names.funcs.values())
+        for space in NAMES_OF_SPACE:
+            found.update(f"${n}" for n in m.names.of_space(space).values())
         for names in m.names.locals.values():
             found.update(f"${n}" for n in names.values())
     return sorted(found)

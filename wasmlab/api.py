@@ -322,12 +322,13 @@ def validate(module: Module, *, source: str | None = None, features: FeatureSpec
         raise
 
 
-def encode(module: Module, *, module_linking: str = "0.22") -> bytes:
+def encode(module: Module, *, names: bool = False, module_linking: str = "0.22") -> bytes:
+    """The module as a binary; `names=True` writes a `name` section from `module.names` (the
+    `$ids` of a text module: functions, locals, types, tables, memories, globals, elem and
+    data segments); `module_linking="pr2451"` the earlier module-linking encoding."""
     from .binary import encode as _encode
 
-    if module_linking != "0.22":
-        return _encode(module, module_linking=module_linking)  # type: ignore[call-arg]
-    return _encode(module)
+    return _encode(module, names=names, module_linking=module_linking)
 
 
 def print_wat(module: Module, *, folded: bool = False) -> str:

@@ -66,7 +66,7 @@ def cmd_parse(a: argparse.Namespace) -> int:
     from . import api
 
     module = load_module_file(a.file, features=a.features)
-    data = api.encode(module, module_linking=a.module_linking_encoding)
+    data = api.encode(module, names=a.debug_names, module_linking=a.module_linking_encoding)
     out = a.output or str(Path(a.file).with_suffix(".wasm"))
     Path(out).write_bytes(data)
     print(f"wrote {out} ({len(data)} bytes)")
@@ -219,6 +219,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file")
     s.add_argument("-o", "--output")
     s.add_argument("--module-linking-encoding", choices=["0.22", "pr2451"], default="0.22")
+    s.add_argument(
+        "--debug-names", action="store_true", help="write a name section from the text's $ids (as wat2wasm)"
+    )
     _features_option(s)
     s.set_defaults(fn=cmd_parse)
 

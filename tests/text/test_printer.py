@@ -24,10 +24,10 @@ DEMO = r"""(module $demo
   (data (i32.const 8) "hi\n\00"))"""
 
 FLAT = """(module $demo
-  (type (;0;) (func (param i32) (result i32)))
+  (type $t (;0;) (func (param i32) (result i32)))
   (type (;1;) (func (param i32)))
   (import "env" "log" (func $log (;0;) (type 1) (param i32)))
-  (func $sq (;1;) (type 0) (param i32) (result i32)
+  (func $sq (;1;) (type $t) (param i32) (result i32)
     (local $tmp i32)
     local.get 0
     local.get 0
@@ -42,7 +42,7 @@ FLAT = """(module $demo
     end
     local.get $tmp)
   (memory (;0;) 1)
-  (global (;0;) (mut f32) (f32.const 0.1))
+  (global $g (;0;) (mut f32) (f32.const 0.1))
   (export "sq" (func $sq))
   (data (;0;) (i32.const 8) "hi\\0a\\00"))
 """

@@ -30,6 +30,7 @@ from collections.abc import Callable
 from ..errors import DecodeError
 from ..syntax.features import CORE_2_0, PROPOSALS, Features
 from ..syntax.module import (
+    NAME_SUBSECTIONS,
     Custom,
     Data,
     Elem,
@@ -809,14 +810,14 @@ def _names(payload: bytes) -> Names:
         end = d.pos + size
         if sub == 0:
             names.module = d.name()
-        elif sub == 1:
-            names.funcs = _name_map(d)
         elif sub == 2:
             for _ in range(d.length()):
                 func = d.u32()
                 names.locals[func] = _name_map(d)
+        elif sub in NAME_SUBSECTIONS:
+            setattr(names, NAME_SUBSECTIONS[sub], _name_map(d))
         else:
-            d.pos = end  # other subsections (labels, types, ...) are kept raw only
+            d.pos = end  # labels (3) and later proposals' subsections are kept raw only
         if d.pos != end:
             raise d.fail("name subsection size mismatch")
     return names

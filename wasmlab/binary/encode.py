@@ -20,7 +20,7 @@ import struct
 from collections.abc import Callable, Iterable
 
 from ..errors import WasmError
-from ..syntax.module import Custom, Data, Elem, Expr, Func, Instr, Module, Names
+from ..syntax.module import NAME_SUBSECTIONS, Custom, Data, Elem, Expr, Func, Instr, Module, Names
 from ..syntax.opcodes import ALL_OPS, Op
 from ..syntax.types import ExternKind, FuncType, GlobalType, Limits, MemType, TableType, ValType
 from .decode import MAGIC, VERSION
@@ -592,17 +592,20 @@ def encode_names(names: Names) -> bytes:
         p = bytearray()
         _name(p, names.module)
         sub(0, p)
-    if names.funcs:
+    maps: dict[int, dict] = {sid: getattr(names, attr) for sid, attr in NAME_SUBSECTIONS.items()}
+    maps[2] = names.locals
+    for sid in sorted(maps):
+        if not maps[sid]:
+            continue
         p = bytearray()
-        _name_map(p, names.funcs)
-        sub(1, p)
-    if names.locals:
-        p = bytearray()
-        _u32(p, len(names.locals))
-        for idx in sorted(names.locals):
-            _u32(p, idx)
-            _name_map(p, names.locals[idx])
-        sub(2, p)
+        if sid == 2:  # function -> (local -> name)
+            _u32(p, len(names.locals))
+            for idx in sorted(names.locals):
+                _u32(p, idx)
+                _name_map(p, names.locals[idx])
+        else:
+            _name_map(p, maps[sid])
+        sub(sid, p)
     return bytes(out)
 
 
@@ -620,7 +623,7 @@ def _customs(ctx: Context) -> list[Custom]:
         after = raw[0].after if raw else 11
         customs = [c for c in customs if c.name != "name"]
         n = ctx.module.names
-        if n.module is not None or n.funcs or n.locals:
+        if n:
             customs.append(Custom("name", encode_names(n), after))
     return customs
 

@@ -8,6 +8,7 @@ span in the text it was parsed from).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -78,11 +79,12 @@ class Instr:
         return f"Instr({self.op.name} {self.imm!r})"
 
 
-def memarg_words(instr: Instr) -> list[str]:
-    """The memory-argument words of a load/store as in WAT: a memory index other than 0,
-    `offset=` when not 0 and `align=` when not natural (the lane of a lane access apart)."""
+def memarg_words(instr: Instr, mem_ref: Callable[[int], str] = str) -> list[str]:
+    """The memory-argument words of a load/store as in WAT: a memory index other than 0
+    (as `mem_ref` writes it), `offset=` when not 0 and `align=` when not natural (the lane of
+    a lane access apart)."""
     align, offset, mem = instr.imm[:3]
-    parts = [str(mem)] if mem else []
+    parts = [mem_ref(mem)] if mem else []
     if offset:
         parts.append(f"offset={offset}")
     if align != instr.op.natural_alignment:
@@ -90,16 +92,19 @@ def memarg_words(instr: Instr) -> list[str]:
     return parts
 
 
-def memory_words(instr: Instr) -> list[str]:
+def memory_words(
+    instr: Instr, mem_ref: Callable[[int], str] = str, data_ref: Callable[[int], str] = str
+) -> list[str]:
     """The memory indices of memory.size/grow/fill/copy/init as in WAT, where memory 0 is
-    implied (memory.init: the memory, if not 0, then the data segment)."""
+    implied (memory.init: the memory, if not 0, then the data segment); `mem_ref` and
+    `data_ref` write an index (as a number, or as its `$name`)."""
     kind, imm = instr.op.imm, instr.imm
     if kind in ("memory", "memory_fill"):
-        return [str(imm)] if imm else []
+        return [mem_ref(imm)] if imm else []
     if kind == "memory_copy":
-        return [] if imm == (0, 0) else [str(imm[0]), str(imm[1])]
+        return [] if imm == (0, 0) else [mem_ref(imm[0]), mem_ref(imm[1])]
     data, mem = imm  # memory_init
-    return [str(mem), str(data)] if mem else [str(data)]
+    return [mem_ref(mem), data_ref(data)] if mem else [data_ref(data)]
 
 
 Expr = list[Instr]
@@ -200,15 +205,45 @@ class Custom:
     offset: int | None = None
 
 
+#: index space (the text format's) -> the `Names` field that names its items
+NAMES_OF_SPACE: dict[str, str] = {
+    "type": "types", "func": "funcs", "table": "tables", "memory": "memories",
+    "global": "globals", "elem": "elems", "data": "datas",
+}  # fmt: skip
+
+#: name-section subsection id -> the `Names` field it holds: 1 of the 2.0 spec, 4-9 of the
+#: extended name section (as WABT, wasm-tools and LLVM write them); 0 is the module's name,
+#: 2 the locals; 3 (labels) and later ones are skipped
+NAME_SUBSECTIONS: dict[int, str] = {
+    1: "funcs", 4: "types", 5: "tables", 6: "memories", 7: "globals", 8: "elems", 9: "datas",
+}  # fmt: skip
+
+
 @dataclass
 class Names:
-    """The decoded `name` custom section."""
+    """The `name` custom section, or the `$identifiers` of a text module: index -> name per
+    index space, and per function its locals'."""
 
     module: str | None = None
     funcs: dict[int, str] = field(default_factory=dict)
     locals: dict[int, dict[int, str]] = field(default_factory=dict)
-    # not in the binary name section we read; filled from text `$identifiers`
+    types: dict[int, str] = field(default_factory=dict)
+    tables: dict[int, str] = field(default_factory=dict)
+    memories: dict[int, str] = field(default_factory=dict)
     globals: dict[int, str] = field(default_factory=dict)
+    elems: dict[int, str] = field(default_factory=dict)
+    datas: dict[int, str] = field(default_factory=dict)
+
+    def of_space(self, space: str) -> dict[int, str]:
+        """The names of index space `space` ("func", "global", ...; see NAMES_OF_SPACE)."""
+        return getattr(self, NAMES_OF_SPACE[space])
+
+    def __bool__(self) -> bool:
+        return (
+            self.module is not None
+            or bool(self.locals)
+            or any(getattr(self, attr) for attr in NAME_SUBSECTIONS.values())
+        )
 
 
 # --- module linking (wasmtime 0.22) -----------------------------------------------------------

@@ -7,6 +7,7 @@ linking's modules and instances) are one more entry in `SPACES`.
 
 from __future__ import annotations
 
+from ..syntax.module import NAMES_OF_SPACE, Names
 from ..syntax.types import DefType, FuncType
 from .lexer import ID, NAT, Source, Token
 from .numbers import parse_uint
@@ -131,3 +132,10 @@ class FuncContext:
 def names_of(space: IndexSpace) -> dict[int, str]:
     """index -> name without the `$`, for the name section."""
     return {idx: name[1:] for idx, name in space.ids.items()}
+
+
+def fill_names(names: Names, ctx: ModuleContext, func_locals: dict[int, dict[int, str]]) -> None:
+    """`names` from the `$ids` of every index space of `ctx` and the functions' locals."""
+    for space, attr in NAMES_OF_SPACE.items():
+        setattr(names, attr, names_of(ctx.spaces[space]))
+    names.locals = {f: local_names for f, local_names in func_locals.items() if local_names}

@@ -59,7 +59,7 @@ from ..syntax.types import (
     ModuleType,
 )
 from ..valid.linking import InstanceSig, ModuleSig
-from .context import SPACES, ModuleContext, names_of
+from .context import SPACES, ModuleContext, fill_names
 from .lexer import ID, KEYWORD, KEYWORDS, LPAREN, NAT, RPAREN, STRING, Token
 
 if TYPE_CHECKING:
@@ -1013,9 +1013,7 @@ def _finish(p: ModuleParser, st: Linking) -> Module:
     m.types = ctx.types
     if p.uses_data_index and m.datas:
         m.data_count = len(m.datas)
-    m.names.funcs = names_of(ctx.spaces["func"])
-    m.names.globals = names_of(ctx.spaces["global"])
-    m.names.locals = {f: names for f, names in p.func_locals.items() if names}
+    fill_names(m.names, ctx, p.func_locals)
     # exports in the order they are written (inline ones where their item is)
     order = sorted(range(len(m.exports)), key=lambda k: st.export_order[k] if k < len(st.export_order) else k)
     remap = {old: new for new, old in enumerate(order)}

@@ -22,7 +22,7 @@ from ..syntax.module import (
     InstanceDef,
 )
 from ..syntax.types import ExternKind, InstanceType, MemType, ModuleType
-from .printer import INDENT, escape_name, global_type_text, limits_text
+from .printer import INDENT, KIND_SPACE, escape_name, global_type_text, limits_text
 
 if TYPE_CHECKING:
     from .printer import _Printer
@@ -63,12 +63,13 @@ def instance_type_text(t: InstanceType) -> str:
 
 
 def _import_text(pr: _Printer, imp: Import, idx: int) -> str:
-    desc = pr.import_desc(imp, idx) or f"({imp.kind.text} (;{idx};) (type {imp.desc}))"
+    desc = pr.import_desc(imp, idx) or f"({imp.kind.text} (;{idx};) (type {pr.ref('type', imp.desc)}))"
     return f"(import {_where(imp.module, imp.name)} {desc})"
 
 
 def _alias_text(pr: _Printer, a: Alias, idx: int) -> str:
-    name = pr.func_ids.get(idx) if a.kind is ExternKind.FUNC else None
+    space = KIND_SPACE.get(a.kind)
+    name = pr.ids[space].get(idx) if space else None
     head = f"(alias {name + ' ' if name else ''}(;{a.kind.text} {idx};)"
     source = "parent" if a.instance is None else f"(instance {a.instance})"
     return f"{head} {source} ({a.kind.text} {a.index}))"
@@ -111,7 +112,7 @@ def print_linking(pr: _Printer) -> str:
 
             printer = TYPE_PRINTERS.get(type(t))
             text = printer(t) if printer is not None else f";; {t} cannot be printed"
-            pr.emit(1, f"(type (;{item};) {text})")
+            pr.emit(1, f"(type {pr.decl('type', item)} {text})")
             next_type = item + 1
         elif sid == IMPORT_SECTION:
             pr.emit(1, _import_text(pr, item, counters[item.kind]))

@@ -34,7 +34,7 @@ from ..syntax.module import (
 )
 from ..syntax.opcodes import BY_NAME
 from ..syntax.types import DefType, ExternKind, FuncType, GlobalType, Limits, MemType, TableType, ValType
-from .context import FuncContext, ModuleContext, names_of
+from .context import FuncContext, ModuleContext, fill_names, names_of
 from .cursor import REFTYPES
 from .instructions import InstrParser
 from .lexer import EOF, ID, KEYWORD, LPAREN, NAT, RPAREN, STRING, Token, Tokens, tokenize
@@ -136,9 +136,7 @@ class ModuleParser(InstrParser):
         m.types = self.ctx.types
         if self.uses_data_index and m.datas:  # as WABT: no DataCount without data segments
             m.data_count = len(m.datas)
-        m.names.funcs = names_of(self.ctx.spaces["func"])
-        m.names.globals = names_of(self.ctx.spaces["global"])
-        m.names.locals = {f: names for f, names in self.func_locals.items() if names}
+        fill_names(m.names, self.ctx, self.func_locals)
         return m
 
     # --- shared pieces ------------------------------------------------------------------

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..syntax.module import (
+    NAMES_OF_SPACE,
     Custom,
     Data,
     Elem,
@@ -47,6 +48,11 @@ SECTION_NAMES = {
     1: "type", 2: "import", 3: "func", 4: "table", 5: "memory", 6: "global", 7: "export",
     8: "start", 9: "elem", 10: "code", 11: "data", 12: "datacount",
 }  # fmt: skip
+
+
+#: the index space of the items an export (or a module-linking alias) of each kind names
+KIND_SPACE = {ExternKind.FUNC: "func", ExternKind.TABLE: "table", ExternKind.MEMORY: "memory",
+              ExternKind.GLOBAL: "global", ExternKind.TYPE: "type"}  # fmt: skip
 
 
 def print_wat(module: Module, *, folded: bool = False) -> str:
@@ -135,7 +141,9 @@ class _Printer:
         self.m = module
         self.folded = folded
         self.lines: list[str] = []
-        self.func_ids = _unique_ids(module.names.funcs)
+        #: index space -> index -> `$id`, from the module's names (valid and unique ones)
+        self.ids = {space: _unique_ids(module.names.of_space(space)) for space in NAMES_OF_SPACE}
+        self.func_ids = self.ids["func"]
         self.local_ids: dict[int, str] = {}
         self.func_types = self._func_types()
 
@@ -157,8 +165,17 @@ class _Printer:
     def emit(self, depth: int, text: str) -> None:
         self.lines.append(INDENT * min(depth, MAX_INDENT) + text)
 
+    def ref(self, space: str, idx: Any) -> str:
+        """A reference to item `idx` of `space`: its `$id`, else the number."""
+        return self.ids[space].get(idx, str(idx))
+
+    def decl(self, space: str, idx: int) -> str:
+        """The head of the item's definition: `$id (;idx;)`, or `(;idx;)` with no name."""
+        name = self.ids[space].get(idx)
+        return f"{name} (;{idx};)" if name else f"(;{idx};)"
+
     def func_ref(self, idx: int) -> str:
-        return self.func_ids.get(idx, str(idx))
+        return self.ref("func", idx)
 
     def open_module(self) -> None:
         """`(module $name`: the name section's module name, else the text's `$id`."""
@@ -178,7 +195,7 @@ class _Printer:
             if printer is None:
                 self.emit(1, f";; type {i}: {t} cannot be printed")
                 continue
-            self.emit(1, f"(type (;{i};) {printer(t)})")
+            self.emit(1, f"(type {self.decl('type', i)} {printer(t)})")
         counters = dict.fromkeys(ExternKind, 0)
         for imp in m.imports:
             self.import_(imp, counters[imp.kind])
@@ -214,7 +231,7 @@ class _Printer:
     # --- fields ---------------------------------------------------------------------------
 
     def typeuse(self, typeidx: Any, param_ids: dict[int, str] | None = None) -> str:
-        parts = [f"(type {typeidx})"]
+        parts = [f"(type {self.ref('type', typeidx)})"]
         ft = self.type_at(typeidx)
         if ft is not None:
             if param_ids:
@@ -231,14 +248,13 @@ class _Printer:
         """The descriptor of a core import (`(func $f (;0;) (type 1))` ...), None for other kinds."""
         kind = imp.kind
         if kind is ExternKind.FUNC:
-            name = self.func_ids.get(idx)
-            return f"(func {name + ' ' if name else ''}(;{idx};) {self.typeuse(imp.desc)})"
+            return f"(func {self.decl('func', idx)} {self.typeuse(imp.desc)})"
         if kind is ExternKind.TABLE:
-            return f"(table (;{idx};) {self.table_type(imp.desc)})"
+            return f"(table {self.decl('table', idx)} {self.table_type(imp.desc)})"
         if kind is ExternKind.MEMORY:
-            return f"(memory (;{idx};) {self.mem_type(imp.desc)})"
+            return f"(memory {self.decl('memory', idx)} {self.mem_type(imp.desc)})"
         if kind is ExternKind.GLOBAL:
-            return f"(global (;{idx};) {global_type_text(imp.desc)})"
+            return f"(global {self.decl('global', idx)} {global_type_text(imp.desc)})"
         return None
 
     def import_(self, imp: Import, idx: int) -> None:
@@ -258,8 +274,7 @@ class _Printer:
     def func(self, f: Func, idx: int) -> None:
         raw = self.m.names.locals.get(idx, {})
         self.local_ids = _unique_ids(raw)
-        name = self.func_ids.get(idx)
-        head = f"(func {name + ' ' if name else ''}(;{idx};) {self.typeuse(f.type, self.local_ids)}"
+        head = f"(func {self.decl('func', idx)} {self.typeuse(f.type, self.local_ids)}"
         self.emit(1, head)
         ft = self.type_at(f.type)
         nparams = len(ft.params) if ft is not None else 0
@@ -291,24 +306,27 @@ class _Printer:
         self.local_ids = {}
 
     def table(self, t: Table, idx: int) -> None:
-        self.emit(1, f"(table (;{idx};) {self.table_type(t.type)})")
+        self.emit(1, f"(table {self.decl('table', idx)} {self.table_type(t.type)})")
 
     def memory(self, mem: Memory, idx: int) -> None:
-        self.emit(1, f"(memory (;{idx};) {self.mem_type(mem.type)})")
+        self.emit(1, f"(memory {self.decl('memory', idx)} {self.mem_type(mem.type)})")
 
     def global_(self, g: Global, idx: int) -> None:
-        self.emit(1, f"(global (;{idx};) {global_type_text(g.type)} {self.const_expr(g.init)})")
+        self.emit(
+            1, f"(global {self.decl('global', idx)} {global_type_text(g.type)} {self.const_expr(g.init)})"
+        )
 
     def export(self, e: Export) -> None:
         kind = e.kind
-        ref = self.func_ref(e.index) if kind is ExternKind.FUNC else str(e.index)
+        space = KIND_SPACE.get(kind)
+        ref = self.ref(space, e.index) if space else str(e.index)
         self.emit(1, f"(export {escape_name(e.name)} ({kind.text} {ref}))")
 
     def elem(self, el: Elem, idx: int) -> None:
-        parts = [f"(elem (;{idx};)"]
+        parts = [f"(elem {self.decl('elem', idx)}"]
         if el.mode == "active":
             if el.table != 0 or el.type is not ValType.FUNCREF:
-                parts.append(f"(table {el.table})")
+                parts.append(f"(table {self.ref('table', el.table)})")
             parts.append(self.offset(el.offset_expr))
         elif el.mode == "declarative":
             parts.append("declare")
@@ -322,10 +340,10 @@ class _Printer:
         self.emit(1, " ".join(parts) + ")")
 
     def data(self, d: Data, idx: int) -> None:
-        parts = [f"(data (;{idx};)"]
+        parts = [f"(data {self.decl('data', idx)}"]
         if d.mode == "active":
             if d.memory != 0:
-                parts.append(f"(memory {d.memory})")
+                parts.append(f"(memory {self.ref('memory', d.memory)})")
             parts.append(self.offset(d.offset_expr))
         parts.append(escape_bytes(d.init))
         self.emit(1, " ".join(parts) + ")")
@@ -547,11 +565,16 @@ def _blocktype(p: _Printer, instr: Instr) -> str:
         return ""
     if isinstance(bt, ValType):
         return f"(result {bt.text})"
-    return f"(type {bt})"
+    return f"(type {p.ref('type', bt)})"
 
 
 def _int_imm(p: _Printer, instr: Instr) -> str:
     return str(instr.imm)
+
+
+def _index_of(space: str) -> Callable[[_Printer, Instr], str]:
+    """The immediate of an instruction naming an item of `space` (`global.get $g`)."""
+    return lambda p, instr: p.ref(space, instr.imm)
 
 
 def _br_table(p: _Printer, instr: Instr) -> str:
@@ -569,7 +592,7 @@ def _local(p: _Printer, instr: Instr) -> str:
 
 def _call_indirect(p: _Printer, instr: Instr) -> str:
     typeidx, table = instr.imm
-    text = f"{table} (type {typeidx})"
+    text = f"{p.ref('table', table)} (type {p.ref('type', typeidx)})"
     ft = p.type_at(typeidx)
     if ft is not None:
         text += "".join(
@@ -578,16 +601,20 @@ def _call_indirect(p: _Printer, instr: Instr) -> str:
     return text
 
 
+def _mem_ref(p: _Printer) -> Callable[[int], str]:
+    return lambda idx: p.ref("memory", idx)
+
+
 def _memarg(p: _Printer, instr: Instr) -> str:
-    return " ".join(memarg_words(instr))
+    return " ".join(memarg_words(instr, _mem_ref(p)))
 
 
 def _memarg_lane(p: _Printer, instr: Instr) -> str:
-    return " ".join([*memarg_words(instr), str(instr.imm[3])])
+    return " ".join([*memarg_words(instr, _mem_ref(p)), str(instr.imm[3])])
 
 
 def _memory(p: _Printer, instr: Instr) -> str:
-    return " ".join(memory_words(instr))
+    return " ".join(memory_words(instr, _mem_ref(p), lambda idx: p.ref("data", idx)))
 
 
 def _i32(p: _Printer, instr: Instr) -> str:
@@ -614,14 +641,14 @@ def _reftype(p: _Printer, instr: Instr) -> str:
     return "func" if instr.imm is ValType.FUNCREF else "extern"
 
 
-def _pair(p: _Printer, instr: Instr) -> str:
-    a, b = instr.imm
-    return f"{a} {b}"
+def _table_copy(p: _Printer, instr: Instr) -> str:
+    dst, src = instr.imm
+    return f"{p.ref('table', dst)} {p.ref('table', src)}"
 
 
 def _table_init(p: _Printer, instr: Instr) -> str:
     elem, table = instr.imm
-    return f"{table} {elem}"
+    return f"{p.ref('table', table)} {p.ref('elem', elem)}"
 
 
 def _v128(p: _Printer, instr: Instr) -> str:
@@ -645,10 +672,10 @@ IMMEDIATE_TEXT: dict[str, Callable[[_Printer, Instr], str]] = {
     "func": _func,
     "call_indirect": _call_indirect,
     "local": _local,
-    "global": _int_imm,
-    "table": _int_imm,
-    "elem": _int_imm,
-    "data": _int_imm,
+    "global": _index_of("global"),
+    "table": _index_of("table"),
+    "elem": _index_of("elem"),
+    "data": _index_of("data"),
     "memarg": _memarg,
     "memarg_lane": _memarg_lane,
     "memory": _memory,
@@ -658,7 +685,7 @@ IMMEDIATE_TEXT: dict[str, Callable[[_Printer, Instr], str]] = {
     "f64": _f64,
     "select_t": _select_t,
     "reftype": _reftype,
-    "table_copy": _pair,
+    "table_copy": _table_copy,
     "table_init": _table_init,
     "memory_init": _memory,
     "memory_copy": _memory,
