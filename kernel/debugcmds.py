@@ -309,7 +309,8 @@ def _memory_option(args: list[str], start: int = 0) -> tuple[int, list[str]]:
 
 
 @command("watch", "%watch memory ADDR [SIZE] [mem N] | global NAME",
-         "stop after a write into [ADDR, ADDR+SIZE) of memory N (0), or a global.set of NAME", GROUP,
+         "stop after a write into [ADDR, ADDR+SIZE) of memory N (0), or to global NAME, by an instruction "
+         "or a host function", GROUP,
          args="watch")  # fmt: skip
 def cmd_watch(ws: Workspace, args: list[str], emit: Emit) -> None:
     s = session_of(ws)

@@ -40,3 +40,49 @@ def test_wasi_calls_are_replayed_without_side_effects() -> None:
     assert s.memory(0)[8:12] == (3).to_bytes(4, "little")
     s.back()
     assert s.position.instr == "call 1 <exit>" and not s.finished
+
+
+def test_watchpoints_see_what_host_functions_write() -> None:
+    """fd_write stores its byte count at 8: a watch there stops right after the call, says
+    which host function wrote, and does so again when history replays the call."""
+    out = bytearray()
+    inst = wasmlab.load(HELLO, wasi=WasiConfig(stdout=out))
+    s = debug(inst, "_start")
+    w = s.watch_memory(8, 4)
+    stop = s.continue_()
+    assert stop.kind == "watchpoint" and stop.watch.watch is w and stop.watch.by is not None
+    assert "by host function" in stop.reason and "fd_write" in stop.reason
+    assert (stop.watch.old, stop.watch.new) == (bytes(4), (3).to_bytes(4, "little"))
+    assert s.position.instr == "drop" and bytes(out) == b"hi\n"  # the call has completed
+    # the second fd_write writes the same count: nothing changes, nothing stops
+    assert s.continue_().kind == "exit" and w.hits == 1
+    # from the start again: the replayed call (which prints nothing) stops there too
+    s.goto(0)
+    stop = s.continue_()
+    assert stop.kind == "watchpoint" and s.position.instr == "drop" and bytes(out) == b"hi\nhi\n"
+    assert s.continue_().kind == "exit"
+    back = s.reverse_continue()
+    assert back.kind == "watchpoint" and s.position.instr == "drop" and w.hits == 3
+
+
+def test_watched_global_written_by_a_host_function() -> None:
+    wat = """(module
+      (import "env" "bump" (func $bump))
+      (global $g (export "g") (mut i32) (i32.const 0))
+      (func (export "main") (result i32) (call $bump) (call $bump) (global.get $g)))"""
+    box: dict = {}
+
+    def bump() -> None:
+        g = box["inst"].exports.g
+        g.value = g.value + 1
+
+    inst = wasmlab.load(wat, imports={"env": {"bump": bump}})
+    box["inst"] = inst
+    s = debug(inst, "main")
+    s.watch_global("$g")
+    stop = s.continue_()
+    assert stop.kind == "watchpoint" and "i32 0 -> i32 1 (by host function env.bump)" in stop.reason
+    assert s.position.pc == 1
+    stop = s.continue_()
+    assert stop.kind == "watchpoint" and "i32 1 -> i32 2" in stop.reason
+    assert s.continue_().kind == "returned"

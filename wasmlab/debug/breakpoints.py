@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..exec.runtime import FuncInst, GlobalInst, MemoryInst
 from . import patches
 from .errors import DebugError
-from .patches import Switch, write_site
+from .patches import Switch, WatchHit, write_site
 from .program import Place, Program
 
 if TYPE_CHECKING:
@@ -231,6 +231,18 @@ class Watchpoints:
                 return w
         raise DebugError(f"no watchpoint {spec!r}")
 
+    def snapshot(self) -> list[tuple[Watchpoint, Any]]:
+        """The watched bytes and values now (before a host function runs; see `host_hit`)."""
+        return [(w, _watched_now(w)) for w in self.all if w.enabled]
+
+    def host_hit(self, before: list[tuple[Watchpoint, Any]], func: FuncInst) -> WatchHit | None:
+        """The first watched range or global that host function `func` changed since `before`."""
+        for w, old in before:
+            new = _watched_now(w)
+            if new != old:
+                return WatchHit(w, w.target, w.lo, w.hi, old, new, by=func)
+        return None
+
     def _sites_of(self, f: FuncInst) -> list[tuple[int, str, Any]]:
         hit = self._sites.get(id(f))
         if hit is not None and hit[0] is f:
@@ -270,3 +282,10 @@ class Watchpoints:
         for key in self._patched - want:
             patches.uninstall(self._funcs[key[0]], key[1], self.switch, "watch")
         self._patched = want
+
+
+def _watched_now(w: Watchpoint) -> Any:
+    """A watched global's value, or the watched bytes (those inside the memory's current size)."""
+    if isinstance(w.target, GlobalInst):
+        return w.target.value
+    return bytes(w.target.data[w.lo : w.hi])

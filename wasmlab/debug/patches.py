@@ -26,17 +26,19 @@ Handler = Callable[[list, list, int], int]
 
 
 class WatchHit:
-    """What a watched write did: the watchpoint, and the old and new bytes or value."""
+    """What a watched write did: the watchpoint, the old and new bytes or value, and `by`:
+    the host function that wrote them (None: the instruction just executed)."""
 
-    __slots__ = ("watch", "target", "lo", "hi", "old", "new")
+    __slots__ = ("watch", "target", "lo", "hi", "old", "new", "by")
 
-    def __init__(self, watch: Any, target: Any, lo: int, hi: int, old: Any, new: Any) -> None:
+    def __init__(self, watch: Any, target: Any, lo: int, hi: int, old: Any, new: Any, by: Any = None) -> None:
         self.watch = watch
         self.target = target
         self.lo = lo
         self.hi = hi
         self.old = old
         self.new = new
+        self.by = by
 
 
 class Switch:

@@ -420,32 +420,46 @@ class Session:
         w = hit.watch
         if w.kind == "global":
             t = hit.target.type.type
-            return (
-                f"watchpoint {w.id}: {w.what} {TypedValue(t, hit.old).text} -> {TypedValue(t, hit.new).text}"
-            )
-        return f"watchpoint {w.id}: write to [{hit.lo}, {hit.hi}) ({hit.old.hex(' ')} -> {hit.new.hex(' ')})"
+            by = f" (by host function {hit.by.name})" if hit.by is not None else ""
+            return f"watchpoint {w.id}: {w.what} {TypedValue(t, hit.old).text} -> {TypedValue(t, hit.new).text}{by}"
+        by = f" by host function {hit.by.name}" if hit.by is not None else ""
+        return (
+            f"watchpoint {w.id}: write to [{hit.lo}, {hit.hi}){by} ({hit.old.hex(' ')} -> {hit.new.hex(' ')})"
+        )
 
     # --- host calls: recorded once, replayed after -------------------------------------------------
 
     def _host(self, func: FuncInst, args: list) -> list:
+        """Calls (or replays) a host function; when watchpoints are live and it wrote into a
+        watched range or global, the machine pauses right after the call."""
         sw = self._switch
         saved = (sw.breaks, sw.watches)
         sw.breaks = sw.watches = False  # a host function calling back into wasm runs plainly
+        before = self._watchpoints.snapshot() if saved[1] else None
         try:
-            k = self._host_count
-            log = self._history.host if self._history is not None else None
-            if log is not None and k < len(log):
-                self._host_count = k + 1
-                return log[k].replay(func, self._store)
-            self.host_calls += 1
-            self._host_count = k + 1
-            if log is None:
-                return call_host(func, args)
-            rec = record_host_call(func, args, self._store)
-            log.append(rec)
-            return rec.outcome(func)
+            results = self._host_call(func, args)
         finally:
             sw.breaks, sw.watches = saved
+        if before:
+            hit = self._watchpoints.host_hit(before, func)
+            if hit is not None:
+                self.machine.host_pause = hit
+        return results
+
+    def _host_call(self, func: FuncInst, args: list) -> list:
+        """The k-th host call of this run: replayed from history when it was recorded."""
+        k = self._host_count
+        log = self._history.host if self._history is not None else None
+        if log is not None and k < len(log):
+            self._host_count = k + 1
+            return log[k].replay(func, self._store)
+        self.host_calls += 1
+        self._host_count = k + 1
+        if log is None:
+            return call_host(func, args)
+        rec = record_host_call(func, args, self._store)
+        log.append(rec)
+        return rec.outcome(func)
 
     # --- history: back, goto, reverse_continue --------------------------------------------------------
 
@@ -638,14 +652,16 @@ class Session:
             b.delete()
 
     def watch_memory(self, addr: int, size: int = 1, memory: int = 0) -> Watchpoint:
-        """Stop after any instruction writes into [addr, addr + size) of memory `memory`."""
+        """Stop after any instruction writes into [addr, addr + size) of memory `memory`, or
+        after a call of a host function (WASI's `fd_read`, say) that changed those bytes."""
         mem = self.program.memory(memory)
         return self._watchpoints.add_memory(
             mem, addr, size, f"memory {memory} at {addr!r} ({plural(size, 'byte')})"
         )
 
     def watch_global(self, name: Any) -> Watchpoint:
-        """Stop after any `global.set` of a global (index, export name or `$name`)."""
+        """Stop after any `global.set` of a global (index, export name or `$name`), or after a
+        call of a host function that changed it."""
         i, g = self.program.global_(name)
         return self._watchpoints.add_global(g, f"global {self.program.global_text(g, name)}")
 

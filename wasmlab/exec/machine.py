@@ -128,6 +128,9 @@ class Machine:
         self.results: list[Any] | None = None
         self.trap: Trap | None = None
         self.paused: Pause | None = None  # why the last move stopped early, if it did
+        # set by a host hook (the debugger's, when a host function wrote something watched):
+        # the machine pauses right after that call instruction with this as the reason
+        self.host_pause: object = None
         if func.is_host:
             # a host function at top level: a single "call" of it
             self._host_entry = True
@@ -268,6 +271,7 @@ class Machine:
                     extra[0] = e
                     del S[len(S) - n :]
                     S.extend(results)
+                    self.host_pause = None  # (no instruction of this frame is left to pause after)
                     pc = RETURN  # and this frame returns the host function's results
                 if pc == RETURN:
                     func = fr[0]
@@ -299,6 +303,9 @@ class Machine:
                     del S[len(S) - n :]
                     S.extend(results)
                     pc += 1
+                    if self.host_pause is not None:
+                        reason, self.host_pause = self.host_pause, None
+                        raise Pause(pc, True, reason)
                     continue
                 if len(frames) >= limit:
                     if getattr(code[pc], "pops_index", False):
