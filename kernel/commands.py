@@ -174,8 +174,8 @@ def cmd_modules(ws: Workspace, args: list[str], emit: Emit) -> None:
 
 @command("load", "%load PATH [$name] [--wasi OPTIONS] [-- ARGS...]",
          "load a .wasm or .wat file as a module; --wasi gives it the WASI functions (options: "
-         "--dir HOST::GUEST preopens a directory, --env NAME=VALUE sets a variable; ARGS are the "
-         "program's arguments; see %run)", "modules", args="file")  # fmt: skip
+         "--dir HOST::GUEST preopens a directory, --env NAME=VALUE sets a variable, --stdin FILE "
+         "is what it reads; ARGS are the program's arguments; see %run)", "modules", args="file")  # fmt: skip
 def cmd_load(ws: Workspace, args: list[str], emit: Emit) -> None:
     args, wasi = load_options(args)
     if not args:
@@ -244,13 +244,15 @@ def load_options(args: list[str]) -> tuple[list[str], WasiSetup | None]:
             break
         if a == "--wasi":
             wasi = True
-        elif a in ("--dir", "--env"):
+        elif a in ("--dir", "--env", "--stdin"):
             if i + 1 >= len(args):
-                raise UsageError(f"{a} needs a value ({'HOST[::GUEST]' if a == '--dir' else 'NAME=VALUE'})")
+                raise UsageError(f"{a} needs a value ({_OPTION_VALUES[a]})")
             value = args[i + 1]
             i += 1
             wasi = True
-            if a == "--dir":
+            if a == "--stdin":
+                setup.stdin = read_input(value)
+            elif a == "--dir":
                 host, sep, guest = value.partition("::")
                 if not host or (sep and not guest):
                     raise UsageError(f"--dir wants HOST::GUEST (or just HOST), not {value!r}")
@@ -263,17 +265,50 @@ def load_options(args: list[str]) -> tuple[list[str], WasiSetup | None]:
                     raise UsageError(f"--env wants NAME=VALUE, not {value!r}")
                 setup.env[key] = val
         elif a.startswith("--"):
-            raise UsageError(f"unknown option {a} (options: --wasi, --dir, --env, -- ARGS)")
+            raise UsageError(f"unknown option {a} (options: --wasi, --dir, --env, --stdin, -- ARGS)")
         else:
             rest.append(a)
         i += 1
     return rest, setup if wasi else None
 
 
-@command("run", "%run [$name] [ARGS...]",
+_OPTION_VALUES = {"--dir": "HOST[::GUEST]", "--env": "NAME=VALUE", "--stdin": "a file to read"}
+
+
+def read_input(path: str) -> bytes:
+    """The bytes of a file given as a program's stdin, or a clear error."""
+    try:
+        return Path(path).expanduser().read_bytes()
+    except OSError as e:
+        raise CellError("FileError", str(e), [f"cannot read {path} for stdin: {e.strerror}"]) from None
+
+
+def stdin_redirect(args: list[str]) -> tuple[list[str], bytes | None]:
+    """`< FILE` (the file's bytes) or `<<< TEXT` (TEXT and a newline, as a shell here-string;
+    `\\n` in TEXT is a newline) taken out of `%run`'s arguments: (the rest, stdin or None)."""
+    rest: list[str] = []
+    data = None
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a in ("<", "<<<"):
+            if i + 1 >= len(args):
+                raise UsageError(f"{a} needs {'a file' if a == '<' else 'a text'} after it")
+            value = args[i + 1]
+            data = read_input(value) if a == "<" else (value.replace("\\n", "\n") + "\n").encode()
+            i += 2
+            continue
+        rest.append(a)
+        i += 1
+    return rest, data
+
+
+@command("run", "%run [$name] [ARGS...] [< FILE | <<< TEXT]",
          "run a WASI program (loaded with %load --wasi): _start on a fresh instance, showing its "
-         "output and exit status; ARGS replace the arguments given to %load", "modules", args="module")  # fmt: skip
+         "output and exit status; ARGS replace the arguments given to %load; < FILE or <<< TEXT "
+         "is its stdin for this run", "modules", args="module")  # fmt: skip
 def cmd_run(ws: Workspace, args: list[str], emit: Emit) -> None:
+    args, stdin = stdin_redirect(args)
     if args and args[0].startswith("$"):
         entry, rest = ws.entry(args[0]), args[1:]
     else:
@@ -289,7 +324,7 @@ def cmd_run(ws: Workspace, args: list[str], emit: Emit) -> None:
     explicit = bool(rest) and rest[0] == "--"  # `%run --` runs with no arguments at all
     if explicit:
         rest = rest[1:]
-    status = ws.run_wasi(entry, rest if rest or explicit else None)
+    status = ws.run_wasi(entry, rest if rest or explicit else None, stdin)
     color = "green" if status == 0 else "#b00020"
     emit(rich(f"exit status {status}", f"<span style='color:{color}'>exit status {status}</span>"))
 

@@ -59,18 +59,21 @@ class Entry:
 
 @dataclass
 class WasiSetup:
-    """What `%load --wasi` asked for: argv, environment and preopened directories."""
+    """What `%load --wasi` asked for: argv, environment, preopened directories and stdin."""
 
     args: list[str]
     env: dict[str, str]
     preopens: dict[str, str]  # guest path -> host directory
+    stdin: bytes = b""  # what every run reads from fd 0 (%load --stdin FILE), unless %run redirects
 
-    def config(self, args: list[str] | None = None) -> Any:
-        """A fresh WasiConfig: empty stdin; stdout and stderr echoed into the cell's output."""
+    def config(self, args: list[str] | None = None, stdin: bytes | None = None) -> Any:
+        """A fresh WasiConfig: stdin as given (else the setup's); stdout and stderr echoed into
+        the cell's output."""
         from wasmlab.wasi import WasiConfig
 
         argv = self.args if args is None else self.args[:1] + args
-        return WasiConfig(args=argv, env=self.env, preopens=self.preopens, stdin=b"",
+        return WasiConfig(args=argv, env=self.env, preopens=self.preopens,
+                          stdin=self.stdin if stdin is None else stdin,
                           stdout=GuestStream("stdout"), stderr=GuestStream("stderr"))  # fmt: skip
 
 
@@ -319,13 +322,13 @@ class Workspace:
         config.bind(entry.instance(self.store))
         return entry
 
-    def fresh_wasi(self, entry: Entry, args: list[str] | None = None) -> Instance:
+    def fresh_wasi(self, entry: Entry, args: list[str] | None = None, stdin: bytes | None = None) -> Instance:
         """A new instance of a WASI module with a new WasiConfig (a program starts only once per
         instance); it replaces the entry's instance, so later commands inspect this run."""
         if entry.wasi is None:
             raise CellError("NotWasi", f"{entry.label} is not a WASI module",
                             [f"{entry.label} was not loaded with WASI: use %load PATH --wasi"])  # fmt: skip
-        config = entry.wasi.config(args)
+        config = entry.wasi.config(args, stdin)
         inst = self._instantiate_with(entry.module, config.imports())
         if entry.name is not None:
             inst.name = entry.name[1:]
@@ -345,13 +348,13 @@ class Workspace:
         """The instance `%debug` runs: a fresh one for a WASI module, else the entry's."""
         return self.fresh_wasi(entry) if entry.wasi is not None else self.instance(entry)
 
-    def run_wasi(self, entry: Entry, args: list[str] | None = None) -> int:
+    def run_wasi(self, entry: Entry, args: list[str] | None = None, stdin: bytes | None = None) -> int:
         """Run a WASI module's `_start` on a fresh instance; its exit status (0, the proc_exit
         code, 1 for a refused code, 134 after a trap, as `WasiConfig.run`). The guest's output
         goes to the cell as it is printed; the stop button interrupts."""
         if "_start" not in entry.inst.exports:
             raise CellError("NoExport", "no _start", [f"{entry.label} exports no _start function to run"])
-        instance = self.fresh_wasi(entry, args)
+        instance = self.fresh_wasi(entry, args, stdin)
         config = entry.config
         m = instance.func("_start").machine(depth_limit=self.store.call_depth_limit)
         self.runner.last_machine = m

@@ -93,6 +93,48 @@ def test_fractions_run_args_and_stderr(cell: Cell, capsys: pytest.CaptureFixture
     assert cell.ws.entry().config.args_bytes == [b"fractions"]
 
 
+WC = ROOT / "tests" / "c" / "wc.wasm"
+
+
+def test_stdin_from_load_run_redirects_and_here_strings(
+    cell: Cell, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """wc counts its stdin: empty by default, a file from %load --stdin, and per run `< FILE`
+    or `<<< TEXT` (a here-string: TEXT plus a newline, `\\n` for more lines)."""
+    (tmp_path / "in.txt").write_text("one two\nthree\n")
+    cell(f"%load {WC} --wasi")
+    assert cell("%run") == "exit status 0"
+    assert capsys.readouterr().out.split() == ["0", "0", "0", "-"]
+    assert cell("%run <<< 'a b c'") == "exit status 0"
+    assert capsys.readouterr().out.split() == ["1", "3", "6", "-"]
+    assert cell("%run <<< 'x\\ny'") == "exit status 0"
+    assert capsys.readouterr().out.split() == ["2", "2", "4", "-"]
+    assert cell("%run < in.txt") == "exit status 0"
+    assert capsys.readouterr().out.split() == ["2", "3", "14", "-"]
+    cell(f"%load {WC} $wc2 --wasi --stdin in.txt")
+    assert cell("%run $wc2") == "exit status 0"
+    assert capsys.readouterr().out.split() == ["2", "3", "14", "-"]
+    assert cell("%run $wc2 <<< ''") == "exit status 0"  # a redirect wins over --stdin
+    assert capsys.readouterr().out.split() == ["1", "0", "1", "-"]
+    assert "<<<" not in " ".join(a.decode() for a in cell.ws.entry("$wc2").config.args_bytes)
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("%run <", "< needs a file"),
+        ("%run <<<", "<<< needs a text"),
+        ("%run < nowhere.txt", "cannot read nowhere.txt for stdin"),
+        (f"%load {WC} --wasi --stdin", "--stdin needs a value"),
+        (f"%load {WC} --wasi --stdin nowhere.txt", "cannot read nowhere.txt for stdin"),
+    ],
+)
+def test_bad_stdin(cell: Cell, code: str, message: str) -> None:
+    cell(f"%load {WC} --wasi")
+    e = cell.error(code)
+    assert message in "\n".join([e.evalue, *e.lines])
+
+
 def test_debug_a_wasi_program_prints_once(cell: Cell, capsys: pytest.CaptureFixture[str]) -> None:
     if not FRACTIONS.exists():
         pytest.skip("notebooks/c/fractions.wasm is not there")

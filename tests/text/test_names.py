@@ -141,8 +141,8 @@ def test_every_named_suite_module_names_what_wabt_names(tmp_path: Path) -> None:
 
 def test_kernel_completion_offers_names_of_every_space() -> None:
     """A module loaded from a binary (no source to scan): its name section's names complete."""
-    from kernel.complete import identifiers
-    from kernel.workspace import Workspace
+    from wasmlab.kernel.complete import identifiers
+    from wasmlab.kernel.workspace import Workspace
 
     text = """(module (type $sig (func)) (memory $mem 1) (global $g i32 (i32.const 0))
       (table $t 1 funcref) (elem $e func $f) (data $d "x") (func $f (type $sig) (local $l i32)))"""
