@@ -338,3 +338,52 @@ def test_time_travel_debugger_memory(browser: Any, lab: dict[str, Any]) -> None:
         dbg.screenshot(path=str(out / "time-travel.png"))
     finally:
         page.close()
+
+
+LABELS_FIT = """() => {
+  const bad = [];
+  for (const g of document.querySelectorAll('g.node, g.cluster')) {
+    const shape = g.querySelector('polygon, path, ellipse');
+    if (!shape) continue;
+    const s = shape.getBBox();
+    for (const t of g.querySelectorAll('text')) {
+      const b = t.getBBox();
+      if (b.x < s.x - 0.5 || b.x + b.width > s.x + s.width + 0.5) {
+        bad.push(`${t.textContent}: text [${b.x.toFixed(1)}, ${(b.x + b.width).toFixed(1)}] ` +
+                 `box [${s.x.toFixed(1)}, ${(s.x + s.width).toFixed(1)}]`);
+      }
+    }
+  }
+  return bad;
+}"""
+
+
+def test_graph_labels_fit_their_boxes_in_the_browser(browser: Any) -> None:
+    """Graphviz sizes each box by its font metrics; the browser must draw the label inside it
+    (on Linux that needs a Helvetica-metric font: scripts/setup-debian.sh installs
+    fonts-liberation)."""
+    import wasmlab
+    from wasmlab.viz.render import render_svg
+
+    inst = wasmlab.load(
+        """(module $app
+          (module $counter
+            (module $cell (global $v (export "v") (mut i32) (i32.const 0)))
+            (instance $c (instantiate $cell))
+            (global $n (mut i32) (i32.const 0))
+            (func $inc (export "inc") (result i32)
+              (global.set $n (i32.add (global.get $n) (i32.const 1))) (global.get $n)))
+          (instance $c1 (instantiate $counter))
+          (instance $c2 (instantiate $counter))
+          (func (export "both") (result i32)
+            (drop (call $c1.$inc)) (i32.add (call $c1.$inc) (call $c2.$inc))))"""
+    )
+    graphs = [inst.module.initializer_graph(), inst.module.type_tables.graph()]
+    page = browser.new_page()
+    try:
+        for graph in graphs:
+            page.set_content(f"<html><body>{render_svg(graph)}</body></html>")
+            assert page.locator("g.node").count() >= 3
+            assert page.evaluate(LABELS_FIT) == []
+    finally:
+        page.close()
