@@ -363,21 +363,10 @@ def test_graph_labels_fit_their_boxes_in_the_browser(browser: Any) -> None:
     (on Linux that needs a Helvetica-metric font: scripts/setup-debian.sh installs
     fonts-liberation)."""
     import wasmlab
+    from tests.linking.test_instantiate import THREE_LEVELS
     from wasmlab.viz.render import render_svg
 
-    inst = wasmlab.load(
-        """(module $app
-          (module $counter
-            (module $cell (global $v (export "v") (mut i32) (i32.const 0)))
-            (instance $c (instantiate $cell))
-            (global $n (mut i32) (i32.const 0))
-            (func $inc (export "inc") (result i32)
-              (global.set $n (i32.add (global.get $n) (i32.const 1))) (global.get $n)))
-          (instance $c1 (instantiate $counter))
-          (instance $c2 (instantiate $counter))
-          (func (export "both") (result i32)
-            (drop (call $c1.$inc)) (i32.add (call $c1.$inc) (call $c2.$inc))))"""
-    )
+    inst = wasmlab.load(THREE_LEVELS)
     graphs = [inst.module.initializer_graph(), inst.module.type_tables.graph()]
     page = browser.new_page()
     try:
