@@ -366,8 +366,8 @@ def test_graph_labels_fit_their_boxes_in_the_browser(browser: Any) -> None:
     from tests.linking.test_instantiate import THREE_LEVELS
     from wasmlab.viz.render import render_svg
 
-    inst = wasmlab.load(THREE_LEVELS)
-    graphs = [inst.module.initializer_graph(), inst.module.type_tables.graph()]
+    module = wasmlab.parse(THREE_LEVELS)
+    graphs = [module.initializer_graph(), module.type_tables.graph()]
     page = browser.new_page()
     try:
         for graph in graphs:
