@@ -9,6 +9,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import need_suite, need_tool
 from wasmlab.binary import decode, encode
 from wasmlab.cli import main as cli_main
@@ -92,6 +94,26 @@ def test_name_subsections_are_read_in_order_and_unknown_ones_skipped() -> None:
     payload = encode_names(names)
     assert [payload[0], payload[payload.index(0x09)]] == [0x07, 0x09]
     assert set(NAME_SUBSECTIONS.values()) == set(NAMES_OF_SPACE.values())
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        bytes([7, 5, 1, 0, 9]) + b"g",  # the global's name runs past its subsection
+        bytes([7, 3, 1, 0, 1, 0x67]) + bytes([4, 3, 1, 0, 1, 0x74]),  # types (4) after globals (7)
+        bytes([7, 4, 1, 0, 2, 0xFF, 0xFE]),  # not UTF-8
+        bytes([3, 2, 0, 0]) + bytes([7, 4, 1, 0, 1, 0x67]),  # labels (skipped), then globals
+    ],
+)
+def test_a_malformed_or_partly_known_name_section_never_fails_decoding(payload: bytes) -> None:
+    from wasmlab.binary.decode import decode_names
+
+    module = parse_module("(module (global i32 (i32.const 0)) (type (func)))")
+    module.names = Names()
+    data = encode(module) + bytes([0, len(payload) + 5, 4]) + b"name" + payload
+    names = decode(data).names
+    assert names == (Names(globals={0: "g"}) if payload[0] == 3 else Names())
+    assert decode_names(payload) == names
 
 
 def test_same_bytes_as_wat2wasm_debug_names(tmp_path: Path) -> None:
