@@ -172,3 +172,14 @@ def test_kernel_completion_offers_names_of_every_space() -> None:
     ws = Workspace()
     ws.add_module(None, module, source=None, filename=None)
     assert {"$sig", "$mem", "$g", "$t", "$e", "$d", "$f", "$l"} <= set(identifiers(ws, ""))
+
+
+def test_the_dump_names_what_has_a_name() -> None:
+    from wasmlab.binary.dump import dump
+
+    data = encode(_named(), names=True)
+    text = dump(decode(data, features="multi-memory"), data)
+    for expected in ["type[0] (i32) -> (i32) <sig>", "memory[0] 1 <imem> <- env.m", "table[1] 1 funcref <t2>",
+                     "memory[1] pages 1 <mem>", "= (i32.const 0) <g>", 'global[0] <g> -> "g"', "elem[0] <e> ",
+                     "data[0] <d> "]:  # fmt: skip
+        assert expected in text, expected

@@ -136,6 +136,23 @@ def _fname(module: Module, funcidx: int) -> str:
     return "" if name == f"func[{funcidx}]" else f" <{name}>"
 
 
+#: extern kind -> the index space whose names the dump shows for it
+_KIND_SPACE = {ExternKind.TABLE: "table", ExternKind.MEMORY: "memory", ExternKind.GLOBAL: "global"}
+
+
+def _named(module: Module, space: str, idx: int) -> str:
+    """` <name>` when item `idx` of `space` has a name (name section or text `$id`)."""
+    name = module.names.of_space(space).get(idx)
+    return f" <{name}>" if name else ""
+
+
+def _item_name(module: Module, kind: ExternKind, idx: int) -> str:
+    if kind is ExternKind.FUNC:
+        return _fname(module, idx)
+    space = _KIND_SPACE.get(kind)
+    return _named(module, space, idx) if space else ""
+
+
 def _functype_text(t: object) -> str:
     if isinstance(t, FuncType):
         p = " ".join(x.text for x in t.params)
@@ -151,7 +168,7 @@ def _type_of(module: Module, typeidx: int) -> str:
 
 
 def _elem_line(i: int, e: Elem, module: Module) -> str:
-    head = f"  - elem[{i}] flags={e.flags} {e.mode} {e.type.text}"
+    head = f"  - elem[{i}]{_named(module, 'elem', i)} flags={e.flags} {e.mode} {e.type.text}"
     if e.mode == "active":
         head += f" table={e.table} offset=({expr_text(e.offset_expr or [], module)})"
     items = []
@@ -164,7 +181,7 @@ def _elem_line(i: int, e: Elem, module: Module) -> str:
 
 
 def _data_line(i: int, d: Data, module: Module) -> str:
-    head = f"  - data[{i}] flags={d.flags} {d.mode}"
+    head = f"  - data[{i}]{_named(module, 'data', i)} flags={d.flags} {d.mode}"
     if d.mode == "active":
         head += f" memory={d.memory} offset=({expr_text(d.offset_expr or [], module)})"
     preview = d.init[:32]
@@ -192,7 +209,7 @@ def dump(module: Module, data: bytes | None = None) -> str:
     if module.types:
         lines.append("Types:")
         for i, t in enumerate(module.types):
-            lines.append(f"  - type[{i}] {_functype_text(t)}")
+            lines.append(f"  - type[{i}] {_functype_text(t)}{_named(module, 'type', i)}")
 
     counters = {k: 0 for k in ExternKind}
     if module.imports:
@@ -204,7 +221,7 @@ def dump(module: Module, data: bytes | None = None) -> str:
             if imp.kind is ExternKind.FUNC:
                 desc = f"type={imp.desc} {_type_of(module, imp.desc)}{_fname(module, idx)}"
             else:
-                desc = str(imp.desc)
+                desc = f"{imp.desc}{_item_name(module, imp.kind, idx)}"
             lines.append(f"  - {imp.kind.text}[{idx}] {desc} <- {where}")
 
     n_imported = counters[ExternKind.FUNC]
@@ -216,22 +233,24 @@ def dump(module: Module, data: bytes | None = None) -> str:
     if module.tables:
         lines.append("Tables:")
         for i, t in enumerate(module.tables):
-            lines.append(f"  - table[{counters[ExternKind.TABLE] + i}] {t.type}")
+            idx = counters[ExternKind.TABLE] + i
+            lines.append(f"  - table[{idx}] {t.type}{_named(module, 'table', idx)}")
     if module.mems:
         lines.append("Memories:")
         for i, m in enumerate(module.mems):
-            lines.append(f"  - memory[{counters[ExternKind.MEMORY] + i}] pages {m.type}")
+            idx = counters[ExternKind.MEMORY] + i
+            lines.append(f"  - memory[{idx}] pages {m.type}{_named(module, 'memory', idx)}")
     if module.globals:
         lines.append("Globals:")
         for i, g in enumerate(module.globals):
             idx = counters[ExternKind.GLOBAL] + i
-            lines.append(f"  - global[{idx}] {g.type} = ({expr_text(g.init, module)})")
+            lines.append(
+                f"  - global[{idx}] {g.type} = ({expr_text(g.init, module)}){_named(module, 'global', idx)}"
+            )
     if module.exports:
         lines.append("Exports:")
         for e in module.exports:
-            what = f"{e.kind.text}[{e.index}]"
-            if e.kind is ExternKind.FUNC:
-                what += _fname(module, e.index)
+            what = f"{e.kind.text}[{e.index}]{_item_name(module, e.kind, e.index)}"
             lines.append(f'  - {what} -> "{e.name}"')
     if module.start is not None:
         lines.append(f"Start: func[{module.start}]{_fname(module, module.start)}")
