@@ -30,6 +30,7 @@ from collections.abc import Callable
 from ..errors import DecodeError
 from ..syntax.features import CORE_2_0, PROPOSALS, Features
 from ..syntax.module import (
+    INDIRECT_NAME_SUBSECTIONS,
     NAME_SUBSECTIONS,
     Custom,
     Data,
@@ -810,14 +811,15 @@ def _names(payload: bytes) -> Names:
         end = d.pos + size
         if sub == 0:
             names.module = d.name()
-        elif sub == 2:
+        elif sub in INDIRECT_NAME_SUBSECTIONS:
+            maps = getattr(names, INDIRECT_NAME_SUBSECTIONS[sub])
             for _ in range(d.length()):
                 func = d.u32()
-                names.locals[func] = _name_map(d)
+                maps[func] = _name_map(d)
         elif sub in NAME_SUBSECTIONS:
             setattr(names, NAME_SUBSECTIONS[sub], _name_map(d))
         else:
-            d.pos = end  # labels (3) and later proposals' subsections are kept raw only
+            d.pos = end  # later proposals' subsections (fields, tags, ...) are kept raw only
         if d.pos != end:
             raise d.fail("name subsection size mismatch")
     return names

@@ -20,7 +20,18 @@ import struct
 from collections.abc import Callable, Iterable
 
 from ..errors import WasmError
-from ..syntax.module import NAME_SUBSECTIONS, Custom, Data, Elem, Expr, Func, Instr, Module, Names
+from ..syntax.module import (
+    INDIRECT_NAME_SUBSECTIONS,
+    NAME_SUBSECTIONS,
+    Custom,
+    Data,
+    Elem,
+    Expr,
+    Func,
+    Instr,
+    Module,
+    Names,
+)
 from ..syntax.opcodes import ALL_OPS, Op
 from ..syntax.types import ExternKind, FuncType, GlobalType, Limits, MemType, TableType, ValType
 from .decode import MAGIC, VERSION
@@ -592,19 +603,19 @@ def encode_names(names: Names) -> bytes:
         p = bytearray()
         _name(p, names.module)
         sub(0, p)
-    maps: dict[int, dict] = {sid: getattr(names, attr) for sid, attr in NAME_SUBSECTIONS.items()}
-    maps[2] = names.locals
-    for sid in sorted(maps):
-        if not maps[sid]:
+    subsections = {**NAME_SUBSECTIONS, **INDIRECT_NAME_SUBSECTIONS}
+    for sid in sorted(subsections):
+        names_map = getattr(names, subsections[sid])
+        if not names_map:
             continue
         p = bytearray()
-        if sid == 2:  # function -> (local -> name)
-            _u32(p, len(names.locals))
-            for idx in sorted(names.locals):
+        if sid in INDIRECT_NAME_SUBSECTIONS:  # function -> (local or label -> name)
+            _u32(p, len(names_map))
+            for idx in sorted(names_map):
                 _u32(p, idx)
-                _name_map(p, names.locals[idx])
+                _name_map(p, names_map[idx])
         else:
-            _name_map(p, maps[sid])
+            _name_map(p, names_map)
         sub(sid, p)
     return bytes(out)
 

@@ -213,10 +213,14 @@ NAMES_OF_SPACE: dict[str, str] = {
 
 #: name-section subsection id -> the `Names` field it holds: 1 of the 2.0 spec, 4-9 of the
 #: extended name section (as WABT, wasm-tools and LLVM write them); 0 is the module's name,
-#: 2 the locals; 3 (labels) and later ones are skipped
+#: 2 and 3 are maps per function (INDIRECT_NAME_SUBSECTIONS); later ones are skipped
 NAME_SUBSECTIONS: dict[int, str] = {
     1: "funcs", 4: "types", 5: "tables", 6: "memories", 7: "globals", 8: "elems", 9: "datas",
 }  # fmt: skip
+
+
+#: name-section subsection id -> the `Names` field of its map per function: locals, labels
+INDIRECT_NAME_SUBSECTIONS: dict[int, str] = {2: "locals", 3: "labels"}
 
 
 @dataclass
@@ -227,6 +231,8 @@ class Names:
     module: str | None = None
     funcs: dict[int, str] = field(default_factory=dict)
     locals: dict[int, dict[int, str]] = field(default_factory=dict)
+    #: function -> block number (its block/loop/if instructions in order) -> label name
+    labels: dict[int, dict[int, str]] = field(default_factory=dict)
     types: dict[int, str] = field(default_factory=dict)
     tables: dict[int, str] = field(default_factory=dict)
     memories: dict[int, str] = field(default_factory=dict)
@@ -239,10 +245,8 @@ class Names:
         return getattr(self, NAMES_OF_SPACE[space])
 
     def __bool__(self) -> bool:
-        return (
-            self.module is not None
-            or bool(self.locals)
-            or any(getattr(self, attr) for attr in NAME_SUBSECTIONS.values())
+        return self.module is not None or any(
+            getattr(self, attr) for attr in [*NAME_SUBSECTIONS.values(), *INDIRECT_NAME_SUBSECTIONS.values()]
         )
 
 

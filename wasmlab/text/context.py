@@ -104,12 +104,22 @@ class ModuleContext:
 class FuncContext:
     """Locals (parameters first) and the label stack of one function body."""
 
-    __slots__ = ("locals", "labels", "source")
+    __slots__ = ("locals", "labels", "source", "label_names", "blocks")
 
     def __init__(self, source: Source) -> None:
         self.source = source
         self.locals = IndexSpace("local")
         self.labels: list[str | None] = []
+        #: the name section's label names: block number (block/loop/if in body order) -> name
+        self.label_names: dict[int, str] = {}
+        self.blocks = 0
+
+    def open_label(self, name: str | None) -> None:
+        """A block, loop or if starts (in the order its instruction lands in the body)."""
+        self.labels.append(name)
+        if name is not None:
+            self.label_names[self.blocks] = name[1:]
+        self.blocks += 1
 
     def bind_local(self, tok: Token | None) -> int:
         return self.locals.bind(tok, self.source)
@@ -134,8 +144,10 @@ def names_of(space: IndexSpace) -> dict[int, str]:
     return {idx: name[1:] for idx, name in space.ids.items()}
 
 
-def fill_names(names: Names, ctx: ModuleContext, func_locals: dict[int, dict[int, str]]) -> None:
-    """`names` from the `$ids` of every index space of `ctx` and the functions' locals."""
+def fill_names(names: Names, ctx: ModuleContext, funcs: dict[int, FuncContext]) -> None:
+    """`names` from the `$ids` of every index space of `ctx` and the functions' locals and
+    labels (`funcs`: function index -> its parsed body's context)."""
     for space, attr in NAMES_OF_SPACE.items():
         setattr(names, attr, names_of(ctx.spaces[space]))
-    names.locals = {f: local_names for f, local_names in func_locals.items() if local_names}
+    names.locals = {f: n for f, fctx in funcs.items() if (n := names_of(fctx.locals))}
+    names.labels = {f: dict(fctx.label_names) for f, fctx in funcs.items() if fctx.label_names}

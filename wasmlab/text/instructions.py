@@ -88,7 +88,7 @@ class InstrParser(Cursor):
             if op.imm == "blocktype":
                 label = self.take_id()
                 bt = self.blocktype()
-                labels.append(label.text if label is not None else None)
+                self.fctx.open_label(label.text if label is not None else None)
                 out.append(Instr(op, bt, span=self.span_from(t)))
                 frames.append([op, label, False])
                 continue
@@ -152,7 +152,7 @@ class InstrParser(Cursor):
         name = label.text if label is not None else None
         head = Instr(op, bt)
         if op is not _IF:
-            labels.append(name)
+            self.fctx.open_label(name)
             out.append(head)
             self.instrs(out)
         else:
@@ -161,7 +161,7 @@ class InstrParser(Cursor):
                 self.folded(out)
             if not self.at_lparen("then"):
                 self.unexpected("a folded condition or '(then ...)'")
-            labels.append(name)
+            self.fctx.open_label(name)
             out.append(head)
             self.i += 2
             self.instrs(out)

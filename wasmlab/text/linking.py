@@ -1013,7 +1013,7 @@ def _finish(p: ModuleParser, st: Linking) -> Module:
     m.types = ctx.types
     if p.uses_data_index and m.datas:
         m.data_count = len(m.datas)
-    fill_names(m.names, ctx, p.func_locals)
+    fill_names(m.names, ctx, p.func_contexts)
     # exports in the order they are written (inline ones where their item is)
     order = sorted(range(len(m.exports)), key=lambda k: st.export_order[k] if k < len(st.export_order) else k)
     remap = {old: new for new, old in enumerate(order)}

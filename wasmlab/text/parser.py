@@ -34,7 +34,7 @@ from ..syntax.module import (
 )
 from ..syntax.opcodes import BY_NAME
 from ..syntax.types import DefType, ExternKind, FuncType, GlobalType, Limits, MemType, TableType, ValType
-from .context import FuncContext, ModuleContext, fill_names, names_of
+from .context import FuncContext, ModuleContext, fill_names
 from .cursor import REFTYPES
 from .instructions import InstrParser
 from .lexer import EOF, ID, KEYWORD, LPAREN, NAT, RPAREN, STRING, Token, Tokens, tokenize
@@ -93,7 +93,8 @@ class ModuleParser(InstrParser):
             self.module.id = module_id.text
             self.module.names.module = module_id.text[1:]
         self.last_definition: str | None = None
-        self.func_locals: dict[int, dict[int, str]] = {}
+        #: function index -> the context of its body (its locals' and labels' names)
+        self.func_contexts: dict[int, FuncContext] = {}
         #: module linking: the enclosing module's parser when this is a nested module
         self.parent: ModuleParser | None = None
 
@@ -136,7 +137,7 @@ class ModuleParser(InstrParser):
         m.types = self.ctx.types
         if self.uses_data_index and m.datas:  # as WABT: no DataCount without data segments
             m.data_count = len(m.datas)
-        fill_names(m.names, self.ctx, self.func_locals)
+        fill_names(m.names, self.ctx, self.func_contexts)
         return m
 
     # --- shared pieces ------------------------------------------------------------------
@@ -373,7 +374,7 @@ def _parse_func(p: ModuleParser, lp: int, info: object) -> None:
     body = p.expr()
     p.expect_rparen()
     p.module.funcs.append(Func(typeidx, locals_, body, span=p.field_span(lp)))
-    p.func_locals[idx] = names_of(fctx.locals)
+    p.func_contexts[idx] = fctx
 
 
 def _parse_table(p: ModuleParser, lp: int, info: object) -> None:

@@ -145,6 +145,8 @@ class _Printer:
         self.ids = {space: _unique_ids(module.names.of_space(space)) for space in NAMES_OF_SPACE}
         self.func_ids = self.ids["func"]
         self.local_ids: dict[int, str] = {}
+        self.label_ids: dict[int, str] = {}  # id(block instruction) -> its label's `$id`
+        self.open_labels: list[str | None] = []  # the `$id`s of the enclosing blocks, innermost last
         self.func_types = self._func_types()
 
     def _func_types(self) -> list[FuncType | None]:
@@ -168,6 +170,15 @@ class _Printer:
     def ref(self, space: str, idx: Any) -> str:
         """A reference to item `idx` of `space`: its `$id`, else the number."""
         return self.ids[space].get(idx, str(idx))
+
+    def label_ref(self, depth: int) -> str:
+        """A branch target: the label's `$id` when it has one that no inner label hides."""
+        labels = self.open_labels
+        if depth < len(labels):
+            name = labels[-1 - depth]
+            if name is not None and name not in labels[len(labels) - depth :]:
+                return name
+        return str(depth)
 
     def decl(self, space: str, idx: int) -> str:
         """The head of the item's definition: `$id (;idx;)`, or `(;idx;)` with no name."""
@@ -274,6 +285,11 @@ class _Printer:
     def func(self, f: Func, idx: int) -> None:
         raw = self.m.names.locals.get(idx, {})
         self.local_ids = _unique_ids(raw)
+        labels = self.m.names.labels.get(idx, {})
+        blocks = [i for i in f.body if i.op.imm == "blocktype"]
+        self.label_ids = {
+            id(b): ident for k, b in enumerate(blocks) if k in labels and (ident := sanitize_id(labels[k]))
+        }
         head = f"(func {self.decl('func', idx)} {self.typeuse(f.type, self.local_ids)}"
         self.emit(1, head)
         ft = self.type_at(f.type)
@@ -301,9 +317,12 @@ class _Printer:
             self.folded_body(body, 2, results)
         except RecursionError:  # too deep to fold in Python: print this body flat
             del self.lines[mark:]
+            self.open_labels = []
             self.flat_body(body, 2)
         self.lines[-1] += ")"
         self.local_ids = {}
+        self.label_ids = {}
+        self.open_labels = []
 
     def table(self, t: Table, idx: int) -> None:
         self.emit(1, f"(table {self.decl('table', idx)} {self.table_type(t.type)})")
@@ -380,6 +399,10 @@ class _Printer:
             self.emit(depth, self.instr_text(instr))
             if name in ("block", "loop", "if", "else"):
                 depth += 1
+            if name in ("block", "loop", "if"):
+                self.open_labels.append(self.label_ids.get(id(instr)))
+            elif name == "end" and self.open_labels:
+                self.open_labels.pop()
 
     def folded_body(self, body: list[Instr], depth: int, results: int) -> None:
         nodes, _ = _structure(body, 0)
@@ -454,21 +477,25 @@ class _Printer:
             self.lines[-1] += ")"
             return
         instr = node.instr
+        labels = self.open_labels
         if node.flat:  # an `if` whose empty `else` must survive: keep it flat
             for child in node.children:
                 self.print_node(child, depth)
             self.emit(depth, self.instr_text(instr))
+            labels.append(self.label_ids.get(id(instr)))
             for child in node.body:
                 self.print_node(child, depth + 1)
             self.emit(depth, "else")
             for child in node.else_body or []:
                 self.print_node(child, depth + 1)
             self.emit(depth, "end")
+            labels.pop()
             return
         self.emit(depth, f"({self.instr_text(instr)}")
         if instr.op.name == "if":
-            for child in node.children:
+            for child in node.children:  # the condition: outside the if's label
                 self.print_node(child, depth + 1)
+            labels.append(self.label_ids.get(id(instr)))
             self.emit(depth + 1, "(then")
             for child in node.body:
                 self.print_node(child, depth + 2)
@@ -479,8 +506,10 @@ class _Printer:
                     self.print_node(child, depth + 2)
                 self.lines[-1] += ")"
         else:
+            labels.append(self.label_ids.get(id(instr)))
             for child in node.body:
                 self.print_node(child, depth + 1)
+        labels.pop()
         self.lines[-1] += ")"
 
     def node_text(self, node: _Node) -> str:
@@ -561,11 +590,18 @@ _FIXED_ARITY: dict[str, tuple[int, int]] = {
 
 def _blocktype(p: _Printer, instr: Instr) -> str:
     bt = instr.imm
+    label = p.label_ids.get(id(instr))
     if bt is None:
-        return ""
-    if isinstance(bt, ValType):
-        return f"(result {bt.text})"
-    return f"(type {p.ref('type', bt)})"
+        text = ""
+    elif isinstance(bt, ValType):
+        text = f"(result {bt.text})"
+    else:
+        text = f"(type {p.ref('type', bt)})"
+    return f"{label} {text}" if label and text else label or text
+
+
+def _label(p: _Printer, instr: Instr) -> str:
+    return p.label_ref(instr.imm)
 
 
 def _int_imm(p: _Printer, instr: Instr) -> str:
@@ -579,7 +615,7 @@ def _index_of(space: str) -> Callable[[_Printer, Instr], str]:
 
 def _br_table(p: _Printer, instr: Instr) -> str:
     labels, default = instr.imm
-    return " ".join(str(x) for x in (*labels, default))
+    return " ".join(p.label_ref(x) for x in (*labels, default))
 
 
 def _func(p: _Printer, instr: Instr) -> str:
@@ -667,7 +703,7 @@ def _nothing(p: _Printer, instr: Instr) -> str:
 IMMEDIATE_TEXT: dict[str, Callable[[_Printer, Instr], str]] = {
     "none": _nothing,
     "blocktype": _blocktype,
-    "label": _int_imm,
+    "label": _label,
     "br_table": _br_table,
     "func": _func,
     "call_indirect": _call_indirect,
