@@ -527,3 +527,49 @@ def test_random_calls_give_errno_or_trap_never_python_errors(tmp_path: Path) -> 
         "outside",
         "sandbox",
     ]
+
+
+def test_poll_oneoff_waits_on_a_stdin_that_can_block() -> None:
+    """A pipe as stdin: poll_oneoff waits on it (up to the nearest timer), reports what is there
+    to read, and the end of the pipe as a hangup; fd_read then reads exactly that."""
+    r, w = os.pipe()
+    reader = os.fdopen(r, "rb")
+    try:
+        g = guest(stdin=reader)
+        subs = g.alloc(48 * 2)
+        events, nevents = g.alloc(32 * 2), g.alloc(4)
+        clock = struct.pack(
+            "<QBxxxxxxxIxxxxQQHxxxxxx", 11, C.EVENTTYPE_CLOCK, C.CLOCK_MONOTONIC, 30_000_000, 0, 0
+        )
+        g.mem.data[subs : subs + 48] = clock
+        g.mem.data[subs + 48 : subs + 96] = struct.pack("<QBxxxxxxxI", 22, C.EVENTTYPE_FD_READ, 0) + bytes(32)
+        t0 = time.monotonic()
+        assert g.call("poll_oneoff", subs, events, 2, nevents) == 0
+        assert time.monotonic() - t0 >= 0.03  # nothing to read: the timer fired
+        assert g.u32(nevents) == 1 and struct.unpack_from("<QHB", g.mem.data, events) == (
+            11,
+            0,
+            C.EVENTTYPE_CLOCK,
+        )
+        os.write(w, b"hello")
+        g.mem.data[subs : subs + 48] = clock.replace(
+            (30_000_000).to_bytes(8, "little"), (10**10).to_bytes(8, "little")
+        )
+        t0 = time.monotonic()
+        assert g.call("poll_oneoff", subs, events, 2, nevents) == 0
+        assert time.monotonic() - t0 < 5  # at once, not after the 10 s timer
+        assert g.u32(nevents) == 1
+        assert struct.unpack_from("<QHB", g.mem.data, events) == (22, 0, C.EVENTTYPE_FD_READ)
+        assert (g.u64(events + 16), g.mem.data[events + 24]) == (5, 0)
+        iov, (buf,) = g.iovec(16)
+        n = g.alloc(4)
+        assert g.call("fd_read", 0, iov, 1, n) == 0 and g.read(buf, g.u32(n)) == b"hello"
+        os.close(w)
+        w = -1
+        assert g.call("poll_oneoff", subs, events, 2, nevents) == 0
+        assert struct.unpack_from("<QHB", g.mem.data, events) == (22, 0, C.EVENTTYPE_FD_READ)
+        assert (g.u64(events + 16), g.mem.data[events + 24]) == (0, C.EVENTRWFLAGS_FD_READWRITE_HANGUP)
+    finally:
+        reader.close()
+        if w >= 0:
+            os.close(w)

@@ -16,6 +16,7 @@ write-only descriptor.
 from __future__ import annotations
 
 import os
+import select
 import stat
 import struct
 import time
@@ -568,8 +569,9 @@ class Preview1:
         m.check(in_ptr, C.SUBSCRIPTION_SIZE * nsubs)
         m.check(out_ptr, C.EVENT_SIZE * nsubs)
         m.check(nevents_ptr, 4)
-        ready: list[tuple[int, int, int, int]] = []  # userdata, errno, type, nbytes
+        ready: list[tuple[int, int, int, int, int]] = []  # userdata, errno, type, nbytes, flags
         timers: list[tuple[int, int]] = []  # wait in ns, userdata
+        waits: list[tuple[int, Source]] = []  # userdata, a stdin that can block
         for i in range(nsubs):
             base = in_ptr + C.SUBSCRIPTION_SIZE * i
             userdata = m.u64(base)
@@ -579,7 +581,7 @@ class Preview1:
                 timeout = m.u64(base + 24)
                 flags = m.u16(base + 40)
                 if clock_id not in _CLOCKS:
-                    ready.append((userdata, C.EINVAL, tag, 0))
+                    ready.append((userdata, C.EINVAL, tag, 0, 0))
                     continue
                 wait = timeout
                 if flags & C.SUBCLOCKFLAGS_ABSTIME:
@@ -589,23 +591,44 @@ class Preview1:
                 fd = m.u32(base + 16)
                 d = self.fds.fds.get(fd)
                 if d is None:
-                    ready.append((userdata, C.EBADF, tag, 0))
+                    ready.append((userdata, C.EBADF, tag, 0, 0))
                 elif not d.base & C.POLL_FD_READWRITE:
-                    ready.append((userdata, C.ENOTCAPABLE, tag, 0))
+                    ready.append((userdata, C.ENOTCAPABLE, tag, 0, 0))
+                elif (source := self._blocking_source(d, tag)) is not None:
+                    waits.append((userdata, source))
                 else:
-                    ready.append((userdata, C.SUCCESS, tag, self._poll_bytes(d, tag)))
+                    ready.append((userdata, C.SUCCESS, tag, self._poll_bytes(d, tag), 0))
             else:
                 raise Errno(C.EINVAL)
-        if not ready and timers:
-            wait = min(w for w, _ in timers)
+        wait = min(w for w, _ in timers) if timers else None
+        if waits:  # wait on the host (no longer than the nearest timer; not at all if some are ready)
+            timeout = 0 if ready else (None if wait is None else wait / 1e9)
+            readable, _, _ = select.select([src.pollable_fd() for _, src in waits], [], [], timeout)
+            for u, src in waits:
+                if src.pollable_fd() in readable:  # readable: bytes to read, or the end (hangup)
+                    n = src.available()
+                    ready.append(
+                        (u, C.SUCCESS, C.EVENTTYPE_FD_READ, n, 0 if n else C.EVENTRWFLAGS_FD_READWRITE_HANGUP)
+                    )
+            if not ready:  # the nearest timer's time has passed in the select
+                ready = [(u, C.SUCCESS, C.EVENTTYPE_CLOCK, 0, 0) for w, u in timers if w <= (wait or 0)]
+        elif not ready and timers:
             if wait:
                 time.sleep(wait / 1e9)
-            ready = [(u, C.SUCCESS, C.EVENTTYPE_CLOCK, 0) for w, u in timers if w <= wait]
-        for i, (userdata, err, tag, nbytes) in enumerate(ready):
+            ready = [(u, C.SUCCESS, C.EVENTTYPE_CLOCK, 0, 0) for w, u in timers if w <= (wait or 0)]
+        for i, (userdata, err, tag, nbytes, flags) in enumerate(ready):
             m.write(
-                out_ptr + C.EVENT_SIZE * i, struct.pack("<QHBxxxxxQHxxxxxx", userdata, err, tag, nbytes, 0)
+                out_ptr + C.EVENT_SIZE * i,
+                struct.pack("<QHBxxxxxQHxxxxxx", userdata, err, tag, nbytes, flags),
             )
         m.put_u32(nevents_ptr, len(ready))
+
+    @staticmethod
+    def _blocking_source(d: Any, tag: int) -> Source | None:
+        """The stdin to wait on for an fd_read subscription, when it can block."""
+        if tag == C.EVENTTYPE_FD_READ and isinstance(d, StreamFd) and isinstance(d.stream, Source):
+            return d.stream if d.stream.pollable_fd() is not None else None
+        return None
 
     def _poll_bytes(self, d: Any, tag: int) -> int:
         if tag == C.EVENTTYPE_FD_WRITE:

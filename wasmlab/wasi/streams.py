@@ -14,6 +14,8 @@ from __future__ import annotations
 import codecs
 import io
 import os
+import stat
+import struct
 import sys
 from typing import Any
 
@@ -57,6 +59,9 @@ class Source:
         s = self._target()
         if s is None or n <= 0:
             return b""
+        fd = self.pollable_fd()
+        if fd is not None:  # unbuffered, so that poll_oneoff's select sees exactly what is left
+            return os.read(fd, n)
         read1 = getattr(s, "read1", None)
         data = read1(n) if read1 is not None else s.read(n)
         if isinstance(data, str):
@@ -68,7 +73,28 @@ class Source:
         s = self._target()
         if isinstance(s, io.BytesIO):
             return len(s.getbuffer()) - s.tell()
+        fd = self.pollable_fd()
+        if fd is not None:
+            try:
+                import fcntl
+                import termios
+
+                return struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0]
+            except (ImportError, OSError):
+                return 0
         return 1
+
+    def pollable_fd(self) -> int | None:
+        """The host descriptor behind a stdin that can block (a pipe, a terminal, a socket):
+        poll_oneoff waits on it with select; None for bytes and regular files (always ready)."""
+        fd = self.fileno()
+        if fd is None:
+            return None
+        try:
+            mode = os.fstat(fd).st_mode
+        except OSError:
+            return None
+        return None if stat.S_ISREG(mode) else fd
 
     def isatty(self) -> bool:
         return not self.fixed and _isatty(self._target())
