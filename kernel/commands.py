@@ -148,7 +148,7 @@ def cmd_reset(ws: Workspace, args: list[str], emit: Emit) -> None:
 
 
 @command("features", "%features [LIST | all | none]",
-         "the post-2.0 proposals later cells may use: tail-call, multi-memory (comma-separated), "
+         "the post-2.0 proposals later cells may use: extended-const, multi-memory, tail-call (comma-separated), "
          "all or none (WebAssembly 2.0, the default); without arguments, the current set", "notebook")  # fmt: skip
 def cmd_features(ws: Workspace, args: list[str], emit: Emit) -> None:
     from wasmlab.syntax.features import PROPOSALS, as_features

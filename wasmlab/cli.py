@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import WasmError
+from .syntax.features import PROPOSALS
 
 
 class UsageError(Exception):
@@ -207,7 +208,7 @@ def _features_option(s: argparse.ArgumentParser) -> None:
     s.add_argument(
         "--features",
         metavar="LIST",
-        help="post-2.0 proposals to accept: tail-call, multi-memory (comma-separated) or all",
+        help=f"post-2.0 proposals to accept: {', '.join(PROPOSALS)} (comma-separated) or all",
     )
 
 

@@ -37,3 +37,17 @@ def test_plain_2_0_rejects_the_proposals(path: Path) -> None:
     result = run_wast(path, features=CORE_2_0)
     assert result.failed >= 1
     assert "feature" in result.failures[0], result.failures[0]
+
+
+def test_extended_const_data_script() -> None:
+    """extended-const's `data.wast` with the feature on: everything passes but the two modules
+    whose data offsets read a global the module defines itself, a rule of the 3.0 spec (from
+    the GC proposal) that extended-const alone does not bring. Its `elem.wast` and `global.wast`
+    need typed function references."""
+    path = need_suite("proposals", "extended-const", "data.wast")
+    result = run_wast(path, features=ALL)
+    assert result.passed == 34 and result.skipped == 0
+    assert [f.split(":")[0] for f in result.failures] == ["line 89", "line 90"], result.failures
+    assert all("constant expressions may only read imported globals" in f for f in result.failures)
+    plain = run_wast(path, features=CORE_2_0)
+    assert plain.failed > 2 and any("without the extended-const feature" in f for f in plain.failures)

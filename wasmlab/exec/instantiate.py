@@ -144,22 +144,33 @@ def check_import(value: Any, kind: ExternKind, desc: Any, types: list[Any], what
 # --- constant expressions --------------------------------------------------------------------
 
 
+#: the extended-const proposal's arithmetic in constant expressions
+_CONST_ARITH: dict[str, Callable[[int, int], int]] = {
+    "i32.add": lambda a, b: (a + b) & 0xFFFFFFFF, "i32.sub": lambda a, b: (a - b) & 0xFFFFFFFF,
+    "i32.mul": lambda a, b: (a * b) & 0xFFFFFFFF, "i64.add": lambda a, b: (a + b) & 0xFFFFFFFFFFFFFFFF,
+    "i64.sub": lambda a, b: (a - b) & 0xFFFFFFFFFFFFFFFF, "i64.mul": lambda a, b: (a * b) & 0xFFFFFFFFFFFFFFFF,
+}  # fmt: skip
+
+
 def eval_const(expr: Expr, inst: ModuleInst) -> Any:
-    """Evaluate a constant expression (one value-producing instruction, then `end`)."""
-    value: Any = None
+    """Evaluate a (validated) constant expression up to its `end`."""
+    stack: list[Any] = []
     for ins in expr:
         name = ins.op.name
         if name == "end":
             break
         if name == "global.get":
-            value = inst.globals[ins.imm].value
+            stack.append(inst.globals[ins.imm].value)
         elif name == "ref.null":
-            value = None
+            stack.append(None)
         elif name == "ref.func":
-            value = inst.funcs[ins.imm]
+            stack.append(inst.funcs[ins.imm])
+        elif name in _CONST_ARITH:
+            b = stack.pop()
+            stack.append(_CONST_ARITH[name](stack.pop(), b))
         else:
-            value = const_value(ins)
-    return value
+            stack.append(const_value(ins))
+    return stack[-1] if stack else None
 
 
 # --- the walk ---------------------------------------------------------------------------------

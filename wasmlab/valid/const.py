@@ -14,6 +14,8 @@ from .context import Context
 from .instructions import stack_text
 
 _CONST_PUSH = frozenset({"i32.const", "i64.const", "f32.const", "f64.const", "v128.const"})
+#: the extended-const proposal's arithmetic: [t t] -> [t]
+EXTENDED_CONST = frozenset({"i32.add", "i32.sub", "i32.mul", "i64.add", "i64.sub", "i64.mul"})
 
 
 def _error(message: str, ins: Instr | None, **kw: str) -> ValidationError:
@@ -62,9 +64,17 @@ def check_const(ctx: Context, expr: list[Instr] | None, expected: ValType, where
             if not isinstance(idx, int) or not 0 <= idx < len(ctx.funcs):
                 raise _error(f"unknown function {idx} (in {where})", ins)
             stack.append(FUNCREF)
+        elif name in EXTENDED_CONST and "extended-const" in ctx.features:
+            t = ins.op.results[0]  # type: ignore[index]
+            if stack[-2:] != [t, t]:
+                exp, got = f"[{t.text} {t.text}]", stack_text(stack[-2:])
+                raise _error(f"type mismatch (in {where}: {name} expected {exp}, found {got})", ins,
+                             expected=exp, found=got)  # fmt: skip
+            stack.pop()
         else:
+            hint = " without the extended-const feature" if name in EXTENDED_CONST else ""
             raise _error(
-                f"constant expression required (in {where}: {name} is not a constant instruction)", ins
+                f"constant expression required (in {where}: {name} is not a constant instruction{hint})", ins
             )
     if len(stack) != 1 or stack[0] is not expected:
         last = instrs[-1] if instrs else None
