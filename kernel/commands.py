@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wasmlab.errors import WasmError
+from wasmlab.syntax.features import PROPOSALS
 from wasmlab.syntax.module import Func, Import
 from wasmlab.syntax.types import ExternKind
 
@@ -148,10 +149,10 @@ def cmd_reset(ws: Workspace, args: list[str], emit: Emit) -> None:
 
 
 @command("features", "%features [LIST | all | none]",
-         "the post-2.0 proposals later cells may use: extended-const, multi-memory, tail-call (comma-separated), "
+         f"the post-2.0 proposals later cells may use: {', '.join(PROPOSALS)} (comma-separated), "
          "all or none (WebAssembly 2.0, the default); without arguments, the current set", "notebook")  # fmt: skip
 def cmd_features(ws: Workspace, args: list[str], emit: Emit) -> None:
-    from wasmlab.syntax.features import PROPOSALS, as_features
+    from wasmlab.syntax.features import as_features
 
     if args:
         spec = ",".join(args)

@@ -146,5 +146,14 @@ class Trap(WasmError):
         return f"{self.kind}\nwasm backtrace:\n" + "\n".join(lines)
 
 
+class Thrown(Trap):
+    """A wasm exception that no `try_table` caught (exception handling): `exn` is the exception
+    (its tag and values). Crossing a host function, it goes on unwinding the caller's frames."""
+
+    def __init__(self, exn: object, stack: list[str] | None = None) -> None:
+        self.exn = exn
+        super().__init__("uncaught exception", stack)
+
+
 class Exhaustion(Trap):
     """A resource ran out: the call stack (`call stack exhausted`) or fuel (`all fuel consumed`)."""

@@ -124,7 +124,7 @@ class ModuleExplorer(anywidget.AnyWidget):
             if ins.op.name in ("end", "else"):
                 depth = max(depth - 1, 0)
             lines.append(f"{pc:>5} " + "  " * depth + instr_text(ins, m, index))
-            if ins.op.name in ("block", "loop", "if", "else"):
+            if ins.op.name in ("block", "loop", "if", "else", "try_table"):
                 depth += 1
         self.func_text = "\n".join(lines)
         if self.graph_kind == "cfg":

@@ -84,7 +84,7 @@ def _listing(module: Module) -> SourceView:
             lines.append(text)
             n = len(lines)
             body.append(Span(n, depth * 2 + 3, n, len(text) + 1))
-            if name in ("block", "loop", "if", "else"):
+            if name in ("block", "loop", "if", "else", "try_table"):
                 depth += 1
         lines.append(")")
         spans[idx] = body

@@ -218,9 +218,9 @@ def test_names_section_on_request() -> None:
 @pytest.mark.parametrize(
     "mutate",
     [
-        # module linking: a nested module without its declared type; an event import
+        # module linking: a nested module without its declared type; a tag import without a type
         lambda m: m.modules.append(Module()),
-        lambda m: m.imports.append(Import("a", None, ExternKind.EVENT, 0)),
+        lambda m: m.imports.append(Import("a", "b", ExternKind.TAG, "x")),
         lambda m: m.funcs.append(Func(1 << 32)),
         lambda m: m.funcs.append(Func(0, ["i32"])),  # type: ignore[list-item]
         lambda m: m.funcs.append(Func(0, [], [I("i32.const", "seven")])),
@@ -252,9 +252,9 @@ def test_float_immediates_accept_python_floats() -> None:
 
 
 def test_extension_tables_exist() -> None:
-    assert [sid for sid, _ in SECTION_ENCODERS] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
+    assert [sid for sid, _ in SECTION_ENCODERS] == [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 10, 11, 12]
     assert FuncType in TYPE_ENCODERS
-    assert sorted(IMPORT_DESC_ENCODERS) == [0, 1, 2, 3]
+    assert sorted(IMPORT_DESC_ENCODERS) == [0, 1, 2, 3, 4]
 
 
 def test_decode_encode_agree_on_a_hand_written_module() -> None:

@@ -1,7 +1,8 @@
-"""Differential tests of the tail-call and multi-memory proposals against the current wasmtime.
+"""Differential tests of the tail-call, multi-memory and exception-handling proposals against
+the current wasmtime.
 
 Every program below runs, export by export with the same arguments, on wasmlab and on the
-`wasmtime` PyPI package (with `wasm_tail_call` and `wasm_multi_memory` on); results must be
+`wasmtime` PyPI package (with `wasm_tail_call`, `wasm_multi_memory` and `wasm_exceptions` on); results must be
 equal (floats bit for bit), traps must happen on both (compared by class: the messages
 differ in wording), and the exported and imported memories must hold the same bytes and
 pages afterwards. Host functions log their calls, and the logs must be equal too.
@@ -621,9 +622,136 @@ program(
 )
 
 
+# ---- exception handling
+
+program(
+    "exceptions-values-across-frames",
+    """
+(module
+  (tag $e (param i32 i64 f32 f64))
+  (func $deep (param $n i32)
+    (if (i32.eqz (local.get $n))
+      (then (throw $e (i32.const 7) (i64.const -8) (f32.const 1.5) (f64.const -0.25))))
+    (call $deep (i32.sub (local.get $n) (i32.const 1))))
+  (func (export "catch") (param i32) (result i32 i64 f32 f64)
+    (block $h (result i32 i64 f32 f64)
+      (try_table (catch $e $h) (call $deep (local.get 0)))
+      (return (i32.const 0) (i64.const 0) (f32.const 0) (f64.const 0)))))
+""",
+    [("catch", (0,)), ("catch", (50,)), ("catch", (1000,))],
+)
+
+program(
+    "exceptions-catch-ref-rethrow",
+    """
+(module
+  (tag $a (param i32))
+  (tag $b (param i32))
+  (func $throw (param $which i32) (param $v i32)
+    (if (local.get $which) (then (throw $b (local.get $v))))
+    (throw $a (local.get $v)))
+  (func (export "route") (param i32 i32) (result i32)
+    (block $got_a (result i32)
+      (block $got_b (result i32)
+        (try_table (catch $a $got_a) (catch $b $got_b)
+          ;; catch everything with its reference, then throw it again
+          (throw_ref
+            (block $any (result exnref)
+              (try_table (catch_all_ref $any) (call $throw (local.get 0) (local.get 1)))
+              (unreachable))))
+        (unreachable))
+      (return (i32.add (i32.const 1000))))
+    (i32.add (i32.const 2000)))
+  (func (export "uncaught") (param i32) (call $throw (local.get 0) (i32.const 1)))
+  (func (export "null") (throw_ref (ref.null exn))))
+""",
+    [
+        ("route", (0, 5)),
+        ("route", (1, 5)),
+        ("route", (7, -1)),
+        ("uncaught", (0,)),
+        ("uncaught", (1,)),
+        ("null", ()),
+    ],
+)
+
+program(
+    "exceptions-loop-retry",
+    """
+(module
+  (tag $retry (param i32))
+  (global $tries (mut i32) (i32.const 0))
+  (func $attempt (param $n i32) (result i32)
+    (global.set $tries (i32.add (global.get $tries) (i32.const 1)))
+    (if (i32.lt_u (global.get $tries) (local.get $n))
+      (then (throw $retry (global.get $tries))))
+    (global.get $tries))
+  (func (export "run") (param $n i32) (result i32) (local $last i32)
+    (global.set $tries (i32.const 0))
+    (loop $again
+      (block $failed (result i32)
+        (try_table (result i32) (catch $retry $failed)
+          (return (i32.add (call $attempt (local.get $n)) (i32.mul (local.get $last) (i32.const 100))))))
+      (local.set $last)
+      (br $again))
+    (unreachable)))
+""",
+    [("run", (1,)), ("run", (5,)), ("run", (40,))],
+)
+
+program(
+    "exceptions-traps-are-not-caught",
+    """
+(module
+  (tag $e)
+  (memory 1)
+  (func (export "trap-in-try") (param i32) (result i32)
+    (block $h
+      (try_table (catch_all $h) (return (i32.div_u (i32.const 1) (local.get 0)))))
+    (i32.const -1))
+  (func (export "oob-in-try") (param i32) (result i32)
+    (block $h
+      (try_table (catch $e $h) (return (i32.load (local.get 0)))))
+    (i32.const -2))
+  (func (export "throw-or-not") (param i32) (result i32)
+    (block $h
+      (try_table (catch $e $h)
+        (if (local.get 0) (then (throw $e)))
+        (return (i32.const 1))))
+    (i32.const 2)))
+""",
+    [
+        ("trap-in-try", (0,)),
+        ("trap-in-try", (2,)),
+        ("oob-in-try", (65536,)),
+        ("oob-in-try", (4,)),
+        ("throw-or-not", (0,)),
+        ("throw-or-not", (1,)),
+    ],
+)
+
+program(
+    "exceptions-and-tail-calls",
+    """
+(module
+  (tag $done (param i64))
+  (func $count (param $n i64) (param $acc i64)
+    (if (i64.eqz (local.get $n)) (then (throw $done (local.get $acc))))
+    (return_call $count (i64.sub (local.get $n) (i64.const 1)) (i64.add (local.get $acc) (local.get $n))))
+  (func (export "sum") (param i64) (result i64)
+    (block $h (result i64)
+      (try_table (catch $done $h) (call $count (local.get 0) (i64.const 0)))
+      (i64.const -1))))
+""",
+    [("sum", (0,)), ("sum", (10,)), ("sum", (20_000,))],
+)
+
+
 # --- the engines ---------------------------------------------------------------------------------
 
 TRAP_CLASSES: list[tuple[tuple[str, ...], str]] = [
+    (("uncaught exception", "thrown wasm exception"), "uncaught exception"),
+    (("null exception reference", "null reference"), "null exception reference"),
     (("undefined element", "out of bounds table"), "table out of bounds"),
     (("uninitialized element",), "null function"),
     (("indirect call type mismatch",), "signature mismatch"),
@@ -738,7 +866,9 @@ def run_wasmlab(prog: Program, module: Module,
 
 def wasmtime_or_skip() -> Any:
     wasmtime = pytest.importorskip("wasmtime")
-    missing = [a for a in ("wasm_tail_call", "wasm_multi_memory") if a not in dir(wasmtime.Config)]
+    missing = [
+        a for a in ("wasm_tail_call", "wasm_multi_memory", "wasm_exceptions") if a not in dir(wasmtime.Config)
+    ]
     if missing:
         version = importlib.metadata.version("wasmtime")
         # a plain skip, not skip_or_fail: scripts/test.sh runs these in the current-wasmtime venv
@@ -755,6 +885,7 @@ def run_wasmtime(wasmtime: Any, prog: Program, binary: bytes, memory_names: list
     config = wasmtime.Config()
     config.wasm_tail_call = True
     config.wasm_multi_memory = True
+    config.wasm_exceptions = True
     engine = wasmtime.Engine(config)
     store = wasmtime.Store(engine)
     module = wasmtime.Module(engine, binary)
@@ -908,4 +1039,5 @@ def _plain_config(wasmtime: Any) -> Any:
     config = wasmtime.Config()
     config.wasm_tail_call = False
     config.wasm_multi_memory = False
+    config.wasm_exceptions = False
     return config

@@ -51,3 +51,23 @@ def test_extended_const_data_script() -> None:
     assert all("constant expressions may only read imported globals" in f for f in result.failures)
     plain = run_wast(path, features=CORE_2_0)
     assert plain.failed > 2 and any("without the extended-const feature" in f for f in plain.failures)
+
+
+#: exception handling: the commands of its scripts that need typed function references or GC
+#: types (`(ref $t)`, `(ref exn)`, `rec`), and the assertions on their modules
+EXCEPTIONS_NEED_OTHER_PROPOSALS = {
+    "throw": [],
+    "throw_ref": [],
+    "tag": [30, 40, 48],
+    "try_table": [420, 464, 465, 466, 467, 468, 470, 483],
+}
+
+
+@pytest.mark.parametrize("name", list(EXCEPTIONS_NEED_OTHER_PROPOSALS))
+def test_exception_handling_scripts(name: str) -> None:
+    path = need_suite("proposals", "exception-handling", f"{name}.wast")
+    result = run_wast(path, features=ALL)
+    lines = [int(f.split(":")[0].removeprefix("line ")) for f in result.failures]
+    assert lines == EXCEPTIONS_NEED_OTHER_PROPOSALS[name], result.failures
+    assert all("ref" in f or "rec" in f or "unknown export" in f for f in result.failures), result.failures
+    assert result.passed >= {"throw": 12, "throw_ref": 14, "tag": 3, "try_table": 53}[name]

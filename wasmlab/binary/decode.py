@@ -25,6 +25,7 @@ consulted only when the module is decoded with module linking on (see `decode`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from ..errors import DecodeError
@@ -45,6 +46,7 @@ from ..syntax.module import (
     Module,
     Names,
     Table,
+    Tag,
 )
 from ..syntax.opcodes import BY_KEY, Op
 from ..syntax.types import (
@@ -87,6 +89,7 @@ SECTION_NAMES: dict[int, str] = {
     10: "code",
     11: "data",
     12: "datacount",
+    13: "tag",
     # module linking, in wasmtime 0.22's and the PR 2451 numbering
     14: "module",
     15: "instance",
@@ -100,12 +103,13 @@ SECTION_NAMES: dict[int, str] = {
 
 #: where each non-custom section may appear: strictly increasing ranks (DataCount, id 12,
 #: comes between Elem and Code)
-SECTION_ORDER: dict[int, int] = {
+SECTION_ORDER: dict[int, float] = {
     1: 1,
     2: 2,
     3: 3,
     4: 4,
     5: 5,
+    13: 5.5,  # tags (exception handling)
     6: 6,
     7: 7,
     8: 8,
@@ -133,8 +137,10 @@ LINKING_SECTION_ORDER: dict[int, float] = {
 _INITIAL_RANK = 1.0
 
 
-#: the opcodes of plain 2.0: without the proposals' (tail calls)
-_BY_KEY_2_0 = {key: op for key, op in BY_KEY.items() if op.feature not in PROPOSALS}
+@functools.cache
+def opcodes_for(features: Features) -> dict[int, Op]:
+    """The opcode table (by key) of 2.0 plus the proposals in `features`."""
+    return {key: op for key, op in BY_KEY.items() if op.feature not in PROPOSALS or op.feature in features}
 
 
 class Decoder:
@@ -158,7 +164,8 @@ class Decoder:
         self.linking = linking
         self.features = features
         self.multi_memory = "multi-memory" in features
-        self.tail_call = "tail-call" in features
+        self.exceptions = "exceptions" in features
+        self.ops = opcodes_for(features)
         self.parent_types = parent_types
         self.layout: list[tuple[int, int]] = []  # initial sections in binary order
         self.module_decls: list[int] = []  # module section entries (type indices)
@@ -245,6 +252,8 @@ class Decoder:
     def valtype(self) -> ValType:
         b = self.byte()
         t = VALTYPES.get(b)
+        if t is ValType.EXNREF and not self.exceptions:
+            t = None
         if t is None:
             if b & 0x80:  # the spec reads value types as s7: a multi-byte one is too long
                 raise self.fail("integer representation too long", self.pos)
@@ -254,9 +263,18 @@ class Decoder:
     def reftype(self) -> ValType:
         b = self.byte()
         t = REFTYPES.get(b)
+        if t is ValType.EXNREF and not self.exceptions:
+            t = None
         if t is None:
             raise self.fail("malformed reference type", self.pos - 1)
         return t
+
+    def tag_type(self) -> int:
+        """A tag's type: the attribute byte (0: exception) and a function type index."""
+        at = self.pos
+        if self.byte() != 0:
+            raise self.fail("malformed tag attribute", at)
+        return self.u32()
 
     def limits(self) -> Limits:
         flag = self.uleb(1)
@@ -303,7 +321,7 @@ class Decoder:
         n = self.n
         out: list[Instr] = []
         append = out.append
-        by_key = BY_KEY if self.tail_call else _BY_KEY_2_0
+        by_key = self.ops
         imm_readers = _IMM_READERS
         # open structures: 0 block/loop, 1 if (then-arm), 2 if (else-arm)
         open_: list[int] = []
@@ -356,7 +374,7 @@ class Decoder:
                     continue
             self.pos = pos
             imm = imm_readers[kind](self, op)
-            if kind == "blocktype":
+            if kind == "blocktype" or kind == "try_table":
                 open_.append(1 if code == 0x04 else 0)
             elif key == _MEMORY_INIT or key == _DATA_DROP:
                 self.uses_data_count = True
@@ -544,7 +562,19 @@ _IMM_READERS: dict[str, Callable[[Decoder, Op], object]] = {
     "v128": lambda d, op: d.take(16),
     "shuffle": lambda d, op: d.take(16),
     "lane": lambda d, op: d.byte(),
+    "tag": _imm_u32,
+    "try_table": lambda d, op: (d.blocktype(), tuple(d.vec(_catch))),
 }
+
+
+def _catch(d: Decoder) -> tuple[int, int | None, int]:
+    """A try_table catch clause: (kind 0-3, tag index or None, label depth)."""
+    at = d.pos
+    kind = d.byte()
+    if kind > 3:
+        raise d.fail("malformed catch clause", at)
+    tag = d.u32() if kind < 2 else None
+    return kind, tag, d.u32()
 
 
 # --- sections ---------------------------------------------------------------------------------
@@ -581,7 +611,7 @@ def import_desc(d: Decoder) -> tuple[ExternKind, object]:
     kind_at = d.pos
     kind = d.byte()
     reader = LINKING_IMPORT_KINDS.get(kind) if d.linking else None
-    if reader is None:
+    if reader is None and (kind != ExternKind.TAG or d.exceptions):
         reader = IMPORT_DESC_DECODERS.get(kind)
     if reader is None:
         raise d.fail("malformed import kind", kind_at)
@@ -631,12 +661,27 @@ def _global_section(d: Decoder, size: int, start: int) -> None:
     d.module.globals = d.vec(global_)
 
 
+def _tag_section(d: Decoder, size: int, start: int) -> None:
+    if not d.exceptions:
+        raise d.fail("malformed section id (the tag section needs the exceptions feature)", start)
+
+    def tag(d: Decoder) -> Tag:
+        at = d.pos
+        return Tag(d.tag_type(), at)
+
+    d.module.tags = d.vec(tag)
+
+
 def _export(d: Decoder) -> Export:
     start = d.pos
     name = d.name()
     kind_at = d.pos
     kind = d.byte()
-    if kind not in EXPORT_KINDS and not (d.linking and kind in LINKING_EXPORT_KINDS):
+    if (
+        kind not in EXPORT_KINDS
+        and not (d.linking and kind in LINKING_EXPORT_KINDS)
+        and not (d.exceptions and kind == ExternKind.TAG)
+    ):
         raise d.fail("malformed export kind", kind_at)
     return Export(name, ExternKind(kind), d.u32(), start)
 
@@ -763,6 +808,7 @@ SECTION_DECODERS: dict[int, Callable[[Decoder, int, int], None]] = {
     10: _code_section,
     11: _data_section,
     12: _data_count_section,
+    13: _tag_section,
 }
 
 #: type-form byte -> decoder of the rest of the type
@@ -774,6 +820,7 @@ IMPORT_DESC_DECODERS: dict[int, Callable[[Decoder], object]] = {
     1: Decoder.table_type,
     2: Decoder.mem_type,
     3: Decoder.global_type,
+    4: lambda d: d.tag_type(),
 }
 
 #: export kinds (each followed by an index)

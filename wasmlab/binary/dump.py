@@ -12,8 +12,9 @@ import math
 import struct
 
 from ..errors import DecodeError
-from ..syntax.module import Data, Elem, Expr, Instr, Module, memarg_words, memory_words
-from ..syntax.types import ExternKind, FuncType, ValType
+from ..syntax.features import ALL
+from ..syntax.module import Data, Elem, Expr, Instr, Module, catch_words, memarg_words, memory_words
+from ..syntax.types import HEAP_TYPE_TEXT, ExternKind, FuncType, ValType
 from .decode import SECTION_NAMES, decode
 from .encode import encode
 from .leb128 import read_u32, signed
@@ -72,11 +73,14 @@ def instr_text(instr: Instr, module: Module | None = None) -> str:
         pass
     elif kind in ("memory", "memory_fill", "memory_copy", "memory_init"):
         parts.extend(memory_words(instr))
-    elif kind == "blocktype":
-        if isinstance(imm, ValType):
-            parts.append(f"(result {imm.text})")
-        elif imm is not None:
-            parts.append(f"(type {imm})")
+    elif kind == "blocktype" or kind == "try_table":
+        bt = imm[0] if kind == "try_table" else imm
+        if isinstance(bt, ValType):
+            parts.append(f"(result {bt.text})")
+        elif bt is not None:
+            parts.append(f"(type {bt})")
+        if kind == "try_table":
+            parts.extend(catch_words(imm[1]))
     elif kind == "func":
         parts.append(str(imm))
         if module is not None:
@@ -105,7 +109,7 @@ def instr_text(instr: Instr, module: Module | None = None) -> str:
     elif kind == "select_t":
         parts.append("(result " + " ".join(t.text for t in imm) + ")")
     elif kind == "reftype":
-        parts.append("func" if imm is ValType.FUNCREF else "extern")
+        parts.append(HEAP_TYPE_TEXT[imm])
     elif kind == "table_copy":
         parts.extend(str(x) for x in imm)
     elif kind == "table_init":
@@ -137,7 +141,9 @@ def _fname(module: Module, funcidx: int) -> str:
 
 
 #: extern kind -> the index space whose names the dump shows for it
-_KIND_SPACE = {ExternKind.TABLE: "table", ExternKind.MEMORY: "memory", ExternKind.GLOBAL: "global"}
+_KIND_SPACE = {
+    ExternKind.TABLE: "table", ExternKind.MEMORY: "memory", ExternKind.GLOBAL: "global", ExternKind.TAG: "tag",
+}  # fmt: skip
 
 
 def _named(module: Module, space: str, idx: int) -> str:
@@ -194,7 +200,7 @@ def dump(module: Module, data: bytes | None = None) -> str:
     """Dump `module`; `data` is the binary it was decoded from (it is encoded when absent)."""
     if data is None:
         data = encode(module)
-        module = decode(data)
+        module = decode(data, features=ALL)  # (the module came parsed: any proposal it uses is on)
     lines: list[str] = [f"module: {len(data)} bytes"]
     section_ids = {sid for sid, *_ in section_table(data)}
 
@@ -240,6 +246,13 @@ def dump(module: Module, data: bytes | None = None) -> str:
         for i, m in enumerate(module.mems):
             idx = counters[ExternKind.MEMORY] + i
             lines.append(f"  - memory[{idx}] pages {m.type}{_named(module, 'memory', idx)}")
+    if module.tags:
+        lines.append("Tags:")
+        for i, t in enumerate(module.tags):
+            idx = counters[ExternKind.TAG] + i
+            lines.append(
+                f"  - tag[{idx}] type={t.type} {_type_of(module, t.type)}{_named(module, 'tag', idx)}"
+            )
     if module.globals:
         lines.append("Globals:")
         for i, g in enumerate(module.globals):

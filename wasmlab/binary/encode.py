@@ -223,6 +223,17 @@ def _imm_lane(out: bytearray, imm: object) -> None:
     out.append(imm)  # type: ignore[arg-type]
 
 
+def _imm_try_table(out: bytearray, imm: object) -> None:
+    bt, catches = imm  # type: ignore[misc]
+    _imm_blocktype(out, bt)
+    _u32(out, len(catches))
+    for kind, tag, label in catches:
+        out.append(kind)
+        if kind < 2:
+            _u32(out, tag)
+        _u32(out, label)
+
+
 _IMM_WRITERS: dict[str, Callable[[bytearray, object], None]] = {
     "blocktype": _imm_blocktype,
     "label": _imm_u32,
@@ -248,6 +259,8 @@ _IMM_WRITERS: dict[str, Callable[[bytearray, object], None]] = {
     "memory_init": _imm_memory_init,
     "memory_copy": _imm_pair,
     "memory_fill": _imm_u32,
+    "tag": _imm_u32,
+    "try_table": _imm_try_table,
     "v128": _imm_bytes16,
     "shuffle": _imm_bytes16,
     "lane": _imm_lane,
@@ -381,6 +394,22 @@ def _global_section(ctx: Context) -> bytes | None:
     for g in globals_:
         _global_type(out, g.type)
         encode_expr(out, g.init)
+    return bytes(out)
+
+
+def _tag_type(out: bytearray, typeidx: object) -> None:
+    out.append(0)  # the attribute: an exception
+    _u32(out, typeidx)  # type: ignore[arg-type]
+
+
+def _tag_section(ctx: Context) -> bytes | None:
+    tags = ctx.module.tags
+    if not tags:
+        return None
+    out = bytearray()
+    _u32(out, len(tags))
+    for t in tags:
+        _tag_type(out, t.type)
     return bytes(out)
 
 
@@ -563,6 +592,7 @@ SECTION_ENCODERS: list[tuple[int, Callable[[Context], bytes | None]]] = [
     (3, _function_section),
     (4, _table_section),
     (5, _memory_section),
+    (13, _tag_section),
     (6, _global_section),
     (7, _export_section),
     (8, _start_section),
@@ -573,9 +603,9 @@ SECTION_ENCODERS: list[tuple[int, Callable[[Context], bytes | None]]] = [
 ]
 
 #: the order sections appear in the binary
-SECTION_EMIT_ORDER: list[int] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 10, 11]
+SECTION_EMIT_ORDER: list[int] = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11]
 #: with module linking: after the interleaved initial sections, module code (17) before code
-LINKING_EMIT_ORDER: list[int] = [3, 4, 5, 6, 7, 8, 9, 12, 17, 10, 11]
+LINKING_EMIT_ORDER: list[int] = [3, 4, 5, 13, 6, 7, 8, 9, 12, 17, 10, 11]
 
 TYPE_ENCODERS: dict[type, Callable[[bytearray, object], None]] = {FuncType: _func_type}  # type: ignore[dict-item]
 
@@ -584,6 +614,7 @@ IMPORT_DESC_ENCODERS: dict[int, Callable[[bytearray, object], None]] = {
     int(ExternKind.TABLE): _table_type,  # type: ignore[dict-item]
     int(ExternKind.MEMORY): _mem_type,  # type: ignore[dict-item]
     int(ExternKind.GLOBAL): _global_type,  # type: ignore[dict-item]
+    int(ExternKind.TAG): _tag_type,
 }
 
 

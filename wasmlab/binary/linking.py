@@ -58,7 +58,7 @@ ENCODINGS: dict[str, tuple[dict[int, int], bytes]] = {
 }
 
 #: the kinds an instantiate argument or alias may name (7, type, only in parent aliases)
-_ITEM_KINDS = {k.value: k for k in ExternKind if k is not ExternKind.EVENT}
+_ITEM_KINDS = {k.value: k for k in ExternKind if k is not ExternKind.TAG}
 
 
 # --- decoding -----------------------------------------------------------------------------------

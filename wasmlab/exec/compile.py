@@ -19,10 +19,11 @@ import struct
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Trap
+from ..errors import Thrown, Trap
 from ..syntax.module import Instr
 from ..syntax.types import FuncType, ValType
 from . import numerics as N
+from .runtime import ExnInst
 
 if TYPE_CHECKING:
     from .runtime import FuncInst, ModuleInst
@@ -49,7 +50,10 @@ OOB_TABLE = "out of bounds table access"
 
 
 class _Ctrl:
-    __slots__ = ("kind", "start", "height", "nparams", "nresults", "else_at", "branches", "unreachable")
+    __slots__ = (
+        "kind", "start", "height", "nparams", "nresults", "else_at", "branches", "unreachable", "catches",
+        "handler",
+    )  # fmt: skip
 
     def __init__(self, kind: str, start: int, height: int, nparams: int, nresults: int) -> None:
         self.kind = kind
@@ -60,6 +64,8 @@ class _Ctrl:
         self.else_at: int | None = None
         self.branches: list[int] = []  # instruction indices that branch here (patched at end)
         self.unreachable = False
+        self.catches: list[list] = []  # catch clauses that branch here (target patched at end)
+        self.handler: list | None = None  # a try_table's entry in Layout.handlers
 
     @property
     def label_arity(self) -> int:
@@ -87,6 +93,9 @@ class Layout:
         self.end_of: dict[int, int] = {}  # block/loop/if/else pc -> its end pc
         self.block_of: dict[int, int] = {}  # end/else pc -> the pc of the block that opened it
         self.depth: list[int] = [0] * n  # number of enclosing blocks (for views)
+        #: try_tables, innermost first: [start pc, end pc, clauses]; a clause is
+        #: [kind, tag, target pc, stack height of the target label, values it passes]
+        self.handlers: list[list] = []
 
 
 def _stack_effect(ins: Instr, types: list[Any], func_types: list[FuncType]) -> tuple[int, int]:
@@ -133,12 +142,16 @@ def layout(body: list[Instr], types: list[Any], func_types: list[FuncType], nres
         lay.height[pc] = h
         lay.reachable[pc] = not top.unreachable
         lay.depth[pc] = len(ctrls) - 1
-        if name in ("block", "loop", "if"):
+        if name in ("block", "loop", "if", "try_table"):
             if name == "if":
                 h -= 1
-            p, r = block_arity(types, ins.imm)
+            p, r = block_arity(types, ins.imm[0] if name == "try_table" else ins.imm)
+            clauses = [_catch_clause(clause, ctrls) for clause in ins.imm[1]] if name == "try_table" else None
             c = _Ctrl(name, pc, h - p, p, r)
             c.unreachable = top.unreachable
+            if clauses is not None:
+                c.handler = [pc, -1, clauses]
+                lay.handlers.append(c.handler)
             ctrls.append(c)
             continue
         if name == "else":
@@ -160,6 +173,10 @@ def layout(body: list[Instr], types: list[Any], func_types: list[FuncType], nres
                 entry = lay.branch[b]
                 if not isinstance(entry, list):
                     lay.branch[b] = (pc, entry[1], entry[2])
+            for clause in c.catches:
+                clause[2] = pc
+            if c.handler is not None:
+                c.handler[1] = pc
             _resolve_table_targets(lay, c, pc)
             continue
         if top.unreachable:
@@ -183,12 +200,23 @@ def layout(body: list[Instr], types: list[Any], func_types: list[FuncType], nres
             lay.branch[pc] = entries
             top.unreachable = True
             continue
-        if name in ("return", "unreachable", "return_call", "return_call_indirect"):
+        if name in ("return", "unreachable", "return_call", "return_call_indirect", "throw", "throw_ref"):
             top.unreachable = True
             continue
         pops, pushes = _stack_effect(ins, types, func_types)
         h += pushes - pops
+    lay.handlers.sort(key=lambda e: -e[0])
     return lay
+
+
+def _catch_clause(clause: tuple[int, int | None, int], ctrls: list[_Ctrl]) -> list:
+    """A try_table catch clause as the machine uses it (its label counts from outside)."""
+    kind, tag, depth = clause
+    c = ctrls[-1 - depth]
+    entry = [kind, tag, c.start + 1 if c.kind == "loop" else -1, c.height, c.label_arity]
+    if c.kind != "loop":
+        c.catches.append(entry)
+    return entry
 
 
 def _resolve_table_targets(lay: Layout, c: _Ctrl, end_pc: int) -> None:
@@ -320,6 +348,28 @@ def _if(else_target: int) -> Handler:
         return pc + 1 if S.pop() else else_target
 
     return h
+
+
+def _throw(tag: Any) -> Handler:
+    n = len(tag.type.params)
+
+    def h(S: list, L: list, pc: int) -> int:
+        if n:
+            values = S[-n:]
+            del S[-n:]
+        else:
+            values = []
+        raise Thrown(ExnInst(tag, values))
+
+    return h
+
+
+def _throw_ref(S: list, L: list, pc: int) -> int:
+    exn = S[-1]
+    if exn is None:
+        raise Trap("null exception reference")
+    S.pop()
+    raise Thrown(exn)
 
 
 def _const(v: Any) -> Handler:
@@ -1012,8 +1062,12 @@ def _handler(ins: Instr, pc: int, last: int, lay: Layout, inst: ModuleInst) -> H
     if fast is not None and op.imm in ("none",):
         return fast
     kind = op.imm
-    if name in ("block", "loop"):
+    if name in ("block", "loop", "try_table"):
         return _nop
+    if name == "throw":
+        return _throw(inst.tags[imm])
+    if name == "throw_ref":
+        return _throw_ref
     if name == "if":
         else_at = lay.else_of.get(pc)
         return _if(else_at + 1 if else_at is not None else lay.end_of[pc])

@@ -26,6 +26,7 @@ from .runtime import (
     ModuleInst,
     Store,
     TableInst,
+    TagInst,
 )
 
 # --- initializers ---------------------------------------------------------------------------
@@ -113,6 +114,8 @@ def extern_kind(value: Any) -> ExternKind | None:
         return ExternKind.MEMORY
     if isinstance(value, GlobalInst):
         return ExternKind.GLOBAL
+    if isinstance(value, TagInst):
+        return ExternKind.TAG
     return None
 
 
@@ -137,6 +140,8 @@ def check_import(value: Any, kind: ExternKind, desc: Any, types: list[Any], what
     elif kind is ExternKind.GLOBAL:
         assert isinstance(desc, GlobalType)
         ok = value.type == desc
+    elif kind is ExternKind.TAG:
+        ok = value.type == types_canon(types[desc])
     if not ok:
         raise LinkError(f"incompatible import type for {what}")
 
@@ -207,7 +212,13 @@ def _apply(
     if isinstance(init, Import):
         what = f'"{init.module}" "{init.field}"' if init.field is not None else f'"{init.module}"'
         value = resolve(init.module, init.field, init.kind, init.desc)
-        if init.kind in (ExternKind.FUNC, ExternKind.TABLE, ExternKind.MEMORY, ExternKind.GLOBAL):
+        if init.kind in (
+            ExternKind.FUNC,
+            ExternKind.TABLE,
+            ExternKind.MEMORY,
+            ExternKind.GLOBAL,
+            ExternKind.TAG,
+        ):
             check_import(value, init.kind, init.desc, inst.types, what)
         inst.space(init.kind).append(value)
     elif isinstance(init, DefineFuncs):
@@ -222,6 +233,9 @@ def _apply(
         for m in module.mems:
             inst.mems.append(MemoryInst(m.type))
     elif isinstance(init, DefineGlobals):
+        base = len(inst.tags)
+        for i, t in enumerate(module.tags):  # (tags come before globals in the binary too)
+            inst.tags.append(TagInst(types_canon(inst.types[t.type]), module.names.tags.get(base + i)))
         for g in module.globals:
             inst.globals.append(GlobalInst(g.type, eval_const(g.init, inst)))
     elif isinstance(init, DefineSegments):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..errors import Exhaustion, Trap, WasmError
+from ..errors import Exhaustion, Thrown, Trap, WasmError
 from ..syntax.module import Instr
 from .compile import CALLEE, RETURN, TAIL, compile_fast, compile_function
 from .fuse import EXTRA
@@ -249,7 +249,14 @@ class Machine:
         i = -1
         try:
             for i in range(budget if budget >= 0 else 1 << 62):  # noqa: B007 - i counts steps
-                pc = code[pc](S, L, pc)
+                try:
+                    pc = code[pc](S, L, pc)
+                except Thrown as t:  # (a try costs nothing in 3.11 until something is raised)
+                    if not self._catch(t.exn, pc):
+                        raise
+                    fr = frames[-1]
+                    code, L, pc = fr[1], fr[3], fr[2]
+                    continue
                 if pc >= 0:
                     continue
                 if pc <= TAIL:  # a tail call: the callee takes this frame's place
@@ -266,11 +273,10 @@ class Machine:
                         fr = frames[-1] = [callee, code, 0, L, base]
                         pc = 0
                         continue
-                    e = extra[0]
-                    results = self.host_hook(callee, S[len(S) - n :])
-                    extra[0] = e
-                    del S[len(S) - n :]
-                    S.extend(results)
+                    if not self._call_host(callee, pc):  # it threw, and a try_table here caught it
+                        fr = frames[-1]
+                        code, L, pc = fr[1], fr[3], fr[2]
+                        continue
                     self.host_pause = None  # (no instruction of this frame is left to pause after)
                     pc = RETURN  # and this frame returns the host function's results
                 if pc == RETURN:
@@ -296,12 +302,10 @@ class Machine:
                 pc = -2 - pc
                 callee = callee_cell[0]
                 if callee.host is not None:
-                    n = callee.nparams
-                    e = extra[0]  # a nested machine in the host call counts its own
-                    results = self.host_hook(callee, S[len(S) - n :])
-                    extra[0] = e
-                    del S[len(S) - n :]
-                    S.extend(results)
+                    if not self._call_host(callee, pc):
+                        fr = frames[-1]
+                        code, L, pc = fr[1], fr[3], fr[2]
+                        continue
                     pc += 1
                     if self.host_pause is not None:
                         reason, self.host_pause = self.host_pause, None
@@ -354,6 +358,54 @@ class Machine:
                 for raw in frames:
                     raw[1] = raw[0].code
         fr[2] = pc
+
+    def _call_host(self, callee: FuncInst, pc: int) -> bool:
+        """Call host function `callee` (the call instruction at `pc`) on the arguments on top
+        of the stack, leaving its results there. False when it threw a wasm exception (out of
+        wasm code it called) that a try_table of this machine caught: the machine is then at
+        that handler. An exception nothing catches goes on up."""
+        S = self.stack
+        n = callee.nparams
+        e = EXTRA[0]  # a nested machine in the host call counts its own steps
+        try:
+            results = self.host_hook(callee, S[len(S) - n :])
+        except Thrown as t:
+            EXTRA[0] = e
+            if not self._catch(t.exn, pc):
+                raise
+            return False
+        EXTRA[0] = e
+        del S[len(S) - n :]
+        S.extend(results)
+        return True
+
+    def _catch(self, exn: Any, pc: int) -> bool:
+        """Exception handling: find the innermost try_table clause, from the top frame (where
+        `pc` threw or called) down, that catches `exn`; unwind to it (drop the frames and
+        values above its label, push what the clause passes) and say whether one did. When
+        none does, nothing changes: the machine stays where the exception was thrown."""
+        frames = self._frames
+        for k in range(len(frames) - 1, -1, -1):
+            fr = frames[k]
+            at = pc if k == len(frames) - 1 else fr[2] - 1  # a caller: its call instruction
+            lay = fr[0].layout
+            for start, end, clauses in lay.handlers if lay is not None else ():
+                if not start < at < end:
+                    continue
+                tags = fr[0].module.tags
+                for kind, tag, target, height, _ in clauses:
+                    if kind < 2 and tags[tag] is not exn.tag:
+                        continue
+                    del frames[k + 1 :]
+                    S = self.stack
+                    del S[fr[4] + height :]
+                    if kind < 2:
+                        S.extend(exn.values)
+                    if kind & 1:
+                        S.append(exn)
+                    fr[2] = target
+                    return True
+        return False
 
     def _run_host_entry(self) -> None:
         self._host_entry = False

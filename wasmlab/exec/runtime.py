@@ -151,6 +151,33 @@ class GlobalInst:
         return f"<global {self.type} = {self.value!r}>"
 
 
+class TagInst:
+    """An exception tag (exception handling): what identifies a thrown exception's kind; its
+    function type's parameters are the values the exception carries."""
+
+    __slots__ = ("type", "name")
+
+    def __init__(self, type: FuncType, name: str | None = None) -> None:
+        self.type = type
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<tag {self.name or ''} {self.type}>"
+
+
+class ExnInst:
+    """A thrown exception: its tag and the values it carries (what an exnref refers to)."""
+
+    __slots__ = ("tag", "values")
+
+    def __init__(self, tag: TagInst, values: list[Any]) -> None:
+        self.tag = tag
+        self.values = values
+
+    def __repr__(self) -> str:
+        return f"<exception {self.tag.name or 'tag'} {self.values}>"
+
+
 class ElemInst:
     __slots__ = ("type", "elements")
 
@@ -166,7 +193,7 @@ class DataInst:
         self.data = data
 
 
-Extern = FuncInst | TableInst | MemoryInst | GlobalInst
+Extern = FuncInst | TableInst | MemoryInst | GlobalInst | TagInst
 
 
 class ModuleInst:
@@ -180,6 +207,7 @@ class ModuleInst:
         self.tables: list[TableInst] = []
         self.mems: list[MemoryInst] = []
         self.globals: list[GlobalInst] = []
+        self.tags: list[TagInst] = []
         self.elems: list[ElemInst] = []
         self.datas: list[DataInst] = []
         self.exports: dict[str, Any] = {}

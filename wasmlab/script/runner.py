@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import DecodeError, Exhaustion, LinkError, ParseError, Trap, ValidationError, WasmError
+from ..errors import DecodeError, Exhaustion, LinkError, ParseError, Thrown, Trap, ValidationError, WasmError
 from ..exec import numerics as N
 from ..exec.instantiate import instantiate
 from ..exec.machine import Machine
@@ -320,6 +320,14 @@ class Runner:
                 exp = [e.get("value") for e in expected]
                 raise Failure(f"{cmd['action']['field']}: got {show(got)}, expected {exp}")
             return "assert"
+        if kind == "assert_exception":
+            try:
+                got = self.action(cmd["action"])
+            except Thrown:
+                return "assert"
+            except WasmError as e:
+                raise Failure(f"expected an uncaught exception, got {type(e).__name__}: {e}") from None
+            raise Failure(f"expected an uncaught exception, returned {show(got)}")
         if kind in ("assert_trap", "assert_exhaustion"):
             want = Exhaustion if kind == "assert_exhaustion" else Trap
             try:

@@ -18,9 +18,11 @@ from .module import (
     ParentType,
     Span,
     Table,
+    Tag,
 )
 from .opcodes import ALL_OPS, BY_KEY, BY_NAME, SELECT_T, Op, op
 from .types import (
+    EXNREF,
     EXTERNREF,
     F32,
     F64,
@@ -47,5 +49,5 @@ __all__ = [
     "I64", "V128", "Custom", "Data", "DefType", "Elem", "Export", "ExportType", "Expr",
     "ExternKind", "Func", "FuncType", "Global", "GlobalType", "Import", "ImportType",
     "InstanceType", "Instr", "Limits", "MemType", "Memory", "Module", "ModuleType", "Names",
-    "Op", "Span", "Table", "TableType", "ValType", "op",
+    "Op", "Span", "Table", "TableType", "Tag", "ValType", "op", "EXNREF",
 ]  # fmt: skip

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 #: proposal name -> what it adds
 PROPOSALS: dict[str, str] = {
+    "exceptions": "tags, throw, throw_ref, try_table and exnref (exception handling)",
     "extended-const": "i32/i64 add, sub and mul in constant expressions",
     "multi-memory": "more than one memory; a memory index on loads, stores and memory.*",
     "tail-call": "return_call and return_call_indirect",

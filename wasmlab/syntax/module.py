@@ -164,6 +164,32 @@ class Global:
     span: Span | None = None
 
 
+#: the catch clauses of `try_table` (exception handling), by their binary code 0-3; a clause
+#: is `(kind, tag index or None, label depth)`, the *_ref kinds also push the exnref
+CATCH_KINDS = ("catch", "catch_ref", "catch_all", "catch_all_ref")
+
+
+def catch_words(
+    catches: tuple, tag_ref: Callable[[int], str] = str, label_ref: Callable[[int], str] = str
+) -> list[str]:
+    """try_table's catch clauses as in WAT: `(catch 0 1)`, `(catch_all_ref 0)`; `tag_ref` and
+    `label_ref` write a tag index and a label depth (as a number, or by name)."""
+    return [
+        f"({CATCH_KINDS[kind]} {'' if tag is None else tag_ref(tag) + ' '}{label_ref(label)})"
+        for kind, tag, label in catches
+    ]
+
+
+@dataclass
+class Tag:
+    """An exception tag (exception handling): `type` indexes a function type with no results,
+    whose parameters are the values an exception of this tag carries."""
+
+    type: int
+    offset: int | None = None
+    span: Span | None = None
+
+
 @dataclass
 class Elem:
     """Element segment. `mode` is 'active', 'passive' or 'declarative'.
@@ -208,7 +234,7 @@ class Custom:
 #: index space (the text format's) -> the `Names` field that names its items
 NAMES_OF_SPACE: dict[str, str] = {
     "type": "types", "func": "funcs", "table": "tables", "memory": "memories",
-    "global": "globals", "elem": "elems", "data": "datas",
+    "global": "globals", "elem": "elems", "data": "datas", "tag": "tags",
 }  # fmt: skip
 
 #: name-section subsection id -> the `Names` field it holds: 1 of the 2.0 spec, 4-9 of the
@@ -216,6 +242,7 @@ NAMES_OF_SPACE: dict[str, str] = {
 #: 2 and 3 are maps per function (INDIRECT_NAME_SUBSECTIONS); later ones are skipped
 NAME_SUBSECTIONS: dict[int, str] = {
     1: "funcs", 4: "types", 5: "tables", 6: "memories", 7: "globals", 8: "elems", 9: "datas",
+    11: "tags",
 }  # fmt: skip
 
 
@@ -239,6 +266,7 @@ class Names:
     globals: dict[int, str] = field(default_factory=dict)
     elems: dict[int, str] = field(default_factory=dict)
     datas: dict[int, str] = field(default_factory=dict)
+    tags: dict[int, str] = field(default_factory=dict)
 
     def of_space(self, space: str) -> dict[int, str]:
         """The names of index space `space` ("func", "global", ...; see NAMES_OF_SPACE)."""
@@ -307,6 +335,7 @@ class Module:
     tables: list[Table] = field(default_factory=list)
     mems: list[Memory] = field(default_factory=list)
     globals: list[Global] = field(default_factory=list)
+    tags: list[Tag] = field(default_factory=list)
     exports: list[Export] = field(default_factory=list)
     start: int | None = None
     elems: list[Elem] = field(default_factory=list)
@@ -358,8 +387,8 @@ class Module:
             or self.aliases
             or self.initial_sections
             or any(isinstance(t, (ModuleType, InstanceType)) for t in self.types)
-            or any(i.name is None or i.kind > ExternKind.GLOBAL for i in self.imports)
-            or any(e.kind > ExternKind.GLOBAL for e in self.exports)
+            or any(i.name is None or i.kind > ExternKind.TAG for i in self.imports)
+            or any(e.kind > ExternKind.TAG for e in self.exports)
         )
 
     def initial_sections_or_default(self) -> list[tuple[int, int]]:

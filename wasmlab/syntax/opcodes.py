@@ -1,4 +1,4 @@
-"""The opcode table: every WebAssembly 2.0 instruction (and tail calls), described once.
+"""The opcode table: every WebAssembly 2.0 instruction (and the proposals'), described once.
 
 Each row gives the binary encoding (optional prefix byte + LEB128 code), the kind of
 immediates, the stack signature (`params -> results`, or `*` where the validator has a
@@ -18,7 +18,7 @@ IMMEDIATE_KINDS = (
     "none", "blocktype", "label", "br_table", "func", "call_indirect", "local", "global",
     "table", "elem", "data", "memarg", "memarg_lane", "memory", "i32", "i64", "f32", "f64",
     "select_t", "reftype", "table_copy", "table_init", "memory_init", "memory_copy",
-    "memory_fill", "v128", "shuffle", "lane",
+    "memory_fill", "v128", "shuffle", "lane", "tag", "try_table",
 )  # fmt: skip
 
 
@@ -65,6 +65,7 @@ _SPECIAL_SIGS = {
     "br_if": "[t* i32] -> [t*]", "br_table": "[t1* t* i32] -> [t2*]",
     "return": "[t1* t*] -> [t2*]", "unreachable": "[t1*] -> [t2*]", "call": "[t1*] -> [t2*]",
     "call_indirect": "[t1* i32] -> [t2*]", "return_call": "[t3* t1*] -> [t4*]",
+    "throw": "[t1* t*] -> [t2*]", "throw_ref": "[t1* exnref] -> [t2*]", "try_table": "[t1*] -> [t2*]",
     "return_call_indirect": "[t3* t1* i32] -> [t4*]", "drop": "[t] -> []", "select": "[t t i32] -> [t]",
     "local.get": "[] -> [t]", "local.set": "[t] -> []", "local.tee": "[t] -> [t]",
     "global.get": "[] -> [t]", "global.set": "[t] -> []", "table.get": "[i32] -> [t]",
@@ -87,6 +88,9 @@ br_table 0x0e br_table * mvp pop an i32 index; branch to the label it selects (o
 return 0x0f none * mvp return from the current function
 call 0x10 func * mvp call a function by index
 call_indirect 0x11 call_indirect * mvp pop an i32; call the function at that table slot, checking its type
+throw 0x08 tag * exceptions throw an exception of a tag, carrying the tag's parameters
+throw_ref 0x0a none * exceptions pop an exnref; throw that exception again (trap on null)
+try_table 0x1f try_table * exceptions a block whose catch clauses branch out when an exception reaches them
 return_call 0x12 func * tail-call call a function in place of the current one (a tail call)
 return_call_indirect 0x13 call_indirect * tail-call pop an i32; tail-call the function at that table slot
 drop 0x1a none * mvp throw away the top value

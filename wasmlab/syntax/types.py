@@ -16,6 +16,7 @@ class ValType(enum.IntEnum):
     V128 = 0x7B
     FUNCREF = 0x70
     EXTERNREF = 0x6F
+    EXNREF = 0x69  # the exception-handling proposal's reference to a caught exception
 
     @property
     def text(self) -> str:
@@ -23,7 +24,7 @@ class ValType(enum.IntEnum):
 
     @property
     def is_ref(self) -> bool:
-        return self in (ValType.FUNCREF, ValType.EXTERNREF)
+        return self in (ValType.FUNCREF, ValType.EXTERNREF, ValType.EXNREF)
 
     @property
     def is_num(self) -> bool:
@@ -45,21 +46,26 @@ _VALTYPE_TEXT = {
     ValType.V128: "v128",
     ValType.FUNCREF: "funcref",
     ValType.EXTERNREF: "externref",
+    ValType.EXNREF: "exnref",
 }
 _VALTYPE_BY_TEXT = {v: k for k, v in _VALTYPE_TEXT.items()}
+#: reference type -> its heap type's word in the text format (`ref.null exn`)
+HEAP_TYPE_TEXT = {ValType.FUNCREF: "func", ValType.EXTERNREF: "extern", ValType.EXNREF: "exn"}
 
 I32, I64, F32, F64, V128 = ValType.I32, ValType.I64, ValType.F32, ValType.F64, ValType.V128
 FUNCREF, EXTERNREF = ValType.FUNCREF, ValType.EXTERNREF
+EXNREF = ValType.EXNREF
 
 
 class ExternKind(enum.IntEnum):
-    """External kinds, numbered as in import/export descriptors (module linking adds 5, 6 and 7)."""
+    """External kinds, numbered as in import/export descriptors (exception handling adds 4,
+    module linking 5, 6 and 7)."""
 
     FUNC = 0
     TABLE = 1
     MEMORY = 2
     GLOBAL = 3
-    EVENT = 4
+    TAG = 4
     MODULE = 5
     INSTANCE = 6
     TYPE = 7
@@ -78,6 +84,7 @@ SPACE_ATTRS: dict[ExternKind, str] = {
     ExternKind.TABLE: "tables",
     ExternKind.MEMORY: "mems",
     ExternKind.GLOBAL: "globals",
+    ExternKind.TAG: "tags",
     ExternKind.MODULE: "modules",
     ExternKind.INSTANCE: "instances",
 }

@@ -21,6 +21,7 @@ SPACES: dict[str, str] = {
     "global": "global",
     "elem": "elem segment",
     "data": "data segment",
+    "tag": "tag",
 }
 
 

@@ -7,7 +7,7 @@ from typing import NoReturn, TypeVar
 
 from ..errors import ParseError
 from ..syntax.module import Span
-from ..syntax.types import ValType
+from ..syntax.types import HEAP_TYPE_TEXT, ValType
 from .lexer import (
     EOF,
     ID,
@@ -28,8 +28,12 @@ from .lexer import (
 from .numbers import parse_uint
 
 VALTYPES: dict[str, ValType] = {t.text: t for t in ValType}
-REFTYPES: dict[str, ValType] = {"funcref": ValType.FUNCREF, "externref": ValType.EXTERNREF}
-HEAPTYPES: dict[str, ValType] = {"func": ValType.FUNCREF, "extern": ValType.EXTERNREF}
+REFTYPES: dict[str, ValType] = {
+    "funcref": ValType.FUNCREF,
+    "externref": ValType.EXTERNREF,
+    "exnref": ValType.EXNREF,
+}
+HEAPTYPES: dict[str, ValType] = {word: t for t, word in HEAP_TYPE_TEXT.items()}
 
 
 def is_known_keyword(text: str) -> bool:
@@ -177,6 +181,8 @@ class Cursor:
             if vt is not None:
                 self.i += 1
                 return vt
+        elif self.at_lparen("ref"):
+            return self.ref_null()
         self.unexpected("a value type")
 
     def reftype(self) -> ValType:
@@ -186,7 +192,22 @@ class Cursor:
             if vt is not None:
                 self.i += 1
                 return vt
+        elif self.at_lparen("ref"):
+            return self.ref_null()
         self.unexpected("a reference type (funcref or externref)")
+
+    def ref_null(self) -> ValType:
+        """`(ref null func|extern|exn)`: the long form of funcref, externref and exnref (a
+        non-null `(ref ...)` needs typed function references, which wasmlab does not have)."""
+        first = self.toks[self.i]
+        self.i += 2
+        t = self.toks[self.i]
+        if t.kind != KEYWORD or t.text != "null":
+            raise self.error("non-nullable references need the typed function references proposal", first)
+        self.i += 1
+        vt = self.heaptype()
+        self.expect_rparen()
+        return vt
 
     def heaptype(self) -> ValType:
         t = self.toks[self.i]
@@ -195,7 +216,7 @@ class Cursor:
             if vt is not None:
                 self.i += 1
                 return vt
-        self.unexpected("a heap type (func or extern)")
+        self.unexpected("a heap type (func, extern or exn)")
 
     def skip_to_close(self, lparen_index: int) -> None:
         """Move past the `)` that closes the `(` at `lparen_index`."""

@@ -11,7 +11,7 @@ import struct
 from collections.abc import Callable
 from typing import Any
 
-from ..syntax.module import Instr, Span
+from ..syntax.module import CATCH_KINDS, Instr, Span
 from ..syntax.opcodes import BY_NAME, SELECT_T, Op
 from ..syntax.types import FuncType, ValType
 from .context import FuncContext, ModuleContext
@@ -85,11 +85,11 @@ class InstrParser(Cursor):
             if op is None:
                 self.unexpected("an instruction")
             self.i += 1
-            if op.imm == "blocktype":
+            if op.imm == "blocktype" or op.imm == "try_table":
                 label = self.take_id()
-                bt = self.blocktype()
+                imm = self.block_head(op)
                 self.fctx.open_label(label.text if label is not None else None)
-                out.append(Instr(op, bt, span=self.span_from(t)))
+                out.append(Instr(op, imm, span=self.span_from(t)))
                 frames.append([op, label, False])
                 continue
             op, imm = IMMEDIATES[op.imm](self, op)
@@ -124,7 +124,7 @@ class InstrParser(Cursor):
         if op is None:
             self.unexpected("an instruction", tok=t)
         self.i += 2
-        if op.imm == "blocktype":
+        if op.imm == "blocktype" or op.imm == "try_table":
             self.block_folded(op, lp, out)
             return
         op, imm = IMMEDIATES[op.imm](self, op)
@@ -145,9 +145,28 @@ class InstrParser(Cursor):
                 raise self.error(f"mismatching label {t.text}", t)
             self.i += 1
 
+    def block_head(self, op: Op) -> Any:
+        """The immediate of a block, loop, if or try_table after its label: the block type,
+        and for try_table its catch clauses (their labels count from outside the try_table)."""
+        bt = self.blocktype()
+        if op.imm != "try_table":
+            return bt
+        catches = []
+        while self.toks[self.i].kind == LPAREN and self.toks[self.i + 1].text in CATCH_KINDS:
+            self.i += 1
+            kind = CATCH_KINDS.index(self.next().text)
+            tag = self.var("tag") if kind < 2 else None
+            t = self.toks[self.i]
+            if t.kind != NAT and t.kind != ID:
+                self.unexpected("a label")
+            self.i += 1
+            catches.append((kind, tag, self.fctx.label(t)))
+            self.expect_rparen()
+        return bt, tuple(catches)
+
     def block_folded(self, op: Op, lp: Token, out: list[Instr]) -> None:
         label = self.take_id()
-        bt = self.blocktype()
+        bt = self.block_head(op)
         labels = self.fctx.labels
         name = label.text if label is not None else None
         head = Instr(op, bt)
@@ -546,4 +565,5 @@ IMMEDIATES: dict[str, Callable[[InstrParser, Op], Imm]] = {
     "v128": _v128,
     "shuffle": _shuffle,
     "lane": _lane,
+    "tag": _space("tag"),
 }

@@ -40,6 +40,9 @@ KEYWORDS: set[str] = set(BY_NAME) | {
     "assert_return", "assert_trap", "assert_exhaustion", "assert_invalid", "assert_malformed",
     "assert_unlinkable", "nan:canonical", "nan:arithmetic", "ref.extern", "either", "script",
     "input", "output", "ref",
+    # exception handling
+    "tag", "exnref", "exn", "null", "catch", "catch_ref", "catch_all", "catch_all_ref",
+    "assert_exception",
     # the custom-section annotation (the printer writes custom sections this way)
     "@custom", "after", "before", "first", "last", "code", "datacount",
 }  # fmt: skip

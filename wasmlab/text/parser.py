@@ -31,6 +31,7 @@ from ..syntax.module import (
     Module,
     Span,
     Table,
+    Tag,
 )
 from ..syntax.opcodes import BY_NAME
 from ..syntax.types import DefType, ExternKind, FuncType, GlobalType, Limits, MemType, TableType, ValType
@@ -69,10 +70,17 @@ EXTERN_KINDS: dict[str, tuple[ExternKind, str]] = {
     "table": (ExternKind.TABLE, "table"),
     "memory": (ExternKind.MEMORY, "memory"),
     "global": (ExternKind.GLOBAL, "global"),
+    "tag": (ExternKind.TAG, "tag"),
 }
 
 #: definition kind -> the word of "import after ... definition"
-_DEFINITION_WORDS = {"func": "function", "table": "table", "memory": "memory", "global": "global"}
+_DEFINITION_WORDS = {
+    "func": "function",
+    "table": "table",
+    "memory": "memory",
+    "global": "global",
+    "tag": "tag",
+}
 
 
 def register_field(keyword: str, scan: Callable[..., object], parse: Callable[..., None] | None) -> None:
@@ -292,7 +300,7 @@ def _scan_import(p: ModuleParser, lp: int) -> None:
     p.expect_name()
     p.optional_name()
     p.expect_lparen("an import description")
-    entry = p.keyword_in(EXTERN_KINDS, "an import description (func, table, memory or global)")
+    entry = p.keyword_in(EXTERN_KINDS, "an import description (func, table, memory, global or tag)")
     p.note_import(lp)
     p.ctx.bind(entry[1], p.take_id())
 
@@ -315,6 +323,7 @@ IMPORT_DESCS: dict[ExternKind, Callable[[ModuleParser], object]] = {
     ExternKind.TABLE: ModuleParser.table_type,
     ExternKind.MEMORY: lambda p: MemType(p.limits()),
     ExternKind.GLOBAL: ModuleParser.global_type,
+    ExternKind.TAG: lambda p: p.func_typeuse(None),
 }
 
 
@@ -447,6 +456,19 @@ def _parse_global(p: ModuleParser, lp: int, info: object) -> None:
     p.module.globals.append(Global(gt, init, span=p.field_span(lp)))
 
 
+def _parse_tag(p: ModuleParser, lp: int, info: object) -> None:
+    idx = info
+    assert isinstance(idx, int)
+    p.i = lp + 2
+    p.take_id()
+    p.inline_exports(ExternKind.TAG, idx)
+    if p.imported_field(lp, ExternKind.TAG, lambda: p.func_typeuse(None)):
+        return
+    typeidx = p.func_typeuse(None)
+    p.expect_rparen()
+    p.module.tags.append(Tag(typeidx, span=p.field_span(lp)))
+
+
 # --- export, start ------------------------------------------------------------------------
 
 
@@ -454,7 +476,7 @@ def _parse_export(p: ModuleParser, lp: int, info: object) -> None:
     p.i = lp + 2
     name = p.expect_name()
     p.expect_lparen("an export description")
-    entry = p.keyword_in(EXTERN_KINDS, "an export description (func, table, memory or global)")
+    entry = p.keyword_in(EXTERN_KINDS, "an export description (func, table, memory, global or tag)")
     idx = p.var(entry[1])
     p.expect_rparen()
     p.expect_rparen()
@@ -563,7 +585,7 @@ def _scan_nothing(p: ModuleParser, lp: int) -> None:
 
 #: section keyword -> section id, in the order sections are written
 SECTION_IDS = {
-    "type": 1, "import": 2, "func": 3, "table": 4, "memory": 5, "global": 6, "export": 7,
+    "type": 1, "import": 2, "func": 3, "table": 4, "memory": 5, "tag": 13, "global": 6, "export": 7,
     "start": 8, "elem": 9, "datacount": 12, "code": 10, "data": 11,
 }  # fmt: skip
 _SECTION_ORDER = list(SECTION_IDS.values())
@@ -605,6 +627,7 @@ register_field("func", _scan_definition("func"), _parse_func)
 register_field("table", _scan_definition("table"), _parse_table)
 register_field("memory", _scan_definition("memory"), _parse_memory)
 register_field("global", _scan_definition("global"), _parse_global)
+register_field("tag", _scan_definition("tag"), _parse_tag)
 register_field("export", _scan_nothing, _parse_export)
 register_field("start", _scan_nothing, _parse_start)
 register_field("elem", _scan_segment("elem"), _parse_elem)

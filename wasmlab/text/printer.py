@@ -33,10 +33,20 @@ from ..syntax.module import (
     Memory,
     Module,
     Table,
+    catch_words,
     memarg_words,
     memory_words,
 )
-from ..syntax.types import ExternKind, FuncType, GlobalType, Limits, MemType, TableType, ValType
+from ..syntax.types import (
+    HEAP_TYPE_TEXT,
+    ExternKind,
+    FuncType,
+    GlobalType,
+    Limits,
+    MemType,
+    TableType,
+    ValType,
+)
 from .numbers import F32, F64, format_float
 
 _IDCHARS_RE = re.compile(r"[^0-9A-Za-z!#$%&'*+\-./:<=>?@\\^_`|~]")
@@ -52,7 +62,7 @@ SECTION_NAMES = {
 
 #: the index space of the items an export (or a module-linking alias) of each kind names
 KIND_SPACE = {ExternKind.FUNC: "func", ExternKind.TABLE: "table", ExternKind.MEMORY: "memory",
-              ExternKind.GLOBAL: "global", ExternKind.TYPE: "type"}  # fmt: skip
+              ExternKind.GLOBAL: "global", ExternKind.TYPE: "type", ExternKind.TAG: "tag"}  # fmt: skip
 
 
 def print_wat(module: Module, *, folded: bool = False) -> str:
@@ -148,6 +158,9 @@ class _Printer:
         self.label_ids: dict[int, str] = {}  # id(block instruction) -> its label's `$id`
         self.open_labels: list[str | None] = []  # the `$id`s of the enclosing blocks, innermost last
         self.func_types = self._func_types()
+        self.tag_types = [i.desc for i in module.imports if i.kind is ExternKind.TAG] + [
+            t.type for t in module.tags
+        ]
 
     def _func_types(self) -> list[FuncType | None]:
         out: list[FuncType | None] = []
@@ -223,6 +236,8 @@ class _Printer:
             self.table(t, counters[ExternKind.TABLE] + i)
         for i, mem in enumerate(m.mems):
             self.memory(mem, counters[ExternKind.MEMORY] + i)
+        for i, t in enumerate(m.tags):
+            self.emit(1, f"(tag {self.decl('tag', counters[ExternKind.TAG] + i)} {self.typeuse(t.type)})")
         for i, g in enumerate(m.globals):
             self.global_(g, counters[ExternKind.GLOBAL] + i)
         for e in m.exports:
@@ -266,6 +281,8 @@ class _Printer:
             return f"(memory {self.decl('memory', idx)} {self.mem_type(imp.desc)})"
         if kind is ExternKind.GLOBAL:
             return f"(global {self.decl('global', idx)} {global_type_text(imp.desc)})"
+        if kind is ExternKind.TAG:
+            return f"(tag {self.decl('tag', idx)} {self.typeuse(imp.desc)})"
         return None
 
     def import_(self, imp: Import, idx: int) -> None:
@@ -286,7 +303,7 @@ class _Printer:
         raw = self.m.names.locals.get(idx, {})
         self.local_ids = _unique_ids(raw)
         labels = self.m.names.labels.get(idx, {})
-        blocks = [i for i in f.body if i.op.imm == "blocktype"]
+        blocks = [i for i in f.body if i.op.imm in ("blocktype", "try_table")]
         self.label_ids = {
             id(b): ident for k, b in enumerate(blocks) if k in labels and (ident := sanitize_id(labels[k]))
         }
@@ -397,9 +414,9 @@ class _Printer:
             if name == "end" or name == "else":
                 depth -= 1
             self.emit(depth, self.instr_text(instr))
-            if name in ("block", "loop", "if", "else"):
+            if name in ("block", "loop", "if", "else", "try_table"):
                 depth += 1
-            if name in ("block", "loop", "if"):
+            if name in ("block", "loop", "if", "try_table"):
                 self.open_labels.append(self.label_ids.get(id(instr)))
             elif name == "end" and self.open_labels:
                 self.open_labels.pop()
@@ -430,6 +447,11 @@ class _Printer:
             return (self.labels[-1 - depth] if depth < len(self.labels) else 0), 0
         if name == "return":
             return self.labels[0], 0
+        if name == "throw":
+            ft = self.type_at(self.tag_types[instr.imm]) if 0 <= instr.imm < len(self.tag_types) else None
+            return (len(ft.params) if ft is not None else 0), 0
+        if name == "throw_ref":
+            return 1, 0
         return 0, 0
 
     def block_arity(self, bt: Any) -> tuple[int, int]:
@@ -445,7 +467,9 @@ class _Printer:
         for node in nodes:
             instr = node.instr
             if node.body is not None:
-                params, results = self.block_arity(instr.imm)
+                params, results = self.block_arity(
+                    instr.imm[0] if instr.op.name == "try_table" else instr.imm
+                )
                 self.labels.append(params if instr.op.name == "loop" else results)
                 node.body = self.fold(node.body)
                 if node.else_body is not None:
@@ -558,7 +582,7 @@ def _structure(body: list[Instr], i: int) -> tuple[list[_Node], int]:
             return out, i
         node = _Node(instr)
         i += 1
-        if name in ("block", "loop", "if"):
+        if name in ("block", "loop", "if", "try_table"):
             node.body, i = _structure(body, i)
             if i < n and body[i].op.name == "else":
                 node.else_body, i = _structure(body, i + 1)
@@ -588,8 +612,15 @@ _FIXED_ARITY: dict[str, tuple[int, int]] = {
 # --- immediates -------------------------------------------------------------------------
 
 
-def _blocktype(p: _Printer, instr: Instr) -> str:
-    bt = instr.imm
+def _try_table(p: _Printer, instr: Instr) -> str:
+    """`$l? blocktype (catch $tag $label)...`; catch labels count from outside the try_table."""
+    bt, catches = instr.imm
+    clauses = catch_words(catches, lambda tag: p.ref("tag", tag), p.label_ref)
+    return " ".join(x for x in (_blocktype(p, instr, bt), *clauses) if x)
+
+
+def _blocktype(p: _Printer, instr: Instr, bt: Any = None) -> str:
+    bt = instr.imm if instr.op.imm == "blocktype" else bt
     label = p.label_ids.get(id(instr))
     if bt is None:
         text = ""
@@ -674,7 +705,7 @@ def _select_t(p: _Printer, instr: Instr) -> str:
 
 
 def _reftype(p: _Printer, instr: Instr) -> str:
-    return "func" if instr.imm is ValType.FUNCREF else "extern"
+    return HEAP_TYPE_TEXT[instr.imm]
 
 
 def _table_copy(p: _Printer, instr: Instr) -> str:
@@ -729,6 +760,8 @@ IMMEDIATE_TEXT: dict[str, Callable[[_Printer, Instr], str]] = {
     "v128": _v128,
     "shuffle": _shuffle,
     "lane": _int_imm,
+    "tag": _index_of("tag"),
+    "try_table": _try_table,
 }
 
 #: how each kind of type definition is printed (module linking adds module/instance types)

@@ -138,6 +138,15 @@ class AssertTrap:
 
 
 @dataclass
+class AssertException:
+    """`(assert_exception (invoke ...))` (exception handling): the action throws a wasm
+    exception that nothing catches."""
+
+    line: int
+    action: Action
+
+
+@dataclass
 class AssertExhaustion:
     line: int
     action: Action
@@ -180,6 +189,7 @@ Command = (
     | ActionCommand
     | AssertReturn
     | AssertTrap
+    | AssertException
     | AssertExhaustion
     | AssertInvalid
     | AssertMalformed
@@ -402,6 +412,12 @@ class _ScriptParser(Cursor):
         self.expect_rparen()
         return AssertTrap(lp.line, action, text)
 
+    def _assert_exception(self, lp: Token) -> Command:
+        self.i += 2
+        action = self.action()
+        self.expect_rparen()
+        return AssertException(lp.line, action)
+
     def _assert_exhaustion(self, lp: Token) -> Command:
         self.i += 2
         action = self.action()
@@ -432,6 +448,7 @@ _COMMANDS: dict[str, Any] = {
     "assert_return": _ScriptParser._assert_return,
     "assert_trap": _ScriptParser._assert_trap,
     "assert_exhaustion": _ScriptParser._assert_exhaustion,
+    "assert_exception": _ScriptParser._assert_exception,
     "assert_invalid": _ScriptParser._assert_module,
     "assert_malformed": _ScriptParser._assert_module,
     "assert_unlinkable": _ScriptParser._assert_module,
@@ -503,7 +520,7 @@ def value_type(value: Value) -> ValType | None:
 
 __all__ = [
     "Action", "ActionCommand", "AssertExhaustion", "AssertInvalid", "AssertMalformed",
-    "AssertReturn", "AssertTrap", "AssertUninstantiable", "AssertUnlinkable", "Command", "Get",
+    "AssertException", "AssertReturn", "AssertTrap", "AssertUninstantiable", "AssertUnlinkable", "Command", "Get",
     "Invoke", "ModuleCommand", "Register", "Value", "is_nan_match", "match_result",
     "parse_script", "value_type",
 ]  # fmt: skip

@@ -35,6 +35,7 @@ class Context:
         "refs",
         "linking",
         "features",
+        "tags",
     )
 
     def __init__(self, module: Module, features: Features = ALL) -> None:
@@ -45,6 +46,7 @@ class Context:
         tables: list[TableType] = []
         mems: list[MemType] = []
         globals_: list[GlobalType] = []
+        tags: list[FuncType] = []
         for imp in module.imports:
             kind, desc = imp.kind, imp.desc
             if kind is ExternKind.FUNC:
@@ -55,6 +57,8 @@ class Context:
                 mems.append(_expect(desc, MemType, imp))
             elif kind is ExternKind.GLOBAL:
                 globals_.append(_expect(desc, GlobalType, imp))
+            elif kind is ExternKind.TAG:
+                tags.append(self.func_type_at(desc, f"import {imp.module!r} {imp.name!r}"))
             # other kinds (module linking) add no entries to the 2.0 index spaces here
         self.num_imported_globals = len(globals_)
         for f in module.funcs:
@@ -62,6 +66,8 @@ class Context:
         tables.extend(t.type for t in module.tables)
         mems.extend(m.type for m in module.mems)
         globals_.extend(g.type for g in module.globals)
+        tags.extend(self.func_type_at(t.type, f"tag {len(tags)}") for t in module.tags)
+        self.tags = tags  # exception handling: each tag's function type
         self.funcs = funcs
         self.tables = tables
         self.mems = mems

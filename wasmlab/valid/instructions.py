@@ -21,9 +21,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from ..errors import ValidationError
-from ..syntax.module import Instr
+from ..syntax.module import CATCH_KINDS, Instr
 from ..syntax.opcodes import ALL_OPS, Op
-from ..syntax.types import FUNCREF, I32, FuncType, ValType
+from ..syntax.types import EXNREF, FUNCREF, I32, FuncType, ValType
 from .context import Context
 
 # frame kinds
@@ -111,6 +111,9 @@ class BodyChecker:
             "block": self._block,
             "loop": self._block,
             "if": self._block,
+            "try_table": self._block,
+            "throw": self._throw,
+            "throw_ref": self._throw_ref,
             "else": self._else,
             "end": self._end,
             "br": self._br,
@@ -390,7 +393,7 @@ class BodyChecker:
         self.set_unreachable()
 
     def _block_type(self, ins: Instr) -> tuple[Sequence[ValType], Sequence[ValType]]:
-        bt = ins.imm
+        bt = ins.imm[0] if ins.op.name == "try_table" else ins.imm
         if bt is None:
             return (), ()
         if isinstance(bt, ValType):
@@ -410,6 +413,9 @@ class BodyChecker:
             kind = IF
         else:
             kind = LOOP if ins.op.name == "loop" else BLOCK
+        if ins.op.name == "try_table":
+            self._need("exceptions", ins)
+            self._catches(ins)
         self.pop_expected(params, ins)
         frame = self.push_ctrl(kind, params, results, pc)
         if self.record:
@@ -441,6 +447,41 @@ class BodyChecker:
                 stack_text(frame.start_types),
             )
         self.vals.extend(frame.end_types)
+
+    def _need(self, feature: str, ins: Instr) -> None:
+        if feature not in self.ctx.features:
+            raise self.error(ins, f"{ins.op.name} needs the {feature} feature")
+
+    def _tag(self, ins: Instr, idx: object) -> FuncType:
+        tags = self.ctx.tags
+        if not isinstance(idx, int) or not 0 <= idx < len(tags):
+            raise self.error(ins, f"unknown tag {idx}")
+        return tags[idx]
+
+    def _catches(self, ins: Instr) -> None:
+        """try_table's catch clauses: each label (counted from outside the try_table) must take
+        what the clause passes it: the tag's values, then the exnref for the *_ref kinds."""
+        for kind, tag, label in ins.imm[1]:
+            passes = list(self._tag(ins, tag).params) if kind < 2 else []
+            if kind in (1, 3):
+                passes.append(EXNREF)
+            target = self._label(ins, label)
+            if list(target.label_types) != passes:
+                want, got = stack_text(target.label_types), stack_text(passes)
+                raise self.error(
+                    ins, f"type mismatch: {CATCH_KINDS[kind]} passes {got} to label {label}, which takes {want}",
+                    want, got,
+                )  # fmt: skip
+
+    def _throw(self, ins: Instr, pc: int) -> None:
+        self._need("exceptions", ins)
+        self.pop_expected(self._tag(ins, ins.imm).params, ins)
+        self.set_unreachable()
+
+    def _throw_ref(self, ins: Instr, pc: int) -> None:
+        self._need("exceptions", ins)
+        self.pop_expected((EXNREF,), ins)
+        self.set_unreachable()
 
     def _label(self, ins: Instr, depth: object) -> Frame:
         ctrls = self.ctrls

@@ -63,6 +63,7 @@ TYPE_CHECKS: dict[type, Callable[[Module, int, object], None]] = {
 #: import kind -> check(ctx, import); 2.0 kinds are checked below, others go through here
 #: (module and instance imports: by `validate_linking`)
 IMPORT_CHECKS: dict[ExternKind, Callable[[Context, Import], None]] = {
+    ExternKind.TAG: lambda ctx, imp: check_tag_type(ctx, imp.desc, f"import {imp.module!r} {imp.name!r}"),
     ExternKind.MODULE: lambda ctx, imp: None,
     ExternKind.INSTANCE: lambda ctx, imp: None,
 }
@@ -73,6 +74,7 @@ EXPORT_SPACES: dict[ExternKind, Callable[[Context], int]] = {
     ExternKind.TABLE: lambda c: len(c.tables),
     ExternKind.MEMORY: lambda c: len(c.mems),
     ExternKind.GLOBAL: lambda c: len(c.globals),
+    ExternKind.TAG: lambda c: len(c.tags),
     ExternKind.MODULE: lambda c: len(c.linking.modules) if c.linking else 0,
     ExternKind.INSTANCE: lambda c: len(c.linking.instances) if c.linking else 0,
 }
@@ -99,6 +101,33 @@ def check_table_type(tt: TableType, where: str) -> None:
     check_limits(tt.limits, MAX_TABLE, "table size must be at most 2^32-1", where)
     if not isinstance(tt.elem, ValType) or not tt.elem.is_ref:
         raise ValidationError(f"type mismatch: {where} holds {tt.elem}, not a reference type")
+
+
+def check_tag_type(ctx: Context, typeidx: int, where: str) -> None:
+    """A tag's type: a function type with no results (exception handling)."""
+    if "exceptions" not in ctx.features:
+        raise ValidationError(f"tags need the exceptions feature (in {where})")
+    if ctx.func_type_at(typeidx, where).results:
+        raise ValidationError(f"non-empty tag result type (in {where})")
+
+
+def _exnref_free(module: Module) -> None:
+    """Without the exceptions feature, no type anywhere in the module may be exnref."""
+    types: list[object] = []
+    for t in module.types:
+        if isinstance(t, FuncType):
+            types += [*t.params, *t.results]
+    types += [g.type.type for g in module.globals] + [t.type.elem for t in module.tables]
+    types += [e.type for e in module.elems]
+    for imp in module.imports:
+        desc = imp.desc
+        types.append(getattr(desc, "type", None) or getattr(desc, "elem", None))
+    for f in module.funcs:
+        types += f.locals
+        types += [i.imm for i in f.body if i.op.imm in ("reftype", "blocktype")]
+        types += [t for i in f.body if i.op.imm == "select_t" for t in i.imm]
+    if ValType.EXNREF in types:
+        raise ValidationError("exnref needs the exceptions feature")
 
 
 def check_mem_type(mt: MemType, where: str, shared_ok: bool = False) -> None:
@@ -157,6 +186,7 @@ _KIND_WORDS = {
     ExternKind.TABLE: "table",
     ExternKind.MEMORY: "memory",
     ExternKind.GLOBAL: "global",
+    ExternKind.TAG: "tag",
 }
 
 
@@ -199,6 +229,11 @@ def _validate(module: Module, features: Features) -> None:
                 raise ValidationError(f"module linking section {key!r} is not supported by the validator yet")
             check(module, ctx)
 
+    if "exceptions" not in features:
+        _exnref_free(module)
+    n_imported_tags = len(ctx.tags) - len(module.tags)
+    for i, t in enumerate(module.tags):
+        check_tag_type(ctx, t.type, f"tag {n_imported_tags + i}")
     n_imported_globals = ctx.num_imported_globals
     for i, g in enumerate(module.globals):
         check_const(ctx, g.init, g.type.type, f"global {n_imported_globals + i} initializer")

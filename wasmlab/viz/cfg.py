@@ -9,7 +9,7 @@ from typing import Any
 import graphviz
 
 from ..errors import WasmError
-from ..syntax.module import Instr, Module
+from ..syntax.module import CATCH_KINDS, Instr, Module
 from ..syntax.types import ExternKind
 from . import register
 from .instr import instr_text
@@ -28,6 +28,8 @@ _TERMINATORS = {
     "else",
     "return_call",
     "return_call_indirect",
+    "throw",
+    "throw_ref",
 }
 MAX_LINES = 14
 
@@ -46,7 +48,7 @@ def match_structure(body: list[Instr]) -> tuple[dict[int, int], dict[int, int]]:
     stack: list[int] = []
     for pc, ins in enumerate(body):
         name = ins.op.name
-        if name in ("block", "loop", "if"):
+        if name in ("block", "loop", "if", "try_table"):
             stack.append(pc)
         elif name == "else":
             if stack:
@@ -69,7 +71,7 @@ def basic_blocks(body: list[Instr]) -> list[BasicBlock]:
             leaders.add(pc + 1)
         if name == "loop":
             leaders.add(pc + 1)
-        if name in ("block", "if") and pc in ends:
+        if name in ("block", "if", "try_table") and pc in ends:
             leaders.add(ends[pc])  # a branch target (merge point)
     leaders = {pc for pc in leaders if pc < len(body)}
     starts = sorted(leaders)
@@ -82,7 +84,7 @@ def basic_blocks(body: list[Instr]) -> list[BasicBlock]:
     for pc, ins in enumerate(body):
         label_stacks[pc] = list(stack)
         name = ins.op.name
-        if name in ("block", "loop", "if"):
+        if name in ("block", "loop", "if", "try_table"):
             stack.append((name, pc))
         elif name == "end" and stack:
             stack.pop()
@@ -121,6 +123,8 @@ def basic_blocks(body: list[Instr]) -> list[BasicBlock]:
             bb.succ.append((EXIT, "tail call"))
         elif name == "unreachable":
             bb.succ.append((TRAP, ""))
+        elif name in ("throw", "throw_ref"):
+            bb.succ += _throw_targets(body, last, label_stacks, target)
         elif name == "if":
             bb.succ.append((last + 1, "then"))
             if last in elses:
@@ -135,6 +139,22 @@ def basic_blocks(body: list[Instr]) -> list[BasicBlock]:
             bb.succ.append((fall, ""))
         blocks.append(bb)
     return blocks
+
+
+def _throw_targets(
+    body: list[Instr], pc: int, label_stacks: dict[int, list[tuple[str, int]]], target: Any
+) -> list[tuple[int, str]]:
+    """Where an exception thrown at `pc` may go: the catch clauses of the enclosing try_tables,
+    innermost first (their labels count from outside each try_table), else out of the function."""
+    out: list[tuple[int, str]] = []
+    for kind, at in reversed(label_stacks[pc]):
+        if kind != "try_table":
+            continue
+        for catch_kind, _, depth in body[at].imm[1]:
+            out.append((target(at, depth), CATCH_KINDS[catch_kind]))
+            if catch_kind >= 2:  # catch_all: nothing gets past it
+                return out
+    return [*out, (EXIT, "throw")]
 
 
 def resolve_func(module: Module, func: Any) -> int:

@@ -10,8 +10,8 @@ import struct
 from typing import Any
 
 from ..exec import numerics as N
-from ..syntax.module import Instr, Module, memarg_words, memory_words
-from ..syntax.types import ValType
+from ..syntax.module import Instr, Module, catch_words, memarg_words, memory_words
+from ..syntax.types import HEAP_TYPE_TEXT, ValType
 
 
 def _signed(bits: int, width: int) -> int:
@@ -54,6 +54,12 @@ def immediates_text(instr: Instr, module: Module | None = None, func: int | None
             return ""
         if kind == "blocktype":
             return _blocktype(imm)
+        if kind == "try_table":
+            bt, catches = imm
+            return " ".join(x for x in (_blocktype(bt), *catch_words(catches)) if x)
+        if kind == "tag":
+            name = module.names.tags.get(imm) if module is not None else None
+            return f"${name}" if name else str(imm)
         if kind == "func":
             return _func_ref(imm, module)
         if kind == "local":
@@ -87,7 +93,7 @@ def immediates_text(instr: Instr, module: Module | None = None, func: int | None
         if kind == "select_t":
             return "(result " + " ".join(t.text for t in imm) + ")"
         if kind == "reftype":
-            return "func" if imm is ValType.FUNCREF else "extern"
+            return HEAP_TYPE_TEXT[imm]
         if kind in ("table_copy", "table_init"):
             a, b = imm
             return f"{a} {b}" if kind == "table_copy" else f"{b} {a}"
