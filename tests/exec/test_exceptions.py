@@ -91,20 +91,37 @@ def test_traps_are_not_exceptions() -> None:
         inst.exports.f()
 
 
-def test_exceptions_cross_host_functions() -> None:
-    """wasm -> host -> wasm that throws: the exception goes on into the outer wasm frames."""
-    inner = load()
-    outer = wasmlab.load(
+def _outer_through_host(inner: wasmlab.Instance, calls: list) -> wasmlab.Instance:
+    def host(x: int) -> None:
+        calls.append(x)
+        inner.exports.uncaught(x + 1)
+
+    return wasmlab.load(
         """(module
           (import "inner" "e" (tag $e (param i32)))
           (import "host" "call_uncaught" (func $host (param i32)))
           (func (export "f") (param i32) (result i32)
             (block $h (result i32)
               (try_table (result i32) (catch $e $h) (call $host (local.get 0)) (i32.const -1)))))""",
-        {"inner": {"e": inner.exports.e}, "host": {"call_uncaught": lambda x: inner.exports.uncaught(x + 1)}},
+        {"inner": {"e": inner.exports.e}, "host": {"call_uncaught": host}},
         features="exceptions",
     )
-    assert outer.exports.f(10) == 11
+
+
+def test_exceptions_cross_host_functions() -> None:
+    """wasm -> host -> wasm that throws: the exception goes on into the outer wasm frames."""
+    calls: list = []
+    assert _outer_through_host(load(), calls).exports.f(10) == 11 and calls == [10]
+
+
+def test_the_debugger_replays_a_host_call_that_threw() -> None:
+    """History records the exception a host call let out; replaying gives the same exception
+    (the same tag, so the same catch) without calling the host again."""
+    calls: list = []
+    s = debug(_outer_through_host(load(), calls), "f", 10)
+    assert "[i32 11]" in s.continue_().reason and calls == [10]
+    s.goto(0)
+    assert "[i32 11]" in s.continue_().reason and calls == [10] and s.host_calls == 1
 
 
 def test_tags_are_per_instance() -> None:

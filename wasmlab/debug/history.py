@@ -21,7 +21,7 @@ import bisect
 import copy
 from typing import Any
 
-from ..errors import Trap, WasmError
+from ..errors import Thrown, Trap, WasmError
 from ..exec.machine import Machine, as_results, call_host
 from ..exec.runtime import DataInst, ElemInst, FuncInst, GlobalInst, MemoryInst, TableInst
 from .patches import code_of
@@ -256,6 +256,8 @@ class HostRecord:
             return as_results(func, self.wasi.resume())
         e = self.error
         if e is not None:
+            if isinstance(e, Thrown):  # a wasm exception: the same one again (its tag decides catches)
+                raise Thrown(e.exn)
             if isinstance(e, Trap):
                 raise type(e)(e.kind)
             raise copy.copy(e)
