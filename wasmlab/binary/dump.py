@@ -13,7 +13,17 @@ import struct
 
 from ..errors import DecodeError
 from ..syntax.features import ALL
-from ..syntax.module import Data, Elem, Expr, Instr, Module, catch_words, memarg_words, memory_words
+from ..syntax.module import (
+    KIND_SPACE,
+    Data,
+    Elem,
+    Expr,
+    Instr,
+    Module,
+    catch_words,
+    memarg_words,
+    memory_words,
+)
 from ..syntax.types import HEAP_TYPE_TEXT, ExternKind, FuncType, ValType
 from .decode import SECTION_NAMES, decode
 from .encode import encode
@@ -140,12 +150,6 @@ def _fname(module: Module, funcidx: int) -> str:
     return "" if name == f"func[{funcidx}]" else f" <{name}>"
 
 
-#: extern kind -> the index space whose names the dump shows for it
-_KIND_SPACE = {
-    ExternKind.TABLE: "table", ExternKind.MEMORY: "memory", ExternKind.GLOBAL: "global", ExternKind.TAG: "tag",
-}  # fmt: skip
-
-
 def _named(module: Module, space: str, idx: int) -> str:
     """` <name>` when item `idx` of `space` has a name (name section or text `$id`)."""
     name = module.names.of_space(space).get(idx)
@@ -155,7 +159,7 @@ def _named(module: Module, space: str, idx: int) -> str:
 def _item_name(module: Module, kind: ExternKind, idx: int) -> str:
     if kind is ExternKind.FUNC:
         return _fname(module, idx)
-    space = _KIND_SPACE.get(kind)
+    space = KIND_SPACE.get(kind)
     return _named(module, space, idx) if space else ""
 
 

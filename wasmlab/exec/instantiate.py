@@ -59,6 +59,11 @@ class DefineMemories:
 
 
 @dataclass(frozen=True)
+class DefineTags:
+    """Exception tags (exception handling); before globals, as in the binary."""
+
+
+@dataclass(frozen=True)
 class DefineGlobals:
     pass
 
@@ -95,7 +100,15 @@ def initializers(module: Module) -> list[Initializer]:
     inits: list[Initializer] = [
         Import(imp.module, imp.name, imp.kind, imp.desc, i) for i, imp in enumerate(module.imports)
     ]
-    inits += [DefineFuncs(), DefineTables(), DefineMemories(), DefineGlobals(), DefineSegments(), Exports()]
+    inits += [
+        DefineFuncs(),
+        DefineTables(),
+        DefineMemories(),
+        DefineTags(),
+        DefineGlobals(),
+        DefineSegments(),
+    ]
+    inits.append(Exports())
     inits += [InitElems(), InitDatas()]
     if module.start is not None:
         inits.append(Start(module.start))
@@ -212,13 +225,7 @@ def _apply(
     if isinstance(init, Import):
         what = f'"{init.module}" "{init.field}"' if init.field is not None else f'"{init.module}"'
         value = resolve(init.module, init.field, init.kind, init.desc)
-        if init.kind in (
-            ExternKind.FUNC,
-            ExternKind.TABLE,
-            ExternKind.MEMORY,
-            ExternKind.GLOBAL,
-            ExternKind.TAG,
-        ):
+        if init.kind <= ExternKind.TAG:  # (module linking checks its own kinds)
             check_import(value, init.kind, init.desc, inst.types, what)
         inst.space(init.kind).append(value)
     elif isinstance(init, DefineFuncs):
@@ -232,10 +239,11 @@ def _apply(
     elif isinstance(init, DefineMemories):
         for m in module.mems:
             inst.mems.append(MemoryInst(m.type))
-    elif isinstance(init, DefineGlobals):
+    elif isinstance(init, DefineTags):
         base = len(inst.tags)
-        for i, t in enumerate(module.tags):  # (tags come before globals in the binary too)
+        for i, t in enumerate(module.tags):
             inst.tags.append(TagInst(types_canon(inst.types[t.type]), module.names.tags.get(base + i)))
+    elif isinstance(init, DefineGlobals):
         for g in module.globals:
             inst.globals.append(GlobalInst(g.type, eval_const(g.init, inst)))
     elif isinstance(init, DefineSegments):

@@ -237,6 +237,12 @@ NAMES_OF_SPACE: dict[str, str] = {
     "global": "globals", "elem": "elems", "data": "datas", "tag": "tags",
 }  # fmt: skip
 
+#: extern kind -> the index space (as in NAMES_OF_SPACE) of the items it names
+KIND_SPACE: dict[ExternKind, str] = {
+    ExternKind.FUNC: "func", ExternKind.TABLE: "table", ExternKind.MEMORY: "memory",
+    ExternKind.GLOBAL: "global", ExternKind.TAG: "tag", ExternKind.TYPE: "type",
+}  # fmt: skip
+
 #: name-section subsection id -> the `Names` field it holds: 1 of the 2.0 spec, 4-9 of the
 #: extended name section (as WABT, wasm-tools and LLVM write them); 0 is the module's name,
 #: 2 and 3 are maps per function (INDIRECT_NAME_SUBSECTIONS); later ones are skipped

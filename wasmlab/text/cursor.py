@@ -28,11 +28,7 @@ from .lexer import (
 from .numbers import parse_uint
 
 VALTYPES: dict[str, ValType] = {t.text: t for t in ValType}
-REFTYPES: dict[str, ValType] = {
-    "funcref": ValType.FUNCREF,
-    "externref": ValType.EXTERNREF,
-    "exnref": ValType.EXNREF,
-}
+REFTYPES: dict[str, ValType] = {t.text: t for t in ValType if t.is_ref}
 HEAPTYPES: dict[str, ValType] = {word: t for t, word in HEAP_TYPE_TEXT.items()}
 
 

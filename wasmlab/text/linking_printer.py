@@ -15,6 +15,7 @@ from ..syntax.module import (
     ALIAS_SECTION,
     IMPORT_SECTION,
     INSTANCE_SECTION,
+    KIND_SPACE,
     MODULE_SECTION,
     TYPE_SECTION,
     Alias,
@@ -22,7 +23,7 @@ from ..syntax.module import (
     InstanceDef,
 )
 from ..syntax.types import ExternKind, InstanceType, MemType, ModuleType
-from .printer import INDENT, KIND_SPACE, escape_name, global_type_text, limits_text
+from .printer import INDENT, escape_name, global_type_text, limits_text
 
 if TYPE_CHECKING:
     from .printer import _Printer

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..syntax.module import (
+    KIND_SPACE,
     NAMES_OF_SPACE,
     Custom,
     Data,
@@ -58,11 +59,6 @@ SECTION_NAMES = {
     1: "type", 2: "import", 3: "func", 4: "table", 5: "memory", 6: "global", 7: "export",
     8: "start", 9: "elem", 10: "code", 11: "data", 12: "datacount",
 }  # fmt: skip
-
-
-#: the index space of the items an export (or a module-linking alias) of each kind names
-KIND_SPACE = {ExternKind.FUNC: "func", ExternKind.TABLE: "table", ExternKind.MEMORY: "memory",
-              ExternKind.GLOBAL: "global", ExternKind.TYPE: "type", ExternKind.TAG: "tag"}  # fmt: skip
 
 
 def print_wat(module: Module, *, folded: bool = False) -> str:
@@ -158,9 +154,7 @@ class _Printer:
         self.label_ids: dict[int, str] = {}  # id(block instruction) -> its label's `$id`
         self.open_labels: list[str | None] = []  # the `$id`s of the enclosing blocks, innermost last
         self.func_types = self._func_types()
-        self.tag_types = [i.desc for i in module.imports if i.kind is ExternKind.TAG] + [
-            t.type for t in module.tags
-        ]
+        self.tag_types = [i.desc for i in module.imports_of(ExternKind.TAG)] + [t.type for t in module.tags]
 
     def _func_types(self) -> list[FuncType | None]:
         out: list[FuncType | None] = []

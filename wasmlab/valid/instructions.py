@@ -558,8 +558,7 @@ class BodyChecker:
     def _tail_call(self, ins: Instr, ft: FuncType, operands: Sequence[ValType]) -> None:
         """return_call*: the callee's results are this function's; like `return`, the rest
         of the block is unreachable."""
-        if "tail-call" not in self.ctx.features:
-            raise self.error(ins, f"{ins.op.name} needs the tail-call feature")
+        self._need("tail-call", ins)
         if list(ft.results) != self.results:
             exp, got = stack_text(self.results), stack_text(ft.results)
             raise self.error(

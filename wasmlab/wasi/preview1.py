@@ -571,7 +571,7 @@ class Preview1:
         m.check(nevents_ptr, 4)
         ready: list[tuple[int, int, int, int, int]] = []  # userdata, errno, type, nbytes, flags
         timers: list[tuple[int, int]] = []  # wait in ns, userdata
-        waits: list[tuple[int, Source]] = []  # userdata, a stdin that can block
+        waits: list[tuple[int, Source, int]] = []  # userdata, a stdin that can block, its host fd
         for i in range(nsubs):
             base = in_ptr + C.SUBSCRIPTION_SIZE * i
             userdata = m.u64(base)
@@ -595,7 +595,7 @@ class Preview1:
                 elif not d.base & C.POLL_FD_READWRITE:
                     ready.append((userdata, C.ENOTCAPABLE, tag, 0, 0))
                 elif (source := self._blocking_source(d, tag)) is not None:
-                    waits.append((userdata, source))
+                    waits.append((userdata, source, source.pollable_fd()))
                 else:
                     ready.append((userdata, C.SUCCESS, tag, self._poll_bytes(d, tag), 0))
             else:
@@ -603,18 +603,16 @@ class Preview1:
         wait = min(w for w, _ in timers) if timers else None
         if waits:  # wait on the host (no longer than the nearest timer; not at all if some are ready)
             timeout = 0 if ready else (None if wait is None else wait / 1e9)
-            readable, _, _ = select.select([src.pollable_fd() for _, src in waits], [], [], timeout)
-            for u, src in waits:
-                if src.pollable_fd() in readable:  # readable: bytes to read, or the end (hangup)
+            readable, _, _ = select.select([fd for _, _, fd in waits], [], [], timeout)
+            for u, src, fd in waits:
+                if fd in readable:  # readable: bytes to read, or the end (hangup)
                     n = src.available()
                     ready.append(
                         (u, C.SUCCESS, C.EVENTTYPE_FD_READ, n, 0 if n else C.EVENTRWFLAGS_FD_READWRITE_HANGUP)
                     )
-            if not ready:  # the nearest timer's time has passed in the select
-                ready = [(u, C.SUCCESS, C.EVENTTYPE_CLOCK, 0, 0) for w, u in timers if w <= (wait or 0)]
-        elif not ready and timers:
-            if wait:
-                time.sleep(wait / 1e9)
+        elif not ready and wait:
+            time.sleep(wait / 1e9)
+        if not ready:  # the nearest timer's time has come
             ready = [(u, C.SUCCESS, C.EVENTTYPE_CLOCK, 0, 0) for w, u in timers if w <= (wait or 0)]
         for i, (userdata, err, tag, nbytes, flags) in enumerate(ready):
             m.write(
