@@ -1,6 +1,6 @@
-"""Packaging: every wasmlab/ subpackage is listed in pyproject (an explicit list, since
-kernel/ and widgets/ are mapped to wasmlab.kernel / wasmlab.widgets), the kernelspec data
-files exist, and `python -m wasmlab.kernel install` writes a working spec."""
+"""Packaging: every wasmlab/ subpackage is found by the package discovery pyproject asks
+for, the kernelspec data files exist, and `python -m wasmlab.kernel install` writes a
+working spec."""
 
 from __future__ import annotations
 
@@ -19,25 +19,26 @@ def pyproject() -> dict:
     return tomllib.loads((ROOT / "pyproject.toml").read_text())
 
 
-def test_every_subpackage_is_listed() -> None:
-    listed = set(pyproject()["tool"]["setuptools"]["packages"])
+def test_every_subpackage_is_packaged() -> None:
+    from setuptools import find_packages
+
+    include = pyproject()["tool"]["setuptools"]["packages"]["find"]["include"]
+    packaged = set(find_packages(str(ROOT), include=include))
     found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "wasmlab").rglob("__init__.py")}
-    missing = found - listed
-    assert not missing, f"add {sorted(missing)} to [tool.setuptools] packages in pyproject.toml"
-    dirs = pyproject()["tool"]["setuptools"]["package-dir"]
-    assert dirs == {"wasmlab.kernel": "kernel", "wasmlab.widgets": "widgets"}
+    assert found == packaged
+    assert {"wasmlab.kernel", "wasmlab.widgets"} <= packaged
 
 
 def test_kernelspec_data_files() -> None:
     files = pyproject()["tool"]["setuptools"]["data-files"]["share/jupyter/kernels/wasmlab"]
     for f in files:
         assert (ROOT / f).is_file(), f
-    spec = json.loads((ROOT / "kernel/resources/kernel.json").read_text())
-    assert spec == kernel_json(), "kernel/resources/kernel.json differs from install.kernel_json()"
+    spec = json.loads((ROOT / "wasmlab/kernel/resources/kernel.json").read_text())
+    assert spec == kernel_json(), "wasmlab/kernel/resources/kernel.json differs from install.kernel_json()"
     assert spec["display_name"] == DISPLAY_NAME == "WebAssembly (wasmlab)"
     assert "debugger" not in spec["metadata"]
     for logo in ("logo-32x32.png", "logo-64x64.png"):
-        assert (ROOT / "kernel/resources" / logo).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert (ROOT / "wasmlab/kernel/resources" / logo).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_write_and_install_spec(tmp_path: Path, capsys) -> None:  # noqa: ANN001
