@@ -9,14 +9,17 @@ from .api import (
     Func,
     Global,
     Instance,
+    LinkedModule,
     Memory,
     Table,
     decode,
     encode,
+    graph,
     instantiate,
     load,
     parse,
     print_wat,
+    type_tables,
     validate,
 )
 from .errors import DecodeError, Exhaustion, LinkError, ParseError, Trap, ValidationError, WasmError
@@ -33,7 +36,7 @@ def load_ipython_extension(ip: object) -> None:
 
 
 __all__ = [
-    "DecodeError", "Exhaustion", "debug", "Func", "Global", "Instance", "LinkError", "Memory", "ParseError",
-    "Table", "Trap", "ValidationError", "WasiConfig", "WasmError", "decode", "encode", "instantiate",
-    "load", "parse", "print_wat", "validate",
+    "DecodeError", "Exhaustion", "debug", "Func", "Global", "Instance", "LinkError", "LinkedModule", "Memory",
+    "ParseError", "Table", "Trap", "ValidationError", "WasiConfig", "WasmError", "decode", "encode", "graph",
+    "instantiate", "load", "parse", "print_wat", "type_tables", "validate",
 ]  # fmt: skip

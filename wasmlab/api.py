@@ -8,68 +8,32 @@ from pathlib import Path
 from typing import Any
 
 from .errors import LinkError, ValidationError, WasmError
-from .exec import numerics as N
+from .exec import values as _values
 from .exec.compile import types_canon
 from .exec.instantiate import host_func
 from .exec.instantiate import instantiate as _instantiate
 from .exec.machine import Machine
-from .exec.runtime import ExternRef, FuncInst, GlobalInst, MemoryInst, ModuleInst, Store, TableInst
+from .exec.numerics import default_value
+from .exec.runtime import FuncInst, GlobalInst, MemoryInst, ModuleInst, Store, TableInst
+from .linking import HostInstance, ModuleValue, TypeTables, compile_blob, top_level_supply
+from .linking import instantiate as linking_instantiate
 from .syntax.features import FeatureSpec, as_features
 from .syntax.module import Module
 from .syntax.types import ExternKind, FuncType, GlobalType, Limits, MemType, TableType, ValType
 
-M32 = 0xFFFFFFFF
-M64 = 0xFFFFFFFFFFFFFFFF
-
+to_wasm = _values.to_wasm
 
 # --- values between Python and wasm -------------------------------------------------------
 
 
-def to_wasm(value: Any, t: ValType) -> Any:
-    """A Python value as a wasm value of type `t` (ints wrap, floats round to f32)."""
-    try:
-        if t is ValType.I32:
-            return int(value) & M32
-        if t is ValType.I64:
-            return int(value) & M64
-        if t is ValType.F32:
-            return N.f32_round(float(value))
-        if t is ValType.F64:
-            return float(value)
-        if t is ValType.V128:
-            return int(value) & ((1 << 128) - 1)
-    except (TypeError, ValueError) as e:
-        raise WasmError(f"cannot pass {value!r} as {t.text}") from e
-    if t is ValType.FUNCREF:
-        if value is None or isinstance(value, FuncInst):
-            return value
-        if isinstance(value, Func):
-            return value.inst
-        raise WasmError(f"cannot pass {value!r} as funcref")
-    if value is None or isinstance(value, ExternRef):
-        return value
-    return ExternRef(value)
-
-
 def from_wasm(value: Any, t: ValType) -> Any:
-    """A wasm value as Python: signed ints, floats, `None`/host values for references."""
-    if t is ValType.I32:
-        return value - (1 << 32) if value & 0x80000000 else value
-    if t is ValType.I64:
-        return value - (1 << 64) if value & 0x8000000000000000 else value
-    if t is ValType.EXTERNREF and isinstance(value, ExternRef):
-        return value.value
-    if t is ValType.FUNCREF and isinstance(value, FuncInst):
-        return Func(value)
-    return value
+    """A wasm value as Python: signed ints, floats, `None`/host values for references, a
+    `Func` for a function reference."""
+    return _values.from_wasm(value, t, Func)
 
 
 def results_from_wasm(values: list[Any], types: tuple[ValType, ...]) -> Any:
-    if not types:
-        return None
-    if len(types) == 1:
-        return from_wasm(values[0], types[0])
-    return tuple(from_wasm(v, t) for v, t in zip(values, types))
+    return _values.results_from_wasm(values, types, Func)
 
 
 # --- externals --------------------------------------------------------------------------------
@@ -202,15 +166,15 @@ def wrap_extern(value: Any) -> Any:
         return Global(value)
     if isinstance(value, ModuleInst):
         return Instance(value)
-    return value  # a module (wasmlab.linking.ModuleValue) stays as it is
+    if isinstance(value, ModuleValue):
+        return LinkedModule(value)
+    return value
 
 
 def unwrap_extern(value: Any, kind: ExternKind | None = None) -> Any:
-    if isinstance(value, (Func, Memory, Table, Global, Instance)):
+    if isinstance(value, (Func, Memory, Table, Global, Instance, LinkedModule)):
         return value.inst
     if kind is ExternKind.MODULE and isinstance(value, Module):
-        from .linking import ModuleValue, compile_blob
-
         return ModuleValue(compile_blob(value))
     if isinstance(value, Exports):
         return value._instance.inst
@@ -262,6 +226,15 @@ class Instance:
     def module(self) -> Module:
         return self.inst.module
 
+    @property
+    def type_tables(self) -> TypeTables:
+        """Module linking: the `TypeTables` of its module's blob (an HTML table in a notebook)."""
+        return type_tables(self.module)
+
+    def initializer_graph(self) -> Any:
+        """Module linking: the initializer graph of its module (SVG in a notebook)."""
+        return graph(self.module, "initializers")
+
     def func(self, name: str) -> Func:
         value = self.inst.exports.get(name)
         if not isinstance(value, FuncInst):
@@ -274,6 +247,63 @@ class Instance:
 
     def __repr__(self) -> str:
         return f"<Instance exports=[{', '.join(self.exports)}]>"
+
+
+class LinkedModule:
+    """A module as a first-class value (module linking): exported by an instance, passed to
+    a module import, or instantiated from Python with `instantiate(imports)`."""
+
+    def __init__(self, inst: ModuleValue) -> None:
+        self.inst = inst
+
+    @property
+    def module(self) -> Module:
+        return self.inst.module
+
+    @property
+    def name(self) -> str:
+        return self.inst.name
+
+    @property
+    def sig(self) -> Any:
+        """Its module type (canonical: `wasmlab.syntax.signatures.ModuleSig`)."""
+        return self.inst.sig
+
+    type = sig
+
+    @property
+    def type_tables(self) -> TypeTables:
+        return self.inst.type_tables
+
+    def initializer_graph(self) -> Any:
+        return graph(self.inst, "initializers")
+
+    def instantiate(self, imports: Mapping[str, Any] | None = None, **options: Any) -> Instance:
+        return instantiate(self, imports, **options)
+
+    def __repr__(self) -> str:
+        return repr(self.inst)
+
+
+# --- pictures -----------------------------------------------------------------------------------
+
+
+def type_tables(module: Module | Instance | LinkedModule) -> TypeTables:
+    """The `TypeTables` of a (module-linking) module's blob: every function, module and
+    instance signature, shared by the modules nested in it."""
+    if isinstance(module, (Instance, LinkedModule)):
+        module = module.module
+    return compile_blob(module).types
+
+
+def graph(module: Any, kind: str, func: str | int | None = None) -> Any:
+    """A `graphviz.Digraph` of a module (or an Instance): `kind` is `calls`, `cfg` (of
+    function `func`), `initializers` or `types`; it shows as SVG in a notebook."""
+    from .viz import graph_for
+
+    if isinstance(module, LinkedModule):
+        module = module.inst
+    return graph_for(module, kind, func)
 
 
 # --- parse, instantiate, load -----------------------------------------------------------------
@@ -386,8 +416,6 @@ def _resolver(imports: Mapping[str, Any] | None, types: list[Any]) -> Callable[.
 def _host_instance(exports: Mapping[str, Any], sig: Any, label: str) -> Any:
     """An instance made of a mapping of exports: Python callables become host functions of
     the type the instance type expects, nested mappings nested instances."""
-    from .linking import HostInstance
-
     items: dict[str, Any] = {}
     for name, v in exports.items():
         expected = sig.export(name) if hasattr(sig, "export") else None
@@ -419,12 +447,9 @@ def instantiate(
         from .wasi import wasi_imports
 
         all_imports.update(wasi_imports(wasi))
-    from .linking import ModuleValue
-
+    if isinstance(module, LinkedModule):
+        module = module.inst
     if isinstance(module, ModuleValue) or module.uses_linking:
-        from .linking import compile_blob, top_level_supply
-        from .linking import instantiate as linking_instantiate
-
         value = module if isinstance(module, ModuleValue) else ModuleValue(compile_blob(module))
         resolve = _resolver(all_imports, list(value.info.scope.types))
         inst = linking_instantiate(store, value, top_level_supply(value, resolve))
@@ -444,6 +469,7 @@ def load(source: Any, imports: Mapping[str, Any] | None = None, *, wasi: Any = N
 
 
 __all__ = [
-    "Exports", "Func", "Global", "Instance", "Memory", "Table", "decode", "encode", "from_wasm",
-    "instantiate", "load", "parse", "print_wat", "to_wasm", "types_canon", "validate",
+    "Exports", "Func", "Global", "default_value", "Instance", "LinkedModule", "Memory", "Table", "decode", "encode",
+    "from_wasm", "graph", "instantiate", "load", "parse", "print_wat", "to_wasm", "type_tables",
+    "types_canon", "validate",
 ]  # fmt: skip

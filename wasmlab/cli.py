@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import WasmError
+from .errors import LinkError, WasmError
 from .syntax.features import PROPOSALS
 
 
@@ -176,11 +176,52 @@ def cmd_wast(a: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _trace_imports(module: Any, notes: list[str]) -> dict[str, dict[str, Any]]:
+    """`spectest` as the spec scripts have it; other function imports become stubs that
+    return zeros (each named in `notes`). Other imports cannot be provided."""
+    from . import api
+    from .script import spectest_exports
+    from .syntax import ExternKind
+
+    out: dict[str, dict[str, Any]] = {}
+    for imp in module.imports:
+        ns = out.setdefault(imp.module, {})
+        if imp.module == "spectest" and "print" not in ns:
+            ns.update(spectest_exports())
+        if imp.name in ns:
+            continue
+        if imp.kind is not ExternKind.FUNC:
+            raise LinkError(
+                f'wasmlab trace cannot provide the import "{imp.module}" "{imp.name}" ({imp.kind.text})'
+            )
+        ft = module.types[imp.desc]
+        zeros = tuple(api.default_value(t) for t in ft.results)
+
+        def stub(*args: Any, _z: tuple = zeros) -> Any:
+            return _z[0] if len(_z) == 1 else (_z or None)
+
+        ns[imp.name] = api.Func.wrap(ft, stub, f"{imp.module}.{imp.name}")
+        notes.append(f"{imp.module}.{imp.name} is a stub returning {list(zeros)}")
+    return out
+
+
 def cmd_trace(a: argparse.Namespace) -> int:
-    from .debug.trace import trace
+    """`wasmlab trace FILE --invoke NAME [ARGS...]`: one line per instruction; 1 on a trap."""
+    from . import api
+    from .debug import Session, print_trace
 
     name, *rest = a.invoke  # `--invoke NAME ARGS...` (arguments may also follow FILE)
-    return trace(a.file, name, [*rest, *a.args], limit=a.limit, features=a.features)
+    args = [*rest, *a.args]
+    if a.limit is not None and a.limit < 0:
+        raise UsageError("--limit must be >= 0")
+    module = load_module_file(a.file, features=a.features)
+    notes: list[str] = []
+    inst = api.instantiate(module, _trace_imports(module, notes))
+    params = inst.func(name).type.params
+    if len(args) != len(params):
+        raise UsageError(f"{name} takes {len(params)} arguments, got {len(args)}")
+    values = [_parse_arg(x, t) for x, t in zip(args, params)]
+    return print_trace(Session(inst, name, *values, history=False), a.limit, sys.stdout, notes)
 
 
 def cmd_graph(a: argparse.Namespace) -> int:

@@ -367,7 +367,7 @@ def test_graph_labels_fit_their_boxes_in_the_browser(browser: Any) -> None:
     from wasmlab.viz.render import render_svg
 
     module = wasmlab.parse(THREE_LEVELS)
-    graphs = [module.initializer_graph(), module.type_tables.graph()]
+    graphs = [wasmlab.graph(module, "initializers"), wasmlab.graph(module, "types")]
     page = browser.new_page()
     try:
         for graph in graphs:

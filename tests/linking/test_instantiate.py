@@ -34,10 +34,10 @@ def test_the_issue_example() -> None:
     inst = wasmlab.load(COUNTER)
     assert inst.exports.both() == 3
     assert inst.exports.both() == 6
-    tables = inst.module.type_tables
+    tables = inst.type_tables
     assert tables.wasm_signatures == [FuncType((), (ValType.I32,))]
     assert "<table" in tables._repr_html_() and "sig0" in tables._repr_html_()
-    g = inst.module.initializer_graph()
+    g = inst.initializer_graph()
     assert "cluster_m0" in g.source and "cluster_m1" in g.source
 
 
@@ -73,7 +73,7 @@ def test_one_type_tables_per_blob_and_initializers() -> None:
         "(top)/$outer/$inner/$leaf",
     ]
     for info in blob.modules:
-        assert info.module.linked is blob and info.module.type_tables is blob.types
+        assert info.module.linked is blob and wasmlab.type_tables(info.module) is blob.types
     top = blob.modules[0]
     kinds = [type(i) for i in top.initializers]
     assert kinds == [Import, DefineModule, Instantiate, AliasInstanceExport, AliasInstanceExport]
@@ -120,7 +120,7 @@ def test_exported_modules_and_instances_are_objects() -> None:
     i = o.exports["i"]
     assert i.exports["get"]() == 6
     inner = o.exports["inner"]
-    assert isinstance(inner, ModuleValue)
+    assert isinstance(inner, wasmlab.LinkedModule) and isinstance(inner.inst, ModuleValue)
     assert [name for _, name, _ in inner.sig.imports] == [None]
     again = inner.instantiate({"g": wasmlab.Global(value=10)})
     assert again.exports["get"]() == 15

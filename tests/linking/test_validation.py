@@ -7,6 +7,7 @@ import pytest
 
 from wasmlab.errors import ValidationError
 from wasmlab.syntax.module import Alias, Import, InstanceDef, Module
+from wasmlab.syntax.signatures import InstanceSig, ModuleSig
 from wasmlab.syntax.types import (
     ExportType,
     ExternKind,
@@ -22,7 +23,7 @@ from wasmlab.syntax.types import (
 )
 from wasmlab.text import parse_module
 from wasmlab.valid import validate
-from wasmlab.valid.linking import InstanceSig, ModuleSig, subtype_error
+from wasmlab.valid.linking import subtype_error
 
 F = ExternKind.FUNC
 I32 = ValType.I32

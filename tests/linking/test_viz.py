@@ -32,7 +32,7 @@ def pure_dot(monkeypatch: pytest.MonkeyPatch) -> str:
 
 def test_initializer_graph_of_three_levels_as_svg(pure_dot: str) -> None:
     module = wasmlab.parse(THREE_LEVELS)
-    g = module.initializer_graph()
+    g = wasmlab.graph(module, "initializers")
     source = g.source
     for cluster in ("cluster_m0", "cluster_m1", "cluster_m2", "cluster_m3"):
         assert cluster in source
@@ -45,10 +45,10 @@ def test_initializer_graph_of_three_levels_as_svg(pure_dot: str) -> None:
 
 def test_type_tables_of_three_levels_as_html_and_svg(pure_dot: str) -> None:
     module = wasmlab.parse(THREE_LEVELS)
-    tables = module.type_tables
+    tables = wasmlab.type_tables(module)
     html = tables._repr_html_()
     assert html.startswith("<table") and html.count("<tr>") == len(tables) + 1
-    svg = tables.graph()._repr_svg_()
+    svg = wasmlab.graph(module, "types")._repr_svg_()
     assert "sig0" in svg and "inst0" in svg and "mod0" in svg
     g = graph_for(module, "types")
     assert "module (top)/$outer/$inner/$leaf" in g._repr_svg_()

@@ -13,7 +13,7 @@ from typing import Any
 from .breakpoints import Breakpoint, Watchpoint
 from .errors import DebugError, NotFound
 from .session import Session
-from .trace import TraceRecord
+from .trace import TraceRecord, print_trace
 from .values import TypedValue
 
 
@@ -34,5 +34,5 @@ class _CallableModule(types.ModuleType):
 sys.modules[__name__].__class__ = _CallableModule
 
 __all__ = [
-    "Breakpoint", "DebugError", "NotFound", "Session", "TraceRecord", "TypedValue", "Watchpoint", "debug",
+    "Breakpoint", "DebugError", "NotFound", "Session", "TraceRecord", "TypedValue", "Watchpoint", "debug", "print_trace",
 ]  # fmt: skip

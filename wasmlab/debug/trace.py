@@ -130,74 +130,14 @@ def _record(s: Session, before: tuple, stop: Any) -> TraceRecord:
     return TraceRecord(m.steps, depth, name, pc, offset, text, operands, stack, event)
 
 
-# --- the command line ---------------------------------------------------------------------------
+# --- as text -------------------------------------------------------------------------------------
 
 
-def _load(file: str, features: str | None = None) -> Any:
-    from ..cli import load_module_file
-
-    return load_module_file(file, features=features)
-
-
-def _imports(module: Any, notes: list[str]) -> dict[str, dict[str, Any]]:
-    """`spectest` as the spec scripts have it; other function imports become stubs that
-    return zeros (each named in `notes`). Other imports cannot be provided."""
-    from ..errors import LinkError
-    from ..exec.instantiate import host_func
-    from ..exec.numerics import default_value
-    from ..syntax.types import ExternKind
-
-    out: dict[str, dict[str, Any]] = {}
-    for imp in module.imports:
-        ns = out.setdefault(imp.module, {})
-        if imp.module == "spectest" and "print" not in ns:
-            from ..script.spectest import spectest_exports
-
-            ns.update(spectest_exports())
-        if imp.name in ns:
-            continue
-        if imp.kind is ExternKind.FUNC:
-            ft = module.types[imp.desc]
-            zeros = tuple(default_value(t) for t in ft.results)
-
-            def stub(*args: Any, _z: tuple = zeros) -> Any:
-                return _z[0] if len(_z) == 1 else (_z or None)
-
-            ns[imp.name] = host_func(ft, stub, f"{imp.module}.{imp.name}")
-            notes.append(f"{imp.module}.{imp.name} is a stub returning {list(zeros)}")
-        else:
-            raise LinkError(
-                f'wasmlab trace cannot provide the import "{imp.module}" "{imp.name}" ({imp.kind.text})'
-            )
-    return out
-
-
-def trace(
-    file: str,
-    invoke: str,
-    args: Sequence[str],
-    limit: int = 100_000,
-    out: TextIO | None = None,
-    features: str | None = None,
-) -> int:
-    """`wasmlab trace FILE --invoke NAME [ARGS...]`: print one line per instruction.
-    Exit status 0 when the call returns (or the limit is reached), 1 when it traps."""
-    from .. import api
-    from ..cli import UsageError, _parse_arg
-    from .session import Session
-
+def print_trace(s: Session, limit: int | None, out: TextIO | None = None, notes: Sequence[str] = ()) -> int:
+    """Print the trace of session `s` (at most `limit` instructions) as `wasmlab trace` does:
+    the `notes`, the header, one line per instruction and how it ended. 0 when the call
+    returned or the limit was reached, 1 when it trapped."""
     out = out or sys.stdout
-    if limit is not None and limit < 0:
-        raise UsageError("--limit must be >= 0")
-    module = _load(file, features)
-    notes: list[str] = []
-    inst = api.instantiate(module, _imports(module, notes))
-    func = inst.func(invoke)
-    params = func.type.params
-    if len(args) != len(params):
-        raise UsageError(f"{invoke} takes {len(params)} arguments, got {len(args)}")
-    values = [_parse_arg(a, t) for a, t in zip(args, params)]
-    s = Session(inst, invoke, *values, history=False)
     for note in notes:
         print(f"; {note}", file=out)
     print(HEADER, file=out)
@@ -206,10 +146,10 @@ def trace(
         print(rec.line(), file=out)
         n += 1
     if s.trap is not None:
-        print(f"trap: {s.trap.kind} (after {s.machine.steps} instructions)", file=out)
+        print(f"trap: {s.trap.kind} (after {s.step_count} instructions)", file=out)
         return 1
     if s.returned:
-        print(f"result: {s._results_text()} after {s.machine.steps} instructions", file=out)
+        print(f"result: {s._results_text()} after {s.step_count} instructions", file=out)
         return 0
     print(f"stopped after {n} instructions (--limit {limit})", file=out)
     return 0

@@ -25,8 +25,9 @@ from ..syntax.module import (
     MODULE_SECTION,
     Module,
 )
+from ..syntax.signatures import ModuleSig
 from ..syntax.types import ExternKind
-from ..valid.linking import ModuleSig, Scope, entity_of_desc, resolve
+from ..valid.linking import Scope, entity_of_desc, resolve
 from .initializers import (
     AliasInstanceExport,
     AliasParentModule,

@@ -6,12 +6,15 @@ nested in it: modules refer to signatures by index (`SignatureIndex`, `ModuleTyp
 aliases from its parent, or declares again with the same shape, has one index.
 
 - `wasm_signatures[i]`: a `FuncType`;
-- `module_signatures[i]`: `ModuleSignature(imports=[(module, field or None, EntityType)],
-  exports=InstanceTypeIndex)` (the exports of a module are the type of its instances);
-- `instance_signatures[i]`: `InstanceSignature(exports={name: EntityType})` (in order).
+- `module_signatures[i]`: a canonical `ModuleSig` (its imports, and its exports, which are
+  the type of its instances: `instance_index(sig)` is their InstanceTypeIndex);
+- `instance_signatures[i]`: a canonical `InstanceSig` (its exports, in order).
 
-An `EntityType` is a kind plus an index into these tables (functions, modules, instances)
-or the table/memory/global type itself.
+The tables hold the one structural form of module and instance types
+(`wasmlab.syntax.signatures`); what wasmtime writes as indices into the tables is an
+`EntityType`, a kind plus an index (functions, modules, instances) or the
+table/memory/global type itself: `entity(e)` gives it for a canonical entity, and the
+text and pictures show the tables that way.
 """
 
 from __future__ import annotations
@@ -20,8 +23,8 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..syntax.signatures import Entity, InstanceSig, ModuleSig
 from ..syntax.types import ExternKind, FuncType
-from ..valid.linking import Entity, InstanceSig, ModuleSig
 
 _TABLE_PREFIX = {ExternKind.FUNC: "sig", ExternKind.MODULE: "mod", ExternKind.INSTANCE: "inst"}
 
@@ -48,33 +51,13 @@ class EntityType:
         return self.text()
 
 
-@dataclass(frozen=True)
-class ModuleSignature:
-    imports: tuple[tuple[str, str | None, EntityType], ...]
-    exports: int  # InstanceTypeIndex
-
-
-@dataclass(frozen=True)
-class InstanceSignature:
-    exports: tuple[tuple[str, EntityType], ...]
-
-    def get(self, name: str) -> EntityType | None:
-        for n, e in self.exports:
-            if n == name:
-                return e
-        return None
-
-    def export_name(self, position: int) -> str:
-        return self.exports[position][0]
-
-
 @dataclass
 class TypeTables:
     """The signature tables of one blob (see the module docstring)."""
 
     wasm_signatures: list[FuncType] = field(default_factory=list)
-    module_signatures: list[ModuleSignature] = field(default_factory=list)
-    instance_signatures: list[InstanceSignature] = field(default_factory=list)
+    module_signatures: list[ModuleSig] = field(default_factory=list)
+    instance_signatures: list[InstanceSig] = field(default_factory=list)
     _index: dict[Any, tuple[str, int]] = field(default_factory=dict, repr=False)
 
     # --- interning ---------------------------------------------------------------------------
@@ -88,14 +71,16 @@ class TypeTables:
             out = ("func", len(self.wasm_signatures))
             self.wasm_signatures.append(t)
         elif isinstance(t, InstanceSig):
-            exports = tuple((name, self.entity(e)) for name, e in t.exports)
+            for _, e in t.exports:
+                self.entity(e)
             out = ("instance", len(self.instance_signatures))
-            self.instance_signatures.append(InstanceSignature(exports))
+            self.instance_signatures.append(t)
         elif isinstance(t, ModuleSig):
-            imports = tuple((m, f, self.entity(e)) for m, f, e in t.imports)
-            exports = self.intern(t.instance)[1]
+            for _, _, e in t.imports:
+                self.entity(e)
+            self.intern(t.instance)
             out = ("module", len(self.module_signatures))
-            self.module_signatures.append(ModuleSignature(imports, exports))
+            self.module_signatures.append(t)
         else:  # pragma: no cover - validation only makes these three
             raise TypeError(f"not a canonical type: {t!r}")
         self._index[t] = out
@@ -115,19 +100,14 @@ class TypeTables:
         if kind is ExternKind.FUNC:
             return kind, self.wasm_signatures[e.index]
         if kind is ExternKind.INSTANCE:
-            return kind, self.instance_sig(e.index)
+            return kind, self.instance_signatures[e.index]
         if kind is ExternKind.MODULE:
-            return kind, self.module_sig(e.index)
+            return kind, self.module_signatures[e.index]
         return kind, e.index
 
-    def instance_sig(self, index: int) -> InstanceSig:
-        sig = self.instance_signatures[index]
-        return InstanceSig(tuple((n, self.canonical(e)) for n, e in sig.exports))
-
-    def module_sig(self, index: int) -> ModuleSig:
-        sig = self.module_signatures[index]
-        imports = tuple((m, f, self.canonical(e)) for m, f, e in sig.imports)
-        return ModuleSig(imports, self.instance_sig(sig.exports).exports)
+    def instance_index(self, sig: ModuleSig) -> int:
+        """The InstanceTypeIndex of the instances of a module signature (its exports)."""
+        return self.intern(sig.instance)[1]
 
     def __len__(self) -> int:
         return len(self.wasm_signatures) + len(self.module_signatures) + len(self.instance_signatures)
@@ -137,13 +117,14 @@ class TypeTables:
     def rows(self) -> list[tuple[str, str]]:
         """(name, signature text) for every entry: sigN, modN, instN."""
         out = [(f"sig{i}", str(t)) for i, t in enumerate(self.wasm_signatures)]
+        entity = self.entity
         for i, m in enumerate(self.module_signatures):
             imports = ", ".join(
-                f'"{mod}"' + ("" if f is None else f' "{f}"') + f": {e}" for mod, f, e in m.imports
+                f'"{mod}"' + ("" if f is None else f' "{f}"') + f": {entity(e)}" for mod, f, e in m.imports
             )
-            out.append((f"mod{i}", f"imports [{imports}] exports inst{m.exports}"))
+            out.append((f"mod{i}", f"imports [{imports}] exports inst{self.instance_index(m)}"))
         for i, s in enumerate(self.instance_signatures):
-            exports = ", ".join(f'"{n}": {e}' for n, e in s.exports)
+            exports = ", ".join(f'"{n}": {entity(e)}' for n, e in s.exports)
             out.append((f"inst{i}", f"exports {{{exports}}}"))
         return out
 
@@ -167,11 +148,5 @@ class TypeTables:
         )
         return f"<table class='wasmlab-type-tables'>{caption}{head}{''.join(body)}</table>"
 
-    def graph(self) -> Any:
-        """The tables as a `graphviz.Digraph` (see `wasmlab.viz.type_tables`)."""
-        from ..viz.type_tables import type_tables_graph
 
-        return type_tables_graph(self)
-
-
-__all__ = ["EntityType", "InstanceSignature", "ModuleSignature", "TypeTables"]
+__all__ = ["EntityType", "TypeTables"]

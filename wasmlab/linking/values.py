@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import LinkError
 from ..exec.runtime import ModuleInst
+from ..syntax.signatures import Entity, InstanceSig, ModuleSig, entity_text
 from ..syntax.types import ExternKind, Limits
-from ..valid.linking import Entity, InstanceSig, ModuleSig, entity_text, subtype_error
+from ..valid.linking import subtype_error
 
 if TYPE_CHECKING:
     from .blob import Blob, ModuleInfo
@@ -47,7 +48,7 @@ class ModuleValue:
     @property
     def sig(self) -> ModuleSig:
         """Its module type (canonical)."""
-        return self.blob.types.module_sig(self.info.signature)
+        return self.blob.types.module_signatures[self.info.signature]
 
     @property
     def type(self) -> ModuleSig:
@@ -60,17 +61,6 @@ class ModuleValue:
     @property
     def name(self) -> str:
         return self.info.label
-
-    def instantiate(self, imports: Mapping[str, Any] | None = None, **options: Any) -> Any:
-        """Instantiate this module from Python: an `wasmlab.Instance`."""
-        from ..api import instantiate
-
-        return instantiate(self, imports, **options)  # type: ignore[arg-type]
-
-    def initializer_graph(self) -> Any:
-        from ..viz.initializers import initializer_graph
-
-        return initializer_graph(self.blob, self.index)
 
     def __repr__(self) -> str:
         return f"<Module {self.name} {self.sig}>"

@@ -1,0 +1,6 @@
+"""Spec scripts (.wast and WABT's .json): the runner behind `wasmlab wast`, and the
+`spectest` host module that the scripts import from."""
+
+from .spectest import spectest_exports
+
+__all__ = ["spectest_exports"]

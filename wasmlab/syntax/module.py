@@ -363,22 +363,9 @@ class Module:
     initial_sections: list[tuple[int, int]] = field(default_factory=list)
     #: what `wasmlab.linking` compiled from this (validated) module: its blob, made once
     linked: Any = field(default=None, compare=False, repr=False)
-
-    # --- module linking views (computed by wasmlab.linking) ----------------------------------
-
-    @property
-    def type_tables(self) -> Any:
-        """The `TypeTables` of this module's blob, shared with the modules nested in it
-        (shown as an HTML table in a notebook)."""
-        from ..linking import compile_blob
-
-        return compile_blob(self).types
-
-    def initializer_graph(self) -> Any:
-        """A `graphviz.Digraph` of the initializers of this module and its nested modules."""
-        from ..viz import graph_for
-
-        return graph_for(self, "initializers")
+    #: the types of the function index space when aliases take part in it (module linking),
+    #: recorded by validation, which resolves what each alias names
+    linked_func_types: list[FuncType] | None = field(default=None, compare=False, repr=False)
 
     # --- derived views -------------------------------------------------------------------
 
@@ -514,16 +501,11 @@ class Module:
         """The function index space's types when aliases take part in it (module linking)."""
         if not any(a.kind is ExternKind.FUNC for a in self.aliases):
             return None
-        from ..errors import WasmError
-
-        try:
-            from ..linking import compile_blob
-
-            blob = compile_blob(self)
-            return list(blob.modules[blob.index_of(self)].scope.funcs)
-        except WasmError:
-            n = self.base_index(ExternKind.FUNC)
-            return [FuncType()] * n + [self.types[f.type] for f in self.funcs]  # type: ignore[misc]
+        if self.linked_func_types is not None:
+            return self.linked_func_types
+        # not validated (or invalid): what the imports and aliases name is not known
+        n = self.base_index(ExternKind.FUNC)
+        return [FuncType()] * n + [self.types[f.type] for f in self.funcs]  # type: ignore[misc]
 
     def func_type(self, funcidx: int) -> FuncType:
         """The type of function `funcidx` in the function index space (imports first)."""

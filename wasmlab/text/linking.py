@@ -48,6 +48,7 @@ from ..syntax.module import (
     Module,
 )
 from ..syntax.opcodes import BY_NAME
+from ..syntax.signatures import InstanceSig, ModuleSig
 from ..syntax.types import (
     DefType,
     ExportType,
@@ -58,7 +59,6 @@ from ..syntax.types import (
     MemType,
     ModuleType,
 )
-from ..valid.linking import InstanceSig, ModuleSig
 from .context import SPACES, ModuleContext, fill_names
 from .lexer import ID, KEYWORD, KEYWORDS, LPAREN, NAT, RPAREN, STRING, Token
 

@@ -47,6 +47,7 @@ from ..syntax.module import (
     Module,
     ParentType,
 )
+from ..syntax.signatures import Canonical, Entity, InstanceSig, ModuleSig, entity_text
 from ..syntax.types import (
     SPACE_ATTRS,
     ExportType,
@@ -60,75 +61,6 @@ from ..syntax.types import (
     TableType,
     ValType,
 )
-
-# --- canonical types -----------------------------------------------------------------------
-
-#: (kind, canonical payload): FuncType | TableType | MemType | GlobalType | ModuleSig | InstanceSig
-Entity = tuple[ExternKind, Any]
-
-
-@dataclass(frozen=True)
-class InstanceSig:
-    """The type of an instance: its exports, in order, with their canonical types."""
-
-    exports: tuple[tuple[str, Entity], ...] = ()
-    _hash: int = field(default=0, init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_hash", hash(("instance", self.exports)))
-
-    def __hash__(self) -> int:  # kept: canonical types nest deeply and are hashed often
-        return self._hash
-
-    def export(self, name: str) -> Entity | None:
-        for n, e in self.exports:
-            if n == name:
-                return e
-        return None
-
-    def __str__(self) -> str:
-        return "(instance" + "".join(f' (export "{n}" {entity_text(e)})' for n, e in self.exports) + ")"
-
-
-@dataclass(frozen=True)
-class ModuleSig:
-    """The type of a module: its imports (module, field or None, type) and exports, in order."""
-
-    imports: tuple[tuple[str, str | None, Entity], ...] = ()
-    exports: tuple[tuple[str, Entity], ...] = ()
-    _hash: int = field(default=0, init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_hash", hash(("module", self.imports, self.exports)))
-
-    def __hash__(self) -> int:
-        return self._hash
-
-    @property
-    def instance(self) -> InstanceSig:
-        """The type of an instance of this module."""
-        return InstanceSig(self.exports)
-
-    def __str__(self) -> str:
-        parts = []
-        for m, f, e in self.imports:
-            where = f'"{m}"' if f is None else f'"{m}" "{f}"'
-            parts.append(f" (import {where} {entity_text(e)})")
-        parts += [f' (export "{n}" {entity_text(e)})' for n, e in self.exports]
-        return "(module" + "".join(parts) + ")"
-
-
-Canonical = FuncType | ModuleSig | InstanceSig
-
-
-def entity_text(e: Entity) -> str:
-    kind, t = e
-    if kind is ExternKind.FUNC:
-        return f"(func {t})"
-    if kind in (ExternKind.MODULE, ExternKind.INSTANCE):
-        return str(t)
-    return f"({kind.text} {t})"
-
 
 # --- subtyping (wasmparser's `check_imports_match`, wasmtime's `MatchCx`) ------------------
 
@@ -471,6 +403,7 @@ def scope_for(module: Module) -> Scope:
     scope.tables.extend(t.type for t in module.tables)
     scope.mems.extend(m.type for m in module.mems)
     scope.globals.extend(g.type for g in module.globals)
+    module.linked_func_types = list(scope.funcs)
     return scope
 
 
@@ -514,6 +447,5 @@ def resolve(module: Module) -> Scope:
 
 
 __all__ = [
-    "Entity", "InstanceSig", "ModuleSig", "Scope", "entity_text", "exports_error", "is_subtype",
-    "needs_linking", "resolve", "scope_for", "subtype_error", "validate_linking",
+    "Scope", "exports_error", "is_subtype", "needs_linking", "resolve", "scope_for", "subtype_error", "validate_linking",
 ]  # fmt: skip

@@ -1,15 +1,13 @@
 """Graphviz pictures of a module: `graph_for(module, kind, func=None) -> graphviz.Digraph`.
 
-Kinds are registered builders. This package provides `calls` (the call graph, with the
-edges an indirect call may take through a table) and `cfg` (one function's control-flow
-graph). Other parts add kinds with `register(kind, builder)`; a kind that is not registered
-yet is looked up as a module `wasmlab.viz.<kind>` or `wasmlab.linking.viz` that registers
-it when imported. `render_svg(graph)` (in `render`) turns a graph into SVG text.
+Kinds are registered builders, one module each: `calls` (the call graph, with the edges an
+indirect call may take through a table), `cfg` (one function's control-flow graph), and for
+module linking `initializers` (the initializer graph) and `types` (the TypeTables).
+`render_svg(graph)` (in `render`) turns a graph into SVG text.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -20,9 +18,6 @@ Builder = Callable[[Any, "str | None"], Any]
 _BUILDERS: dict[str, Builder] = {}
 _DESCRIPTIONS: dict[str, str] = {}
 
-#: modules that may register more kinds when imported (tried in order, missing ones skipped)
-PLUGIN_MODULES = ("wasmlab.viz.{kind}", "wasmlab.linking.viz")
-
 
 class GraphUnavailable(WasmError):
     """The graph kind is unknown, or not available for this module (yet)."""
@@ -32,17 +27,6 @@ def register(kind: str, builder: Builder, description: str = "") -> None:
     """Make `graph_for(module, kind, func)` call `builder(module, func)`."""
     _BUILDERS[kind] = builder
     _DESCRIPTIONS[kind] = description
-
-
-def _load_plugins(kind: str) -> None:
-    for pattern in PLUGIN_MODULES:
-        name = pattern.format(kind=kind)
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            continue
-        if kind in _BUILDERS:
-            return
 
 
 def kinds() -> list[str]:
@@ -56,8 +40,6 @@ def describe(kind: str) -> str:
 
 def graph_for(module: Any, kind: str, func: str | int | None = None) -> Any:
     """A `graphviz.Digraph` of `module` (a Module, or an Instance whose module is used)."""
-    if kind not in _BUILDERS and kind.isidentifier():
-        _load_plugins(kind)
     builder = _BUILDERS.get(kind)
     if builder is None:
         known = ", ".join(kinds()) or "none"
@@ -69,7 +51,9 @@ def graph_for(module: Any, kind: str, func: str | int | None = None) -> Any:
 
 from . import calls as _calls  # noqa: E402  (registers "calls")
 from . import cfg as _cfg  # noqa: E402  (registers "cfg")
+from . import initializers as _initializers  # noqa: E402  (registers "initializers")
+from . import type_tables as _type_tables  # noqa: E402  (registers "types")
 
-del _calls, _cfg
+del _calls, _cfg, _initializers, _type_tables
 
 __all__ = ["GraphUnavailable", "describe", "graph_for", "kinds", "register"]

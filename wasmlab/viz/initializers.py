@@ -109,7 +109,7 @@ def _cluster(
     producers[index] = space
     prefix = f"m{index}"
     sig = blob.types.module_signatures[info.signature]
-    title = f"module {info.path}  (type mod{info.signature}, instances inst{sig.exports})"
+    title = f"module {info.path}  (type mod{info.signature}, instances inst{blob.types.instance_index(sig)})"
     with g.subgraph(name=f"cluster_{prefix}") as c:
         c.attr(label=_esc(title), style="rounded", color="#64748b", fontname="Helvetica")
         anchor = f"{prefix}_anchor"

@@ -34,16 +34,16 @@ def type_tables_graph(tables: Any, blob: Any = None) -> SvgDigraph:
         g.node(f"sig{i}", label=_lines(f"sig{i}", str(ft)), fillcolor="#dbeafe")
     for i, m in enumerate(tables.module_signatures):
         g.node(f"mod{i}", label=_lines(f"mod{i}", f"module: {len(m.imports)} imports"), fillcolor="#fef3c7")
-        g.edge(f"mod{i}", f"inst{m.exports}", label="exports")
+        g.edge(f"mod{i}", f"inst{tables.instance_index(m)}", label="exports")
         for k, (mod, field, e) in enumerate(m.imports):
             where = f'"{mod}"' if field is None else f'"{mod}" "{field}"'
-            _edge_to(g, f"mod{i}", e, f"mod{i}_imp{k}", f"import {where}")
+            _edge_to(g, f"mod{i}", tables.entity(e), f"mod{i}_imp{k}", f"import {where}")
     for i, s in enumerate(tables.instance_signatures):
         g.node(
             f"inst{i}", label=_lines(f"inst{i}", f"instance: {len(s.exports)} exports"), fillcolor="#dcfce7"
         )
         for k, (name, e) in enumerate(s.exports):
-            _edge_to(g, f"inst{i}", e, f"inst{i}_exp{k}", f'"{name}"')
+            _edge_to(g, f"inst{i}", tables.entity(e), f"inst{i}_exp{k}", f'"{name}"')
     if blob is not None:
         for info in blob.modules:
             node = f"module{info.index}"

@@ -12,6 +12,7 @@ from typing import Any
 from ..errors import Trap, WasmError
 from ..exec.instantiate import host_func
 from ..exec.runtime import FuncInst, MemoryInst
+from ..exec.values import results_from_wasm
 from . import constants as C
 from .fds import DirFd, FdTable, StreamFd
 from .journal import Effect, ProcExit
@@ -234,8 +235,6 @@ class WasiConfig(Preview1):
         program opened is closed at the end (`close_opened`)."""
         if self.instance is not instance:
             self.bind(instance)
-        from ..api import results_from_wasm
-
         func = instance.func(name)
         m = func.machine(*args)
 
