@@ -12,7 +12,7 @@ from wasmlab.linking import (
     AliasInstanceExport,
     AliasParentModule,
     DefineModule,
-    Import,
+    ImportInitializer,
     Instantiate,
     ModuleValue,
     compile_blob,
@@ -76,12 +76,17 @@ def test_one_type_tables_per_blob_and_initializers() -> None:
         assert info.module.linked is blob and wasmlab.type_tables(info.module) is blob.types
     top = blob.modules[0]
     kinds = [type(i) for i in top.initializers]
-    assert kinds == [Import, DefineModule, Instantiate, AliasInstanceExport, AliasInstanceExport]
+    assert kinds == [ImportInitializer, DefineModule, Instantiate, AliasInstanceExport, AliasInstanceExport]
     assert isinstance(top.initializers[1], DefineModule) and top.initializers[1].module == 1
     # no copies: one signature of `() -> i32` for the whole blob
     assert blob.types.wasm_signatures.count(FuncType((), (ValType.I32,))) == 1
     inner = blob.modules[2]
-    assert [type(i) for i in inner.initializers] == [Import, DefineModule, Instantiate, AliasInstanceExport]
+    assert [type(i) for i in inner.initializers] == [
+        ImportInitializer,
+        DefineModule,
+        Instantiate,
+        AliasInstanceExport,
+    ]
 
 
 def test_parent_module_aliases_are_initializers() -> None:

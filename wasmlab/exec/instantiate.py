@@ -1,15 +1,17 @@
-"""Instantiation (spec 4.5.4) as a list of initializers, the way wasmtime does it.
+"""Instantiation (spec 4.5.4): imports, then the module's own definitions, then its active
+segments and start function.
 
-`initializers(module)` turns a validated module into data: one `Import` per import, then
-the module's own definitions, exports, segments and start. `instantiate` walks that list
-keeping one list per index space. Module linking adds initializer kinds (instantiate a
-nested module, alias, define a module) in `wasmlab.linking` without changing this loop.
+`instantiate(store, module, resolve)` is the whole of it for a 2.0 module: each import is
+resolved and matched (4.5.1), `define` makes the instances of the module's functions,
+tables, memories, tags, globals and segments and its exports, and `initialize` copies the
+active segments and runs the start function. Module linking (`wasmlab.linking`) fills the
+imports, aliases and nested instances by its initializers and then calls the same `define`
+and `initialize`, as wasmtime 0.22's instance.rs does after walking its `Initializer`s.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from ..errors import LinkError, Trap
@@ -28,92 +30,6 @@ from .runtime import (
     TableInst,
     TagInst,
 )
-
-# --- initializers ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Import:
-    """Take the next supplied value for import number `index` and check its type."""
-
-    module: str
-    field: str | None
-    kind: ExternKind
-    desc: Any
-    index: int
-
-
-@dataclass(frozen=True)
-class DefineFuncs:
-    pass
-
-
-@dataclass(frozen=True)
-class DefineTables:
-    pass
-
-
-@dataclass(frozen=True)
-class DefineMemories:
-    pass
-
-
-@dataclass(frozen=True)
-class DefineTags:
-    """Exception tags (exception handling); before globals, as in the binary."""
-
-
-@dataclass(frozen=True)
-class DefineGlobals:
-    pass
-
-
-@dataclass(frozen=True)
-class DefineSegments:
-    """Element and data segment instances (before exports, so exports can name everything)."""
-
-
-@dataclass(frozen=True)
-class Exports:
-    pass
-
-
-@dataclass(frozen=True)
-class InitElems:
-    """Active element segments: `table.init` then `elem.drop`, in order (may trap)."""
-
-
-@dataclass(frozen=True)
-class InitDatas:
-    """Active data segments: `memory.init` then `data.drop`, in order (may trap)."""
-
-
-@dataclass(frozen=True)
-class Start:
-    func: int
-
-
-Initializer = Any
-
-
-def initializers(module: Module) -> list[Initializer]:
-    inits: list[Initializer] = [
-        Import(imp.module, imp.name, imp.kind, imp.desc, i) for i, imp in enumerate(module.imports)
-    ]
-    inits += [
-        DefineFuncs(),
-        DefineTables(),
-        DefineMemories(),
-        DefineTags(),
-        DefineGlobals(),
-        DefineSegments(),
-    ]
-    inits.append(Exports())
-    inits += [InitElems(), InitDatas()]
-    if module.start is not None:
-        inits.append(Start(module.start))
-    return inits
-
 
 # --- import matching (spec 4.5.1) ------------------------------------------------------------
 
@@ -191,99 +107,84 @@ def eval_const(expr: Expr, inst: ModuleInst) -> Any:
     return stack[-1] if stack else None
 
 
-# --- the walk ---------------------------------------------------------------------------------
+# --- the steps ---------------------------------------------------------------------------------
 
 Resolver = Callable[[str, str | None, ExternKind, Any], Any]
 
 
 def instantiate(
-    store: Store,
-    module: Module,
-    resolve: Resolver,
-    *,
-    name: str | None = None,
-    run_start: bool = True,
-    inits: list[Initializer] | None = None,
-    handlers: dict[type, Callable[..., None]] | None = None,
+    store: Store, module: Module, resolve: Resolver, *, name: str | None = None, run_start: bool = True
 ) -> ModuleInst:
-    """Walk the initializers of a validated `module`. `resolve(module, field, kind, desc)`
-    supplies each import (raising LinkError when it has none). `handlers` lets module
-    linking add initializer kinds."""
+    """Instantiate a validated 2.0 `module`. `resolve(module, field, kind, desc)` supplies each
+    import (raising LinkError when it has none); it must match the import's type."""
     inst = ModuleInst(module, name)
-    for init in inits if inits is not None else initializers(module):
-        if handlers and type(init) in handlers:
-            handlers[type(init)](inst, init)
-        else:
-            _apply(store, inst, module, init, resolve, run_start)
+    for imp in module.imports:
+        what = f'"{imp.module}" "{imp.name}"' if imp.name is not None else f'"{imp.module}"'
+        value = resolve(imp.module, imp.name, imp.kind, imp.desc)
+        check_import(value, imp.kind, imp.desc, inst.types, what)
+        inst.space(imp.kind).append(value)
+    define(inst, module)
+    initialize(store, inst, module, run_start)
     store.instances.append(inst)
     return inst
 
 
-def _apply(
-    store: Store, inst: ModuleInst, module: Module, init: Any, resolve: Resolver, run_start: bool
-) -> None:
-    if isinstance(init, Import):
-        what = f'"{init.module}" "{init.field}"' if init.field is not None else f'"{init.module}"'
-        value = resolve(init.module, init.field, init.kind, init.desc)
-        if init.kind <= ExternKind.TAG:  # (module linking checks its own kinds)
-            check_import(value, init.kind, init.desc, inst.types, what)
-        inst.space(init.kind).append(value)
-    elif isinstance(init, DefineFuncs):
-        base = len(inst.funcs)
-        for i, f in enumerate(module.funcs):
-            ft = types_canon(inst.types[f.type])
-            inst.funcs.append(FuncInst(ft, inst, f, base + i, module.func_name(base + i)))
-    elif isinstance(init, DefineTables):
-        for t in module.tables:
-            inst.tables.append(TableInst(t.type))
-    elif isinstance(init, DefineMemories):
-        for m in module.mems:
-            inst.mems.append(MemoryInst(m.type))
-    elif isinstance(init, DefineTags):
-        base = len(inst.tags)
-        for i, t in enumerate(module.tags):
-            inst.tags.append(TagInst(types_canon(inst.types[t.type]), module.names.tags.get(base + i)))
-    elif isinstance(init, DefineGlobals):
-        for g in module.globals:
-            inst.globals.append(GlobalInst(g.type, eval_const(g.init, inst)))
-    elif isinstance(init, DefineSegments):
-        for e in module.elems:
-            inst.elems.append(ElemInst(e.type, [eval_const(x, inst) for x in e.init]))
-        for d in module.datas:
-            inst.datas.append(DataInst(d.init))
-    elif isinstance(init, Exports):
-        for ex in module.exports:
-            inst.exports[ex.name] = inst.space(ex.kind)[ex.index]
-    elif isinstance(init, InitElems):
-        for i, e in enumerate(module.elems):
-            seg = inst.elems[i]
-            if e.mode == "active":
-                offset = eval_const(e.offset_expr or [], inst)
-                table = inst.tables[e.table]
-                n = len(seg.elements)
-                if offset + n > len(table.elements):
-                    raise Trap("out of bounds table access")
-                table.elements[offset : offset + n] = seg.elements
-                seg.elements = []
-            elif e.mode == "declarative":
-                seg.elements = []
-    elif isinstance(init, InitDatas):
-        for i, d in enumerate(module.datas):
-            if d.mode != "active":
-                continue
-            seg = inst.datas[i]
-            offset = eval_const(d.offset_expr or [], inst)
-            mem = inst.mems[d.memory]
-            n = len(seg.data)
-            if offset + n > len(mem.data):
-                raise Trap("out of bounds memory access")
-            mem.data[offset : offset + n] = seg.data
-            seg.data = b""
-    elif isinstance(init, Start):
-        if run_start:
-            Machine(inst.funcs[init.func], (), depth_limit=store.call_depth_limit).run()
-    else:  # pragma: no cover - a new initializer kind without a handler
-        raise TypeError(f"no handler for initializer {init!r}")
+def define(inst: ModuleInst, module: Module, path: str | None = None) -> None:
+    """The module's own definitions, after its imports (and aliases) in each index space,
+    then its exports. `path` names a nested instance (`$c1`): its functions are `$c1.$inc`."""
+    base = len(inst.funcs)
+    for i, f in enumerate(module.funcs):
+        name = module.func_name(base + i)
+        if path:
+            label = module.names.funcs.get(base + i)
+            name = f"{path}.{'$' + label if label else name}"
+        inst.funcs.append(FuncInst(types_canon(inst.types[f.type]), inst, f, base + i, name))
+    for t in module.tables:
+        inst.tables.append(TableInst(t.type))
+    for m in module.mems:
+        inst.mems.append(MemoryInst(m.type))
+    base = len(inst.tags)  # (tags before globals, as in the binary)
+    for i, t in enumerate(module.tags):
+        inst.tags.append(TagInst(types_canon(inst.types[t.type]), module.names.tags.get(base + i)))
+    for g in module.globals:
+        inst.globals.append(GlobalInst(g.type, eval_const(g.init, inst)))
+    # segment instances before the exports, so exports can name everything
+    for e in module.elems:
+        inst.elems.append(ElemInst(e.type, [eval_const(x, inst) for x in e.init]))
+    for d in module.datas:
+        inst.datas.append(DataInst(d.init))
+    for ex in module.exports:
+        inst.exports[ex.name] = inst.space(ex.kind)[ex.index]
+
+
+def initialize(store: Store, inst: ModuleInst, module: Module, run_start: bool = True) -> None:
+    """Active element segments (`table.init` then `elem.drop`), active data segments
+    (`memory.init` then `data.drop`), in order, then the start function. May trap."""
+    for i, e in enumerate(module.elems):
+        seg = inst.elems[i]
+        if e.mode == "active":
+            offset = eval_const(e.offset_expr or [], inst)
+            table = inst.tables[e.table]
+            n = len(seg.elements)
+            if offset + n > len(table.elements):
+                raise Trap("out of bounds table access")
+            table.elements[offset : offset + n] = seg.elements
+            seg.elements = []
+        elif e.mode == "declarative":
+            seg.elements = []
+    for i, d in enumerate(module.datas):
+        if d.mode != "active":
+            continue
+        seg = inst.datas[i]
+        offset = eval_const(d.offset_expr or [], inst)
+        mem = inst.mems[d.memory]
+        n = len(seg.data)
+        if offset + n > len(mem.data):
+            raise Trap("out of bounds memory access")
+        mem.data[offset : offset + n] = seg.data
+        seg.data = b""
+    if module.start is not None and run_start:
+        Machine(inst.funcs[module.start], (), depth_limit=store.call_depth_limit).run()
 
 
 def host_func(type: FuncType, fn: Callable[..., Any], name: str = "host") -> FuncInst:

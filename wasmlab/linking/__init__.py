@@ -11,13 +11,20 @@ Binary and text formats live in `wasmlab.binary.linking` and `wasmlab.text`; val
 """
 
 from .blob import Blob, ModuleInfo, compile_blob, module_sig
-from .initializers import AliasInstanceExport, AliasParentModule, DefineModule, Import, Instantiate
+from .initializers import (
+    AliasInstanceExport,
+    AliasParentModule,
+    DefineModule,
+    ImportInitializer,
+    Initializer,
+    Instantiate,
+)
 from .instantiate import instantiate, top_level_supply
 from .types import EntityType, TypeTables
 from .values import HostInstance, ModuleValue, check_value, entity_of_value, kind_of, value_error
 
 __all__ = [
     "AliasInstanceExport", "AliasParentModule", "Blob", "DefineModule", "EntityType",
-    "HostInstance", "Import", "Instantiate", "ModuleInfo", "ModuleValue", "TypeTables", "check_value", "compile_blob",
+    "HostInstance", "ImportInitializer", "Initializer", "Instantiate", "ModuleInfo", "ModuleValue", "TypeTables", "check_value", "compile_blob",
     "entity_of_value", "instantiate", "kind_of", "module_sig", "top_level_supply", "value_error",
 ]  # fmt: skip

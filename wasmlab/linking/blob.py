@@ -13,11 +13,8 @@ machine prepares from them (`Func.prepared`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..errors import LinkError, ValidationError
-from ..exec.instantiate import Import as ExecImport
-from ..exec.instantiate import initializers as exec_initializers
 from ..syntax.module import (
     ALIAS_SECTION,
     IMPORT_SECTION,
@@ -32,9 +29,9 @@ from .initializers import (
     AliasInstanceExport,
     AliasParentModule,
     DefineModule,
-    Import,
+    ImportInitializer,
+    Initializer,
     Instantiate,
-    LinkingInitializer,
 )
 from .types import EntityType, TypeTables
 
@@ -51,19 +48,10 @@ class ModuleInfo:
     signature: int  # its module type (ModuleTypeIndex)
     types: list[tuple[str, int]] = field(default_factory=list)  # typeidx -> ("func"|..., index)
     instance_types: list[int] = field(default_factory=list)  # instance idx -> InstanceTypeIndex
-    initializers: list[LinkingInitializer] = field(default_factory=list)
+    initializers: list[Initializer] = field(default_factory=list)
     nested: list[int] = field(default_factory=list)  # blob indices of its module definitions
     instance_labels: dict[int, str] = field(default_factory=dict)  # instance idx -> `$id`
     path: str = ""  # labels from the top module down, joined by "/"
-
-    @property
-    def exec_initializers(self) -> list[Any]:
-        """The 2.0 steps after the linking initializers (definitions, exports, start...)."""
-        return [i for i in exec_initializers(self.module) if not isinstance(i, ExecImport)]
-
-    @property
-    def all_initializers(self) -> list[Any]:
-        return list(self.initializers) + self.exec_initializers
 
 
 @dataclass
@@ -124,13 +112,13 @@ def _translate(blob: Blob, scope: Scope, parent: int | None, label: str) -> int:
 
     counts = dict.fromkeys(ExternKind, 0)
     # items each index space holds, in order, to name what an alias picks
-    inits: list[LinkingInitializer] = []
+    inits: list[Initializer] = []
     instance_sigs = scope.instances
     pending_nested: list[tuple[int, str]] = []
     for sid, item in m.initial_items():
         if sid == IMPORT_SECTION:
             ent = tables.entity(entity_of_desc(scope, item.kind, item.desc, "import"))
-            inits.append(Import(item.module, item.name, (item.kind, counts[item.kind]), ent))
+            inits.append(ImportInitializer(item.module, item.name, (item.kind, counts[item.kind]), ent))
             counts[item.kind] += 1
         elif sid == ALIAS_SECTION:
             a = item

@@ -3,7 +3,7 @@
 As in wasmtime 0.22 (`wasmtime_environ::Initializer`), each module has a list of
 initializers in the order of its initial sections:
 
-- `Import(module, field, index, ty)`: take the next supplied value (from the embedder at
+- `ImportInitializer(module, field, index, ty)`: take the next supplied value (from the embedder at
   top level, the next positional argument in a nested instantiation) into `index`;
 - `AliasParentModule(module, index)`: push the parent's module `module`;
 - `AliasInstanceExport(instance, export, name, index)`: push export number `export` of
@@ -12,10 +12,11 @@ initializers in the order of its initial sections:
   (positional), giving instance `index`;
 - `DefineModule(module, index)`: push the blob's module number `module` (flat list).
 
-`index` is the `(kind, position)` an initializer fills in its module's index spaces; the
-walk in `wasmlab.linking.instantiate` does not need it (it appends), pictures do. Parent
-*type* aliases need nothing at run time: `TypeTables` resolved them. After these come the
-2.0 steps of `wasmlab.exec.instantiate` (definitions, exports, segments, start).
+`Initializer` is their union, and `wasmlab.linking.instantiate` walks a list of them with
+one `match`. `index` is the `(kind, position)` an initializer fills in its module's index
+spaces; the walk does not need it (it appends), pictures do. Parent *type* aliases need
+nothing at run time: `TypeTables` resolved them. After the initializers come the module's
+own definitions, segments and start (`wasmlab.exec.instantiate.define`, `initialize`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ EntityIndex = tuple[ExternKind, int]
 
 
 @dataclass(frozen=True)
-class Import:
+class ImportInitializer:
+    """Take the next supplied value (`Initializer::Import` in wasmtime 0.22)."""
+
     module: str
     field: str | None
     index: EntityIndex
@@ -80,9 +83,9 @@ class DefineModule:
         return f"define module (blob module {self.module})"
 
 
-LinkingInitializer = Import | AliasParentModule | AliasInstanceExport | Instantiate | DefineModule
+Initializer = ImportInitializer | AliasParentModule | AliasInstanceExport | Instantiate | DefineModule
 
 __all__ = [
-    "AliasInstanceExport", "AliasParentModule", "DefineModule", "EntityIndex", "Import",
-    "Instantiate", "LinkingInitializer",
+    "AliasInstanceExport", "AliasParentModule", "DefineModule", "EntityIndex", "ImportInitializer",
+    "Initializer", "Instantiate",
 ]  # fmt: skip

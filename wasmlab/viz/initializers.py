@@ -21,7 +21,7 @@ from ..syntax.types import ExternKind
 from . import register
 
 _COLORS = {
-    "Import": "#dbeafe",
+    "ImportInitializer": "#dbeafe",
     "DefineModule": "#fef3c7",
     "Instantiate": "#dcfce7",
     "AliasInstanceExport": "#f3e8ff",
