@@ -11,6 +11,7 @@ fi
 source scripts/venv.sh test
 ruff check .
 ruff format --check .
+lint-imports
 set +e
 python -m pytest "$@"
 rc=$?

@@ -377,11 +377,12 @@ def cmd_types(ws: Workspace, args: list[str], emit: Emit) -> None:
             where = str(src)  # a module-linking alias
         rows.append((idx, m.func_name(idx), typeidx, str(ft), ", ".join(exports.get(idx, [])) or where))
     emit(table_output(["func", "name", "type", "signature", "export / import"], rows, caption="functions"))
-    tt = getattr(m, "type_tables", None) or m.extra.get("type_tables")
-    if tt is not None:
-        from .outputs import Output
+    from wasmlab.api import type_tables
 
-        emit(Output({"text/plain": str(tt), "text/html": tt._repr_html_()}))
+    from .outputs import Output
+
+    tt = type_tables(m)
+    emit(Output({"text/plain": str(tt), "text/html": tt._repr_html_()}))
 
 
 @command("explore", "%explore [$name]", "a ModuleExplorer widget: sections, imports/exports, functions, types, graphs",

@@ -1,6 +1,8 @@
 """Abstract syntax: value and definition types, the module AST, and the opcode table."""
 
+from .features import CORE_2_0, PROPOSALS, Features, FeatureSpec, as_features
 from .module import (
+    NAMES_OF_SPACE,
     Alias,
     Custom,
     Data,
@@ -45,6 +47,7 @@ from .types import (
 )
 
 __all__ = [
+    "CORE_2_0", "NAMES_OF_SPACE", "PROPOSALS", "FeatureSpec", "Features", "as_features",
     "Alias", "InstanceDef", "ParentType", "ALL_OPS", "BY_KEY", "BY_NAME", "SELECT_T", "EXTERNREF", "F32", "F64", "FUNCREF", "I32",
     "I64", "V128", "Custom", "Data", "DefType", "Elem", "Export", "ExportType", "Expr",
     "ExternKind", "Func", "FuncType", "Global", "GlobalType", "Import", "ImportType",

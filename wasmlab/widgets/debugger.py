@@ -339,9 +339,7 @@ class Debugger(anywidget.AnyWidget):
             st["error"] = str(e)
 
     def _graph(self, kind: str) -> str:
-        from wasmlab.viz import graph_for
-        from wasmlab.viz.cfg import basic_blocks, cfg_graph
-        from wasmlab.viz.render import render_svg
+        from wasmlab.viz import basic_blocks, cfg_graph, graph_for, render_svg
 
         inst = self._current_instance()
         module = inst.module

@@ -9,9 +9,9 @@ from typing import Any
 import anywidget
 import traitlets as t
 
+from wasmlab.api import type_tables
 from wasmlab.errors import WasmError
-from wasmlab.syntax.module import Alias, Import
-from wasmlab.syntax.types import ExternKind
+from wasmlab.syntax import Alias, ExternKind, Import
 
 STATIC = Path(__file__).parent / "static"
 
@@ -76,8 +76,7 @@ class ModuleExplorer(anywidget.AnyWidget):
                  "size": len(m.funcs[i - nbase].body) if i >= nbase else 0}
                 for i, ft in enumerate(m.all_func_types())
             ]  # fmt: skip
-            tt = getattr(m, "type_tables", None) or m.extra.get("type_tables")
-            self.type_tables = repr(tt) if tt is not None else ""
+            self.type_tables = repr(type_tables(m))
             self.graph_kinds = ["none", *sorted(set(kinds()) | {"initializers", "types"})]
 
     def send_action(self, action: str, **content: Any) -> None:
@@ -103,7 +102,7 @@ class ModuleExplorer(anywidget.AnyWidget):
             self.error = f"bad {action} message: {e}"
 
     def show_function(self, index: int) -> None:
-        from wasmlab.viz.instr import instr_text
+        from wasmlab.viz import instr_text
 
         m = self.module
         if not 0 <= index < m.base_index(ExternKind.FUNC) + len(m.funcs):
@@ -131,8 +130,7 @@ class ModuleExplorer(anywidget.AnyWidget):
             self.show_graph("cfg", index)
 
     def show_graph(self, kind: str, func: Any = None) -> None:
-        from wasmlab.viz import graph_for
-        from wasmlab.viz.render import render_svg
+        from wasmlab.viz import graph_for, render_svg
 
         self.graph_kind = kind
         if kind == "none":

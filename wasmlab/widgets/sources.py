@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wasmlab.errors import WasmError
-from wasmlab.syntax.module import Module, Span
-from wasmlab.syntax.types import ExternKind
+from wasmlab.syntax import ExternKind, Module, Span
 
 #: how the front end that created a session tells where a module's text is:
 #: module -> (text, filename) or None
@@ -66,7 +65,7 @@ def _trim(text: str) -> tuple[str, int]:
 
 def _listing(module: Module) -> SourceView:
     """A flat listing, one instruction per line (when the printer cannot help)."""
-    from wasmlab.viz.instr import instr_text
+    from wasmlab.viz import instr_text
 
     lines: list[str] = []
     spans: dict[int, list[Span | None]] = {}
