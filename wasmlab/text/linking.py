@@ -33,7 +33,7 @@ same text gives the same bytes:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..syntax.module import (
     ALIAS_SECTION,
@@ -59,11 +59,10 @@ from ..syntax.types import (
     MemType,
     ModuleType,
 )
+from . import parser
 from .context import SPACES, ModuleContext, fill_names
 from .lexer import ID, KEYWORD, KEYWORDS, LPAREN, NAT, RPAREN, STRING, Token
-
-if TYPE_CHECKING:
-    from .parser import ModuleParser
+from .parser import FIELDS, ModuleParser
 
 KEYWORDS.update({"instance", "alias", "parent", "instantiate", "shared", "@name"})
 SPACES.update({"module": "module", "instance": "instance"})
@@ -818,8 +817,6 @@ def wants(p: ModuleParser) -> bool:
 
 def run(p: ModuleParser) -> Module:
     """Parse a module that uses module linking (see the module docstring)."""
-    from .parser import FIELDS
-
     toks, close = p.toks, p.close
     parent_ctx = p.parent.ctx if p.parent is not None else None
     ctx = LinkingContext(p.source, parent_ctx if isinstance(parent_ctx, LinkingContext) else None)
@@ -1116,8 +1113,6 @@ def _scan_module(p: ModuleParser, lp: int) -> int:
 
 
 def _parse_module(p: ModuleParser, lp: int, info: object) -> None:
-    from .parser import ModuleParser
-
     assert isinstance(info, int)
     pre = read_prefix(p, lp)
     if pre.import_at is not None:
@@ -1326,8 +1321,6 @@ class _Driver:
 
 
 def install() -> None:
-    from . import parser
-
     _register()
     parser.LINKING = _Driver
 

@@ -694,6 +694,3 @@ def quoted_module(data: bytes, at: Token, tokens: Tokens) -> Module:
         raise tokens.source.error_at("malformed UTF-8 encoding", at) from None
     filename = f"{tokens.source.filename or '<input>'}:{at.line}:quote"
     return parse_module(text, filename)
-
-
-from . import linking as _linking  # noqa: E402,F401  (module linking: fields, types, driver)

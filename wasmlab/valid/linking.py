@@ -29,7 +29,7 @@ interleaved) and validates the nested modules, each with its parent in scope.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,6 +61,7 @@ from ..syntax.types import (
     TableType,
     ValType,
 )
+from .types import check_mem_type, check_table_type
 
 # --- subtyping (wasmparser's `check_imports_match`, wasmtime's `MatchCx`) ------------------
 
@@ -181,8 +182,6 @@ def _check_valtype(t: object, where: str) -> None:
 def entity_of_desc(scope: Scope, kind: ExternKind, desc: object, where: str, in_type: bool = True) -> Entity:
     """The canonical type an import descriptor (or export type) names. Shared memories
     (threads) may only be described in module and instance types (`in_type`)."""
-    from .module import check_mem_type, check_table_type
-
     if kind is ExternKind.FUNC:
         return kind, _type_at(scope, desc, FuncType, where)
     if kind is ExternKind.MODULE:
@@ -407,11 +406,10 @@ def scope_for(module: Module) -> Scope:
     return scope
 
 
-def validate_linking(module: Module, ctx: Any) -> Scope:
+def validate_linking(module: Module, ctx: Any, validate_nested: Callable[[Module, Any], None]) -> Scope:
     """Check `module`'s module-linking parts, set the index spaces of `ctx` (the 2.0
-    validation context) from them, and validate its nested modules."""
-    from .module import _validate
-
+    validation context) from them, and validate its nested modules with
+    `validate_nested(module, features)` (the module validator)."""
     scope = scope_for(module)
     ctx.types = scope.types
     ctx.funcs = scope.funcs
@@ -426,7 +424,7 @@ def validate_linking(module: Module, ctx: Any) -> Scope:
     for k, (nested, (declared, n_types, n_modules)) in enumerate(zip(module.modules, scope.declared)):
         with _nested(scope, declared, n_types, n_modules):
             try:
-                _validate(nested, ctx.features)
+                validate_nested(nested, ctx.features)
             except ValidationError as e:
                 if e.message.startswith("in nested module"):
                     raise

@@ -26,20 +26,14 @@ from ..syntax.types import (
     FuncType,
     GlobalType,
     InstanceType,
-    Limits,
-    MemType,
     ModuleType,
-    TableType,
     ValType,
 )
 from .const import check_const
 from .context import Context, malformed_ast_guard
 from .instructions import BodyChecker
 from .linking import needs_linking, validate_linking
-
-MAX_PAGES = 65536
-MAX_TABLE = 0xFFFF_FFFF
-
+from .types import check_mem_type, check_table_type
 
 # --- hooks (module linking extends these) --------------------------------------------------
 
@@ -83,26 +77,6 @@ EXPORT_SPACES: dict[ExternKind, Callable[[Context], int]] = {
 EXTRA_CHECKS: dict[str, Callable[[Module, Context], None]] = {}
 
 
-# --- limits ----------------------------------------------------------------------------------
-
-
-def check_limits(limits: Limits, bound: int, too_big: str, where: str) -> None:
-    lo, hi = limits.min, limits.max
-    if not 0 <= lo <= bound:
-        raise ValidationError(f"{too_big} (in {where}: minimum {lo})")
-    if hi is not None:
-        if not 0 <= hi <= bound:
-            raise ValidationError(f"{too_big} (in {where}: maximum {hi})")
-        if lo > hi:
-            raise ValidationError(f"size minimum must not be greater than maximum (in {where}: {lo} > {hi})")
-
-
-def check_table_type(tt: TableType, where: str) -> None:
-    check_limits(tt.limits, MAX_TABLE, "table size must be at most 2^32-1", where)
-    if not isinstance(tt.elem, ValType) or not tt.elem.is_ref:
-        raise ValidationError(f"type mismatch: {where} holds {tt.elem}, not a reference type")
-
-
 def check_tag_type(ctx: Context, typeidx: int, where: str) -> None:
     """A tag's type: a function type with no results (exception handling)."""
     if "exceptions" not in ctx.features:
@@ -128,12 +102,6 @@ def _exnref_free(module: Module) -> None:
         types += [t for i in f.body if i.op.imm == "select_t" for t in i.imm]
     if ValType.EXNREF in types:
         raise ValidationError("exnref needs the exceptions feature")
-
-
-def check_mem_type(mt: MemType, where: str, shared_ok: bool = False) -> None:
-    check_limits(mt.limits, MAX_PAGES, "memory size must be at most 65536 pages (4GiB)", where)
-    if mt.shared and not shared_ok:  # (module linking's types may describe shared memories)
-        raise ValidationError(f"threads must be enabled for shared memories (in {where})")
 
 
 # --- the module --------------------------------------------------------------------------------
@@ -221,7 +189,7 @@ def _validate(module: Module, features: Features) -> None:
     for imp in module.imports:
         _check_import(ctx, imp)
     if needs_linking(module):
-        validate_linking(module, ctx)
+        validate_linking(module, ctx, _validate)
     for key, value in module.extra.items():
         if value:
             check = EXTRA_CHECKS.get(key)
