@@ -11,8 +11,7 @@ import struct
 from typing import Any
 
 from ..syntax.float_text import float_text
-from ..syntax.instr_text import ImmediateStyle
-from ..syntax.instr_text import immediates_text as _immediates_text
+from ..syntax.instr_text import ImmediateStyle, immediates_text
 from ..syntax.module import Instr, Module
 
 
@@ -43,21 +42,16 @@ class _LabelStyle(ImmediateStyle):
         return f"{table} (type {typeidx})" if table else f"(type {typeidx})"
 
 
-def immediates_text(instr: Instr, module: Module | None = None, func: int | None = None) -> str:
-    """The immediates of `instr` as WAT text ('' when it has none)."""
-    imm = instr.imm
-    if imm is None and instr.op.imm != "blocktype":
-        return ""
-    try:
-        return _immediates_text(instr, _LabelStyle(module, func))
-    except (TypeError, ValueError, IndexError, struct.error):
-        return repr(imm)
-
-
 def instr_text(instr: Instr, module: Module | None = None, func: int | None = None) -> str:
     """`i32.const 7`, `call $fib`, `br_if 1`, `i32.load offset=4` ..."""
-    rest = immediates_text(instr, module, func)
+    imm = instr.imm
+    if imm is None and instr.op.imm != "blocktype":
+        return instr.op.name
+    try:
+        rest = immediates_text(instr, _LabelStyle(module, func))
+    except (TypeError, ValueError, IndexError, struct.error):
+        rest = repr(imm)
     return f"{instr.op.name} {rest}" if rest else instr.op.name
 
 
-__all__ = ["immediates_text", "instr_text"]
+__all__ = ["instr_text"]
