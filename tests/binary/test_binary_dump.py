@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.binary.builders import I, body, leb, module, name, section, vec
 from tests.conftest import need_suite
 from wasmlab.binary import decode, dump, encode
-from wasmlab.binary.dump import float_text, instr_text
+from wasmlab.binary.dump import instr_text
 from wasmlab.errors import DecodeError
 from wasmlab.syntax.module import Func, Module
 from wasmlab.syntax.types import FUNCREF, I32, FuncType
@@ -66,15 +66,6 @@ def test_instr_text() -> None:
     assert instr_text(I("table.init", (3, 1))) == "table.init 1 3"
     assert instr_text(I("v128.const", bytes(16))).startswith("v128.const i32x4 0x00000000")
     assert instr_text(I("f32.const", 0x3FC00000)) == "f32.const 1.5"
-
-
-def test_float_text() -> None:
-    assert float_text(0x7FC00000, 32) == "nan"
-    assert float_text(0xFFC00001, 32) == "-nan:0x400001"
-    assert float_text(0x7F800000, 32) == "inf"
-    assert float_text(0xFFF0000000000000, 64) == "-inf"
-    assert float_text(0x7FF0000000000001, 64) == "nan:0x1"
-    assert float_text(0x3FF0000000000000, 64) == "1.0"
 
 
 def test_dump_every_suite_module_of_a_script() -> None:

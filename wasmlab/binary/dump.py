@@ -8,11 +8,12 @@ one instruction per line with its byte offset, its bytes and its text.
 
 from __future__ import annotations
 
-import math
-import struct
+from typing import Any
 
 from ..errors import DecodeError
 from ..syntax.features import ALL
+from ..syntax.instr_text import ImmediateStyle
+from ..syntax.instr_text import instr_text as syntax_instr_text
 from ..syntax.module import (
     KIND_SPACE,
     Data,
@@ -20,14 +21,11 @@ from ..syntax.module import (
     Expr,
     Instr,
     Module,
-    catch_words,
-    memarg_words,
-    memory_words,
 )
-from ..syntax.types import HEAP_TYPE_TEXT, ExternKind, FuncType, ValType
+from ..syntax.types import ExternKind, FuncType
 from .decode import SECTION_NAMES, decode
 from .encode import encode
-from .leb128 import read_u32, signed
+from .leb128 import read_u32
 
 
 def section_table(data: bytes) -> list[tuple[int, int, int, int, str | None]]:
@@ -56,83 +54,24 @@ def section_table(data: bytes) -> list[tuple[int, int, int, int, str | None]]:
 # --- instruction text ------------------------------------------------------------------------
 
 
-def float_text(bits: int, width: int) -> str:
-    """An f32/f64 bit pattern as text: a decimal, `inf`, or `nan` with its payload."""
-    if width == 32:
-        value = struct.unpack("<f", bits.to_bytes(4, "little"))[0]
-        mant_bits, canon = 23, 1 << 22
-    else:
-        value = struct.unpack("<d", bits.to_bytes(8, "little"))[0]
-        mant_bits, canon = 52, 1 << 51
-    if math.isnan(value):
-        sign = "-" if bits >> (width - 1) else ""
-        payload = bits & ((1 << mant_bits) - 1)
-        return f"{sign}nan" if payload == canon else f"{sign}nan:{payload:#x}"
-    if math.isinf(value):
-        return "-inf" if value < 0 else "inf"
-    return repr(value)
+class _DumpStyle(ImmediateStyle):
+    """Plain indices; a function also by its name when it has one (`call 3 <fib>`)."""
+
+    def __init__(self, module: Module | None) -> None:
+        self.module = module
+
+    def ref(self, space: str, idx: Any) -> str:
+        if space == "func" and self.module is not None:
+            return f"{idx}{_fname(self.module, idx)}"
+        return str(idx)
+
+
+_PLAIN_DUMP = _DumpStyle(None)
 
 
 def instr_text(instr: Instr, module: Module | None = None) -> str:
     """The instruction as text: its name and immediates (with function names when known)."""
-    op = instr.op
-    imm = instr.imm
-    kind = op.imm
-    parts: list[str] = [op.name]
-    if kind == "none":
-        pass
-    elif kind in ("memory", "memory_fill", "memory_copy", "memory_init"):
-        parts.extend(memory_words(instr))
-    elif kind == "blocktype" or kind == "try_table":
-        bt = imm[0] if kind == "try_table" else imm
-        if isinstance(bt, ValType):
-            parts.append(f"(result {bt.text})")
-        elif bt is not None:
-            parts.append(f"(type {bt})")
-        if kind == "try_table":
-            parts.extend(catch_words(imm[1]))
-    elif kind == "func":
-        parts.append(str(imm))
-        if module is not None:
-            name = _fname(module, imm)
-            if name:
-                parts.append(name.strip())
-    elif kind == "br_table":
-        labels, default = imm
-        parts.extend(str(x) for x in (*labels, default))
-    elif kind == "call_indirect":
-        typeidx, table = imm
-        parts.append(f"{table} (type {typeidx})")
-    elif kind == "memarg":
-        parts.extend(memarg_words(instr))
-    elif kind == "memarg_lane":
-        parts.extend(memarg_words(instr))
-        parts.append(str(imm[3]))
-    elif kind == "i32":
-        parts.append(str(signed(imm, 32)))
-    elif kind == "i64":
-        parts.append(str(signed(imm, 64)))
-    elif kind == "f32":
-        parts.append(float_text(imm, 32))
-    elif kind == "f64":
-        parts.append(float_text(imm, 64))
-    elif kind == "select_t":
-        parts.append("(result " + " ".join(t.text for t in imm) + ")")
-    elif kind == "reftype":
-        parts.append(HEAP_TYPE_TEXT[imm])
-    elif kind == "table_copy":
-        parts.extend(str(x) for x in imm)
-    elif kind == "table_init":
-        elem, table = imm
-        parts.extend((str(table), str(elem)))
-    elif kind == "v128":
-        words = [int.from_bytes(imm[i : i + 4], "little") for i in range(0, 16, 4)]
-        parts.append("i32x4 " + " ".join(f"{w:#010x}" for w in words))
-    elif kind == "shuffle":
-        parts.extend(str(x) for x in imm)
-    else:
-        parts.append(str(imm))
-    return " ".join(parts)
+    return syntax_instr_text(instr, _DumpStyle(module) if module is not None else _PLAIN_DUMP)
 
 
 def expr_text(expr: Expr, module: Module | None = None) -> str:

@@ -16,35 +16,45 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from ..exec.runtime import FuncInst
 from ..syntax.module import Instr
+from ..syntax.stack_effects import EffectContext, stack_effect
+from ..syntax.types import FuncType
 from .inspection import top_values
 from .values import TypedValue
 
 if TYPE_CHECKING:
     from .session import Session
 
-_POPS = {
-    "drop": 1, "select": 3, "local.set": 1, "local.tee": 1, "global.set": 1, "table.get": 1,
-    "table.set": 2, "table.grow": 2, "table.fill": 3, "ref.is_null": 1, "br_if": 1,
-    "br_table": 1, "if": 1,
-}  # fmt: skip
+
+class _Where(EffectContext):
+    """What the stack effects ask about an instruction of a running function."""
+
+    def __init__(self, f: FuncInst) -> None:
+        self.f = f
+        self.module = f.module.module if f.module is not None else None
+
+    def func_type(self, funcidx: int) -> FuncType | None:
+        return self.module.func_type(funcidx) if self.module is not None else None
+
+    def type_at(self, typeidx: int) -> FuncType | None:
+        return self.module.types[typeidx] if self.module is not None else None  # type: ignore[return-value]
+
+    def return_arity(self) -> int:
+        return self.f.nresults
+
+
+#: instructions whose operands a trace has never shown (the values a `br` carries, the
+#: payload of a `throw`, the exnref of a `throw_ref`); `br_table` shows only its index
+_NO_OPERANDS = frozenset({"br", "throw", "throw_ref"})
 
 
 def operand_count(ins: Instr, f: FuncInst) -> int:
     """How many values instruction `ins` of `f` takes from the stack (shown as its operands)."""
-    op = ins.op
-    if op.params is not None:
-        return len(op.params)
-    name = op.name
-    if name in _POPS:
-        return _POPS[name]
-    module = f.module.module if f.module is not None else None
-    if name in ("call", "return_call") and module is not None:
-        return len(module.func_type(ins.imm).params)
-    if name in ("call_indirect", "return_call_indirect") and module is not None:
-        return len(module.types[ins.imm[0]].params) + 1  # type: ignore[union-attr]
-    if name == "return":
-        return f.nresults
-    return 0
+    name = ins.op.name
+    if name in _NO_OPERANDS:
+        return 0
+    if name == "br_table":
+        return 1
+    return stack_effect(ins, _Where(f))[0]
 
 
 @dataclass(frozen=True)

@@ -13,20 +13,8 @@ from typing import Any
 
 from ..exec import numerics as N
 from ..exec.runtime import ExternRef, FuncInst
+from ..syntax.float_text import float_text
 from ..syntax.types import ValType
-
-
-def float_text(x: float, width: int) -> str:
-    """A float as text: shortest decimal, `inf`, or `nan` with a payload when it is not canonical."""
-    if math.isnan(x):
-        bits = N.f32_to_bits(x) if width == 32 else N.f64_to_bits(x)
-        mant = 23 if width == 32 else 52
-        sign = "-" if bits >> (width - 1) else ""
-        payload = bits & ((1 << mant) - 1)
-        return f"{sign}nan" if payload == 1 << (mant - 1) else f"{sign}nan:{payload:#x}"
-    if math.isinf(x):
-        return "-inf" if x < 0 else "inf"
-    return repr(x)
 
 
 def func_ref_text(f: FuncInst) -> str:
@@ -46,9 +34,9 @@ def value_text(value: Any, t: ValType | None) -> str:
     if t is ValType.I64:
         return f"i64 {N.to_signed64(value)}"
     if t is ValType.F32:
-        return f"f32 {float_text(value, 32)}"
+        return f"f32 {float_text(N.f32_to_bits(value), 32)}"
     if t is ValType.F64:
-        return f"f64 {float_text(value, 64)}"
+        return f"f64 {float_text(N.f64_to_bits(value), 64)}"
     if t is ValType.V128:
         return f"v128 {value:#034x}"
     if value is None:

@@ -21,8 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import Thrown, Trap
 from ..syntax.module import Instr
+from ..syntax.stack_effects import EffectContext, stack_effect
 from ..syntax.types import FuncType, ValType
 from . import numerics as N
+from .const_expr import const_value
 from .runtime import ExnInst
 
 if TYPE_CHECKING:
@@ -98,32 +100,25 @@ class Layout:
         self.handlers: list[list] = []
 
 
-def _stack_effect(ins: Instr, types: list[Any], func_types: list[FuncType]) -> tuple[int, int]:
-    op = ins.op
-    if op.params is not None and op.results is not None:
-        return len(op.params), len(op.results)
-    name = op.name
-    if name == "call":
-        ft = func_types[ins.imm]
-        return len(ft.params), len(ft.results)
-    if name == "call_indirect":
-        ft = types[ins.imm[0]]
-        return len(ft.params) + 1, len(ft.results)
-    return _SPECIAL_EFFECT[name]
+class _Types(EffectContext):
+    """What the stack effects of a (valid) body ask about its module: types by index."""
 
+    def __init__(self, types: list[Any], func_types: list[FuncType]) -> None:
+        self.types = types
+        self.func_types = func_types
 
-_SPECIAL_EFFECT = {
-    "drop": (1, 0), "select": (3, 1), "local.get": (0, 1), "local.set": (1, 0),
-    "local.tee": (1, 1), "global.get": (0, 1), "global.set": (1, 0), "table.get": (1, 1),
-    "table.set": (2, 0), "table.grow": (2, 1), "table.fill": (3, 0), "ref.null": (0, 1),
-    "ref.is_null": (1, 1), "ref.func": (0, 1), "br_if": (1, 0), "unreachable": (0, 0),
-}  # fmt: skip
+    def func_type(self, funcidx: int) -> FuncType:
+        return self.func_types[funcidx]
+
+    def type_at(self, typeidx: int) -> FuncType:
+        return self.types[typeidx]
 
 
 def layout(body: list[Instr], types: list[Any], func_types: list[FuncType], nresults: int) -> Layout:
     """Compute the side table of a (valid) function body."""
     n = len(body)
     lay = Layout(n)
+    where = _Types(types, func_types)
     ctrls = [_Ctrl("func", -1, 0, 0, nresults)]
     h = 0
 
@@ -200,10 +195,11 @@ def layout(body: list[Instr], types: list[Any], func_types: list[FuncType], nres
             lay.branch[pc] = entries
             top.unreachable = True
             continue
-        if name in ("return", "unreachable", "return_call", "return_call_indirect", "throw", "throw_ref"):
+        rule = ins.op.rule
+        if rule is not None and not rule.falls_through:  # return, unreachable, tail calls, throws
             top.unreachable = True
             continue
-        pops, pushes = _stack_effect(ins, types, func_types)
+        pops, pushes = stack_effect(ins, where)
         h += pushes - pops
     lay.handlers.sort(key=lambda e: -e[0])
     return lay
@@ -1006,19 +1002,6 @@ def _v128_store(mem: Any, name: str, offset: int, lane: int | None) -> Handler:
 
 
 # --- the compiler ------------------------------------------------------------------------
-
-
-def const_value(ins: Instr) -> Any:
-    name = ins.op.name
-    if name in ("i32.const", "i64.const"):
-        return ins.imm
-    if name == "f32.const":
-        return N.f32_from_bits(ins.imm)
-    if name == "f64.const":
-        return N.f64_from_bits(ins.imm)
-    if name == "v128.const":
-        return int.from_bytes(ins.imm, "little")
-    raise ValueError(name)
 
 
 def compile_function(f: FuncInst) -> list[Handler]:

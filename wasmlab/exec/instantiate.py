@@ -15,9 +15,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import LinkError, Trap
-from ..syntax.module import Expr, Module
+from ..syntax.module import Module
 from ..syntax.types import ExternKind, FuncType, GlobalType, Limits, MemType, TableType
-from .compile import const_value, types_canon
+from .compile import types_canon
+from .const_expr import eval_const
 from .machine import Machine
 from .runtime import (
     DataInst,
@@ -73,38 +74,6 @@ def check_import(value: Any, kind: ExternKind, desc: Any, types: list[Any], what
         ok = value.type == types_canon(types[desc])
     if not ok:
         raise LinkError(f"incompatible import type for {what}")
-
-
-# --- constant expressions --------------------------------------------------------------------
-
-
-#: the extended-const proposal's arithmetic in constant expressions
-_CONST_ARITH: dict[str, Callable[[int, int], int]] = {
-    "i32.add": lambda a, b: (a + b) & 0xFFFFFFFF, "i32.sub": lambda a, b: (a - b) & 0xFFFFFFFF,
-    "i32.mul": lambda a, b: (a * b) & 0xFFFFFFFF, "i64.add": lambda a, b: (a + b) & 0xFFFFFFFFFFFFFFFF,
-    "i64.sub": lambda a, b: (a - b) & 0xFFFFFFFFFFFFFFFF, "i64.mul": lambda a, b: (a * b) & 0xFFFFFFFFFFFFFFFF,
-}  # fmt: skip
-
-
-def eval_const(expr: Expr, inst: ModuleInst) -> Any:
-    """Evaluate a (validated) constant expression up to its `end`."""
-    stack: list[Any] = []
-    for ins in expr:
-        name = ins.op.name
-        if name == "end":
-            break
-        if name == "global.get":
-            stack.append(inst.globals[ins.imm].value)
-        elif name == "ref.null":
-            stack.append(None)
-        elif name == "ref.func":
-            stack.append(inst.funcs[ins.imm])
-        elif name in _CONST_ARITH:
-            b = stack.pop()
-            stack.append(_CONST_ARITH[name](stack.pop(), b))
-        else:
-            stack.append(const_value(ins))
-    return stack[-1] if stack else None
 
 
 # --- the steps ---------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Abstract syntax: value and definition types, the module AST, and the opcode table."""
+"""Abstract syntax: value and definition types, the module AST, and the opcode table with
+its stack effects (`instr_text` and `float_text` write instructions and floats as text)."""
 
 from .features import CORE_2_0, PROPOSALS, Features, FeatureSpec, as_features
 from .module import (
@@ -23,6 +24,7 @@ from .module import (
     Tag,
 )
 from .opcodes import ALL_OPS, BY_KEY, BY_NAME, SELECT_T, Op, op
+from .stack_effects import EffectContext, StackRule, stack_effect
 from .types import (
     EXNREF,
     EXTERNREF,
@@ -52,5 +54,6 @@ __all__ = [
     "I64", "V128", "Custom", "Data", "DefType", "Elem", "Export", "ExportType", "Expr",
     "ExternKind", "Func", "FuncType", "Global", "GlobalType", "Import", "ImportType",
     "InstanceType", "Instr", "Limits", "MemType", "Memory", "Module", "ModuleType", "Names",
-    "Op", "Span", "Table", "TableType", "Tag", "ValType", "op", "EXNREF",
+    "Op", "Span", "Table", "TableType", "Tag", "ValType", "op", "EXNREF", "EffectContext", "StackRule",
+    "stack_effect",
 ]  # fmt: skip

@@ -1,16 +1,21 @@
 """The opcode table: every WebAssembly 2.0 instruction (and the proposals'), described once.
 
 Each row gives the binary encoding (optional prefix byte + LEB128 code), the kind of
-immediates, the stack signature (`params -> results`, or `*` where the validator has a
-rule of its own: control, parametric, variable and table/reference instructions), the
-feature that introduced it and a one-line description. Decoder, encoder, text parser,
-printer, validator, machine dispatch and kernel completion all read this table.
+immediates, the stack signature, the feature that introduced it, whether it is a constant
+instruction, and a one-line description. A signature is `params:results`, or `@rule` for an
+instruction whose stack effect depends on its immediates or context: the rule of that name
+in `stack_effects.RULES` (control, calls, parametric, variable, table and reference
+instructions). `[const]` marks a constant instruction (spec 3.3.10), `[const:feature]` one
+that is constant only with a proposal. Decoder, encoder, text parser, printer, validator,
+machine dispatch, tracer and kernel completion all read this table
+(`tests/syntax/test_instruction_table.py` walks every row through each of them).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .stack_effects import RULES, StackRule
 from .types import ValType
 
 #: immediate kinds, see `Instr` for the Python value of each
@@ -28,10 +33,13 @@ class Op:
     prefix: int | None  # None, 0xFC or 0xFD
     code: int
     imm: str
-    params: tuple[ValType, ...] | None  # None: the validator's own rule
+    params: tuple[ValType, ...] | None  # None: the row names a stack rule
     results: tuple[ValType, ...] | None
     feature: str
     desc: str
+    rule: StackRule | None = None  # the stack rule of a row without a fixed signature
+    #: None: not a constant instruction; "mvp": constant in 2.0; else the proposal that makes it one
+    const: str | None = None
 
     @property
     def key(self) -> int:
@@ -44,10 +52,10 @@ class Op:
 
     @property
     def signature(self) -> str:
-        if self.params is None or self.results is None:
-            return _SPECIAL_SIGS.get(self.name, "polymorphic")
-        p = " ".join(t.text for t in self.params)
-        r = " ".join(t.text for t in self.results)
+        if self.rule is not None:
+            return self.rule.signature
+        p = " ".join(t.text for t in self.params or ())
+        r = " ".join(t.text for t in self.results or ())
         return f"[{p}] -> [{r}]"
 
     @property
@@ -59,50 +67,36 @@ class Op:
         return f"<op {self.name}>"
 
 
-_SPECIAL_SIGS = {
-    "block": "[t1*] -> [t2*]", "loop": "[t1*] -> [t2*]", "if": "[t1* i32] -> [t2*]",
-    "else": "[t2*] -> [t2*]", "end": "[t2*] -> [t2*]", "br": "[t1* t*] -> [t2*]",
-    "br_if": "[t* i32] -> [t*]", "br_table": "[t1* t* i32] -> [t2*]",
-    "return": "[t1* t*] -> [t2*]", "unreachable": "[t1*] -> [t2*]", "call": "[t1*] -> [t2*]",
-    "call_indirect": "[t1* i32] -> [t2*]", "return_call": "[t3* t1*] -> [t4*]",
-    "throw": "[t1* t*] -> [t2*]", "throw_ref": "[t1* exnref] -> [t2*]", "try_table": "[t1*] -> [t2*]",
-    "return_call_indirect": "[t3* t1* i32] -> [t4*]", "drop": "[t] -> []", "select": "[t t i32] -> [t]",
-    "local.get": "[] -> [t]", "local.set": "[t] -> []", "local.tee": "[t] -> [t]",
-    "global.get": "[] -> [t]", "global.set": "[t] -> []", "table.get": "[i32] -> [t]",
-    "table.set": "[i32 t] -> []", "table.grow": "[t i32] -> [i32]", "table.fill": "[i32 t i32] -> []",
-    "ref.null": "[] -> [t]", "ref.is_null": "[t] -> [i32]", "ref.func": "[] -> [funcref]",
-}  # fmt: skip
-
-# name  code  immediates  signature  feature  description
+# name  code  immediates  signature  feature  [const]?  description
 _CORE = """
-unreachable 0x00 none * mvp trap unconditionally
+unreachable 0x00 none @unreachable mvp trap unconditionally
 nop 0x01 none : mvp do nothing
-block 0x02 blocktype * mvp begin a block; a branch to it jumps to its end
-loop 0x03 blocktype * mvp begin a loop; a branch to it jumps back to its start
-if 0x04 blocktype * mvp pop an i32; run the then-arm if it is non-zero, else the else-arm
-else 0x05 none * mvp begin the else-arm of an if
-end 0x0b none * mvp end a block, loop, if or function
-br 0x0c label * mvp branch to the enclosing label of the given depth
-br_if 0x0d label * mvp pop an i32; branch if it is non-zero
-br_table 0x0e br_table * mvp pop an i32 index; branch to the label it selects (or the default)
-return 0x0f none * mvp return from the current function
-call 0x10 func * mvp call a function by index
-call_indirect 0x11 call_indirect * mvp pop an i32; call the function at that table slot, checking its type
-throw 0x08 tag * exceptions throw an exception of a tag, carrying the tag's parameters
-throw_ref 0x0a none * exceptions pop an exnref; throw that exception again (trap on null)
-try_table 0x1f try_table * exceptions a block whose catch clauses branch out when an exception reaches them
-return_call 0x12 func * tail-call call a function in place of the current one (a tail call)
-return_call_indirect 0x13 call_indirect * tail-call pop an i32; tail-call the function at that table slot
-drop 0x1a none * mvp throw away the top value
-select 0x1b none * mvp pop a condition; keep the first value if it is non-zero, else the second
-select 0x1c select_t * reference-types typed select
-local.get 0x20 local * mvp push a local's value
-local.set 0x21 local * mvp pop a value into a local
-local.tee 0x22 local * mvp store the top value into a local, keeping it on the stack
-global.get 0x23 global * mvp push a global's value
-global.set 0x24 global * mvp pop a value into a mutable global
-table.get 0x25 table * reference-types push the reference at a table slot
-table.set 0x26 table * reference-types store a reference into a table slot
+block 0x02 blocktype @block mvp begin a block; a branch to it jumps to its end
+loop 0x03 blocktype @block mvp begin a loop; a branch to it jumps back to its start
+if 0x04 blocktype @if mvp pop an i32; run the then-arm if it is non-zero, else the else-arm
+else 0x05 none @else mvp begin the else-arm of an if
+end 0x0b none @end mvp end a block, loop, if or function
+br 0x0c label @br mvp branch to the enclosing label of the given depth
+br_if 0x0d label @br_if mvp pop an i32; branch if it is non-zero
+br_table 0x0e br_table @br_table mvp pop an i32 index; branch to the label it selects (or the default)
+return 0x0f none @return mvp return from the current function
+call 0x10 func @call mvp call a function by index
+call_indirect 0x11 call_indirect @call_indirect mvp pop an i32; call the function at that table slot, checking its type
+throw 0x08 tag @throw exceptions throw an exception of a tag, carrying the tag's parameters
+throw_ref 0x0a none @throw_ref exceptions pop an exnref; throw that exception again (trap on null)
+try_table 0x1f try_table @block exceptions a block whose catch clauses branch out when an exception reaches them
+return_call 0x12 func @return_call tail-call call a function in place of the current one (a tail call)
+return_call_indirect 0x13 call_indirect @return_call_indirect tail-call pop an i32; tail-call the function at that table slot
+drop 0x1a none @drop mvp throw away the top value
+select 0x1b none @select mvp pop a condition; keep the first value if it is non-zero, else the second
+select 0x1c select_t @select reference-types typed select
+local.get 0x20 local @local.get mvp push a local's value
+local.set 0x21 local @local.set mvp pop a value into a local
+local.tee 0x22 local @local.tee mvp store the top value into a local, keeping it on the stack
+global.get 0x23 global @global.get mvp [const] push a global's value
+global.set 0x24 global @global.set mvp pop a value into a mutable global
+table.get 0x25 table @table.get reference-types push the reference at a table slot
+table.set 0x26 table @table.set reference-types store a reference into a table slot
 i32.load 0x28 memarg i32:i32 mvp load 4 bytes as i32
 i64.load 0x29 memarg i32:i64 mvp load 8 bytes as i64
 f32.load 0x2a memarg i32:f32 mvp load 4 bytes as f32
@@ -128,10 +122,10 @@ i64.store16 0x3d memarg i32,i64: mvp store the low 2 bytes of an i64
 i64.store32 0x3e memarg i32,i64: mvp store the low 4 bytes of an i64
 memory.size 0x3f memory :i32 mvp push the memory's size in 64 KiB pages
 memory.grow 0x40 memory i32:i32 mvp grow memory by n pages; push the old size or -1
-i32.const 0x41 i32 :i32 mvp push a constant i32
-i64.const 0x42 i64 :i64 mvp push a constant i64
-f32.const 0x43 f32 :f32 mvp push a constant f32
-f64.const 0x44 f64 :f64 mvp push a constant f64
+i32.const 0x41 i32 :i32 mvp [const] push a constant i32
+i64.const 0x42 i64 :i64 mvp [const] push a constant i64
+f32.const 0x43 f32 :f32 mvp [const] push a constant f32
+f64.const 0x44 f64 :f64 mvp [const] push a constant f64
 i32.eqz 0x45 none i32:i32 mvp 1 if the value is zero, else 0
 i32.eq 0x46 none i32,i32:i32 mvp 1 if equal
 i32.ne 0x47 none i32,i32:i32 mvp 1 if not equal
@@ -169,9 +163,9 @@ f64.ge 0x66 none f64,f64:i32 mvp greater or equal
 i32.clz 0x67 none i32:i32 mvp count leading zero bits
 i32.ctz 0x68 none i32:i32 mvp count trailing zero bits
 i32.popcnt 0x69 none i32:i32 mvp count one bits
-i32.add 0x6a none i32,i32:i32 mvp add, wrapping
-i32.sub 0x6b none i32,i32:i32 mvp subtract, wrapping
-i32.mul 0x6c none i32,i32:i32 mvp multiply, wrapping
+i32.add 0x6a none i32,i32:i32 mvp [const:extended-const] add, wrapping
+i32.sub 0x6b none i32,i32:i32 mvp [const:extended-const] subtract, wrapping
+i32.mul 0x6c none i32,i32:i32 mvp [const:extended-const] multiply, wrapping
 i32.div_s 0x6d none i32,i32:i32 mvp signed division, truncating; traps on zero and overflow
 i32.div_u 0x6e none i32,i32:i32 mvp unsigned division; traps on zero
 i32.rem_s 0x6f none i32,i32:i32 mvp signed remainder (sign of the dividend); traps on zero
@@ -187,9 +181,9 @@ i32.rotr 0x78 none i32,i32:i32 mvp rotate right by the count modulo 32
 i64.clz 0x79 none i64:i64 mvp count leading zero bits
 i64.ctz 0x7a none i64:i64 mvp count trailing zero bits
 i64.popcnt 0x7b none i64:i64 mvp count one bits
-i64.add 0x7c none i64,i64:i64 mvp add, wrapping
-i64.sub 0x7d none i64,i64:i64 mvp subtract, wrapping
-i64.mul 0x7e none i64,i64:i64 mvp multiply, wrapping
+i64.add 0x7c none i64,i64:i64 mvp [const:extended-const] add, wrapping
+i64.sub 0x7d none i64,i64:i64 mvp [const:extended-const] subtract, wrapping
+i64.mul 0x7e none i64,i64:i64 mvp [const:extended-const] multiply, wrapping
 i64.div_s 0x7f none i64,i64:i64 mvp signed division, truncating; traps on zero and overflow
 i64.div_u 0x80 none i64,i64:i64 mvp unsigned division; traps on zero
 i64.rem_s 0x81 none i64,i64:i64 mvp signed remainder (sign of the dividend); traps on zero
@@ -260,9 +254,9 @@ i32.extend16_s 0xc1 none i32:i32 sign-ext sign-extend the low 16 bits
 i64.extend8_s 0xc2 none i64:i64 sign-ext sign-extend the low 8 bits
 i64.extend16_s 0xc3 none i64:i64 sign-ext sign-extend the low 16 bits
 i64.extend32_s 0xc4 none i64:i64 sign-ext sign-extend the low 32 bits
-ref.null 0xd0 reftype * reference-types push a null reference of the given type
-ref.is_null 0xd1 none * reference-types 1 if the reference is null
-ref.func 0xd2 func * reference-types push a reference to a function
+ref.null 0xd0 reftype @ref.null reference-types [const] push a null reference of the given type
+ref.is_null 0xd1 none @ref.is_null reference-types 1 if the reference is null
+ref.func 0xd2 func @ref.func reference-types [const] push a reference to a function
 """
 
 _FC = """
@@ -281,9 +275,9 @@ memory.fill 11 memory_fill i32,i32,i32: bulk-memory fill bytes of memory with on
 table.init 12 table_init i32,i32,i32: bulk-memory copy references from an element segment into a table
 elem.drop 13 elem : bulk-memory drop an element segment
 table.copy 14 table_copy i32,i32,i32: bulk-memory copy references between tables
-table.grow 15 table * reference-types grow a table by n slots filled with a value; push the old size or -1
+table.grow 15 table @table.grow reference-types grow a table by n slots filled with a value; push the old size or -1
 table.size 16 table :i32 reference-types push a table's size
-table.fill 17 table * reference-types fill table slots with one reference
+table.fill 17 table @table.fill reference-types fill table slots with one reference
 """
 
 _SIMD_LANES = {"i8x16": 16, "i16x8": 8, "i32x4": 4, "i64x2": 2, "f32x4": 4, "f64x2": 2}
@@ -301,7 +295,7 @@ v128.load16_splat 0x08 memarg i32:v128 load 2 bytes into every lane
 v128.load32_splat 0x09 memarg i32:v128 load 4 bytes into every lane
 v128.load64_splat 0x0a memarg i32:v128 load 8 bytes into every lane
 v128.store 0x0b memarg i32,v128: store 16 bytes
-v128.const 0x0c v128 :v128 push a constant v128
+v128.const 0x0c v128 :v128 [const] push a constant v128
 i8x16.shuffle 0x0d shuffle v128,v128:v128 pick 16 bytes from the two vectors by lane index
 i8x16.swizzle 0x0e none v128,v128:v128 pick bytes of the first vector by the indices in the second
 i8x16.splat 0x0f none i32:v128 an i32's low byte in every lane
@@ -509,12 +503,14 @@ def _types(text: str) -> tuple[ValType, ...]:
 
 
 def _row(name: str, prefix: int | None, code: int, imm: str, sig: str, feature: str, desc: str) -> Op:
-    if sig == "*":
-        params = results = None
-    else:
-        p, _, r = sig.partition(":")
-        params, results = _types(p), _types(r)
-    return Op(name, prefix, code, imm, params, results, feature, desc)
+    const = None
+    if desc.startswith("[const"):
+        mark, _, desc = desc.partition(" ")
+        const = mark[7:-1] if mark.startswith("[const:") else "mvp"
+    if sig.startswith("@"):
+        return Op(name, prefix, code, imm, None, None, feature, desc, RULES[sig[1:]], const)
+    p, _, r = sig.partition(":")
+    return Op(name, prefix, code, imm, _types(p), _types(r), feature, desc, None, const)
 
 
 def _build() -> list[Op]:

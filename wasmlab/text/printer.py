@@ -16,10 +16,10 @@ already adjacent, so the flat order, and hence the encoding, is unchanged.
 from __future__ import annotations
 
 import re
-import struct
 from collections.abc import Callable
 from typing import Any
 
+from ..syntax.instr_text import ImmediateStyle, instr_text
 from ..syntax.module import (
     KIND_SPACE,
     NAMES_OF_SPACE,
@@ -34,12 +34,9 @@ from ..syntax.module import (
     Memory,
     Module,
     Table,
-    catch_words,
-    memarg_words,
-    memory_words,
 )
+from ..syntax.stack_effects import EffectContext, stack_effect
 from ..syntax.types import (
-    HEAP_TYPE_TEXT,
     ExternKind,
     FuncType,
     GlobalType,
@@ -135,14 +132,43 @@ def global_type_text(gt: GlobalType) -> str:
     return f"(mut {gt.type.text})" if gt.mutable else gt.type.text
 
 
-def _signed(bits: int, width: int) -> int:
-    return bits - (1 << width) if bits >> (width - 1) else bits
-
-
 # --- the printer ------------------------------------------------------------------------
 
 
-class _Printer:
+class _WatStyle(ImmediateStyle):
+    """Immediates as the printer writes them: `$ids` where the module has valid names, block
+    labels, exact float literals, call_indirect with its type use written out."""
+
+    empty_results = "(result)"
+
+    def __init__(self, p: _Printer) -> None:
+        self.p = p
+
+    def ref(self, space: str, idx: Any) -> str:
+        if space == "local":
+            return self.p.local_ids.get(idx, str(idx))
+        return self.p.ref(space, idx)
+
+    def label(self, depth: Any) -> str:
+        return self.p.label_ref(depth)
+
+    def block_label(self, instr: Instr) -> str:
+        return self.p.label_ids.get(id(instr)) or ""
+
+    def float(self, bits: int, width: int) -> str:
+        return format_float(bits, F32 if width == 32 else F64)
+
+    def call_indirect(self, typeidx: Any, table: Any) -> str:
+        text = super().call_indirect(typeidx, table)
+        ft = self.p.type_at(typeidx)
+        if ft is not None:
+            text += "".join(
+                " " + _types_text(w, ts) for w, ts in (("param", ft.params), ("result", ft.results)) if ts
+            )
+        return text
+
+
+class _Printer(EffectContext):
     def __init__(self, module: Module, folded: bool) -> None:
         self.m = module
         self.folded = folded
@@ -155,6 +181,7 @@ class _Printer:
         self.open_labels: list[str | None] = []  # the `$id`s of the enclosing blocks, innermost last
         self.func_types = self._func_types()
         self.tag_types = [i.desc for i in module.imports_of(ExternKind.TAG)] + [t.type for t in module.tags]
+        self.style = _WatStyle(self)
 
     def _func_types(self) -> list[FuncType | None]:
         out: list[FuncType | None] = []
@@ -397,10 +424,7 @@ class _Printer:
     # --- instructions ---------------------------------------------------------------------
 
     def instr_text(self, instr: Instr) -> str:
-        op = instr.op
-        fmt = IMMEDIATE_TEXT.get(op.imm)
-        text = fmt(self, instr) if fmt is not None else ""
-        return f"{op.name} {text}" if text else op.name
+        return instr_text(instr, self.style)
 
     def flat_body(self, body: list[Instr], depth: int) -> None:
         for instr in body:
@@ -422,31 +446,29 @@ class _Printer:
             self.print_node(node, depth)
 
     def arity(self, instr: Instr) -> tuple[int, int]:
-        """(values popped, values pushed), as far as folding needs it."""
-        op = instr.op
-        if op.params is not None and op.results is not None:
-            return len(op.params), len(op.results)
-        name = op.name
-        fixed = _FIXED_ARITY.get(name)
-        if fixed is not None:
-            return fixed
-        if name == "call":
-            ft = self.func_types[instr.imm] if 0 <= instr.imm < len(self.func_types) else None
-            return (len(ft.params), len(ft.results)) if ft is not None else (0, 0)
-        if name == "call_indirect":
-            ft = self.type_at(instr.imm[0])
-            return (len(ft.params) + 1, len(ft.results)) if ft is not None else (1, 0)
-        if name == "br":
-            depth = instr.imm
-            return (self.labels[-1 - depth] if depth < len(self.labels) else 0), 0
-        if name == "return":
-            return self.labels[0], 0
-        if name == "throw":
-            ft = self.type_at(self.tag_types[instr.imm]) if 0 <= instr.imm < len(self.tag_types) else None
-            return (len(ft.params) if ft is not None else 0), 0
-        if name == "throw_ref":
+        """(values popped, values pushed), as far as folding needs it: the instruction's stack
+        effect, except that `br_table` folds only its index and a tail call folds nothing
+        (as this printer always has)."""
+        name = instr.op.name
+        if name == "br_table":
             return 1, 0
-        return 0, 0
+        if name == "return_call" or name == "return_call_indirect":
+            return 0, 0
+        return stack_effect(instr, self)
+
+    # --- the stack effects' context (folding) ---------------------------------------------
+
+    def func_type(self, funcidx: int) -> FuncType | None:
+        return self.func_types[funcidx] if 0 <= funcidx < len(self.func_types) else None
+
+    def tag_type(self, tagidx: int) -> FuncType | None:
+        return self.type_at(self.tag_types[tagidx]) if 0 <= tagidx < len(self.tag_types) else None
+
+    def label_arity(self, depth: int) -> int:
+        return self.labels[-1 - depth] if depth < len(self.labels) else 0
+
+    def return_arity(self) -> int:
+        return self.labels[0]
 
     def block_arity(self, bt: Any) -> tuple[int, int]:
         if bt is None:
@@ -593,170 +615,6 @@ def _ref_func(expr: list[Instr]) -> int | None:
         return body[0].imm
     return None
 
-
-_FIXED_ARITY: dict[str, tuple[int, int]] = {
-    "unreachable": (0, 0), "nop": (0, 0), "drop": (1, 0), "select": (3, 1),
-    "local.get": (0, 1), "local.set": (1, 0), "local.tee": (1, 1), "global.get": (0, 1),
-    "global.set": (1, 0), "table.get": (1, 1), "table.set": (2, 0), "table.size": (0, 1),
-    "table.grow": (2, 1), "table.fill": (3, 0), "ref.null": (0, 1), "ref.is_null": (1, 1),
-    "ref.func": (0, 1), "br_if": (1, 0), "br_table": (1, 0), "else": (0, 0), "end": (0, 0),
-}  # fmt: skip
-
-
-# --- immediates -------------------------------------------------------------------------
-
-
-def _try_table(p: _Printer, instr: Instr) -> str:
-    """`$l? blocktype (catch $tag $label)...`; catch labels count from outside the try_table."""
-    bt, catches = instr.imm
-    clauses = catch_words(catches, lambda tag: p.ref("tag", tag), p.label_ref)
-    return " ".join(x for x in (_blocktype(p, instr, bt), *clauses) if x)
-
-
-def _blocktype(p: _Printer, instr: Instr, bt: Any = None) -> str:
-    bt = instr.imm if instr.op.imm == "blocktype" else bt
-    label = p.label_ids.get(id(instr))
-    if bt is None:
-        text = ""
-    elif isinstance(bt, ValType):
-        text = f"(result {bt.text})"
-    else:
-        text = f"(type {p.ref('type', bt)})"
-    return f"{label} {text}" if label and text else label or text
-
-
-def _label(p: _Printer, instr: Instr) -> str:
-    return p.label_ref(instr.imm)
-
-
-def _int_imm(p: _Printer, instr: Instr) -> str:
-    return str(instr.imm)
-
-
-def _index_of(space: str) -> Callable[[_Printer, Instr], str]:
-    """The immediate of an instruction naming an item of `space` (`global.get $g`)."""
-    return lambda p, instr: p.ref(space, instr.imm)
-
-
-def _br_table(p: _Printer, instr: Instr) -> str:
-    labels, default = instr.imm
-    return " ".join(p.label_ref(x) for x in (*labels, default))
-
-
-def _func(p: _Printer, instr: Instr) -> str:
-    return p.func_ref(instr.imm)
-
-
-def _local(p: _Printer, instr: Instr) -> str:
-    return p.local_ids.get(instr.imm, str(instr.imm))
-
-
-def _call_indirect(p: _Printer, instr: Instr) -> str:
-    typeidx, table = instr.imm
-    text = f"{p.ref('table', table)} (type {p.ref('type', typeidx)})"
-    ft = p.type_at(typeidx)
-    if ft is not None:
-        text += "".join(
-            " " + _types_text(w, ts) for w, ts in (("param", ft.params), ("result", ft.results)) if ts
-        )
-    return text
-
-
-def _mem_ref(p: _Printer) -> Callable[[int], str]:
-    return lambda idx: p.ref("memory", idx)
-
-
-def _memarg(p: _Printer, instr: Instr) -> str:
-    return " ".join(memarg_words(instr, _mem_ref(p)))
-
-
-def _memarg_lane(p: _Printer, instr: Instr) -> str:
-    return " ".join([*memarg_words(instr, _mem_ref(p)), str(instr.imm[3])])
-
-
-def _memory(p: _Printer, instr: Instr) -> str:
-    return " ".join(memory_words(instr, _mem_ref(p), lambda idx: p.ref("data", idx)))
-
-
-def _i32(p: _Printer, instr: Instr) -> str:
-    return str(_signed(instr.imm, 32))
-
-
-def _i64(p: _Printer, instr: Instr) -> str:
-    return str(_signed(instr.imm, 64))
-
-
-def _f32(p: _Printer, instr: Instr) -> str:
-    return format_float(instr.imm, F32)
-
-
-def _f64(p: _Printer, instr: Instr) -> str:
-    return format_float(instr.imm, F64)
-
-
-def _select_t(p: _Printer, instr: Instr) -> str:
-    return f"(result {' '.join(t.text for t in instr.imm)})" if instr.imm else "(result)"
-
-
-def _reftype(p: _Printer, instr: Instr) -> str:
-    return HEAP_TYPE_TEXT[instr.imm]
-
-
-def _table_copy(p: _Printer, instr: Instr) -> str:
-    dst, src = instr.imm
-    return f"{p.ref('table', dst)} {p.ref('table', src)}"
-
-
-def _table_init(p: _Printer, instr: Instr) -> str:
-    elem, table = instr.imm
-    return f"{p.ref('table', table)} {p.ref('elem', elem)}"
-
-
-def _v128(p: _Printer, instr: Instr) -> str:
-    lanes = struct.unpack("<4I", bytes(instr.imm))
-    return "i32x4 " + " ".join(f"{x:#010x}" for x in lanes)
-
-
-def _shuffle(p: _Printer, instr: Instr) -> str:
-    return " ".join(str(b) for b in instr.imm)
-
-
-def _nothing(p: _Printer, instr: Instr) -> str:
-    return ""
-
-
-IMMEDIATE_TEXT: dict[str, Callable[[_Printer, Instr], str]] = {
-    "none": _nothing,
-    "blocktype": _blocktype,
-    "label": _label,
-    "br_table": _br_table,
-    "func": _func,
-    "call_indirect": _call_indirect,
-    "local": _local,
-    "global": _index_of("global"),
-    "table": _index_of("table"),
-    "elem": _index_of("elem"),
-    "data": _index_of("data"),
-    "memarg": _memarg,
-    "memarg_lane": _memarg_lane,
-    "memory": _memory,
-    "i32": _i32,
-    "i64": _i64,
-    "f32": _f32,
-    "f64": _f64,
-    "select_t": _select_t,
-    "reftype": _reftype,
-    "table_copy": _table_copy,
-    "table_init": _table_init,
-    "memory_init": _memory,
-    "memory_copy": _memory,
-    "memory_fill": _memory,
-    "v128": _v128,
-    "shuffle": _shuffle,
-    "lane": _int_imm,
-    "tag": _index_of("tag"),
-    "try_table": _try_table,
-}
 
 #: how each kind of type definition is printed (module linking adds module/instance types)
 TYPE_PRINTERS: dict[type, Callable[[Any], str]] = {FuncType: functype_text}

@@ -1,8 +1,9 @@
 """Constant expressions (spec 3.3.10): global initializers, segment offsets, element items.
 
 WebAssembly 2.0 allows only `t.const`, `ref.null`, `ref.func` and `global.get` of an
-*imported immutable* global in a constant expression, and the expression must leave
-exactly one value of the expected type.
+*imported immutable* global in a constant expression (the extended-const proposal adds
+i32/i64 add, sub and mul): the opcode table marks them (`Op.const`). The expression must
+leave exactly one value of the expected type.
 """
 
 from __future__ import annotations
@@ -12,10 +13,6 @@ from ..syntax.module import Instr
 from ..syntax.types import FUNCREF, ValType
 from .context import Context
 from .instructions import stack_text
-
-_CONST_PUSH = frozenset({"i32.const", "i64.const", "f32.const", "f64.const", "v128.const"})
-#: the extended-const proposal's arithmetic: [t t] -> [t]
-EXTENDED_CONST = frozenset({"i32.add", "i32.sub", "i32.mul", "i64.add", "i64.sub", "i64.mul"})
 
 
 def _error(message: str, ins: Instr | None, **kw: str) -> ValidationError:
@@ -37,10 +34,14 @@ def check_const(ctx: Context, expr: list[Instr] | None, expected: ValType, where
     instrs = expr[:-1] if expr and expr[-1].op.name == "end" else expr
     stack: list[ValType] = []
     for ins in instrs:
-        name = ins.op.name
-        if name in _CONST_PUSH:
-            stack.append(ins.op.results[0])  # type: ignore[index]
-        elif name == "global.get":
+        op = ins.op
+        name = op.name
+        if op.const is None or (op.const != "mvp" and op.const not in ctx.features):
+            hint = f" without the {op.const} feature" if op.const is not None else ""
+            raise _error(
+                f"constant expression required (in {where}: {name} is not a constant instruction{hint})", ins
+            )
+        if name == "global.get":
             idx = ins.imm
             if not isinstance(idx, int) or not 0 <= idx < ctx.num_imported_globals:
                 raise _error(
@@ -64,18 +65,14 @@ def check_const(ctx: Context, expr: list[Instr] | None, expected: ValType, where
             if not isinstance(idx, int) or not 0 <= idx < len(ctx.funcs):
                 raise _error(f"unknown function {idx} (in {where})", ins)
             stack.append(FUNCREF)
-        elif name in EXTENDED_CONST and "extended-const" in ctx.features:
-            t = ins.op.results[0]  # type: ignore[index]
-            if stack[-2:] != [t, t]:
-                exp, got = f"[{t.text} {t.text}]", stack_text(stack[-2:])
+        else:  # a fixed signature: t.const, and the extended-const arithmetic ([t t] -> [t])
+            params = list(op.params or ())
+            if params and stack[-len(params) :] != params:
+                exp, got = stack_text(params), stack_text(stack[-len(params) :])
                 raise _error(f"type mismatch (in {where}: {name} expected {exp}, found {got})", ins,
                              expected=exp, found=got)  # fmt: skip
-            stack.pop()
-        else:
-            hint = " without the extended-const feature" if name in EXTENDED_CONST else ""
-            raise _error(
-                f"constant expression required (in {where}: {name} is not a constant instruction{hint})", ins
-            )
+            del stack[len(stack) - len(params) :]
+            stack.extend(op.results or ())
     if len(stack) != 1 or stack[0] is not expected:
         last = instrs[-1] if instrs else None
         exp, got = f"[{expected.text}]", stack_text(stack)

@@ -8,8 +8,8 @@ stack below the block and whether the rest of the block is unreachable.
 
 Instructions with a plain signature in the opcode table (`op.params`/`op.results` not
 `None`) are checked in one generic place, after the check of their immediates (which
-depends only on `op.imm`). Only the instructions the table marks as special have a
-rule of their own (`_special` below).
+depends only on `op.imm`). Only the rows that name a stack rule (`op.rule`, see
+`wasmlab.syntax.stack_effects`) have a typing rule of their own (`_special` below).
 
 While checking, the checker can record what the debugger shows (`record=True`, used by
 `wasmlab.debug.stacktypes`): the operand stack height before every instruction, the
