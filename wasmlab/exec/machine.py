@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import Exhaustion, Thrown, Trap, WasmError
 from ..syntax.module import Instr
-from .compile import CALLEE, RETURN, TAIL, compile_fast, compile_function
+from .compile import RETURN, TAIL, compile_fast, compile_function
 from .fuse import EXTRA
 from .runtime import FuncInst
 
@@ -290,7 +290,6 @@ class Machine:
         code = fr[1]
         L = fr[3]
         pc = fr[2]
-        callee_cell = CALLEE
         limit = self.depth_limit
         extra = EXTRA
         extra0 = extra[0]
@@ -309,7 +308,7 @@ class Machine:
                     continue
                 if pc <= TAIL:  # a tail call: the callee takes this frame's place
                     pc = TAIL - pc
-                    callee = callee_cell[0]
+                    callee = S.pop()
                     n = callee.nparams
                     if callee.host is None:
                         base = fr[4]
@@ -348,7 +347,7 @@ class Machine:
                     continue
                 # a call: the caller resumes after the call instruction
                 pc = -2 - pc
-                callee = callee_cell[0]
+                callee = S.pop()
                 if callee.host is not None:
                     if not self._call_host(callee, pc):
                         fr = frames[-1]
@@ -360,8 +359,9 @@ class Machine:
                         raise Pause(pc, True, reason)
                     continue
                 if len(frames) >= limit:
-                    if getattr(code[pc], "pops_index", False):
-                        S.append(callee_cell[1])  # the trapping call_indirect keeps its operand
+                    operand = getattr(code[pc], "operand", None)
+                    if operand is not None:  # the trapping call_indirect keeps its operand
+                        S.append(operand[0])
                     raise Exhaustion("call stack exhausted")
                 fr[2] = pc + 1
                 n = callee.nparams
