@@ -2,8 +2,12 @@
 
 `step()` executes exactly one instruction; `run()` executes until the call returns. Both
 go through the same loop over the same compiled handlers, so a call single-stepped to the
-end is in exactly the state `run()` leaves. A wasm call pushes a `Frame`; it is never a
-Python call, so deep recursion ends in a clean `call stack exhausted` trap.
+end is in exactly the state `run()` leaves. A wasm call pushes an activation record; it is
+never a Python call, so deep recursion ends in a clean `call stack exhausted` trap.
+
+Outside this package the state is read through views: `frames`/`frame` (read-only `Frame`s),
+`depth`, `instr`, `host_entry`, `stack`, `steps`, `results`, `trap`; the debugger's history
+changes it only through `restore`.
 """
 
 from __future__ import annotations
