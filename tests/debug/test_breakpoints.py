@@ -44,7 +44,7 @@ def test_recursion_hits_every_entry() -> None:
 
 def test_offset_breakpoint() -> None:
     s = debug(wasmlab.load(BR_TABLE), "run", 6)
-    f = s.machine._frames[-1][0]
+    f = s.function
     pc = next(i for i, ins in enumerate(f.func.body) if ins.op.name == "br_table")
     offset = s.program.offset(f, pc)
     assert offset is not None
@@ -60,7 +60,7 @@ def test_offset_breakpoint() -> None:
 def test_offsets_of_a_decoded_binary() -> None:
     data = wasmlab.encode(wasmlab.parse(FIB))
     s = debug(wasmlab.instantiate(wasmlab.decode(data)), "fib", 3)
-    f = s.machine._frames[-1][0]
+    f = s.function
     assert s.position.offset == f.func.body[0].offset
     s.break_at(at=f.func.body[3].offset)
     s.continue_()

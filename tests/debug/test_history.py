@@ -17,7 +17,7 @@ def snapshot(s: object) -> tuple:
     return (
         m.steps,
         tuple(m.stack),
-        tuple((fr[0].index, fr[2], tuple(fr[3]), fr[4]) for fr in m._frames),
+        tuple((fr.func.index, fr.pc, fr.locals, fr.base) for fr in m.frames),
         tuple(g.value for g in root.globals),
         tuple(bytes(mem.data) for mem in root.mems),
         tuple(tuple(t.elements) for t in root.tables),

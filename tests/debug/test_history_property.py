@@ -139,7 +139,7 @@ def test_goto_equals_stepping(wat: str, arg: int, interval: int, ns: list[float]
         ref = (
             m.steps,
             tuple(m.stack),
-            tuple((fr[0].index, fr[2], tuple(fr[3]), fr[4]) for fr in m._frames),
+            tuple((fr.func.index, fr.pc, fr.locals, fr.base) for fr in m.frames),
             tuple(g.value for g in ref_inst.inst.globals),
             tuple(bytes(x.data) for x in ref_inst.inst.mems),
             tuple(tuple(t.elements) for t in ref_inst.inst.tables),

@@ -165,7 +165,7 @@ def test_position_and_frames_carry_the_nested_instruction_span() -> None:
     assert p.span is not None and (p.span.line, p.span.col) == (5, 31)
     assert "$c1.inc+0" in repr(p) and "5:31" in repr(p)
     assert s.frames[-1].span == p.span
-    assert s.program.source_module(s.machine._frames[-1][0]) is s.program.root.module
+    assert s.program.source_module(s.function) is s.program.root.module
     s.step()
     assert s.position.span is not None and s.position.span.line == 5
     # the outer function has a byte offset too (its module has module-linking sections)
@@ -192,8 +192,8 @@ def test_back_and_goto_restore_nested_globals() -> None:
     while s.step_count:
         s.back()
         assert (c1.globals[0].value, c2.globals[0].value) == seen[s.step_count]
-        if s.machine._frames and s.machine._frames[-1][0].module is not s.program.root:
-            inst = s.machine._frames[-1][0].module
+        if s.function is not None and s.function.module is not s.program.root:
+            inst = s.function.module
             assert s.globals[0].value == inst.globals[0].value
     s.goto(17)
     assert s.continue_().kind == "returned" and s.result == 3

@@ -78,7 +78,7 @@ def test_step_over_stops_at_a_breakpoint_inside() -> None:
     s = debug(wasmlab.load(FIB), "fib", 4)
     while not (s.position.instr or "").startswith("call"):
         s.step()
-    s.break_at(at=s.program.offset(s.machine._frames[-1][0], 4))  # an instruction inside the callee
+    s.break_at(at=s.program.offset(s.function, 4))  # an instruction inside the callee
     stop = s.step_over()
     assert stop.kind == "breakpoint" and s.position.depth > 1
 

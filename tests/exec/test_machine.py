@@ -201,3 +201,35 @@ def test_a_deep_mutual_recursion_backtrace_is_cut_short() -> None:
     lines = str(e.value).splitlines()
     assert len(lines) <= 27 and any("more lines" in line for line in lines)
     assert lines[-1].endswith("even")  # the outermost frame is shown
+
+
+@pytest.mark.parametrize("mode", ["run", "step"])
+def test_call_stack_exhausted_at_call_indirect_keeps_its_operands(mode: str) -> None:
+    """The callee travels from the call handler to the machine on the value stack; no step
+    ever shows it there, and a call_indirect that cannot happen keeps its table index."""
+    inst = wasmlab.load(
+        """(module (type $t (func (param i32))) (table 1 funcref) (elem (i32.const 0) $f)
+                   (func $f (export "f") (type $t) (call_indirect (type $t) (local.get 0) (i32.const 0))))"""
+    )
+    m = inst.machine("f", 7, depth_limit=5)
+    with pytest.raises(Exhaustion, match="call stack exhausted"):
+        if mode == "run":
+            m.run()
+        while mode == "step":
+            m.step()
+            assert all(isinstance(v, int) for v in m.stack)
+    assert m.depth == 5 and m.instr is not None and m.instr.name == "call_indirect"
+    assert m.stack == [7, 0]  # the arguments of the call that could not happen, and its index
+    assert [fr.locals for fr in m.frames] == [(7,)] * 5
+
+
+def test_frames_are_read_only_views() -> None:
+    inst = wasmlab.load(PROGRAMS["indirect"][0])
+    m = inst.machine("f", 4)
+    m.step(5)
+    fr = m.frame
+    assert fr is not None and fr.func.name != "f" and fr.pc == 0 and fr.locals == (4,)
+    assert fr.base == len(m.stack) and fr.instr is m.instr
+    with pytest.raises(AttributeError):
+        fr.pc = 3  # type: ignore[misc]
+    assert [f.func for f in m.frames][-1] is fr.func and m.depth == 2 and not m.host_entry

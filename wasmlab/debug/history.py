@@ -24,7 +24,6 @@ from typing import Any
 from ..errors import Thrown, Trap, WasmError
 from ..exec.machine import Machine, as_results, call_host
 from ..exec.runtime import DataInst, ElemInst, FuncInst, GlobalInst, MemoryInst, TableInst
-from .patches import code_of
 from .program import Program
 
 CHUNK = 65536
@@ -192,8 +191,8 @@ class MachineSnap:
         self.stack = tuple(m.stack)
         old = prev.frames if prev is not None else ()
         frames = []
-        for i, fr in enumerate(m._frames):
-            entry = (fr[0], fr[2], tuple(fr[3]), fr[4])
+        for i, fr in enumerate(m.frames):
+            entry = (fr.func, fr.pc, fr.locals, fr.base)
             if i < len(old) and old[i] == entry:
                 entry = old[i]
             frames.append(entry)
@@ -201,16 +200,17 @@ class MachineSnap:
         self.steps = m.steps
         self.results = None if m.results is None else tuple(m.results)
         self.trap = m.trap
-        self.host_entry = m._host_entry
+        self.host_entry = m.host_entry
 
     def restore(self, m: Machine) -> None:
-        m.stack[:] = self.stack
-        m._frames = [[f, code_of(f), pc, list(L), base] for f, pc, L, base in self.frames]
-        m.steps = self.steps
-        m.results = None if self.results is None else list(self.results)
-        m.trap = self.trap
-        m.paused = None
-        m._host_entry = self.host_entry
+        m.restore(
+            stack=self.stack,
+            frames=self.frames,
+            steps=self.steps,
+            results=self.results,
+            trap=self.trap,
+            host_entry=self.host_entry,
+        )
 
     @property
     def nbytes(self) -> int:

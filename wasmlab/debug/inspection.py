@@ -26,6 +26,7 @@ from .views import (
 )
 
 if TYPE_CHECKING:
+    from ..exec.machine import Frame
     from .session import Session
 
 
@@ -38,9 +39,10 @@ class Baseline:
         self.globals = [TypedValue(g.type.type, g.value) for _, g in all_globals(s)]
         self.tables = [tuple(t.elements) for t in s.program.root.tables]
         self.stack = tuple(stack(s).values)
-        raw = s.machine._frames
-        self.frame = (len(raw), raw[-1][0]) if raw else None
-        self.locals = locals_view(s, raw[-1]) if raw else None
+        m = s.machine
+        fr = m.frame
+        self.frame = (m.depth, fr.func) if fr is not None else None
+        self.locals = locals_view(s, fr) if fr is not None else None
 
 
 def all_globals(s: Session) -> list[tuple[str, Any]]:
@@ -76,10 +78,10 @@ def position(s: Session) -> Position:
     state = "returned" if m.results is not None else "trapped" if m.trap is not None else "paused"
     if state == "trapped" and is_exit(m.trap):
         state = "exited"
-    if not m._frames:
-        return Position(m.steps, state, function=s.name if m._host_entry else None)
-    fr = m._frames[-1]
-    f, pc = fr[0], fr[2]
+    fr = m.frame
+    if fr is None:
+        return Position(m.steps, state, function=s.name if m.host_entry else None)
+    f, pc = fr.func, fr.pc
     p = s.program
     ins = p.instr(f, pc)
     return Position(
@@ -92,8 +94,9 @@ def position(s: Session) -> Position:
         p.offset(f, pc),
         ins.span if ins is not None else None,
         p.instr_text(f, pc),
-        len(m._frames),
+        m.depth,
         p.nested_path(f.module),
+        ins.op.name if ins is not None else None,
     )
 
 
@@ -103,14 +106,16 @@ def stack(s: Session) -> StackView:
     if m.results is not None:
         types = s.func.type.results
         return StackView([StackSegment("results", tuple(map(TypedValue, types, S)))])
-    if m._host_entry:
+    if m.host_entry:
         return StackView([StackSegment("arguments", tuple(map(TypedValue, s.func.type.params, S)))])
-    frames = m._frames
+    frames = m.frames
     segments = []
     for i, fr in enumerate(frames):
-        hi = frames[i + 1][4] if i + 1 < len(frames) else len(S)
-        values = S[fr[4] : hi]
-        segments.append(StackSegment(s.program.func_name(fr[0]), typed(s, fr, values, i == len(frames) - 1)))
+        hi = frames[i + 1].base if i + 1 < len(frames) else len(S)
+        values = S[fr.base : hi]
+        segments.append(
+            StackSegment(s.program.func_name(fr.func), typed(s, fr, values, i == len(frames) - 1))
+        )
     return StackView(segments)
 
 
@@ -118,15 +123,15 @@ def top_values(s: Session) -> tuple[TypedValue, ...]:
     """The typed operand values of the top frame only (or the results, or a host call's
     arguments): what a trace line shows, without typing the whole stack."""
     m = s.machine
-    if m.results is not None or m._host_entry or not m._frames:
+    fr = m.frame
+    if m.results is not None or m.host_entry or fr is None:
         segments = stack(s).segments
         return segments[-1].values if segments else ()
-    fr = m._frames[-1]
-    return typed(s, fr, m.stack[fr[4] :], True)
+    return typed(s, fr, m.stack[fr.base :], True)
 
 
-def typed(s: Session, fr: list, values: list, top: bool) -> tuple[TypedValue, ...]:
-    f, pc = fr[0], fr[2]
+def typed(s: Session, fr: Frame, values: list, top: bool) -> tuple[TypedValue, ...]:
+    f, pc = fr.func, fr.pc
     types: tuple | None = None
     try:
         facts = s.program.facts(f)
@@ -145,27 +150,27 @@ def typed(s: Session, fr: list, values: list, top: bool) -> tuple[TypedValue, ..
     return tuple(map(TypedValue, types, values))
 
 
-def locals_view(s: Session, fr: list) -> LocalsView:
-    f = fr[0]
+def locals_view(s: Session, fr: Frame) -> LocalsView:
+    f = fr.func
     names = s.program.local_names(f)
-    return LocalsView(names, [TypedValue(t, v) for t, v in zip(f.local_types, fr[3])])
+    return LocalsView(names, [TypedValue(t, v) for t, v in zip(f.local_types, fr.locals)])
 
 
 def frames(s: Session) -> FramesView:
     m = s.machine
     p = s.program
     out = []
-    frames = m._frames
+    frames = m.frames
     S = m.stack
     for i, fr in enumerate(frames):
-        f, pc = fr[0], fr[2]
+        f, pc = fr.func, fr.pc
         top = i == len(frames) - 1
         here = pc if top else pc - 1  # a caller is at its call instruction
         try:
             labels = tuple(Label(b.kind, b.pc, b.end_pc, b.label_types) for b in p.facts(f).labels_at(here))
         except WasmError:
             labels = ()
-        hi = frames[i + 1][4] if i + 1 < len(frames) else len(S)
+        hi = frames[i + 1].base if i + 1 < len(frames) else len(S)
         ins = p.instr(f, here)
         out.append(
             FrameView(
@@ -179,7 +184,7 @@ def frames(s: Session) -> FramesView:
                 p.instr_text(f, here),
                 locals_view(s, fr),
                 labels,
-                typed(s, fr, S[fr[4] : hi], top),
+                typed(s, fr, S[fr.base : hi], top),
             )
         )
     return FramesView(out)
@@ -188,7 +193,7 @@ def frames(s: Session) -> FramesView:
 def globals_view(s: Session) -> GlobalsView:
     """The globals of the instance the top frame runs in (module linking: a nested instance)."""
     p = s.program
-    inst = p.current_instance(s.machine)
+    inst = s.instance
     return GlobalsView(
         [
             GlobalView(
@@ -224,12 +229,12 @@ def changes(s: Session, b: Baseline | None) -> Changes:
     tables = [
         i for i, (t, old) in enumerate(zip(s.program.root.tables, b.tables)) if tuple(t.elements) != old
     ]
-    raw = m._frames
-    now = (len(raw), raw[-1][0]) if raw else None
+    fr = m.frame
+    now = (m.depth, fr.func) if fr is not None else None
     locals_: list[ValueChange] = []
     frame_changed = now is None or b.frame is None or now[0] != b.frame[0] or now[1] is not b.frame[1]
-    if not frame_changed and b.locals is not None:
-        cur = locals_view(s, raw[-1])
+    if not frame_changed and b.locals is not None and fr is not None:
+        cur = locals_view(s, fr)
         locals_ = [ValueChange(n, b.locals[n], cur[n]) for n in cur if cur[n] != b.locals[n]]
     return Changes(
         b.step,

@@ -11,7 +11,7 @@ the static facts the views need (operand types, blocks, byte offsets, local name
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..exec.compile import compile_function
 from ..exec.runtime import FuncInst, GlobalInst, MemoryInst, ModuleInst
@@ -20,6 +20,9 @@ from ..syntax.module import Instr, Module
 from ..syntax.types import ExternKind, ValType
 from .errors import DebugError
 from .stacktypes import BodyFacts, body_facts
+
+if TYPE_CHECKING:
+    from ..exec.machine import Machine
 
 Place = tuple[FuncInst, int]
 
@@ -111,11 +114,11 @@ class Program:
         """The path of a nested instance (`$c1`, `$outer.$inner`); None for any other."""
         return self._paths.get(id(inst)) if inst is not None else None
 
-    def current_instance(self, machine: Any) -> ModuleInst:
+    def current_instance(self, machine: Machine | None) -> ModuleInst:
         """The instance the top frame runs in (the debugged instance when there is none)."""
-        frames = getattr(machine, "_frames", None)
-        if frames:
-            inst = frames[-1][0].module
+        fr = machine.frame if machine is not None else None
+        if fr is not None:
+            inst = fr.func.module
             if isinstance(inst, ModuleInst):
                 return inst
         return self.root

@@ -191,27 +191,27 @@ class Session:
         tail call (`return_call*`) that is the return of the current function."""
         self._need_running()
         m = self.machine
-        if m._host_entry or not m._frames:
+        fr = m.frame
+        if m.host_entry or fr is None:
             return self.step()
-        fr = m._frames[-1]
-        ins = self.program.instr(fr[0], fr[2])
+        ins = self.program.instr(fr.func, fr.pc)
         if ins is not None and ins.op.name in ("return_call", "return_call_indirect"):
             return self.step_out()  # the callee takes this frame's place and returns for it
         if ins is None or ins.op.name not in ("call", "call_indirect"):
             return self.step()
-        depth = len(m._frames)
-        place = [(fr[0], fr[2] + 1)]
+        depth = m.depth
+        place = [(fr.func, fr.pc + 1)]
         return self._with_internal("step_over", place, lambda s: s.machine.depth == depth)
 
     def step_out(self) -> Stop:
         """Run until the current function returns to its caller (or the call ends)."""
         self._need_running()
         m = self.machine
-        if len(m._frames) <= 1:
+        if m.depth <= 1:
             return self._move("step_out", lambda: self._forward(None))
-        caller = m._frames[-2]
-        depth = len(m._frames) - 1
-        place = [(caller[0], caller[2])]
+        caller = m.frames[-2]
+        depth = m.depth - 1
+        place = [(caller.func, caller.pc)]
         return self._with_internal("step_out", place, lambda s: s.machine.depth == depth)
 
     def continue_(self) -> Stop:
@@ -353,9 +353,10 @@ class Session:
 
     def _breakpoint_stop(self, scan: list | None) -> Stop | None:
         m = self.machine
-        fr = m._frames[-1]
+        fr = m.frame
+        assert fr is not None  # (a breakpoint paused a frame)
         hits: list[Breakpoint] = []
-        for bp in self._breakpoints.at(fr[0], fr[2]):
+        for bp in self._breakpoints.at(fr.func, fr.pc):
             if bp.condition is None:
                 hits.append(bp)
                 continue
@@ -403,11 +404,11 @@ class Session:
         if m.trap is not None:
             return self._trap_stop(m.trap)
         self._note_end()
-        return self._stop(
-            "returned", f"returned {self._results_text()} after {plural(m.steps, 'instruction')}"
-        )
+        return self._stop("returned", f"returned {self.results_text} after {plural(m.steps, 'instruction')}")
 
-    def _results_text(self) -> str:
+    @property
+    def results_text(self) -> str:
+        """The results as wasm values in text (`[i32:55]`); `[]` before the call returned."""
         m = self.machine
         types = self.func.type.results
         return "[" + ", ".join(TypedValue(t, v).text for t, v in zip(types, m.results or [])) + "]"
@@ -673,7 +674,21 @@ class Session:
 
     @property
     def position(self) -> Position:
+        """Where the call is: step count, function, pc, instruction, byte offset, source span."""
         return inspection.position(self)
+
+    @property
+    def function(self) -> FuncInst | None:
+        """The function the top frame runs (None with no frame: returned, or a host function
+        called directly)."""
+        fr = self.machine.frame
+        return fr.func if fr is not None else None
+
+    @property
+    def instance(self) -> ModuleInst:
+        """The instance the top frame runs in (module linking: a nested instance while paused
+        inside it); the debugged instance when there is no frame."""
+        return self.program.current_instance(self.machine)
 
     @property
     def stack(self) -> StackView:
@@ -690,7 +705,7 @@ class Session:
     def memory(self, index: int = 0) -> MemoryView:
         """Memory `index` of the instance the current frame runs in (module linking: a nested
         instance's own memory while paused inside it)."""
-        inst = self.program.current_instance(self.machine)
+        inst = self.instance
         return MemoryView(index, self.program.memory(index, inst), self.program.nested_path(inst))
 
     @property

@@ -113,17 +113,17 @@ def trace_session(s: Session, limit: int | None = None) -> Iterator[TraceRecord]
 
 def _before(s: Session) -> tuple:
     m = s.machine
-    if not m._frames:  # a host function called directly
+    fr = m.frame
+    if fr is None:  # a host function called directly
         args = tuple(s.stack.values)
         return (s.name, 0, None, f"call {s.name}", args, 1, m.steps)
-    fr = m._frames[-1]
-    f, pc = fr[0], fr[2]
+    f, pc = fr.func, fr.pc
     p = s.program
     ins = p.instr(f, pc)
     n = operand_count(ins, f) if ins is not None else 0
     top = top_values(s)
     operands = tuple(top[len(top) - n :]) if n and n <= len(top) else ()
-    return (p.func_name(f), pc, p.offset(f, pc), p.instr_text(f, pc), operands, len(m._frames), m.steps)
+    return (p.func_name(f), pc, p.offset(f, pc), p.instr_text(f, pc), operands, m.depth, m.steps)
 
 
 def _record(s: Session, before: tuple, stop: Any) -> TraceRecord:
@@ -159,7 +159,7 @@ def print_trace(s: Session, limit: int | None, out: TextIO | None = None, notes:
         print(f"trap: {s.trap.kind} (after {s.step_count} instructions)", file=out)
         return 1
     if s.returned:
-        print(f"result: {s._results_text()} after {s.step_count} instructions", file=out)
+        print(f"result: {s.results_text} after {s.step_count} instructions", file=out)
         return 0
     print(f"stopped after {n} instructions (--limit {limit})", file=out)
     return 0

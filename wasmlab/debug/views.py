@@ -43,8 +43,13 @@ def _values_text(values: Sequence[TypedValue]) -> str:
 
 @dataclass(frozen=True)
 class Position:
-    """Where the session is: `step` instructions have run; the next one is `instr` in
-    `function` at `pc` (byte `offset`, source `span`), `depth` frames deep."""
+    """Where the session is: `step` instructions have run; the next one is `instr` (its
+    text; `op` is its name) in `function` (`func_index` in `instance`, a nested instance at
+    `path`) at `pc`, byte `offset`, source `span` (`line`, `col`), `depth` frames deep.
+
+    Front ends read this record (and the session's other views), never the machine. With
+    no frame (returned, or a host function called directly) the fields past `state` are
+    None, except `function` for a host function not called yet."""
 
     step: int
     state: str  # "paused", "returned", "trapped" or "exited" (WASI proc_exit)
@@ -57,6 +62,17 @@ class Position:
     instr: str | None = None
     depth: int = 0
     path: str | None = None  # module linking: the path of the nested instance (`$c1`), else None
+    op: str | None = None  # the instruction's name (`i32.add`), without immediates
+
+    @property
+    def line(self) -> int | None:
+        """The source line of the instruction (1-based), when the module came from text."""
+        return self.span.line if self.span is not None else None
+
+    @property
+    def col(self) -> int | None:
+        """The source column of the instruction (1-based), when the module came from text."""
+        return self.span.col if self.span is not None else None
 
     @property
     def where(self) -> str:

@@ -8,8 +8,10 @@ searched at run time. Handlers bind the instance's memories, tables, globals and
 functions directly.
 
 A handler returns the next pc, `RETURN` (-1) to leave the function, `-2 - pc` after
-putting the callee in `CALLEE[0]` to call it, or `TAIL - pc` to tail-call it (the
-callee replaces the current frame). Traps are raised before the handler
+pushing the callee (its `FuncInst`) on the value stack, above the arguments, to call it,
+or `TAIL - pc` after pushing it to tail-call it (the callee replaces the current frame).
+The machine pops the callee at once, so no other code ever sees it on the stack; no
+state is shared between handlers and the machine besides the stack itself. Traps are raised before the handler
 changes the stack, so a stopped machine shows the trapping instruction's operands.
 """
 
@@ -35,9 +37,6 @@ Handler = Callable[[list, list, int], int]
 RETURN = -1
 #: a tail call returns `TAIL - pc` (below every `-2 - pc` of a plain call)
 TAIL = -(1 << 40)
-#: the callee of the last call handler (read by the machine at once), and for
-#: call_indirect the table index it popped (pushed back if the call cannot happen)
-CALLEE: list[Any] = [None, None]
 
 M32 = 0xFFFFFFFF
 M64 = 0xFFFFFFFFFFFFFFFF
@@ -418,7 +417,7 @@ def _global_set(g: Any) -> Handler:
 
 def _call(callee: FuncInst) -> Handler:
     def h(S: list, L: list, pc: int) -> int:
-        CALLEE[0] = callee
+        S.append(callee)
         return -2 - pc
 
     return h
@@ -435,11 +434,14 @@ def _call_indirect(table: Any, expected: FuncType) -> Handler:
             raise Trap(f"uninitialized element {i}")
         if f.type is not expected and f.type != expected:
             raise Trap("indirect call type mismatch")
-        CALLEE[1] = S.pop()
-        CALLEE[0] = f
+        operand[0] = i
+        S[-1] = f
         return -2 - pc
 
-    h.pops_index = True  # type: ignore[attr-defined]
+    # the table index of its last call, which the machine puts back when that call cannot
+    # happen (call stack exhausted): the trapping instruction keeps its operand
+    operand = [0]
+    h.operand = operand  # type: ignore[attr-defined]
     return h
 
 

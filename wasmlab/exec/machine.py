@@ -2,18 +2,22 @@
 
 `step()` executes exactly one instruction; `run()` executes until the call returns. Both
 go through the same loop over the same compiled handlers, so a call single-stepped to the
-end is in exactly the state `run()` leaves. A wasm call pushes a `Frame`; it is never a
-Python call, so deep recursion ends in a clean `call stack exhausted` trap.
+end is in exactly the state `run()` leaves. A wasm call pushes an activation record; it is
+never a Python call, so deep recursion ends in a clean `call stack exhausted` trap.
+
+Outside this package the state is read through views: `frames`/`frame` (read-only `Frame`s),
+`depth`, `instr`, `host_entry`, `stack`, `steps`, `results`, `trap`; the debugger's history
+changes it only through `restore`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ..errors import Exhaustion, Thrown, Trap, WasmError
 from ..syntax.module import Instr
-from .compile import CALLEE, RETURN, TAIL, compile_fast, compile_function
+from .compile import RETURN, TAIL, compile_fast, compile_function
 from .fuse import EXTRA
 from .runtime import FuncInst
 
@@ -35,35 +39,52 @@ class Pause(Exception):  # noqa: N818 - a control signal, not an error
         self.reason = reason
 
 
-class Frame:
-    """A view of one activation: the function, the pc of its next instruction (for a caller:
-    the instruction after its call), its locals, and `base`, the value-stack height below its
-    operands. The machine keeps activations as plain lists `[func, code, pc, locals, base]`."""
+#: The slots of an activation record. The machine keeps each activation as a plain list
+#: `[func, code, pc, locals, base]` (cheap to push and pop in the dispatch loop); these name
+#: its slots. `_execute`, the hot loop, indexes with the literal numbers (a global lookup per
+#: call and return would cost run mode time); everything else uses these names, and nothing
+#: outside `exec` sees the lists at all: it reads `Frame` views.
+FUNC, CODE, PC, LOCALS, BASE = 0, 1, 2, 3, 4
 
-    __slots__ = ("raw",)
+
+class Frame:
+    """A read-only view of one activation: the function, the pc of its next instruction (for
+    a caller: the instruction after its call), its locals, and `base`, the value-stack height
+    below its operands. A view reads the live activation: it follows the machine as it runs."""
+
+    __slots__ = ("_raw",)
 
     def __init__(self, raw: list) -> None:
-        self.raw = raw
+        self._raw = raw
 
-    func = property(lambda self: self.raw[0])
-    code = property(lambda self: self.raw[1])
-    locals = property(lambda self: self.raw[3])
-    base = property(lambda self: self.raw[4])
+    @property
+    def func(self) -> FuncInst:
+        return self._raw[FUNC]
+
+    @property
+    def code(self) -> list:
+        """The handlers this activation runs (step-mode ones, or patched by the debugger)."""
+        return self._raw[CODE]
 
     @property
     def pc(self) -> int:
-        return self.raw[2]
+        return self._raw[PC]
 
-    @pc.setter
-    def pc(self, value: int) -> None:
-        self.raw[2] = value
+    @property
+    def locals(self) -> tuple[Any, ...]:
+        """The values of its locals (parameters first), as wasm values."""
+        return tuple(self._raw[LOCALS])
+
+    @property
+    def base(self) -> int:
+        return self._raw[BASE]
 
     @property
     def instr(self) -> Instr | None:
         """The instruction this frame executes next."""
-        func = self.raw[0].func
+        func = self._raw[FUNC].func
         body = func.body if func else []
-        pc = self.raw[2]
+        pc = self._raw[PC]
         return body[pc] if 0 <= pc < len(body) else None
 
     def __repr__(self) -> str:
@@ -168,8 +189,38 @@ class Machine:
         fr = self.frame
         return fr.instr if fr else None
 
+    @property
+    def host_entry(self) -> bool:
+        """The call is of a host function at top level, not made yet: there is no frame, the
+        arguments are on the stack, and the next step calls it."""
+        return self._host_entry
+
     def backtrace(self) -> list[str]:
-        return [raw[0].name for raw in self._frames]
+        return [raw[FUNC].name for raw in self._frames]
+
+    # --- controlled changes (the debugger's history) ---------------------------------------
+
+    def restore(
+        self,
+        *,
+        stack: Sequence[Any],
+        frames: Iterable[tuple[FuncInst, int, Sequence[Any], int]],
+        steps: int,
+        results: Sequence[Any] | None,
+        trap: Trap | None,
+        host_entry: bool,
+    ) -> None:
+        """Put the machine in a recorded state: the value stack, the activations as
+        `(func, pc, locals, base)` from the outermost (see `Frame`), the step count, the
+        results or trap, and whether a top-level host call is still to be made. Restored
+        frames run step-mode handlers (the ones the debugger patches)."""
+        self.stack[:] = stack
+        self._frames = [[f, _code_of(f, False), pc, list(L), base] for f, pc, L, base in frames]
+        self.steps = steps
+        self.results = None if results is None else list(results)
+        self.trap = trap
+        self.paused = None
+        self._host_entry = host_entry
 
     # --- moves -------------------------------------------------------------------------
 
@@ -224,8 +275,9 @@ class Machine:
     def _execute(self, budget: int) -> None:
         """The dispatch loop shared by step and run: at most `budget` instructions (-1: no limit).
 
-        Frames are plain lists `[func, code, pc, locals, base]` here (cheap to push); the
-        `frames` property shows them as `Frame` objects."""
+        Activations are plain lists `[func, code, pc, locals, base]` (cheap to push); this
+        loop indexes them with the literal slot numbers of `FUNC`, `CODE`, `PC`, `LOCALS`
+        and `BASE` (0..4): a module-global lookup per call and return costs run mode time."""
         if self._host_entry:
             self._run_host_entry()
             return
@@ -242,7 +294,6 @@ class Machine:
         code = fr[1]
         L = fr[3]
         pc = fr[2]
-        callee_cell = CALLEE
         limit = self.depth_limit
         extra = EXTRA
         extra0 = extra[0]
@@ -261,7 +312,7 @@ class Machine:
                     continue
                 if pc <= TAIL:  # a tail call: the callee takes this frame's place
                     pc = TAIL - pc
-                    callee = callee_cell[0]
+                    callee = S.pop()
                     n = callee.nparams
                     if callee.host is None:
                         base = fr[4]
@@ -300,7 +351,7 @@ class Machine:
                     continue
                 # a call: the caller resumes after the call instruction
                 pc = -2 - pc
-                callee = callee_cell[0]
+                callee = S.pop()
                 if callee.host is not None:
                     if not self._call_host(callee, pc):
                         fr = frames[-1]
@@ -312,8 +363,9 @@ class Machine:
                         raise Pause(pc, True, reason)
                     continue
                 if len(frames) >= limit:
-                    if getattr(code[pc], "pops_index", False):
-                        S.append(callee_cell[1])  # the trapping call_indirect keeps its operand
+                    operand = getattr(code[pc], "operand", None)
+                    if operand is not None:  # the trapping call_indirect keeps its operand
+                        S.append(operand[0])
                     raise Exhaustion("call stack exhausted")
                 fr[2] = pc + 1
                 n = callee.nparams
@@ -387,23 +439,23 @@ class Machine:
         frames = self._frames
         for k in range(len(frames) - 1, -1, -1):
             fr = frames[k]
-            at = pc if k == len(frames) - 1 else fr[2] - 1  # a caller: its call instruction
-            lay = fr[0].layout
+            at = pc if k == len(frames) - 1 else fr[PC] - 1  # a caller: its call instruction
+            lay = fr[FUNC].layout
             for start, end, clauses in lay.handlers if lay is not None else ():
                 if not start < at < end:
                     continue
-                tags = fr[0].module.tags
+                tags = fr[FUNC].module.tags
                 for kind, tag, target, height, _ in clauses:
                     if kind < 2 and tags[tag] is not exn.tag:
                         continue
                     del frames[k + 1 :]
                     S = self.stack
-                    del S[fr[4] + height :]
+                    del S[fr[BASE] + height :]
                     if kind < 2:
                         S.extend(exn.values)
                     if kind & 1:
                         S.append(exn)
-                    fr[2] = target
+                    fr[PC] = target
                     return True
         return False
 

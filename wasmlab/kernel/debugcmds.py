@@ -40,13 +40,12 @@ def session_of(ws: Workspace) -> Any:
 
 def source_excerpt(ws: Workspace, session: Any) -> tuple[str, str] | None:
     """(text, html) of the current instruction's source line with a caret."""
-    m = session.machine
-    fr = m.frame
-    if fr is None:
+    func = session.function
+    if func is None:
         return None
-    ins = fr.instr
-    span = ins.span if ins is not None else None
-    entry = ws.entry_of(session.program.source_module(fr.func))  # nested modules: their outer cell
+    pos = session.position
+    span = pos.span
+    entry = ws.entry_of(session.program.source_module(func))  # nested modules: their outer cell
     if span is None or entry is None or entry.source is None:
         return None
     lines = entry.source.splitlines()
@@ -54,7 +53,9 @@ def source_excerpt(ws: Workspace, session: Any) -> tuple[str, str] | None:
         return None
     line = lines[span.line - 1]
     c0 = span.col - 1
-    c1 = span.end_col - 1 if span.end_line == span.line and span.end_col > span.col else c0 + len(ins.op.name)
+    c1 = (
+        span.end_col - 1 if span.end_line == span.line and span.end_col > span.col else c0 + len(pos.op or "")
+    )
     c1 = min(max(c1, c0 + 1), max(len(line), c0 + 1))
     caret = " " * c0 + "^" * (c1 - c0)
     text = f"{span.line:>5} | {line}\n      | {caret}"
@@ -82,11 +83,7 @@ def move_output(ws: Workspace, stop: Any) -> Output:
 
 
 def _result_text(s: Any) -> str:
-    types = s.func.type.results
-    values = s.machine.results or []
-    from wasmlab.debug.values import TypedValue
-
-    return "[" + ", ".join(TypedValue(t, v).text for t, v in zip(types, values)) + "]"
+    return s.results_text
 
 
 def after_move(ws: Workspace, stop: Any, emit: Emit) -> None:

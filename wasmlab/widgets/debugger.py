@@ -193,11 +193,7 @@ class Debugger(anywidget.AnyWidget):
     # --- reading the session -----------------------------------------------------------------
 
     def _current_instance(self) -> Any:
-        m = self.session.machine
-        fr = m.frame
-        if fr is not None and fr.func.module is not None:
-            return fr.func.module
-        return self.session.program.root
+        return self.session.instance
 
     def _current_source(self) -> tuple[Any, Any]:
         inst = self._current_instance()
@@ -254,10 +250,9 @@ class Debugger(anywidget.AnyWidget):
             return
         st["source"] = view.text
         st["source_first_line"] = view.first_line
-        fr = self.session.machine.frame
         cur = None
-        if fr is not None and pos.state != "returned":
-            cur = span_dict(view.span(fr.func.index, fr.pc))
+        if pos.pc is not None and pos.state != "returned":
+            cur = span_dict(view.span(pos.func_index, pos.pc))
         st["current"] = cur
         lines = set()
         for bp in self.session.breakpoints:
@@ -348,19 +343,19 @@ class Debugger(anywidget.AnyWidget):
             if key not in self._graph_cache:
                 self._graph_cache[key] = render_svg(graph_for(module, "calls"))
             return self._graph_cache[key]
-        fr = self.session.machine.frame
-        if fr is None:
+        func = self.session.function
+        pc = self.session.position.pc
+        if func is None or pc is None:
             return ""
-        func = fr.func
         block = 0
         for bb in basic_blocks(func.func.body):
-            if bb.start <= fr.pc < bb.end:
+            if bb.start <= pc < bb.end:
                 block = bb.start
         key = ("cfg", id(module), func.index, block)
         if key not in self._graph_cache:
             if len(self._graph_cache) > 64:
                 self._graph_cache.clear()
-            self._graph_cache[key] = render_svg(cfg_graph(module, func.index, fr.pc))
+            self._graph_cache[key] = render_svg(cfg_graph(module, func.index, pc))
         return self._graph_cache[key]
 
     # --- text -------------------------------------------------------------------------------
