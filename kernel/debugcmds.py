@@ -9,20 +9,18 @@ import re
 from typing import Any
 
 from wasmlab.errors import WasmError
+from wasmlab.script import parse_arg
 
-from .commands import UsageError, command, need_int
 from .outputs import CellError, Output, esc, pre_output, rich, table
-from .values import parse_arg
-from .workspace import Emit, Workspace
+from .registry import Emit, UsageError, command, need_int
+from .workspace import Workspace
 
 GROUP = "debugger"
 
 
 def open_session(instance: Any, name: str, *args: Any) -> Any:
-    try:
-        from wasmlab.debug import debug  # the public entry point, once it exists
-    except ImportError:
-        from wasmlab.debug.session import Session as debug  # type: ignore[assignment]
+    from wasmlab.debug import debug
+
     return debug(instance, name, *args)
 
 
@@ -84,7 +82,7 @@ def move_output(ws: Workspace, stop: Any) -> Output:
 def _result_text(s: Any) -> str:
     types = s.func.type.results
     values = s.machine.results or []
-    from wasmlab.debug.values import TypedValue
+    from wasmlab.debug import TypedValue
 
     return "[" + ", ".join(TypedValue(t, v).text for t, v in zip(types, values)) + "]"
 
@@ -170,7 +168,7 @@ def cmd_next(ws: Workspace, args: list[str], emit: Emit) -> None:
         stop = None
         for _ in range(max(n, 1)):
             stop = s.step_over()
-            if stop.kind != "step" or s.finished or ws._interrupted:
+            if stop.kind != "step" or s.finished or ws.interrupted:
                 break
         return stop
 
@@ -540,13 +538,13 @@ def cmd_trace(ws: Workspace, args: list[str], emit: Emit) -> None:
     s = session_of(ws)
     n = _count_arg(args, 20)
     try:
-        from wasmlab.debug.trace import HEADER as header
+        from wasmlab.debug import TRACE_HEADER as header
     except ImportError:
         header = ""
     lines: list[str] = []
     for rec in s.trace(limit=n):
         lines.append(str(rec))
-        if ws._interrupted:
+        if ws.interrupted:
             break
     ws.refresh_widgets()
     body = "\n".join([header, *lines] if header else lines)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import WasmError
-from .syntax.features import PROPOSALS
+from .syntax import PROPOSALS
 
 
 class UsageError(Exception):
@@ -51,7 +51,7 @@ def load_module_file(path: str, validate: bool = True, features: str | None = No
 
 
 def _feature_set(spec: str | None) -> Any:
-    from .syntax.features import as_features
+    from .syntax import as_features
 
     try:
         return as_features(spec)
@@ -90,7 +90,7 @@ def cmd_validate(a: argparse.Namespace) -> int:
 
 
 def cmd_dump(a: argparse.Namespace) -> int:
-    from .binary.dump import dump
+    from .binary import dump
 
     data = _read(a.file)
     if data[:4] == b"\0asm":
@@ -103,14 +103,14 @@ def cmd_dump(a: argparse.Namespace) -> int:
 
 
 def _parse_arg(text: str, t: Any) -> Any:
-    from .syntax.types import ValType
+    """A command-line argument for a parameter of type `t` (`wasmlab.script.parse_arg`'s
+    syntax); a UsageError when it is not one."""
+    from .script import parse_arg
 
     try:
-        if t in (ValType.I32, ValType.I64):
-            return int(text, 0)
-        return float(text)
-    except ValueError:
-        raise UsageError(f"argument {text!r} is not a {t.text}") from None
+        return parse_arg(text, t)
+    except WasmError as e:
+        raise UsageError(str(e)) from None
 
 
 def _format_results(values: Any) -> str:
@@ -157,7 +157,7 @@ def cmd_run(a: argparse.Namespace) -> int:
 
 
 def cmd_wast(a: argparse.Namespace) -> int:
-    from .script.runner import run_file
+    from .script import run_file
 
     passed = failed = skipped = 0
     for f in a.files:
@@ -189,7 +189,7 @@ def cmd_graph(a: argparse.Namespace) -> int:
     kind = "initializers" if a.initializers else "types" if a.types else "calls" if a.calls else "cfg"
     graph = graph_for(load_module_file(a.file, features=a.features), kind, func=a.func)
     if a.output:
-        from .viz.render import render_svg
+        from .viz import render_svg
 
         Path(a.output).write_text(render_svg(graph))
         print(f"wrote {a.output}")

@@ -1,0 +1,31 @@
+"""Running WebAssembly scripts: spec `.wast` / wast2json files (`run_file`) and a REPL session
+over WAST commands (`Workspace`), the facade the kernel, the IPython magics and the command
+line stand on."""
+
+from .files import run_file
+from .runner import Result, Runner, run_json
+from .values import ExternRef, FuncInst, f32_to_bits, f64_to_bits, parse_arg
+from .wast import run_wast
+from .workspace import (
+    CHUNK,
+    CommandFailed,
+    Defined,
+    Entry,
+    GuestStream,
+    Interrupted,
+    Passed,
+    Record,
+    Registered,
+    Returned,
+    WasiSetup,
+    Workspace,
+    WorkspaceError,
+    command_word,
+)
+
+__all__ = [
+    "CHUNK", "CommandFailed", "Defined", "Entry", "ExternRef", "FuncInst", "GuestStream", "Interrupted",
+    "Passed", "Record", "Registered", "Result", "Returned", "Runner", "WasiSetup", "Workspace",
+    "WorkspaceError", "command_word", "f32_to_bits", "f64_to_bits", "parse_arg", "run_file", "run_json",
+    "run_wast",
+]  # fmt: skip

@@ -384,15 +384,3 @@ def run_json(path: Path, *, module_linking: bool = False, features: Features = C
     for cmd in data["commands"]:
         runner.run_command(cmd)
     return runner.result
-
-
-def run_file(path: Path, **options: Any) -> Result:
-    if path.suffix == ".json":
-        return run_json(
-            path,
-            module_linking=bool(options.get("module_linking")),
-            features=options.get("features", CORE_2_0),
-        )
-    from .wast import run_wast
-
-    return run_wast(path, **options)

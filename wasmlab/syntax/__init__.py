@@ -1,6 +1,8 @@
 """Abstract syntax: value and definition types, the module AST, and the opcode table."""
 
+from .features import CORE_2_0, PROPOSALS, Features, as_features
 from .module import (
+    NAMES_OF_SPACE,
     Alias,
     Custom,
     Data,
@@ -50,4 +52,5 @@ __all__ = [
     "ExternKind", "Func", "FuncType", "Global", "GlobalType", "Import", "ImportType",
     "InstanceType", "Instr", "Limits", "MemType", "Memory", "Module", "ModuleType", "Names",
     "Op", "Span", "Table", "TableType", "Tag", "ValType", "op", "EXNREF",
+    "CORE_2_0", "Features", "NAMES_OF_SPACE", "PROPOSALS", "as_features",
 ]  # fmt: skip

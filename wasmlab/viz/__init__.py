@@ -69,7 +69,9 @@ def graph_for(module: Any, kind: str, func: str | int | None = None) -> Any:
 
 from . import calls as _calls  # noqa: E402  (registers "calls")
 from . import cfg as _cfg  # noqa: E402  (registers "cfg")
+from .instr import instr_text  # noqa: E402  (an instruction as text, for front ends)
+from .render import render_svg  # noqa: E402
 
 del _calls, _cfg
 
-__all__ = ["GraphUnavailable", "describe", "graph_for", "kinds", "register"]
+__all__ = ["GraphUnavailable", "describe", "graph_for", "instr_text", "kinds", "register", "render_svg"]
