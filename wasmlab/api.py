@@ -355,7 +355,10 @@ def parse(source: Any, *, features: FeatureSpec = None) -> Module:
 ImportValue = Any
 
 
-def _resolver(imports: Mapping[str, Any] | None, types: list[Any]) -> Callable[..., Any]:
+def resolver_for(imports: Mapping[str, Any] | None, types: list[Any]) -> Callable[..., Any]:
+    """The import resolver `instantiate` uses for an `imports` mapping (module name -> export
+    name -> a Python callable, Func, Memory, Table, Global or value); `types`: the module's
+    type section, for wrapping callables."""
     imports = imports or {}
 
     def resolve(module: str, field: str | None, kind: ExternKind, desc: Any) -> Any:
@@ -426,10 +429,10 @@ def instantiate(
         from .linking import instantiate as linking_instantiate
 
         value = module if isinstance(module, ModuleValue) else ModuleValue(compile_blob(module))
-        resolve = _resolver(all_imports, list(value.info.scope.types))
+        resolve = resolver_for(all_imports, list(value.info.scope.types))
         inst = linking_instantiate(store, value, top_level_supply(value, resolve))
     else:
-        resolve = _resolver(all_imports, module.types)
+        resolve = resolver_for(all_imports, module.types)
         inst = _instantiate(store, module, resolve)
     instance = Instance(inst, store, fuel)
     if wasi is not None:
@@ -445,5 +448,5 @@ def load(source: Any, imports: Mapping[str, Any] | None = None, *, wasi: Any = N
 
 __all__ = [
     "Exports", "Func", "Global", "Instance", "Memory", "Table", "decode", "encode", "from_wasm",
-    "instantiate", "load", "parse", "print_wat", "to_wasm", "types_canon", "validate",
+    "instantiate", "load", "parse", "print_wat", "resolver_for", "to_wasm", "types_canon", "validate",
 ]  # fmt: skip

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..api import Instance, _resolver
+from ..api import Instance, resolver_for
 from ..errors import LinkError, WasmError
 from ..exec.instantiate import instantiate
 from ..exec.machine import Machine
@@ -399,7 +399,7 @@ class Workspace:
         return config.command_status(m, drive)
 
     def _instantiate_with(self, module: Module, imports: Any) -> ModuleInst:
-        outer = _resolver(imports, module.types)
+        outer = resolver_for(imports, module.types)
 
         def resolve(mod: str, name: str | None, kind: ExternKind, desc: Any) -> Any:
             if mod in imports:
