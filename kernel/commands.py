@@ -100,27 +100,10 @@ def cmd_load(ws: Workspace, args: list[str], emit: Emit) -> None:
         data = path.read_bytes()
     except OSError as e:
         raise CellError("FileError", str(e), [f"cannot read {path}: {e.strerror}"]) from None
-    from wasmlab.valid import validate
-
-    source = None
-    binary = None
+    source = ws.module_text(data, str(path))  # None for a wasm binary
+    binary = data if source is None else None
     try:
-        if data[:4] == b"\0asm":
-            from wasmlab.binary import decode_auto
-
-            module = decode_auto(data, features=ws.features)
-            binary = data
-        else:
-            from wasmlab.text import parse_module
-
-            try:
-                source = data.decode("utf-8")
-            except UnicodeDecodeError:
-                raise CellError(
-                    "FileError", "not UTF-8", [f"{path}: neither a wasm binary nor UTF-8 text"]
-                ) from None
-            module = parse_module(source, filename=str(path))
-        validate(module, features=ws.features)
+        module = ws.decode(data) if source is None else ws.parse(source, str(path))
     except WasmError as e:
         raise describe_error(e, source, str(path)) from None
     if name is None:

@@ -112,9 +112,7 @@ def _command_args(ws: Workspace, cmd: Any, nth: int) -> list[str]:
 def _export_funcs(ws: Workspace) -> list[str]:
     out: list[str] = []
     for e in ws.entries.values():
-        for n, v in e.inst.exports.items():
-            if n not in out and getattr(v, "is_host", None) is not None:
-                out.append(n)
+        out.extend(n for n in e.func_exports if n not in out)
     return out
 
 

@@ -113,8 +113,8 @@ def cmd_debug(ws: Workspace, args: list[str], emit: Emit) -> None:
     else:
         entry = ws.find_export(args[0])
     name, raw = args[0], args[1:]
-    func = entry.inst.exports.get(name)
-    params = func.type.params if func is not None and hasattr(func, "type") else ()
+    func_type = entry.func_type(name)
+    params = func_type.params if func_type is not None else ()
     if len(raw) != len(params):
         sig = " ".join(t.text for t in params) or "nothing"
         raise UsageError(
@@ -510,10 +510,10 @@ def cmd_memory(ws: Workspace, args: list[str], emit: Emit) -> None:
         )
         return
     entry = ws.entry()
-    mems = entry.inst.mems
+    mems = entry.memories
     if not 0 <= index < len(mems):
         raise UsageError(f"{entry.label} has {len(mems)} memories")
-    raw = mems[index].data
+    raw = mems[index]
     if not 0 <= addr < len(raw):
         raise UsageError(f"address {addr} is outside memory {index} ({len(raw)} bytes)")
     data = bytes(raw[addr : addr + n])

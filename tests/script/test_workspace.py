@@ -237,3 +237,26 @@ def test_the_facade_keeps_no_path_state(tmp_path: Path) -> None:
     ws = Workspace()
     run(ws, ADD)
     assert ws.entry().binary is None and ws.export_names() == ["add", "div", "answer"]
+
+
+def test_module_files_are_read_as_text_or_bytes() -> None:
+    ws = Workspace()
+    binary = wasmlab.encode(ws.parse(ADD))
+    assert Workspace.module_text(binary, "m.wasm") is None
+    assert Workspace.module_text(ADD.encode(), "m.wat") == ADD
+    with pytest.raises(WorkspaceError, match="not UTF-8") as info:
+        Workspace.module_text(b"\xff\xfe", "m.bin")
+    assert info.value.kind == "FileError" and info.value.lines == [
+        "m.bin: neither a wasm binary nor UTF-8 text"
+    ]
+    module = ws.decode(binary)
+    entry = ws.add_module("$bin", module, source=None, filename="m.wasm", binary=binary)
+    assert entry.func_exports == ["add", "div"] and entry.func_type("answer") is None
+    assert str(entry.func_type("add")) == "[i32 i32] -> [i32]"
+
+
+def test_memories_are_the_instance_bytes() -> None:
+    ws = Workspace()
+    (record,) = run(ws, '(module (memory 1) (data (i32.const 2) "hi"))')
+    (mem,) = record.entry.memories
+    assert len(mem) == 65536 and bytes(mem[:4]) == b"\0\0hi"

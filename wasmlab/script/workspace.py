@@ -27,7 +27,7 @@ from ..exec.machine import Machine
 from ..exec.runtime import FuncInst, ModuleInst
 from ..syntax.features import CORE_2_0, Features
 from ..syntax.module import Module, Span
-from ..syntax.types import ExternKind, ValType
+from ..syntax.types import ExternKind, FuncType, ValType
 from .runner import Failure, Runner, Skip
 from .spectest import spectest_exports
 from .wast import command_dict
@@ -130,6 +130,21 @@ class Entry:
     @property
     def export_names(self) -> list[str]:
         return list(self.inst.exports)
+
+    @property
+    def func_exports(self) -> list[str]:
+        """The names of the exported functions."""
+        return [n for n, v in self.inst.exports.items() if isinstance(v, FuncInst)]
+
+    def func_type(self, name: str) -> FuncType | None:
+        """The type of exported function `name` (None when no function has that name)."""
+        value = self.inst.exports.get(name)
+        return value.type if isinstance(value, FuncInst) else None
+
+    @property
+    def memories(self) -> list[bytearray]:
+        """The bytes of each memory of the instance, imported ones first."""
+        return [m.data for m in self.inst.mems]
 
     def instance(self, store: Any) -> Instance:
         return Instance(self.inst, store)
@@ -302,6 +317,29 @@ class Workspace:
         return names
 
     # --- defining modules --------------------------------------------------------------------
+
+    @staticmethod
+    def module_text(data: bytes, filename: str) -> str | None:
+        """The text of a module file's bytes: None for a wasm binary, else its UTF-8 text (a
+        WorkspaceError when it is neither)."""
+        if data[:4] == b"\0asm":
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise WorkspaceError(
+                "FileError", "not UTF-8", [f"{filename}: neither a wasm binary nor UTF-8 text"]
+            ) from None
+
+    def decode(self, data: bytes) -> Module:
+        """A module from wasm bytes (module linking recognized by itself), validated with the
+        session's features (not yet defined)."""
+        from ..binary import decode_auto
+        from ..valid import validate
+
+        module = decode_auto(data, features=self.features)
+        validate(module, features=self.features)
+        return module
 
     def parse(self, source: str, filename: str | None = None) -> Module:
         """A module from WAT text, validated with the session's features (not yet defined)."""
