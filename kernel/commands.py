@@ -205,10 +205,7 @@ def cmd_run(ws: Workspace, args: list[str], emit: Emit) -> None:
     if args and args[0].startswith("$"):
         entry, rest = ws.entry(args[0]), args[1:]
     else:
-        wasi_entries = [e for e in ws.entries.values() if e.wasi is not None]
-        current = ws.current
-        entry = current if current is not None and current.wasi is not None else (
-            wasi_entries[-1] if wasi_entries else None)  # fmt: skip
+        entry = ws.wasi_program()
         if entry is None:
             raise UsageError("no WASI program loaded: load one with %load PATH --wasi")
         rest = args

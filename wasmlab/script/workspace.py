@@ -310,6 +310,14 @@ class Workspace:
             "NoExport", f"no exported function {name!r}", [f"no module exports a function named {name!r}"]
         )
 
+    def wasi_program(self) -> Entry | None:
+        """The WASI program a bare run means: the latest module if it is one, else the WASI
+        module defined last (None when there is none)."""
+        if self.current is not None and self.current.wasi is not None:
+            return self.current
+        programs = [e for e in self.entries.values() if e.wasi is not None]
+        return programs[-1] if programs else None
+
     def export_names(self) -> list[str]:
         names: list[str] = []
         for e in self.entries.values():
@@ -536,7 +544,7 @@ class Workspace:
                     yield Returned(values, self.runner.last_types, cmd.line)
                 else:
                     d = command_dict(cmd)
-                    self.runner._command(d["type"], d)
+                    self.runner.execute(d["type"], d)
                     yield Passed(command_word(cmd), cmd.line)
             except (Failure, Skip) as e:
                 word = command_word(cmd)
@@ -547,7 +555,7 @@ class Workspace:
     def _define(self, cmd: Any, source: str, filename: str | None) -> Entry:
         from ..valid import validate
 
-        module = self.runner._decode_or_parse(cmd)
+        module = self.runner.read_module(cmd)
         validate(module, features=self.features)
         binary = cmd.binary if cmd.kind == "binary" else None
         text = source if cmd.kind == "text" else cmd.quote
