@@ -1,7 +1,8 @@
 """wasmlab: explore and step-debug WebAssembly. A pure-Python engine underneath.
 
 The public surface is listed in docs/api.md: parse, decode, validate, encode, print_wat,
-instantiate, load, the Instance/Func/Memory/Table/Global wrappers and the WasmError family.
+instantiate, load, the Instance/Func/Memory/Table/Global wrappers, the WasmError family and
+`Workspace` (a REPL session over WAST commands, from `wasmlab.script`).
 """
 
 from . import debug
@@ -23,6 +24,7 @@ from .api import (
     validate,
 )
 from .errors import DecodeError, Exhaustion, LinkError, ParseError, Trap, ValidationError, WasmError
+from .script import Workspace
 from .wasi import WasiConfig
 
 __version__ = "0.1.0"
@@ -37,6 +39,6 @@ def load_ipython_extension(ip: object) -> None:
 
 __all__ = [
     "DecodeError", "Exhaustion", "debug", "Func", "Global", "Instance", "LinkError", "LinkedModule", "Memory",
-    "ParseError", "Table", "Trap", "ValidationError", "WasiConfig", "WasmError", "decode", "encode", "graph",
-    "instantiate", "load", "parse", "print_wat", "type_tables", "validate",
+    "ParseError", "Table", "Trap", "ValidationError", "WasiConfig", "WasmError", "Workspace", "decode", "encode",
+    "graph", "instantiate", "load", "parse", "print_wat", "type_tables", "validate",
 ]  # fmt: skip

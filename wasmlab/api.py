@@ -385,7 +385,10 @@ def parse(source: Any, *, features: FeatureSpec = None) -> Module:
 ImportValue = Any
 
 
-def _resolver(imports: Mapping[str, Any] | None, types: list[Any]) -> Callable[..., Any]:
+def resolver_for(imports: Mapping[str, Any] | None, types: list[Any]) -> Callable[..., Any]:
+    """The import resolver `instantiate` uses for an `imports` mapping (module name -> export
+    name -> a Python callable, Func, Memory, Table, Global or value); `types`: the module's
+    type section, for wrapping callables."""
     imports = imports or {}
 
     def resolve(module: str, field: str | None, kind: ExternKind, desc: Any) -> Any:
@@ -451,10 +454,10 @@ def instantiate(
         module = module.inst
     if isinstance(module, ModuleValue) or module.uses_linking:
         value = module if isinstance(module, ModuleValue) else ModuleValue(compile_blob(module))
-        resolve = _resolver(all_imports, list(value.info.scope.types))
+        resolve = resolver_for(all_imports, list(value.info.scope.types))
         inst = linking_instantiate(store, value, top_level_supply(value, resolve))
     else:
-        resolve = _resolver(all_imports, module.types)
+        resolve = resolver_for(all_imports, module.types)
         inst = _instantiate(store, module, resolve)
     instance = Instance(inst, store, fuel)
     if wasi is not None:
@@ -469,7 +472,7 @@ def load(source: Any, imports: Mapping[str, Any] | None = None, *, wasi: Any = N
 
 
 __all__ = [
-    "Exports", "Func", "Global", "default_value", "Instance", "LinkedModule", "Memory", "Table", "decode", "encode",
-    "from_wasm", "graph", "instantiate", "load", "parse", "print_wat", "to_wasm", "type_tables",
-    "types_canon", "validate",
+    "Exports", "Func", "Global", "default_value", "Instance", "LinkedModule", "Memory", "Table", "decode",
+    "encode", "from_wasm", "graph", "instantiate", "load", "parse", "print_wat", "resolver_for", "to_wasm",
+    "type_tables", "types_canon", "validate",
 ]  # fmt: skip

@@ -103,14 +103,14 @@ def cmd_dump(a: argparse.Namespace) -> int:
 
 
 def _parse_arg(text: str, t: Any) -> Any:
-    from .syntax import ValType
+    """A command-line argument for a parameter of type `t` (`wasmlab.script.parse_arg`'s
+    syntax); a UsageError when it is not one."""
+    from .script import parse_arg
 
     try:
-        if t in (ValType.I32, ValType.I64):
-            return int(text, 0)
-        return float(text)
-    except ValueError:
-        raise UsageError(f"argument {text!r} is not a {t.text}") from None
+        return parse_arg(text, t)
+    except WasmError as e:
+        raise UsageError(str(e)) from None
 
 
 def _format_results(values: Any) -> str:

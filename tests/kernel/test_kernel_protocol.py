@@ -175,7 +175,7 @@ def test_debug_publishes_a_widget_and_a_click_moves_the_session(kernel: Driver) 
 
 
 def test_every_command(kernel: Driver, tmp_path) -> None:  # noqa: ANN001
-    from wasmlab.kernel.commands import COMMANDS, all_names
+    from wasmlab.kernel.registry import COMMANDS, all_names
 
     wat = tmp_path / "tiny.wat"
     wat.write_text('(module $tiny (func (export "one") (result i32) (i32.const 1)))')
@@ -197,7 +197,7 @@ def test_every_command(kernel: Driver, tmp_path) -> None:  # noqa: ANN001
         assert r.outputs or code.startswith("%echo") is False or True
         if code.startswith("%"):
             used.add(code[1:].split()[0])
-    from wasmlab.kernel.commands import lookup
+    from wasmlab.kernel.registry import lookup
 
     covered = {lookup(n).name for n in used}
     missing = set(COMMANDS) - covered

@@ -1,107 +1,17 @@
-"""The `%` commands: a registry (name, aliases, usage, help) and the module/inspection ones.
-
-`run_magic(workspace, line, emit)` runs one `%` line. The debugger's commands live in
-`debugcmds` and register themselves here too.
-"""
+"""The notebook's and the modules' `%` commands (`%help`, `%load`, `%run`, `%print`, `%graph`...),
+registered in `registry`; the debugger's commands live in `debugcmds`."""
 
 from __future__ import annotations
 
-import shlex
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from wasmlab.errors import WasmError
-from wasmlab.syntax.features import PROPOSALS
-from wasmlab.syntax.module import Func, Import
-from wasmlab.syntax.types import ExternKind
+from wasmlab.script import WasiSetup
+from wasmlab.syntax import PROPOSALS, ExternKind, Func, Import
 
 from .outputs import CellError, describe_error, esc, pre_output, rich, table, table_output
-from .workspace import Emit, WasiSetup, Workspace, module_summary
-
-Handler = Callable[[Workspace, list[str], Emit], None]
-
-
-@dataclass
-class Command:
-    name: str
-    handler: Handler
-    usage: str
-    help: str
-    group: str
-    aliases: tuple[str, ...] = ()
-    args: str = ""  # what the first argument completes to: "module", "export", "graph", "file", ""
-    more: list[str] = field(default_factory=list)
-
-
-COMMANDS: dict[str, Command] = {}
-BY_ALIAS: dict[str, Command] = {}
-
-
-def command(name: str, usage: str, help: str, group: str, aliases: tuple[str, ...] = (),
-            args: str = "") -> Callable[[Handler], Handler]:  # fmt: skip
-    def deco(fn: Handler) -> Handler:
-        cmd = Command(name, fn, usage, help, group, aliases, args)
-        COMMANDS[name] = cmd
-        for a in (name, *aliases):
-            BY_ALIAS[a] = cmd
-        return fn
-
-    return deco
-
-
-def lookup(name: str) -> Command | None:
-    _load_debug_commands()
-    return BY_ALIAS.get(name)
-
-
-def all_names() -> list[str]:
-    _load_debug_commands()
-    return sorted(BY_ALIAS)
-
-
-def _load_debug_commands() -> None:
-    from . import debugcmds  # noqa: F401  (registers the debugger's commands)
-
-
-def split_args(text: str) -> list[str]:
-    try:
-        return shlex.split(text, comments=False, posix=True)
-    except ValueError as e:
-        raise CellError("UsageError", str(e), [f"cannot read the arguments: {e}"]) from None
-
-
-def run_magic(ws: Workspace, line: str, emit: Emit) -> None:
-    body = line.strip()[1:]
-    name, _, rest = body.partition(" ")
-    name = name.strip()
-    cmd = lookup(name)
-    if cmd is None:
-        from difflib import get_close_matches
-
-        close = get_close_matches(name, all_names(), n=3)
-        hint = f" (did you mean {', '.join('%' + c for c in close)}?)" if close else ""
-        raise CellError("UnknownCommand", f"%{name}", [f"unknown command %{name}{hint}; %help lists them"])
-    args = split_args(rest)
-    try:
-        cmd.handler(ws, args, emit)
-    except CellError:
-        raise
-    except UsageError as e:
-        raise CellError("UsageError", str(e), [f"{e}", f"usage: {cmd.usage}"]) from None
-    except WasmError as e:
-        raise describe_error(e) from None
-
-
-class UsageError(Exception):
-    pass
-
-
-def need_int(text: str, what: str) -> int:
-    try:
-        return int(text.replace("_", ""), 0)
-    except ValueError:
-        raise UsageError(f"{what} must be a number, not {text!r}") from None
+from .registry import COMMANDS, Emit, UsageError, command, lookup
+from .workspace import Workspace, module_summary
 
 
 def take_module(ws: Workspace, args: list[str]) -> tuple:
@@ -116,7 +26,6 @@ def take_module(ws: Workspace, args: list[str]) -> tuple:
 
 @command("help", "%help [COMMAND]", "list the commands, or explain one", "notebook")
 def cmd_help(ws: Workspace, args: list[str], emit: Emit) -> None:
-    _load_debug_commands()
     if args:
         cmd = lookup(args[0].lstrip("%"))
         if cmd is None:
@@ -152,12 +61,12 @@ def cmd_reset(ws: Workspace, args: list[str], emit: Emit) -> None:
          f"the post-2.0 proposals later cells may use: {', '.join(PROPOSALS)} (comma-separated), "
          "all or none (WebAssembly 2.0, the default); without arguments, the current set", "notebook")  # fmt: skip
 def cmd_features(ws: Workspace, args: list[str], emit: Emit) -> None:
-    from wasmlab.syntax.features import as_features
+    from wasmlab.syntax import as_features
 
     if args:
         spec = ",".join(args)
         try:
-            ws.features = ws.runner.features = as_features("" if spec == "none" else spec)
+            ws.features = as_features("" if spec == "none" else spec)
         except ValueError as e:
             raise UsageError(str(e)) from None
     rows = [(name, "on" if name in ws.features else "off", what) for name, what in PROPOSALS.items()]
@@ -169,7 +78,7 @@ def cmd_modules(ws: Workspace, args: list[str], emit: Emit) -> None:
     rows = []
     for e in ws.entries.values():
         mark = "*" if e is ws.current else ""
-        rows.append((e.label + mark, e.filename or "", ", ".join(e.inst.exports)))
+        rows.append((e.label + mark, e.filename or "", ", ".join(e.export_names)))
     emit(table_output(["module", "from", "exports"], rows, caption="modules (* = latest)"))
 
 
@@ -191,27 +100,10 @@ def cmd_load(ws: Workspace, args: list[str], emit: Emit) -> None:
         data = path.read_bytes()
     except OSError as e:
         raise CellError("FileError", str(e), [f"cannot read {path}: {e.strerror}"]) from None
-    from wasmlab.valid import validate
-
-    source = None
-    binary = None
+    source = ws.module_text(data, str(path))  # None for a wasm binary
+    binary = data if source is None else None
     try:
-        if data[:4] == b"\0asm":
-            from wasmlab.binary import decode_auto
-
-            module = decode_auto(data, features=ws.features)
-            binary = data
-        else:
-            from wasmlab.text import parse_module
-
-            try:
-                source = data.decode("utf-8")
-            except UnicodeDecodeError:
-                raise CellError(
-                    "FileError", "not UTF-8", [f"{path}: neither a wasm binary nor UTF-8 text"]
-                ) from None
-            module = parse_module(source, filename=str(path))
-        validate(module, features=ws.features)
+        module = ws.decode(data) if source is None else ws.parse(source, str(path))
     except WasmError as e:
         raise describe_error(e, source, str(path)) from None
     if name is None:
@@ -313,10 +205,7 @@ def cmd_run(ws: Workspace, args: list[str], emit: Emit) -> None:
     if args and args[0].startswith("$"):
         entry, rest = ws.entry(args[0]), args[1:]
     else:
-        wasi_entries = [e for e in ws.entries.values() if e.wasi is not None]
-        current = ws.current
-        entry = current if current is not None and current.wasi is not None else (
-            wasi_entries[-1] if wasi_entries else None)  # fmt: skip
+        entry = ws.wasi_program()
         if entry is None:
             raise UsageError("no WASI program loaded: load one with %load PATH --wasi")
         rest = args
@@ -348,12 +237,12 @@ def cmd_print(ws: Workspace, args: list[str], emit: Emit) -> None:
 
 @command("dump", "%dump [$name]", "sections, entries and code with byte offsets", "modules", args="module")
 def cmd_dump(ws: Workspace, args: list[str], emit: Emit) -> None:
-    from wasmlab.binary.dump import dump
+    from wasmlab import binary
 
     entry, rest = take_module(ws, args)
     if rest:
         raise UsageError(f"unexpected {rest[0]!r}")
-    emit(pre_output(dump(entry.module, entry.binary)))
+    emit(pre_output(binary.dump(entry.module, entry.binary)))
 
 
 @command(
@@ -432,7 +321,7 @@ def cmd_graph(ws: Workspace, args: list[str], emit: Emit) -> None:
 
 
 def graph_output(graph: object, title: str) -> object:
-    from wasmlab.viz.render import render_svg
+    from wasmlab.viz import render_svg
 
     source = graph.source  # type: ignore[attr-defined]
     try:
@@ -442,4 +331,4 @@ def graph_output(graph: object, title: str) -> object:
     return rich(f"{title} (DOT source)\n{source}", svg=svg)
 
 
-__all__ = ["BY_ALIAS", "COMMANDS", "Command", "UsageError", "all_names", "command", "lookup", "run_magic"]
+__all__ = ["graph_output", "load_options", "module_text", "read_input", "stdin_redirect", "take_module"]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from wasmlab.syntax.module import NAMES_OF_SPACE, Alias, Import
-from wasmlab.syntax.opcodes import ALL_OPS, BY_NAME
-from wasmlab.syntax.types import ExternKind
+from wasmlab.syntax import ALL_OPS, BY_NAME, NAMES_OF_SPACE, Alias, ExternKind, Import
 
-from .workspace import Workspace, scan_parens
+from . import registry
+from .cells import scan_parens
+from .workspace import Workspace
 
 #: text-format keywords that are not instructions
 KEYWORDS = (
@@ -62,8 +62,6 @@ def identifiers(ws: Workspace, code: str) -> list[str]:
 
 def complete(ws: Workspace, code: str, pos: int) -> dict[str, Any]:
     """A complete_reply's content (status ok, matches, cursor_start, cursor_end)."""
-    from . import commands
-
     line, line_start = _line_at(code, pos)
     col = pos - line_start
     before = line[:col]
@@ -82,10 +80,10 @@ def complete(ws: Workspace, code: str, pos: int) -> dict[str, Any]:
     if stripped.startswith("%"):
         parts = stripped.split()
         if len(parts) <= 1 and not before.endswith(" "):
-            names = ["%" + n for n in commands.all_names() if ("%" + n).startswith(stripped)]
+            names = ["%" + n for n in registry.all_names() if ("%" + n).startswith(stripped)]
             s = line_start + len(before) - len(stripped)
             return _reply(names, s, end)
-        cmd = commands.lookup(parts[0][1:])
+        cmd = registry.lookup(parts[0][1:])
         nth = len(parts) - (0 if before.endswith(" ") else 1)
         options = _command_args(ws, cmd, nth) if cmd else []
         return _reply([o for o in options if o.startswith(word)], start, end)
@@ -114,9 +112,7 @@ def _command_args(ws: Workspace, cmd: Any, nth: int) -> list[str]:
 def _export_funcs(ws: Workspace) -> list[str]:
     out: list[str] = []
     for e in ws.entries.values():
-        for n, v in e.inst.exports.items():
-            if n not in out and getattr(v, "is_host", None) is not None:
-                out.append(n)
+        out.extend(n for n in e.func_exports if n not in out)
     return out
 
 
@@ -138,8 +134,6 @@ def _reply(matches: list[str], start: int, end: int) -> dict[str, Any]:
 def inspect(ws: Workspace, code: str, pos: int) -> str | None:
     """Text for Shift+Tab: an instruction's signature and description, a function's
     signature and source, a command's usage. None when nothing is known."""
-    from . import commands
-
     start, end = token_bounds(code, pos)
     if start == end and pos > 0:
         start, end = token_bounds(code, pos - 1)
@@ -147,7 +141,7 @@ def inspect(ws: Workspace, code: str, pos: int) -> str | None:
     if not word:
         return None
     if word.startswith("%"):
-        cmd = commands.lookup(word[1:])
+        cmd = registry.lookup(word[1:])
         return f"{cmd.usage}\n{cmd.help}" if cmd else None
     op = BY_NAME.get(word)
     if op is not None:
@@ -179,7 +173,7 @@ def _inspect_func(ws: Workspace, word: str) -> str | None:
             return f"{head}\n{f}"
         src = _span_text(e.source, f.span)
         if src is None:
-            from wasmlab.viz.instr import instr_text
+            from wasmlab.viz import instr_text
 
             src = "\n".join(instr_text(i, m, idx) for i in f.body)
         return f"{head}\n{src}"

@@ -9,20 +9,18 @@ import re
 from typing import Any
 
 from wasmlab.errors import WasmError
+from wasmlab.script import parse_arg
 
-from .commands import UsageError, command, need_int
 from .outputs import CellError, Output, esc, pre_output, rich, table
-from .values import parse_arg
-from .workspace import Emit, Workspace
+from .registry import Emit, UsageError, command, need_int
+from .workspace import Workspace
 
 GROUP = "debugger"
 
 
 def open_session(instance: Any, name: str, *args: Any) -> Any:
-    try:
-        from wasmlab.debug import debug  # the public entry point, once it exists
-    except ImportError:
-        from wasmlab.debug.session import Session as debug  # type: ignore[assignment]
+    from wasmlab.debug import debug
+
     return debug(instance, name, *args)
 
 
@@ -112,8 +110,8 @@ def cmd_debug(ws: Workspace, args: list[str], emit: Emit) -> None:
     else:
         entry = ws.find_export(args[0])
     name, raw = args[0], args[1:]
-    func = entry.inst.exports.get(name)
-    params = func.type.params if func is not None and hasattr(func, "type") else ()
+    func_type = entry.func_type(name)
+    params = func_type.params if func_type is not None else ()
     if len(raw) != len(params):
         sig = " ".join(t.text for t in params) or "nothing"
         raise UsageError(
@@ -167,7 +165,7 @@ def cmd_next(ws: Workspace, args: list[str], emit: Emit) -> None:
         stop = None
         for _ in range(max(n, 1)):
             stop = s.step_over()
-            if stop.kind != "step" or s.finished or ws._interrupted:
+            if stop.kind != "step" or s.finished or ws.interrupted:
                 break
         return stop
 
@@ -509,10 +507,10 @@ def cmd_memory(ws: Workspace, args: list[str], emit: Emit) -> None:
         )
         return
     entry = ws.entry()
-    mems = entry.inst.mems
+    mems = entry.memories
     if not 0 <= index < len(mems):
         raise UsageError(f"{entry.label} has {len(mems)} memories")
-    raw = mems[index].data
+    raw = mems[index]
     if not 0 <= addr < len(raw):
         raise UsageError(f"address {addr} is outside memory {index} ({len(raw)} bytes)")
     data = bytes(raw[addr : addr + n])
@@ -537,13 +535,13 @@ def cmd_trace(ws: Workspace, args: list[str], emit: Emit) -> None:
     s = session_of(ws)
     n = _count_arg(args, 20)
     try:
-        from wasmlab.debug.trace import HEADER as header
+        from wasmlab.debug import TRACE_HEADER as header
     except ImportError:
         header = ""
     lines: list[str] = []
     for rec in s.trace(limit=n):
         lines.append(str(rec))
-        if ws._interrupted:
+        if ws.interrupted:
             break
     ws.refresh_widgets()
     body = "\n".join([header, *lines] if header else lines)

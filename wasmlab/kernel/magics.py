@@ -44,8 +44,6 @@ class WasmMagics(Magics):
     def wat(self, line: str, cell: str) -> None:
         """%%wat NAME [--imports VAR]: define a module from WAT text and bind NAME to its Instance."""
         from wasmlab.errors import WasmError
-        from wasmlab.text import parse_module
-        from wasmlab.valid import validate
 
         from .outputs import describe_error
         from .workspace import module_summary
@@ -66,8 +64,7 @@ class WasmMagics(Magics):
         ws.cell += 1
         filename = f"%%wat[{ws.cell}]"
         try:
-            module = parse_module(cell, filename=filename)
-            validate(module, features=ws.features)
+            module = ws.parse(cell, filename=filename)
             name = args[0] if args else (module.id[1:] if module.id else "module")
             if not name.isidentifier():
                 print(f"%%wat: {name!r} is not a Python name", file=sys.stderr)
@@ -85,7 +82,7 @@ class WasmMagics(Magics):
     @line_cell_magic
     def wasm(self, line: str, cell: str | None = None) -> None:
         """%wasm COMMAND (a WAST command or a wasmlab kernel % command); %%wasm: a whole cell."""
-        from . import commands
+        from . import registry
 
         if cell is not None:
             self._run(cell)
@@ -95,7 +92,7 @@ class WasmMagics(Magics):
             text = "%help"
         elif not text.startswith(("(", "%")):
             word = text.split()[0]
-            if commands.lookup(word) is not None:
+            if registry.lookup(word) is not None:
                 text = "%" + text
         self._run(text)
 

@@ -19,6 +19,7 @@ from wasmlab.errors import (
     ValidationError,
     WasmError,
 )
+from wasmlab.script import Interrupted, WorkspaceError
 
 CSS_CLASS = "wasmlab-out"
 
@@ -55,10 +56,6 @@ class CellError(Exception):
 
     def __str__(self) -> str:
         return "\n".join([f"{self.ename}: {self.lines[0] if self.lines else ''}", *self.lines[1:]])
-
-
-class Interrupted(WasmError):
-    """The user pressed stop."""
 
 
 def text_output(text: str, result: bool = False) -> Output:
@@ -180,6 +177,8 @@ def describe_error(exc: BaseException, source: str | None = None, filename: str 
         return CellError("LinkError", str(exc), [f"{prefix}{exc}"])
     if isinstance(exc, DecodeError):
         return CellError("DecodeError", str(exc), [f"{prefix}malformed binary: {exc}"])
+    if isinstance(exc, WorkspaceError):
+        return CellError(exc.kind, exc.message, exc.lines)
     if isinstance(exc, Interrupted):
         return CellError("Interrupted", str(exc), [str(exc)])
     if isinstance(exc, WasmError):

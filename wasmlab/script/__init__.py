@@ -1,7 +1,32 @@
-"""Spec scripts (.wast and WABT's .json): the runner behind `wasmlab wast`, and the
-`spectest` host module that the scripts import from."""
+"""Running WebAssembly scripts: spec `.wast` / wast2json files (`run_file`) and a REPL session
+over WAST commands (`Workspace`), the facade the kernel, the IPython magics and the command
+line stand on."""
 
-from .runner import run_file
+from .files import run_file
+from .runner import Result, Runner, run_json
 from .spectest import spectest_exports
+from .values import ExternRef, FuncInst, f32_to_bits, f64_to_bits, parse_arg
+from .wast import run_wast
+from .workspace import (
+    CHUNK,
+    CommandFailed,
+    Defined,
+    Entry,
+    GuestStream,
+    Interrupted,
+    Passed,
+    Record,
+    Registered,
+    Returned,
+    WasiSetup,
+    Workspace,
+    WorkspaceError,
+    command_word,
+)
 
-__all__ = ["run_file", "spectest_exports"]
+__all__ = [
+    "CHUNK", "CommandFailed", "Defined", "Entry", "ExternRef", "FuncInst", "GuestStream", "Interrupted",
+    "Passed", "Record", "Registered", "Result", "Returned", "Runner", "WasiSetup", "Workspace",
+    "WorkspaceError", "command_word", "f32_to_bits", "f64_to_bits", "parse_arg", "run_file", "run_json",
+    "run_wast", "spectest_exports",
+]  # fmt: skip

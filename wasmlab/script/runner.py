@@ -167,11 +167,12 @@ class Runner:
         """A Module from a command's module: a filename, bytes, a Module, or ('quote', text)."""
         from ..valid import validate
 
-        module = self._decode_or_parse(spec)
+        module = self.read_module(spec)
         validate(module, features=self.features)
         return module
 
-    def _decode_or_parse(self, spec: Any) -> Module:
+    def read_module(self, spec: Any) -> Module:
+        """A Module from a command's module, decoded or parsed but not validated."""
         if isinstance(spec, Module):
             return spec
         if hasattr(spec, "load"):  # a text script's module command
@@ -260,7 +261,7 @@ class Runner:
         kind = cmd["type"]
         line = cmd.get("line", 0)
         try:
-            outcome = self._command(kind, cmd)
+            outcome = self.execute(kind, cmd)
         except Skip as e:
             self.result.skipped += 1
             self.result.skips.append(f"line {line}: {kind}: {e}")
@@ -276,7 +277,8 @@ class Runner:
         if outcome == "assert":
             self.result.passed += 1
 
-    def _command(self, kind: str, cmd: dict[str, Any]) -> str | None:
+    def execute(self, kind: str, cmd: dict[str, Any]) -> str | None:
+        """Run one command; "assert" for an assertion that held. Raises Failure or Skip."""
         if kind == "module":
             try:
                 module = self.load_module(cmd["filename"])
@@ -384,15 +386,3 @@ def run_json(path: Path, *, module_linking: bool = False, features: Features = C
     for cmd in data["commands"]:
         runner.run_command(cmd)
     return runner.result
-
-
-def run_file(path: Path, **options: Any) -> Result:
-    if path.suffix == ".json":
-        return run_json(
-            path,
-            module_linking=bool(options.get("module_linking")),
-            features=options.get("features", CORE_2_0),
-        )
-    from .wast import run_wast
-
-    return run_wast(path, **options)
