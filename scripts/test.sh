@@ -11,7 +11,7 @@ fi
 source scripts/venv.sh test
 ruff check .
 ruff format --check .
-lint-imports
+lint-imports --no-cache
 set +e
 python -m pytest "$@"
 rc=$?
