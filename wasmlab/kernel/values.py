@@ -3,25 +3,13 @@ for references) written the way WAST would: `show_value` gives `i32.const 55`.""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from wasmlab.script import ExternRef, FuncInst, f32_to_bits, f64_to_bits
-from wasmlab.syntax import ValType
+from wasmlab.syntax import ValType, float_text
 
 M32 = (1 << 32) - 1
 M64 = (1 << 64) - 1
-
-
-def _float_text(x: float, bits: int, width: int) -> str:
-    if math.isnan(x):
-        mant = bits & ((1 << (23 if width == 32 else 52)) - 1)
-        sign = "-" if bits >> (width - 1) else ""
-        quiet = 1 << (22 if width == 32 else 51)
-        return f"{sign}nan" if mant == quiet else f"{sign}nan:{mant:#x}"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    return repr(x)
 
 
 def value_text(value: Any, t: ValType | None) -> str:
@@ -31,9 +19,9 @@ def value_text(value: Any, t: ValType | None) -> str:
     if t is ValType.I64:
         return str(value - (1 << 64) if value >> 63 & 1 else value)
     if t is ValType.F32:
-        return _float_text(value, f32_to_bits(value), 32)
+        return float_text(f32_to_bits(value), 32)
     if t is ValType.F64:
-        return _float_text(value, f64_to_bits(value), 64)
+        return float_text(f64_to_bits(value), 64)
     if t is ValType.V128:
         lanes = [(int(value) >> (32 * i)) & M32 for i in range(4)]
         return "i32x4 " + " ".join(f"{x:#x}" for x in lanes)

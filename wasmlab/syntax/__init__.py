@@ -2,6 +2,7 @@
 its stack effects (`instr_text` and `float_text` write instructions and floats as text)."""
 
 from .features import CORE_2_0, PROPOSALS, Features, FeatureSpec, as_features
+from .float_text import float_text
 from .module import (
     NAMES_OF_SPACE,
     Alias,
@@ -55,5 +56,5 @@ __all__ = [
     "ExternKind", "Func", "FuncType", "Global", "GlobalType", "Import", "ImportType",
     "InstanceType", "Instr", "Limits", "MemType", "Memory", "Module", "ModuleType", "Names",
     "Op", "Span", "Table", "TableType", "Tag", "ValType", "op", "EXNREF", "EffectContext", "StackRule",
-    "stack_effect",
+    "stack_effect", "float_text",
 ]  # fmt: skip
