@@ -12,6 +12,7 @@ from typing import Any
 
 from .breakpoints import Breakpoint, Watchpoint
 from .errors import DebugError, NotFound
+from .pending import PendingBreakpoint, PendingBreakpoints
 from .session import Session
 from .trace import HEADER as TRACE_HEADER
 from .trace import TraceRecord, print_trace
@@ -35,6 +36,6 @@ class _CallableModule(types.ModuleType):
 sys.modules[__name__].__class__ = _CallableModule
 
 __all__ = [
-    "Breakpoint", "DebugError", "NotFound", "Session", "TRACE_HEADER", "TraceRecord", "TypedValue", "Watchpoint",
+    "Breakpoint", "DebugError", "NotFound", "PendingBreakpoint", "PendingBreakpoints", "Session", "TRACE_HEADER", "TraceRecord", "TypedValue", "Watchpoint",
     "debug", "print_trace",
 ]  # fmt: skip

@@ -82,15 +82,25 @@ class Breakpoints:
         return [b for b in self.all if b.internal is None]
 
     def add(
-        self, places: list[Place], what: str, condition: Condition | None = None, internal: str | None = None
+        self,
+        places: list[Place],
+        what: str,
+        condition: Condition | str | None = None,
+        internal: str | None = None,
+        number: int | None = None,
     ) -> Breakpoint:
+        if isinstance(condition, str):
+            condition = expression_condition(condition)
         if condition is not None and not callable(condition):
             raise DebugError(
                 f"a breakpoint condition must be callable (it gets the session), not {condition!r}"
             )
-        bp = Breakpoint(self, 0 if internal else self._next_id, what, places, condition, internal)
+        if number is not None and any(b.id == number for b in self.public):
+            raise DebugError(f"there is a breakpoint {number} already")
+        bid = 0 if internal else (number if number is not None else self._next_id)
+        bp = Breakpoint(self, bid, what, places, condition, internal)
         if not internal:
-            self._next_id += 1
+            self._next_id = max(self._next_id, bid) + 1
         self.all.append(bp)
         for f, pc in places:
             self._at.setdefault((id(f), pc), []).append(bp)
@@ -141,7 +151,8 @@ class Breakpoints:
 
 
 class Watchpoint:
-    """Stops after any write into a memory range, or after any `global.set` of a global."""
+    """Stops after any write into a memory range, after any `global.set` of a global, or
+    after an instruction that changes a watched local or expression."""
 
     def __init__(self, table: Watchpoints, id: int, what: str, target: Any, lo: int = 0, hi: int = 0) -> None:
         self._table = table
@@ -155,7 +166,15 @@ class Watchpoint:
 
     @property
     def kind(self) -> str:
-        return "global" if isinstance(self.target, GlobalInst) else "memory"
+        """ "memory", "global", "local" (a frame's local: target (depth, func, local)) or
+        "expr" (an expression evaluated in the top frame: target its text)."""
+        if isinstance(self.target, GlobalInst):
+            return "global"
+        if isinstance(self.target, tuple):
+            return "local"
+        if isinstance(self.target, str):
+            return "expr"
+        return "memory"
 
     def enable(self) -> Watchpoint:
         self._table.set_enabled(self, True)
@@ -193,15 +212,19 @@ class Watchpoints:
             if isinstance(x, bool) or not isinstance(x, int):
                 raise DebugError(f"a watched {name} must be an int, not {x!r}")
         if addr < 0 or size <= 0:
-            raise DebugError(f"cannot watch {size} bytes at {addr}: give an address >= 0 and a size > 0")
+            raise DebugError(f"cannot watch {size} bytes at {addr:#x}: give an address >= 0 and a size > 0")
         if addr + size > len(mem.data) and mem.max is not None and addr + size > mem.max * 65536:
-            raise DebugError(f"[{addr}, {addr + size}) lies beyond the memory's maximum size")
+            raise DebugError(f"[{addr:#x}, {addr + size:#x}) lies beyond the memory's maximum size")
         return self._add(Watchpoint(self, self._next_id, what, mem, addr, addr + size))
 
     def add_global(self, g: GlobalInst, what: str) -> Watchpoint:
         if not g.type.mutable:
             raise DebugError(f"global {what} is immutable: nothing can write it")
         return self._add(Watchpoint(self, self._next_id, what, g))
+
+    def add_value(self, target: tuple | str, what: str) -> Watchpoint:
+        """A watch on a frame's local ((depth, func, local)) or on an expression (its text)."""
+        return self._add(Watchpoint(self, self._next_id, what, target))
 
     def _add(self, w: Watchpoint) -> Watchpoint:
         self._next_id += 1
@@ -233,7 +256,7 @@ class Watchpoints:
 
     def snapshot(self) -> list[tuple[Watchpoint, Any]]:
         """The watched bytes and values now (before a host function runs; see `host_hit`)."""
-        return [(w, _watched_now(w)) for w in self.all if w.enabled]
+        return [(w, _watched_now(w)) for w in self.all if w.enabled and w.kind in ("memory", "global")]
 
     def host_hit(self, before: list[tuple[Watchpoint, Any]], func: FuncInst) -> WatchHit | None:
         """The first watched range or global that host function `func` changed since `before`."""
@@ -258,7 +281,7 @@ class Watchpoints:
 
     def _sync(self) -> None:
         """Recompute the switch's watched ranges and globals; patch exactly the writers of them."""
-        live = [w for w in self.all if w.enabled]
+        live = [w for w in self.all if w.enabled and w.kind in ("memory", "global")]
         ranges: dict[int, list[tuple[int, int, Any]]] = {}
         globs: dict[int, Any] = {}
         for w in live:
@@ -282,6 +305,20 @@ class Watchpoints:
         for key in self._patched - want:
             patches.uninstall(self._funcs[key[0]], key[1], self.switch, "watch")
         self._patched = want
+
+
+def expression_condition(text: str) -> Condition:
+    """A breakpoint condition in the debugger's expression language (see `expr`), evaluated
+    in the innermost frame: `$n == 2`, `i32.load($p) > 0`; its text is its `__doc__`."""
+    from . import expr
+
+    expr.check(text)
+
+    def condition(s: Session) -> bool:
+        return bool(s.eval(text, frame=s.machine.depth - 1 if s.machine.depth else None).bits)
+
+    condition.__doc__ = text.strip()
+    return condition
 
 
 def _watched_now(w: Watchpoint) -> Any:

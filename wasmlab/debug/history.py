@@ -218,9 +218,15 @@ class MachineSnap:
 
 
 class Checkpoint:
-    __slots__ = ("step", "machine", "store", "host_count", "nbytes")
+    """The state after `step` instructions; `edit`: the state after a user's edit there (set
+    local, global, stack slot or memory), which a replay through `step` puts back."""
 
-    def __init__(self, step: int, machine: MachineSnap, store: StoreSnap, host_count: int) -> None:
+    __slots__ = ("step", "machine", "store", "host_count", "nbytes", "edit")
+
+    def __init__(
+        self, step: int, machine: MachineSnap, store: StoreSnap, host_count: int, edit: bool = False
+    ) -> None:
+        self.edit = edit
         self.step = step
         self.machine = machine
         self.store = store
@@ -342,7 +348,8 @@ class History:
         cps = self.checkpoints
         if len(cps) <= 3:
             return
-        kept = [cps[0], *cps[2:-1:2], cps[-1]]
+        middle = cps[1:-1]
+        kept = [cps[0], *(c for i, c in enumerate(middle) if i % 2 == 1 or c.edit), cps[-1]]
         self.checkpoints = kept
         self.steps = [c.step for c in kept]
         self.interval *= 2
@@ -365,6 +372,30 @@ class History:
                     seen.add(id(elems))
                     total += 8 * len(elems)
         return total
+
+    @property
+    def edits(self) -> list[int]:
+        """The steps where the user edited the state (sorted)."""
+        return [c.step for c in self.checkpoints if c.edit]
+
+    def edit_after(self, step: int) -> Checkpoint | None:
+        """The first edit checkpoint after `step` (a replay stops there to put the edit back)."""
+        i = bisect.bisect_right(self.steps, step)
+        for cp in self.checkpoints[i:]:
+            if cp.edit:
+                return cp
+        return None
+
+    def truncate(self, step: int, host_count: int) -> None:
+        """Forget the recorded future from `step` on (an edit there changes what follows): the
+        checkpoints at or after it, the host calls after the first `host_count`, the end."""
+        i = bisect.bisect_left(self.steps, step)
+        del self.checkpoints[i:]
+        del self.steps[i:]
+        del self.host[host_count:]
+        self.end = None
+        self.furthest = step
+        self.nbytes = self._measure()
 
     def nearest(self, step: int) -> Checkpoint:
         """The latest checkpoint at or before `step`."""

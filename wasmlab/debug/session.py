@@ -20,7 +20,8 @@ from typing import Any
 from ..errors import Exhaustion, Trap, WasmError
 from ..exec.machine import DEFAULT_DEPTH_LIMIT, Machine, Pause, call_host
 from ..exec.runtime import FuncInst, ModuleInst
-from . import inspection, patches
+from ..syntax.types import ValType
+from . import expr, inspection, patches
 from .breakpoints import Breakpoint, Breakpoints, Condition, Watchpoint, Watchpoints
 from .errors import DebugError
 from .history import Checkpoint, History, MachineSnap, StoreState, record_host_call
@@ -97,6 +98,7 @@ class Session:
         self.host_calls = 0  # how many times a host function really ran (replays do not count)
         self._interrupt = threading.Event()
         self._moves: list[Move] = []
+        self._selected: int | None = None  # the frame `eval`, `locals` and `set_local` use
         self._baseline: inspection.Baseline | None = None
         self._last: Stop = Stop("start", "paused before the first instruction", self.position)
         self._closed = False
@@ -254,6 +256,7 @@ class Session:
 
     def _move(self, command: str, run: Callable[[], Stop]) -> Stop:
         self._interrupt.clear()
+        self._selected = None  # as gdb does: a move selects the innermost frame again
         self._baseline = inspection.Baseline(self)
         start = self.machine.steps
         stop = run()
@@ -279,6 +282,10 @@ class Session:
         m = self.machine
         history = self._history
         skip = scan is None
+        values = (
+            [w for w in self._watchpoints.all if w.enabled and w.kind in ("local", "expr")] if live else []
+        )
+        before = [self._watch_value(w) for w in values]
         while True:
             if m.finished:
                 return self._end_stop()
@@ -298,10 +305,25 @@ class Session:
                 due = history.due_in(steps)
                 if due < n:
                     n = due
+            edit = history.edit_after(steps) if history is not None else None
+            if edit is not None and edit.step - steps < n:
+                n = edit.step - steps
+            if values:
+                n = 1  # watched values are compared after every instruction
             outcome = self._exec(n, live and not skip, live)
             skip = False
+            if edit is not None and m.steps == edit.step and not m.finished:
+                self._restore(edit)  # the user's edit at this step, again
             if history is not None and history.wants(m.steps) and not m.finished:
                 self._checkpoint()
+            if values and outcome is None and not m.finished:
+                hit = self._value_hit(values, before)
+                if hit is not None:
+                    if scan is not None:
+                        scan.append((m.steps, hit))
+                    else:
+                        hit.watch.hits += 1
+                        return self._stop("watchpoint", self._watch_text(hit), watch=hit)
             if outcome is None:
                 continue
             if isinstance(outcome, Stop):
@@ -416,17 +438,57 @@ class Session:
     def _stop(self, kind: str, reason: str, **extra: Any) -> Stop:
         return Stop(kind, reason, self.position, **extra)
 
-    @staticmethod
-    def _watch_text(hit: WatchHit) -> str:
+    def _watch_text(self, hit: WatchHit) -> str:
         w = hit.watch
+        by = f" by host function {hit.by.name}" if hit.by is not None else self._writer_text()
+        if w.kind in ("local", "expr"):
+            return f"watchpoint {w.id}: {w.what} {hit.old.text} -> {hit.new.text}{by}"
         if w.kind == "global":
             t = hit.target.type.type
-            by = f" (by host function {hit.by.name})" if hit.by is not None else ""
+            by = f" (by host function {hit.by.name})" if hit.by is not None else by
             return f"watchpoint {w.id}: {w.what} {TypedValue(t, hit.old).text} -> {TypedValue(t, hit.new).text}{by}"
-        by = f" by host function {hit.by.name}" if hit.by is not None else ""
-        return (
-            f"watchpoint {w.id}: write to [{hit.lo}, {hit.hi}){by} ({hit.old.hex(' ')} -> {hit.new.hex(' ')})"
-        )
+        return f"watchpoint {w.id}: write to [{hit.lo:#x}, {hit.hi:#x}){by} ({hit.old.hex(' ')} -> {hit.new.hex(' ')})"
+
+    def _writer_text(self) -> str:
+        """` by i32.store offset=0x10 at line 7 (0x4a)`: the instruction just executed in the
+        top frame (the one before its pc), when it is known."""
+        fr = self.machine.frame
+        if fr is None or fr.pc < 1:
+            return ""
+        p = self.program
+        ins = p.instr(fr.func, fr.pc - 1)
+        if ins is None:
+            return ""
+        line = f" at line {ins.span.line}" if ins.span is not None else ""
+        at = p.offset(fr.func, fr.pc - 1)
+        off = f" ({at:#x})" if at is not None else ""
+        return f" by {p.instr_text(fr.func, fr.pc - 1)}{line}{off}"
+
+    def _watch_value(self, w: Watchpoint) -> Any:
+        """A local or expression watch's value now (None: not in scope, or it cannot be evaluated)."""
+        m = self.machine
+        try:
+            if w.kind == "local":
+                depth, func, spec = w.target
+                frames = m.frames
+                if len(frames) < depth or frames[depth - 1].func is not func:
+                    return None
+                return self._scope(depth - 1).local(spec)
+            if m.frame is None:
+                return None
+            return expr.evaluate(w.target, self._scope(m.depth - 1))
+        except WasmError:
+            return None
+
+    def _value_hit(self, values: list[Watchpoint], before: list[Any]) -> WatchHit | None:
+        hit = None
+        for k, w in enumerate(values):
+            new = self._watch_value(w)
+            old = before[k]
+            before[k] = new
+            if hit is None and old is not None and new is not None and old != new:
+                hit = WatchHit(w, None, 0, 0, old, new)
+        return hit
 
     # --- host calls: recorded once, replayed after -------------------------------------------------
 
@@ -614,12 +676,26 @@ class Session:
         *,
         at: int | None = None,
         line: int | None = None,
-        condition: Condition | None = None,
+        condition: Condition | str | None = None,
+        file: str | None = None,
+        id: int | None = None,
     ) -> Breakpoint:
         """A breakpoint at a function's entry (name, `$name`, index), a byte offset (`at=`) or
-        every run of instructions on a source line (`line=`); `condition(session)` filters."""
-        places = self.program.place(func, at=at, line=line)
-        return self._breakpoints.add(places, self._describe(places, func, at, line), condition)
+        every run of instructions on a source line (`line=`, of source `file` when given:
+        a notebook cell is `cell[N]`); `condition(session)` or an expression (`"$n == 2"`)
+        filters; `id`: its number (the next free one by default)."""
+        if file is not None and line is not None and func is None and at is None:
+            places = self.program.at_line(line, file)
+            what = f"{file}:{line}"
+        else:
+            places = self.program.place(func, at=at, line=line)
+            what = self._describe(places, func, at, line)
+        return self._breakpoints.add(places, what, condition, number=id)
+
+    def apply(self, specs: Any) -> list[Any]:
+        """Bind pending breakpoints (`PendingBreakpoint`s, as a notebook keeps them across
+        sessions) to this session; the ones that bind."""
+        return [b for spec in specs if (b := spec.bind(self)) is not None]
 
     def _describe(self, places: list, func: Any, at: Any, line: Any) -> str:
         if func is not None:
@@ -656,8 +732,12 @@ class Session:
         """Stop after any instruction writes into [addr, addr + size) of memory `memory`, or
         after a call of a host function (WASI's `fd_read`, say) that changed those bytes."""
         mem = self.program.memory(memory)
-        return self._watchpoints.add_memory(
-            mem, addr, size, f"memory {memory} at {addr!r} ({plural(size, 'byte')})"
+        return (
+            self._watchpoints.add_memory(
+                mem, addr, size, f"memory {memory} at {addr:#x} ({plural(size, 'byte')})"
+            )
+            if isinstance(addr, int) and not isinstance(addr, bool) and addr >= 0
+            else self._watchpoints.add_memory(mem, addr, size, f"memory {memory} at {addr!r}")
         )
 
     def watch_global(self, name: Any) -> Watchpoint:
@@ -666,9 +746,342 @@ class Session:
         i, g = self.program.global_(name)
         return self._watchpoints.add_global(g, f"global {self.program.global_text(g, name)}")
 
+    def watch_local(self, name: Any, frame: int | None = None) -> Watchpoint:
+        """Stop after an instruction changes local `name` (`$i`, or an index) of a frame (the
+        selected one): per frame, as gdb's `watch` on a local; out of scope once it returns."""
+        k = self._frame_index(frame)
+        fr = self.machine.frames[k]
+        value = self._scope(k).local(name)  # checks the local exists
+        del value
+        spec = int(name) if isinstance(name, int) or str(name).isdigit() else str(name)
+        label = spec if isinstance(spec, int) else ("$" + spec.lstrip("$"))
+        what = f"local {label} of #{k} {self.program.func_name(fr.func)}"
+        return self._watchpoints.add_value((k + 1, fr.func, spec), what)
+
+    def watch_expr(self, text: str) -> Watchpoint:
+        """Stop after an instruction changes the value of an expression (see `eval`),
+        evaluated in the top frame after every instruction (a slower run)."""
+        if self.machine.frame is not None:
+            self.eval(text, frame=self.machine.depth - 1)  # reports a mistake now
+        else:
+            expr.tokens(text)
+        return self._watchpoints.add_value(str(text).strip(), f"expr {str(text).strip()}")
+
     @property
     def watchpoints(self) -> list[Watchpoint]:
         return list(self._watchpoints.all)
+
+    # --- expressions and the selected frame ------------------------------------------------------
+
+    def _frame_index(self, frame: int | None) -> int:
+        m = self.machine
+        n = m.depth
+        if n == 0:
+            raise DebugError("no frame: the call has returned" if m.finished else "no frame (a host call)")
+        k = self._selected if frame is None else frame
+        if k is None:
+            return n - 1
+        if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k < n:
+            raise DebugError(f"no frame {k!r}: frames are #0 (outermost) to #{n - 1} (innermost)")
+        return k
+
+    def _scope(self, k: int | None) -> expr.Scope:
+        m = self.machine
+        if k is None or m.depth == 0:
+            return expr.Scope(None, (), [], self.program.root, self.program.global_, m.steps, m.depth)
+        fr = m.frames[k]
+        inst = fr.func.module if isinstance(fr.func.module, ModuleInst) else self.program.root
+        names = self.program.local_names(fr.func)
+        return expr.Scope(fr.func, fr.locals, names, inst, self.program.global_, m.steps, m.depth)
+
+    def eval(self, text: str, frame: int | None = None) -> TypedValue:
+        """The value of an expression in a frame (the selected one): WAT without side effects
+        (`(i32.add (local.get $i) (i32.const 4))`, `i32.load 0x120`, `global.get $g`) or the
+        debugger's expression language (`$i`, `global $g`, `$i + 4 > 10`, `i32.load($p)`).
+        Only reads: a bad load is a DebugError, never a trap of the call."""
+        k = self._frame_index(frame) if self.machine.depth else None
+        return expr.evaluate(text, self._scope(k))
+
+    def select_frame(self, n: int) -> Any:
+        """Select frame `n` (as `frames` numbers them: #0 the outermost) for `eval`, `locals`,
+        `set_local`, `selected_frame`; any move selects the innermost frame again."""
+        self._selected = self._frame_index(n)
+        return self.selected_frame
+
+    def up(self, n: int = 1) -> Any:
+        """Select the frame `n` calls out (towards the caller), as gdb's `up`."""
+        k = self._frame_index(None) - _count(n)
+        if k < 0:
+            raise DebugError("already at the outermost frame (#0)" if n == 1 else f"no frame {k}")
+        return self.select_frame(k)
+
+    def down(self, n: int = 1) -> Any:
+        """Select the frame `n` calls in (towards the innermost), as gdb's `down`."""
+        k = self._frame_index(None) + _count(n)
+        if k >= self.machine.depth:
+            raise DebugError(f"already at the innermost frame (#{self.machine.depth - 1})")
+        return self.select_frame(k)
+
+    @property
+    def selected_frame(self) -> Any:
+        """The selected frame's view (a `FrameView`; the innermost one unless `select_frame`)."""
+        if not self.machine.depth:
+            return None
+        return self.frames[self._frame_index(None)]
+
+    @property
+    def selected_index(self) -> int | None:
+        return self._frame_index(None) if self.machine.depth else None
+
+    # --- edits: set var ------------------------------------------------------------------------
+
+    def _need_paused(self) -> None:
+        if self._closed:
+            raise DebugError("the session is closed")
+        m = self.machine
+        if m.finished:
+            raise DebugError("the call has ended: there is nothing to change")
+
+    def _coerce(self, value: Any, t: Any, k: int | None) -> Any:
+        """A value for a slot of type `t`: a TypedValue, a Python number, or text (an
+        expression, evaluated in frame `k`)."""
+        from ..api import to_wasm
+
+        if isinstance(value, str):
+            value = expr.evaluate(value, self._scope(k))
+        if isinstance(value, TypedValue):
+            if value.type is t:
+                return value.bits
+            if value.type in (ValType.I32, ValType.I64, ValType.F32, ValType.F64):
+                value = value.value
+            else:
+                raise DebugError(f"cannot store {value.text} in a {t.text}")
+        if t in (ValType.I32, ValType.I64) and isinstance(value, int) and not isinstance(value, bool):
+            return value & ((1 << (32 if t is ValType.I32 else 64)) - 1)
+        if (
+            t in (ValType.F32, ValType.F64)
+            and isinstance(value, (int, float))
+            and not isinstance(value, bool)
+        ):
+            return to_wasm(float(value), t)
+        try:
+            return to_wasm(value, t)
+        except (WasmError, TypeError, ValueError) as e:
+            raise DebugError(f"cannot store {value!r} in a {t.text}: {e}") from None
+
+    def _edit_machine(self, stack: list | None = None, frame: tuple[int, list] | None = None) -> None:
+        m = self.machine
+        snap = MachineSnap(m, None)
+        frames = list(snap.frames)
+        if frame is not None:
+            k, locals_ = frame
+            f, pc, _, base = frames[k]
+            frames[k] = (f, pc, tuple(locals_), base)
+        m.restore(
+            stack=list(snap.stack) if stack is None else stack,
+            frames=frames,
+            steps=snap.steps,
+            results=snap.results,
+            trap=snap.trap,
+            host_entry=snap.host_entry,
+        )
+
+    def _record_edit(self, what: str) -> None:
+        """History: the state from this step on is the edited one; the recorded future after
+        it is forgotten; going back before it undoes the edit, a replay through it redoes it."""
+        h = self._history
+        m = self.machine
+        if h is not None:
+            h.truncate(m.steps, self._host_count)
+            prev = h.checkpoints[-1] if h.checkpoints else None
+            cp = Checkpoint(
+                m.steps,
+                MachineSnap(m, prev.machine if prev else None),
+                self._store.capture(prev.store if prev else None),
+                self._host_count,
+                edit=True,
+            )
+            h.add(cp)
+            self._clock = time.perf_counter()
+        self._moves.append(Move(f"set {what}", m.steps, m.steps, "edit"))
+
+    def set_local(self, name: Any, value: Any, frame: int | None = None) -> TypedValue:
+        """Set local `name` (`$i` or an index) of a frame (the selected one) while paused; the
+        history records the edit (see `_record_edit`). The new value, typed."""
+        self._need_paused()
+        k = self._frame_index(frame)
+        fr = self.machine.frames[k]
+        names = self.program.local_names(fr.func)
+        if isinstance(name, int) and not isinstance(name, bool):
+            i = name
+            if not 0 <= i < len(names):
+                raise DebugError(f"no local {i}: {self.program.func_name(fr.func)} has {len(names)} locals")
+        else:
+            label = "$" + str(name).lstrip("$")
+            if str(name).lstrip("$").isdigit() and label not in names:
+                i = int(str(name).lstrip("$"))
+                if not 0 <= i < len(names):
+                    raise DebugError(f"no local {i}")
+            elif label in names:
+                i = names.index(label)
+            else:
+                self._scope(k).local(label)  # raises: unknown local, with the known ones
+                raise AssertionError
+        t = fr.func.local_types[i]
+        bits = self._coerce(value, t, k)
+        locals_ = list(fr.locals)
+        locals_[i] = bits
+        self._edit_machine(frame=(k, locals_))
+        self._record_edit(f"local {name}")
+        return TypedValue(t, bits)
+
+    def set_global(self, name: Any, value: Any) -> TypedValue:
+        """Set a mutable global (index, `$name`, export name) of the current instance."""
+        self._need_paused()
+        k = self._frame_index(None) if self.machine.depth else None
+        inst = self.instance
+        _, g = self.program.global_(name, inst if inst is not self.program.root else None)
+        if not g.type.mutable:
+            raise DebugError(f"global {self.program.global_text(g, name)} is immutable")
+        bits = self._coerce(value, g.type.type, k)
+        g.value = bits
+        self._record_edit(f"global {name}")
+        return TypedValue(g.type.type, bits)
+
+    def set_stack(self, index: int, value: Any) -> TypedValue:
+        """Set the value-stack slot `index` (0: the top, as `stack` lists them top first)."""
+        self._need_paused()
+        values = list(self.stack)
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(values):
+            raise DebugError(f"no stack slot {index!r}: the stack holds {plural(len(values), 'value')}")
+        slot = len(values) - 1 - index
+        tv = values[slot]
+        if tv.type is None:
+            raise DebugError(f"the type of stack slot {index} is unknown")
+        k = self._frame_index(None) if self.machine.depth else None
+        bits = self._coerce(value, tv.type, k)
+        raw = list(self.machine.stack)
+        raw[slot] = bits
+        self._edit_machine(stack=raw)
+        self._record_edit(f"stack {index}")
+        return TypedValue(tv.type, bits)
+
+    def write_memory(
+        self, addr: int, data: Any, memory: int = 0, instance: Any = None, type: Any = None
+    ) -> bytes:
+        """Write bytes (or a typed value: a TypedValue, or a number with `type` "i32"...) at
+        `addr` of memory `memory` (of the current instance, or `instance`). The bytes written."""
+        self._need_paused()
+        mem = self._memory_inst(memory, instance)
+        if isinstance(data, TypedValue):
+            raw = _value_bytes(data)
+        elif isinstance(data, (bytes, bytearray, list)):
+            raw = bytes(data)
+        elif type is not None:
+            t = ValType.from_text(type) if isinstance(type, str) else type
+            raw = _value_bytes(TypedValue(t, self._coerce(data, t, None)))
+        else:
+            raise DebugError(f"give bytes or a typed value to write, not {data!r}")
+        if isinstance(addr, bool) or not isinstance(addr, int) or addr < 0 or addr + len(raw) > len(mem.data):
+            raise DebugError(
+                f"cannot write {plural(len(raw), 'byte')} at {addr:#x}: memory {memory} has {len(mem.data):#x} bytes"
+                if isinstance(addr, int)
+                else f"an address must be an int, not {addr!r}"
+            )
+        mem.data[addr : addr + len(raw)] = raw
+        self._record_edit(f"memory {addr:#x}")
+        return raw
+
+    # --- reverse moves by instruction, over calls, out of the frame -----------------------------
+
+    def _search_back(self, want: Callable[[Machine], bool], limit: int) -> int | None:
+        """The latest step s < `limit` whose state (after s instructions) satisfies `want`."""
+        h = self._need_history()
+        hi = limit
+        for cp in reversed([c for c in h.checkpoints if c.step < limit]):
+            if self._interrupt.is_set():
+                return None
+            self._restore(cp)
+            m = self.machine
+            found = cp.step if want(m) else None
+            while m.steps + 1 < hi and not m.finished:
+                self._forward(m.steps + 1, live=False, use_fuel=False)
+                if want(m):
+                    found = m.steps
+            if found is not None:
+                return found
+            hi = cp.step
+        return None
+
+    def reverse_step(self) -> Stop:
+        """One instruction back (gdb's `reverse-stepi`; the same as `back(1)`)."""
+        return self.back(1)
+
+    def reverse_next(self) -> Stop:
+        """Back to the previous instruction of the current frame, over calls made since
+        (gdb's `reverse-nexti`); at a function's first instruction, to its caller's call."""
+        self._need_history()
+        m = self.machine
+        here = m.steps
+        if here == 0 and m.trap is None:
+            raise DebugError("already at the start: nothing to go back to")
+        if m.trap is not None or m.results is not None or m.depth == 0:
+            return self.back(1)  # from the end: the last instruction
+        depth = m.depth
+
+        def run() -> Stop:
+            s = self._search_back(lambda mm: mm.depth <= depth, here)
+            if s is None:
+                self._travel(here)
+                return self._stop("interrupted", "interrupted while searching backwards")
+            return self._back_to(s, here)
+
+        return self._move("reverse_next", run)
+
+    def reverse_finish(self) -> Stop:
+        """Back to the call instruction that made the current frame (gdb's `reverse-finish`)."""
+        self._need_history()
+        m = self.machine
+        here = m.steps
+        depth = m.depth
+        if depth <= 1:
+            raise DebugError("the outermost frame: no call made it (goto(0) goes to the start)")
+        callee = self.program.func_name(m.frames[-1].func)
+
+        def run() -> Stop:
+            s = self._search_back(lambda mm: mm.depth < depth, here)
+            if s is None:
+                self._travel(here)
+                return self._stop("interrupted", "interrupted while searching backwards")
+            self._travel(s)
+            return self._stop("position", f"back at the call of {callee}")
+
+        return self._move("reverse_finish", run)
+
+    def _back_to(self, step: int, here: int) -> Stop:
+        self._travel(step)
+        if step == 0:
+            return self._stop("start", "back at the start")
+        return self._stop("position", f"went back {plural(here - step, 'instruction')}")
+
+    def _memory_inst(self, index: int, instance: Any = None) -> Any:
+        inst = self.instance if instance is None else self._instance_named(instance)
+        return self.program.memory(index, inst)
+
+    def _instance_named(self, name: Any) -> ModuleInst:
+        if isinstance(name, ModuleInst):
+            return name
+        inner = getattr(name, "inst", None)
+        if isinstance(inner, ModuleInst):
+            return inner
+        p = self.program
+        for inst in p.instances:
+            labels = {p.instance_name(inst), p.nested_path(inst), inst.name, inst.module.id}
+            labels |= {x.lstrip("$") for x in labels if isinstance(x, str)}
+            if name in labels or (isinstance(name, str) and name.lstrip("$") in labels):
+                return inst
+        known = ", ".join(p.instance_name(i) for i in p.instances)
+        raise DebugError(f"no instance {name!r} in this session; instances: {known}")
 
     # --- views (built by wasmlab.debug.inspection) -----------------------------------------------
 
@@ -702,10 +1115,11 @@ class Session:
     def globals(self) -> GlobalsView:
         return inspection.globals_view(self)
 
-    def memory(self, index: int = 0) -> MemoryView:
+    def memory(self, index: int = 0, instance: Any = None) -> MemoryView:
         """Memory `index` of the instance the current frame runs in (module linking: a nested
-        instance's own memory while paused inside it)."""
-        inst = self.instance
+        instance's own memory while paused inside it), or of `instance` (a name, `$name`, an
+        instance) among the instances the session knows."""
+        inst = self.instance if instance is None else self._instance_named(instance)
         return MemoryView(index, self.program.memory(index, inst), self.program.nested_path(inst))
 
     @property
@@ -731,6 +1145,23 @@ class Session:
 
     def _repr_html_(self) -> str:
         return f"<b>Session {self.name}</b>: {self.position._repr_html_()}"
+
+
+def _value_bytes(v: TypedValue) -> bytes:
+    import struct
+
+    t = v.type
+    if t is ValType.I32:
+        return (v.bits & 0xFFFFFFFF).to_bytes(4, "little")
+    if t is ValType.I64:
+        return (v.bits & (1 << 64) - 1).to_bytes(8, "little")
+    if t is ValType.F32:
+        return struct.pack("<f", v.bits)
+    if t is ValType.F64:
+        return struct.pack("<d", v.bits)
+    if t is ValType.V128:
+        return v.bits.to_bytes(16, "little")
+    raise DebugError(f"cannot write {v.text} to memory")
 
 
 def _unwrap_instance(instance: Any) -> tuple[ModuleInst, Any, int | None]:
