@@ -389,13 +389,13 @@ class MemoryView:
         if isinstance(key, bool) or not isinstance(key, int):
             raise DebugError(f"memory addresses are ints, not {key!r}")
         if not 0 <= key < len(data):
-            raise NotFound(f"address {key} is outside memory {self.index} ({len(data)} bytes)")
+            raise NotFound(f"address {key:#x} is outside memory {self.index} ({len(data):#x} bytes)")
         return data[key]
 
     def read(self, addr: int, n: int) -> bytes:
         if addr < 0 or n < 0 or addr + n > len(self.inst.data):
             raise DebugError(
-                f"[{addr}, {addr + n}) is outside memory {self.index} ({len(self.inst.data)} bytes)"
+                f"[{addr:#x}, {addr + n:#x}) is outside memory {self.index} ({len(self.inst.data):#x} bytes)"
             )
         return bytes(self.inst.data[addr : addr + n])
 

@@ -225,8 +225,19 @@ def module_text(entry: object, folded: bool = False) -> str:
     return print_wat(entry.module, folded=folded)  # type: ignore[attr-defined]
 
 
-@command("print", "%print [$name] [--folded]", "the module as WAT text", "modules", args="module")
+@command("print", "%print [$name] [--folded] | EXPR", "the module as WAT text; while debugging, %print EXPR is %p EXPR",
+         "modules", args="module")  # fmt: skip
 def cmd_print(ws: Workspace, args: list[str], emit: Emit) -> None:
+    if (
+        args
+        and ws.session is not None
+        and "--folded" not in args
+        and not (len(args) == 1 and args[0] in ws.entries)
+    ):
+        from .debugcmds import cmd_p  # `%print EXPR` while debugging: gdb's print
+
+        cmd_p(ws, args, emit)
+        return
     folded = "--folded" in args
     entry, rest = take_module(ws, [a for a in args if a != "--folded"])
     if rest:

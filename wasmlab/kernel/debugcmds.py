@@ -127,6 +127,7 @@ def cmd_debug(ws: Workspace, args: list[str], emit: Emit) -> None:
             pass
     ws.session = session
     ws.session_entry = entry
+    session.apply(ws.breaks)  # pending breakpoints, bound again by name / line
     out = move_output(ws, session.last_stop)
     widget = ws.make_debugger(session) if ws.show_widgets else None
     if widget is not None:
@@ -207,68 +208,73 @@ def cmd_goto(ws: Workspace, args: list[str], emit: Emit) -> None:
 # --- breakpoints and watchpoints ----------------------------------------------------------
 
 
-_DOLLAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-_SAFE_BUILTINS = {"abs": abs, "min": min, "max": max, "len": len, "int": int, "float": float, "bool": bool}
-
-
 def make_condition(expr: str) -> Any:
-    """`n == 3` / `$n == 3 and step > 10` as a breakpoint condition: names are the top frame's
-    locals (without `$`; unnamed ones as `l0`, `l1`...), the globals, `step`, `stack`, `depth`."""
-    text = _DOLLAR.sub(r"\1", expr)
+    """`$n == 3` / `n == 3 and step > 10` as a breakpoint condition, in the debugger's one
+    expression language (the one of `%p` and `%watch expr`): locals as `$n` or `n` (`l0` for
+    an unnamed one), `global $g`, `step`, `depth`, loads, WAT forms."""
+    from wasmlab.debug import DebugError, PendingBreakpoint
+
     try:
-        code = compile(text, "<condition>", "eval")
-    except SyntaxError as e:
-        raise UsageError(f"the condition does not parse: {e.msg}") from None
-
-    def condition(s: Any) -> Any:
-        ns: dict[str, Any] = {}
-        gs = s.globals
-        for k in range(len(gs)):
-            g = gs[k]
-            key = g.name.lstrip("$")
-            ns[key if key.isidentifier() else f"g{g.index}"] = g.value.value
-        fs = s.frames
-        if len(fs):
-            for name, v in fs[len(fs) - 1].locals.items():
-                key = name[1:] if name.startswith("$") else f"l{name}"
-                ns[key] = v.value
-        ns["step"] = s.step_count
-        ns["depth"] = len(fs)
-        ns["stack"] = [v.value for v in s.stack]
-        return eval(code, {"__builtins__": _SAFE_BUILTINS}, ns)  # noqa: S307 - the user's own expression
-
-    condition.__doc__ = expr
-    return condition
+        PendingBreakpoint(0, "x", condition=expr)
+    except DebugError as e:
+        raise UsageError(f"the condition does not parse: {e}") from None
+    return expr.strip()
 
 
-def breakpoint_rows(s: Any) -> list[tuple[Any, ...]]:
+def _cond_text(b: Any) -> str:
+    c = getattr(b, "condition", None)
+    if c is None:
+        return ""
+    return c if isinstance(c, str) else (c.__doc__ or "<condition>")
+
+
+def breakpoint_rows(ws: Workspace) -> list[tuple[Any, ...]]:
     rows: list[tuple[Any, ...]] = []
-    for b in s.breakpoints:
-        cond = (
-            f" if {b.condition.__doc__}"
-            if b.condition is not None and b.condition.__doc__
-            else (" if <condition>" if b.condition else "")
+    s = ws.session
+    for b in ws.breaks:
+        bound = b.bound if b.session is s and s is not None else None
+        where = bound.what if bound is not None else f"{b.where} (pending{': ' + b.error if b.error else ''})"
+        rows.append(
+            (b.id, "break", where, _cond_text(b), "on" if b.enabled else "off", b.hits if bound else 0)
         )
-        rows.append((b.id, "break", f"{b.what}{cond}", "on" if b.enabled else "off", b.hits))
-    for w in s.watchpoints:
-        rows.append((f"w{w.id}", "watch", w.what, "on" if w.enabled else "off", getattr(w, "hits", "")))
+    if s is not None:
+        for w in s.watchpoints:
+            rows.append((f"w{w.id}", "watch", w.what, "", "on" if w.enabled else "off", w.hits))
     return rows
 
 
-def _breakpoints_output(s: Any) -> Output:
+def _breakpoints_output(ws: Workspace) -> Output:
     text, html = table(
-        ["id", "kind", "where", "enabled", "hits"], breakpoint_rows(s), caption="breakpoints and watchpoints"
+        ["#", "kind", "where", "condition", "enabled", "hits"],
+        breakpoint_rows(ws),
+        caption="breakpoints and watchpoints",
     )
     return rich(text, html)
 
 
-@command("break", "%break [FUNC | @OFFSET | LINE | line N] [if CONDITION]",
-         "stop at a function's entry, a byte offset or a source line (no argument: list them)",
+def _where_spec(ws: Workspace, where: list[str]) -> dict[str, Any]:
+    if where[0] == "line" and len(where) > 1:
+        return {"line": need_int(where[1], "the line")}
+    w = where[0]
+    if w.startswith("@"):
+        return {"at": need_int(w[1:], "the offset")}
+    if w.isdigit():
+        return {"line": int(w)}
+    if ":" in w:  # CELL:LINE (a cell's execution count) or cell[N]:LINE
+        cell, _, line = w.rpartition(":")
+        if line.isdigit():
+            cell = cell if cell.startswith("cell[") else f"cell[{need_int(cell, 'the cell')}]"
+            return {"line": int(line), "file": cell}
+    return {"func": w}
+
+
+@command("break", "%break [FUNC | @OFFSET | LINE | CELL:LINE | line N] [if CONDITION]",
+         "stop at a function's entry, a byte offset or a source line (of cell CELL); set before %debug too: "
+         "kept across sessions, bound again by name or line (no argument: list them)",
          GROUP, ("b",), args="func")  # fmt: skip
 def cmd_break(ws: Workspace, args: list[str], emit: Emit) -> None:
-    s = session_of(ws)
     if not args:
-        emit(_breakpoints_output(s))
+        emit(_breakpoints_output(ws))
         return
     cond = None
     if "if" in args:
@@ -279,18 +285,26 @@ def cmd_break(ws: Workspace, args: list[str], emit: Emit) -> None:
         cond = make_condition(expr)
         args = args[:i]
     if not args:
-        raise UsageError("say where: a function, @offset or a line number")
-    where = args[0]
-    if where == "line" and len(args) > 1:
-        bp = s.break_at(line=need_int(args[1], "the line"), condition=cond)
-    elif where.startswith("@"):
-        bp = s.break_at(at=need_int(where[1:], "the offset"), condition=cond)
-    elif where.isdigit():
-        bp = s.break_at(line=int(where), condition=cond)
-    else:
-        bp = s.break_at(where, condition=cond)
+        raise UsageError("say where: a function, @offset, a line number or CELL:LINE")
+    spec = _where_spec(ws, args)
+    func = spec.pop("func", None)
+    s = ws.session
+    if s is not None and not s.finished:
+        # check the place first: a mistake is an error now, not a pending breakpoint
+        if "file" not in spec:
+            s.program.place(func, at=spec.get("at"), line=spec.get("line"))
+    b = ws.breaks.add(func, condition=cond, **spec)
+    if s is not None:
+        b.bind(s)
+        if b.bound is None and not s.finished:
+            ws.breaks.delete(b.id)
+            raise CellError("DebugError", b.error or "", [b.error or f"cannot break at {b.where}"])
     ws.refresh_widgets()
-    emit(rich(f"breakpoint {bp.id} at {bp.what}" + (f" if {cond.__doc__}" if cond else "")))
+    if b.bound is not None:
+        emit(rich(f"breakpoint {b.id} at {b.bound.what}" + (f" if {cond}" if cond else "")))
+    else:
+        emit(rich(f"breakpoint {b.id} at {b.where}" + (f" if {cond}" if cond else "")
+                  + " (pending: bound when %debug starts a session)"))  # fmt: skip
 
 
 def _memory_option(args: list[str], start: int = 0) -> tuple[int, list[str]]:
@@ -303,14 +317,15 @@ def _memory_option(args: list[str], start: int = 0) -> tuple[int, list[str]]:
     return need_int(args[i + 1], "the memory index"), args[:i] + args[i + 2 :]
 
 
-@command("watch", "%watch memory ADDR [SIZE] [mem N] | global NAME",
+@command("watch", "%watch memory ADDR [SIZE] [mem N] | global NAME | local $NAME | expr EXPR",
          "stop after a write into [ADDR, ADDR+SIZE) of memory N (0), or to global NAME, by an instruction "
-         "or a host function", GROUP,
+         "or a host function; or when a local of the selected frame, or an expression, changes value "
+         "(forwards and with %rcontinue)", GROUP,
          args="watch")  # fmt: skip
 def cmd_watch(ws: Workspace, args: list[str], emit: Emit) -> None:
     s = session_of(ws)
     if not args:
-        emit(_breakpoints_output(s))
+        emit(_breakpoints_output(ws))
         return
     memory, args = _memory_option(args, 1) if args[0] in ("memory", "mem") else (0, args)
     kind = args[0]
@@ -325,24 +340,34 @@ def cmd_watch(ws: Workspace, args: list[str], emit: Emit) -> None:
             raise UsageError("give a global (index, $name or export name)")
         g = args[1]
         w = s.watch_global(int(g) if g.isdigit() else g)
+    elif kind == "local":
+        if len(args) != 2:
+            raise UsageError("give one local: $name or its index")
+        w = s.watch_local(int(args[1]) if args[1].isdigit() else args[1])
+    elif kind in ("expr", "expression"):
+        if len(args) < 2:
+            raise UsageError("give an expression")
+        w = s.watch_expr(" ".join(args[1:]))
     elif kind.startswith("$"):
         w = s.watch_global(kind)
     else:
         addr = need_int(kind, "the address")
         size = need_int(args[1], "the size") if len(args) > 1 else 4
         w = s.watch_memory(addr, size)
+    ws.refresh_widgets()
     emit(rich(f"watchpoint w{w.id} on {w.what}"))
 
 
-def _find_item(s: Any, spec: str) -> Any:
+def _find_item(ws: Workspace, spec: str) -> Any:
     if spec.startswith("w") and spec[1:].isdigit():
         n = int(spec[1:])
-        for w in s.watchpoints:
+        s = ws.session
+        for w in s.watchpoints if s is not None else ():
             if w.id == n:
                 return w
         raise UsageError(f"no watchpoint w{n}")
     n = need_int(spec, "the breakpoint id")
-    for b in s.breakpoints:
+    for b in ws.breaks:
         if b.id == n:
             return b
     raise UsageError(f"no breakpoint {n}")
@@ -350,18 +375,24 @@ def _find_item(s: Any, spec: str) -> Any:
 
 @command("delete", "%delete ID... | all", "delete breakpoints (ID) and watchpoints (wID)", GROUP)
 def cmd_delete(ws: Workspace, args: list[str], emit: Emit) -> None:
-    s = session_of(ws)
+    s = ws.session
     if not args:
         raise UsageError("give breakpoint ids (w1 for a watchpoint) or all")
     if args == ["all"]:
-        n = len(s.breakpoints) + len(s.watchpoints)
-        for item in [*s.breakpoints, *s.watchpoints]:
-            item.delete()
+        watches = list(s.watchpoints) if s is not None else []
+        n = len(ws.breaks) + len(watches)
+        for b in ws.breaks:
+            ws.breaks.delete(b.id)
+        for w in watches:
+            w.delete()
         emit(rich(f"deleted {n} breakpoint{'s' * (n != 1)} and watchpoints"))
     else:
-        items = [_find_item(s, a) for a in args]
+        items = [_find_item(ws, a) for a in args]
         for item in items:
-            item.delete()
+            if hasattr(item, "bind"):
+                ws.breaks.delete(item.id)
+            else:
+                item.delete()
         emit(rich("deleted " + ", ".join(args)))
     ws.refresh_widgets()
 
@@ -377,17 +408,135 @@ def cmd_disable(ws: Workspace, args: list[str], emit: Emit) -> None:
 
 
 def _switch_items(ws: Workspace, args: list[str], emit: Emit, on: bool) -> None:
-    s = session_of(ws)
+    if not args:
+        raise UsageError("give breakpoint ids (w1 for a watchpoint)")
     for a in args:
-        item = _find_item(s, a)
+        item = _find_item(ws, a)
         (item.enable if on else item.disable)()
     ws.refresh_widgets()
-    emit(_breakpoints_output(s))
+    emit(_breakpoints_output(ws))
 
 
-@command("breakpoints", "%breakpoints", "list breakpoints and watchpoints", GROUP, ("info",))
+@command("breakpoints", "%breakpoints | %info break",
+         "list breakpoints (number, where, condition, enabled, hits; pending ones too) and watchpoints",
+         GROUP, ("info",))  # fmt: skip
 def cmd_breakpoints(ws: Workspace, args: list[str], emit: Emit) -> None:
-    emit(_breakpoints_output(session_of(ws)))
+    emit(_breakpoints_output(ws))
+
+
+# --- expressions, frames, set var, reverse moves ------------------------------------------
+
+
+@command("p", "%p EXPR", "evaluate in the selected frame: $i, global $g, $i + 4 > 3, i32.load 0x120, "
+         "(i32.add (local.get $i) (i32.const 4)); typed, reads only (also %print EXPR while debugging)",
+         GROUP)  # fmt: skip
+def cmd_p(ws: Workspace, args: list[str], emit: Emit) -> None:
+    s = session_of(ws)
+    if not args:
+        raise UsageError("give an expression: $i, global $g, i32.load 0x120, (i32.add ...)")
+    text = " ".join(args)
+    v = s.eval(text)
+    emit(rich(f"{text} = {v.text}"))
+
+
+def _frame_output(ws: Workspace, s: Any) -> Output:
+    f = s.selected_frame
+    if f is None:
+        return rich("(no frame)")
+    at = "" if f.offset is None else f" @{f.offset:#x}"
+    line = f" line {f.span.line}" if getattr(f, "span", None) is not None else ""
+    text = f"#{f.index} {f.instance}.{f.function}{at}{line}: {f.instr}"
+    return rich(text)
+
+
+@command("frame", "%frame [N]", "select frame N (as %frames numbers them) for %locals, %stack, %p, %set; "
+         "without N, the selected frame", GROUP, ("f",))  # fmt: skip
+def cmd_frame(ws: Workspace, args: list[str], emit: Emit) -> None:
+    s = session_of(ws)
+    if args:
+        s.select_frame(need_int(args[0], "the frame"))
+    ws.refresh_widgets()
+    emit(_frame_output(ws, s))
+
+
+@command("up", "%up [N]", "select the frame N calls out (the caller)", GROUP)
+def cmd_up(ws: Workspace, args: list[str], emit: Emit) -> None:
+    s = session_of(ws)
+    s.up(_count_arg(args))
+    ws.refresh_widgets()
+    emit(_frame_output(ws, s))
+
+
+@command("down", "%down [N]", "select the frame N calls in (towards the innermost)", GROUP)
+def cmd_down(ws: Workspace, args: list[str], emit: Emit) -> None:
+    s = session_of(ws)
+    s.down(_count_arg(args))
+    ws.refresh_widgets()
+    emit(_frame_output(ws, s))
+
+
+_ASSIGN = re.compile(r"^(.*?)(?<![=!<>])=(?!=)(.*)$")
+_BYTES = re.compile(r"^([0-9a-fA-F]{2}\s*)+$")
+_TYPES = ("i32", "i64", "f32", "f64")
+
+
+@command("set", "%set $LOCAL = VALUE | global NAME = VALUE | stack N = VALUE | memory ADDR = BYTES | TYPE VALUE",
+         "change the state while paused (VALUE: a number or an expression; BYTES: hex like 01 02 03); "
+         "the history records it: going back before it undoes it, forward again redoes it", GROUP)  # fmt: skip
+def cmd_set(ws: Workspace, args: list[str], emit: Emit) -> None:
+    s = session_of(ws)
+    m = _ASSIGN.match(" ".join(args))
+    if m is None:
+        raise UsageError("write WHAT = VALUE: $i = 3, global $g = 1, stack 0 = 5, memory 0x100 = 01 02")
+    lhs, rhs = m.group(1).split(), m.group(2).strip()
+    if not lhs or not rhs:
+        raise UsageError("write WHAT = VALUE: $i = 3, global $g = 1, stack 0 = 5, memory 0x100 = 01 02")
+    kind = lhs[0]
+    if kind == "var" and len(lhs) > 1:  # gdb's `set var $i = 3`
+        lhs = lhs[1:]
+        kind = lhs[0]
+    if kind == "global" and len(lhs) == 2:
+        v = s.set_global(int(lhs[1]) if lhs[1].isdigit() else lhs[1], rhs)
+        text = f"global {lhs[1]} = {v.text}"
+    elif kind == "stack" and len(lhs) == 2:
+        v = s.set_stack(need_int(lhs[1], "the stack slot"), rhs)
+        text = f"stack {lhs[1]} = {v.text}"
+    elif kind in ("memory", "mem") and len(lhs) in (2, 3):
+        addr = need_int(lhs[1], "the address")
+        index = need_int(lhs[2], "the memory index") if len(lhs) == 3 else 0
+        words = rhs.split()
+        if _BYTES.match(rhs) and all(len(w) == 2 for w in words):
+            raw = s.write_memory(addr, bytes.fromhex("".join(words)), index)
+        elif words[0] in _TYPES and len(words) >= 2:
+            raw = s.write_memory(addr, " ".join(words[1:]), index, type=words[0])
+        else:
+            raw = s.write_memory(addr, s.eval(rhs), index)
+        text = f"memory {index} [{addr:#x}, {addr + len(raw):#x}) = {raw.hex(' ')}"
+    elif kind == "local" and len(lhs) == 2 or kind.startswith("$") and len(lhs) == 1:
+        name = lhs[-1]
+        v = s.set_local(int(name) if name.isdigit() else name, rhs)
+        text = f"{name} = {v.text}"
+    else:
+        raise UsageError(f"cannot set {' '.join(lhs)!r}: write $local, global NAME, stack N or memory ADDR")
+    ws.refresh_widgets()
+    emit(rich(f"{text} (at step {s.step_count}: recorded in the history)"))
+
+
+@command("rstep", "%rstep", "one instruction back (gdb's reverse-stepi; %back 1)", GROUP, ("reverse-stepi",))
+def cmd_rstep(ws: Workspace, args: list[str], emit: Emit) -> None:
+    _move(ws, emit, lambda s: s.reverse_step())
+
+
+@command("rnext", "%rnext", "back to the previous instruction of this frame, over calls (reverse-nexti)",
+         GROUP, ("reverse-next",))  # fmt: skip
+def cmd_rnext(ws: Workspace, args: list[str], emit: Emit) -> None:
+    _move(ws, emit, lambda s: s.reverse_next())
+
+
+@command("rfinish", "%rfinish", "back to the call instruction that made the current frame (reverse-finish)",
+         GROUP, ("reverse-finish",))  # fmt: skip
+def cmd_rfinish(ws: Workspace, args: list[str], emit: Emit) -> None:
+    _move(ws, emit, lambda s: s.reverse_finish())
 
 
 # --- views --------------------------------------------------------------------------------
@@ -410,8 +559,14 @@ def cmd_where(ws: Workspace, args: list[str], emit: Emit) -> None:
 def cmd_stack(ws: Workspace, args: list[str], emit: Emit) -> None:
     s = session_of(ws)
     st = s.stack
-    rows = [(seg.owner, v.text) for seg in st.segments for v in seg.values][::-1]
-    text, html = table(["frame", "value"], rows, caption="value stack (top first)")
+    segments = list(st.segments)
+    k = s.selected_index
+    caption = "value stack (top first)"
+    if k is not None and k != len(segments) - 1 and len(segments) == len(s.frames):
+        segments = [segments[k]]  # the selected frame's operands (%frame, %up)
+        caption = f"value stack of frame #{k} (top first)"
+    rows = [(seg.owner, v.text) for seg in segments for v in seg.values][::-1]
+    text, html = table(["frame", "value"], rows, caption=caption)
     emit(rich(text, html))
 
 
@@ -437,7 +592,9 @@ def cmd_locals(ws: Workspace, args: list[str], emit: Emit) -> None:
     if not len(fs):
         emit(rich("(no frame: the call has returned)" if s.finished else "(no frames)"))
         return
-    k = need_int(args[0], "the frame") if args else len(fs) - 1
+    k = need_int(args[0], "the frame") if args else s.selected_index
+    if not 0 <= k < len(fs):
+        raise UsageError(f"no frame {k}: frames are 0 to {len(fs) - 1}")
     f = fs[k]
     changed = {c.name for c in s.changes.locals} if k == len(fs) - 1 else set()
     names = list(f.locals)
@@ -482,12 +639,23 @@ def hexdump_output(data: bytes, base: int, changed: list[tuple[int, int]], title
     return rich(text, html)
 
 
-@command("memory", "%memory [ADDR [LEN]] [mem N]",
-         "a hex dump of memory N (0) of the debug session, or of the latest module when the session has "
-         "ended and a module was defined after it (bytes the last move changed are marked)",
+@command("memory", "%memory [$INSTANCE] [MEM] [ADDR [LEN]] | [ADDR [LEN]] [mem N]",
+         "a hex dump of memory MEM (0) of the debug session (of any instance it knows: $INSTANCE), or of "
+         "the latest module (or module $INSTANCE) when the session has ended and a module was defined "
+         "after it (bytes the last move changed are marked)",
          GROUP, ("mem", "x"))  # fmt: skip
 def cmd_memory(ws: Workspace, args: list[str], emit: Emit) -> None:
     index, args = _memory_option(args)
+    inst = None
+    if args and args[0].startswith("$"):
+        inst, args = args[0], args[1:]
+    if len(args) == 3:  # MEM ADDR LEN
+        index, args = need_int(args[0], "the memory index"), args[1:]
+    if len(args) > 2:
+        raise UsageError(f"unexpected {args[2]!r}")
+    if inst is not None:
+        _memory_of_instance(ws, inst, index, args, emit)
+        return
     addr = need_int(args[0], "the address") if args else 0
     n = need_int(args[1], "the length") if len(args) > 1 else 64
     if n <= 0 or n > 1 << 20:
@@ -499,7 +667,7 @@ def cmd_memory(ws: Workspace, args: list[str], emit: Emit) -> None:
         changed = [(c.lo, c.hi) for c in s.changes.memory if c.memory == index]
         data = mem.read(addr, min(n, max(len(mem) - addr, 0))) if addr < len(mem) else b""
         if addr >= len(mem) or addr < 0:
-            raise UsageError(f"address {addr} is outside memory {index} ({len(mem)} bytes)")
+            raise UsageError(f"address {addr:#x} is outside memory {index} ({len(mem):#x} bytes)")
         emit(
             hexdump_output(
                 data, addr, changed, f"memory {index} [{addr:#x}, {addr + len(data):#x}) of {len(mem)} bytes"
@@ -512,11 +680,40 @@ def cmd_memory(ws: Workspace, args: list[str], emit: Emit) -> None:
         raise UsageError(f"{entry.label} has {len(mems)} memories")
     raw = mems[index]
     if not 0 <= addr < len(raw):
-        raise UsageError(f"address {addr} is outside memory {index} ({len(raw)} bytes)")
+        raise UsageError(f"address {addr:#x} is outside memory {index} ({len(raw):#x} bytes)")
     data = bytes(raw[addr : addr + n])
     emit(
         hexdump_output(data, addr, [], f"memory {index} of {entry.label} [{addr:#x}, {addr + len(data):#x})")
     )
+
+
+def _memory_of_instance(ws: Workspace, name: str, index: int, args: list[str], emit: Emit) -> None:
+    from wasmlab.debug import DebugError
+
+    addr = need_int(args[0], "the address") if args else 0
+    n = need_int(args[1], "the length") if len(args) > 1 else 64
+    if n <= 0 or n > 1 << 20:
+        raise UsageError("the length must be between 1 and 1048576")
+    s = ws.session
+    raw: Any = None
+    label = name
+    if s is not None:
+        try:
+            raw = s.memory(index, instance=name)
+        except DebugError:
+            raw = None
+    if raw is None:
+        if name not in ws.entries:
+            raise UsageError(f"no instance {name} in the debug session and no module {name}")
+        mems = ws.entry(name).memories
+        if not 0 <= index < len(mems):
+            raise UsageError(f"{name} has {len(mems)} memories")
+        raw = mems[index]
+    size = len(raw)
+    if not 0 <= addr < size:
+        raise UsageError(f"address {addr:#x} is outside memory {index} of {label} ({size:#x} bytes)")
+    data = bytes(raw[addr : addr + n])
+    emit(hexdump_output(data, addr, [], f"memory {index} of {label} [{addr:#x}, {addr + len(data):#x})"))
 
 
 @command("changes", "%changes", "what the last move changed: memory, globals, locals, stack", GROUP)

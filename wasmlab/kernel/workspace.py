@@ -39,6 +39,9 @@ class Workspace(engine.Workspace):
         super().reset()
         self.session: Any = None
         self.session_entry: Entry | None = None
+        from wasmlab.debug import PendingBreakpoints
+
+        self.breaks = PendingBreakpoints()  # kept across %debug sessions, bound to each new one
         for w in self.widgets:
             close = getattr(w, "close", None)
             if close is not None:
