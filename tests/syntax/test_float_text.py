@@ -6,7 +6,7 @@ import struct
 
 import pytest
 
-from wasmlab.syntax.float_text import float_text
+from wasmlab.syntax.floats import float_text
 
 
 def test_specials() -> None:

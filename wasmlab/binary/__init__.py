@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import linking as _linking
 from .decode import decode, decode_auto
 from .dump import dump
 from .encode import EncodeError, encode
@@ -21,6 +22,8 @@ from .leb128 import (
     write_u64,
     write_unsigned,
 )
+
+_linking.install()  # (module linking registers its decoding rows when imported)
 
 __all__ = [
     "EncodeError",

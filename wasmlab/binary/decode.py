@@ -927,8 +927,6 @@ def decode(
     data = _as_bytes(data)
     if module_linking is None:
         module_linking = uses_linking_sections(data)
-    if module_linking:
-        from . import linking  # noqa: F401  (registers the module-linking rows)
     return Decoder(data, linking=module_linking, features=features).decode()
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from ..errors import WasmError
 from ..syntax.module import (
@@ -676,6 +677,12 @@ def _section(out: bytearray, sid: int, payload: bytes) -> None:
     out += payload
 
 
+#: module linking's section writers: `check_encoding`, `initial_sections`,
+#: `module_code_section`, `section_id` (the module `wasmlab.binary.linking`, which installs
+#: itself when `wasmlab.binary` is imported)
+LINKING: Any = None
+
+
 def encode(module: Module, *, names: bool = False, module_linking: str = "0.22") -> bytes:
     """Encode a module as a binary.
 
@@ -685,9 +692,8 @@ def encode(module: Module, *, names: bool = False, module_linking: str = "0.22")
     `module_linking="pr2451"` in the earlier one (see `wasmlab.binary.linking`); its
     nested modules are encoded the same way.
     """
-    from .linking import check_encoding, initial_sections, module_code_section, section_id
-
-    check_encoding(module_linking)
+    ml = LINKING  # module linking's section writers (`wasmlab.binary.linking`)
+    ml.check_encoding(module_linking)
     ctx = Context(module, names)
     linking = module.uses_linking
     payloads: dict[int, bytes | None] = {}
@@ -703,8 +709,8 @@ def encode(module: Module, *, names: bool = False, module_linking: str = "0.22")
     initial: list[tuple[int, bytes]] = []
     if linking:
         try:
-            initial = initial_sections(module, module_linking)
-            payloads[17] = module_code_section(
+            initial = ml.initial_sections(module, module_linking)
+            payloads[17] = ml.module_code_section(
                 module, lambda m: encode(m, names=names, module_linking=module_linking)
             )
         except EncodeError:
@@ -729,7 +735,7 @@ def encode(module: Module, *, names: bool = False, module_linking: str = "0.22")
     emit_customs(0)
     last_of = {sid: i for i, (sid, _) in enumerate(initial)}
     for i, (sid, payload) in enumerate(initial):
-        _section(out, section_id(sid, module_linking), payload)
+        _section(out, ml.section_id(sid, module_linking), payload)
         if last_of[sid] == i:
             emit_customs(sid)
     emit_order = LINKING_EMIT_ORDER if linking else SECTION_EMIT_ORDER
@@ -738,7 +744,7 @@ def encode(module: Module, *, names: bool = False, module_linking: str = "0.22")
     for sid in order:
         payload = payloads[sid]
         if payload is not None:
-            _section(out, section_id(sid, module_linking), payload)
+            _section(out, ml.section_id(sid, module_linking), payload)
         emit_customs(sid)
     emit_customs(-1)
     return bytes(out)

@@ -20,6 +20,7 @@ Importing this module registers the decoding rows in `wasmlab.binary.decode`.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 from ..errors import DecodeError
@@ -36,6 +37,7 @@ from ..syntax.module import (
     ParentType,
 )
 from ..syntax.types import ExportType, ExternKind, ImportType, InstanceType, Limits, MemType, ModuleType
+from . import encode as core_encode
 from .decode import (
     LINKING_IMPORT_KINDS,
     LINKING_SECTION_DECODERS,
@@ -44,6 +46,7 @@ from .decode import (
     import_desc,
     import_field,
 )
+from .encode import IMPORT_DESC_ENCODERS, TYPE_ENCODERS, EncodeError, _name, _u32
 
 #: encoding name -> (section ids for module, instance, alias, module code; import marker)
 ENCODINGS: dict[str, tuple[dict[int, int], bytes]] = {
@@ -199,14 +202,12 @@ Writer = Callable[[bytearray, object], None]
 
 
 def check_encoding(name: str) -> None:
-    from .encode import EncodeError
 
     if name not in ENCODINGS:
         raise EncodeError(f"unknown module-linking encoding {name!r} (known: {', '.join(ENCODINGS)})")
 
 
 def write_field(out: bytearray, name: str | None, encoding: str) -> None:
-    from .encode import _name
 
     if name is None:
         out += ENCODINGS[encoding][1]
@@ -215,7 +216,6 @@ def write_field(out: bytearray, name: str | None, encoding: str) -> None:
 
 
 def write_import_desc(out: bytearray, kind: ExternKind, desc: object) -> None:
-    from .encode import IMPORT_DESC_ENCODERS, EncodeError, _u32
 
     out.append(int(kind))
     if kind in (ExternKind.MODULE, ExternKind.INSTANCE):
@@ -235,7 +235,6 @@ def write_import_desc(out: bytearray, kind: ExternKind, desc: object) -> None:
 
 
 def write_module_type(out: bytearray, t: ModuleType, encoding: str) -> None:
-    from .encode import _name, _u32
 
     out.append(0x61)
     _u32(out, len(t.imports))
@@ -250,7 +249,6 @@ def write_module_type(out: bytearray, t: ModuleType, encoding: str) -> None:
 
 
 def write_instance_type(out: bytearray, t: InstanceType) -> None:
-    from .encode import _name, _u32
 
     out.append(0x62)
     _u32(out, len(t.exports))
@@ -260,7 +258,6 @@ def write_instance_type(out: bytearray, t: InstanceType) -> None:
 
 
 def _write_type(out: bytearray, t: object, encoding: str) -> None:
-    from .encode import TYPE_ENCODERS, EncodeError
 
     if isinstance(t, ModuleType):
         write_module_type(out, t, encoding)
@@ -274,7 +271,6 @@ def _write_type(out: bytearray, t: object, encoding: str) -> None:
 
 
 def _write_import(out: bytearray, imp: object, encoding: str) -> None:
-    from .encode import _name
 
     _name(out, imp.module)  # type: ignore[attr-defined]
     write_field(out, imp.name, encoding)  # type: ignore[attr-defined]
@@ -282,7 +278,6 @@ def _write_import(out: bytearray, imp: object, encoding: str) -> None:
 
 
 def _write_instance(out: bytearray, inst: InstanceDef) -> None:
-    from .encode import _u32
 
     out.append(0x00)
     _u32(out, inst.module)
@@ -293,7 +288,6 @@ def _write_instance(out: bytearray, inst: InstanceDef) -> None:
 
 
 def _write_alias(out: bytearray, a: Alias) -> None:
-    from .encode import _u32
 
     if a.instance is None:
         out.append(0x01)
@@ -308,7 +302,6 @@ def _write_alias(out: bytearray, a: Alias) -> None:
 
 def initial_sections(module: Module, encoding: str) -> list[tuple[int, bytes]]:
     """The interleaved initial sections of `module` as (canonical id, payload), in order."""
-    from .encode import EncodeError, _u32
 
     try:
         items = module.initial_items()
@@ -340,7 +333,6 @@ def initial_sections(module: Module, encoding: str) -> list[tuple[int, bytes]]:
 
 
 def module_code_section(module: Module, encode_nested: Callable[[Module], bytes]) -> bytes | None:
-    from .encode import _u32
 
     if not module.modules:
         return None
@@ -357,4 +349,10 @@ def section_id(canonical: int, encoding: str) -> int:
     return ENCODINGS[encoding][0].get(canonical, canonical)
 
 
-__all__ = ["ENCODINGS", "check_encoding", "initial_sections", "module_code_section", "section_id"]
+def install() -> None:
+    """Make the core encoder write module-linking modules through this module (the decoding
+    rows are registered when it is imported)."""
+    core_encode.LINKING = sys.modules[__name__]
+
+
+__all__ = ["ENCODINGS", "check_encoding", "install", "initial_sections", "module_code_section", "section_id"]

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..exec import numerics as N
 from ..exec.runtime import ExternRef, FuncInst
-from ..syntax.float_text import float_text
+from ..syntax.floats import float_text
 from ..syntax.types import ValType
 
 

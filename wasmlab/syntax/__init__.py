@@ -2,7 +2,7 @@
 its stack effects (`instr_text` and `float_text` write instructions and floats as text)."""
 
 from .features import CORE_2_0, PROPOSALS, Features, FeatureSpec, as_features
-from .float_text import float_text
+from .floats import float_text
 from .module import (
     NAMES_OF_SPACE,
     Alias,

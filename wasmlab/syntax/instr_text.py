@@ -13,7 +13,7 @@ import struct
 from collections.abc import Callable
 from typing import Any
 
-from .float_text import float_text
+from .floats import float_text
 from .module import Instr, catch_words, memarg_words, memory_words
 from .types import HEAP_TYPE_TEXT, ValType
 

@@ -9,7 +9,7 @@ the text encodes to the same bytes as the module it was printed from.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..syntax.module import (
     ALIAS_SECTION,
@@ -23,10 +23,8 @@ from ..syntax.module import (
     InstanceDef,
 )
 from ..syntax.types import ExternKind, InstanceType, MemType, ModuleType
-from .printer import INDENT, escape_name, global_type_text, limits_text
-
-if TYPE_CHECKING:
-    from .printer import _Printer
+from . import printer
+from .printer import INDENT, _Printer, escape_name, global_type_text, limits_text
 
 
 def mem_type_text(mt: MemType) -> str:
@@ -82,9 +80,7 @@ def _instance_text(inst: InstanceDef, idx: int) -> str:
 
 
 def _nested_lines(nested: Any) -> list[str]:
-    from .printer import print_wat
-
-    lines = print_wat(nested).rstrip("\n").split("\n")
+    lines = printer.print_wat(nested).rstrip("\n").split("\n")
     declared = f"(type {nested.module_type})"
     if len(lines) == 1 and lines[0].endswith(")"):
         lines[0] = lines[0][:-1] + f" {declared})"
@@ -139,8 +135,6 @@ _TYPE_TEXT: dict[type, Any] = {ModuleType: module_type_text, InstanceType: insta
 
 
 def install() -> None:
-    from . import printer
-
     printer.TYPE_PRINTERS.update(_TYPE_TEXT)
     printer.LINKING_PRINT = print_linking
 

@@ -619,10 +619,6 @@ def _ref_func(expr: list[Instr]) -> int | None:
 #: how each kind of type definition is printed (module linking adds module/instance types)
 TYPE_PRINTERS: dict[type, Callable[[Any], str]] = {FuncType: functype_text}
 
-#: module linking's printer of a whole module (`wasmlab.text.linking_printer`)
+#: module linking's printer of a whole module (`wasmlab.text.linking_printer`, which
+#: `wasmlab.text` installs)
 LINKING_PRINT: Callable[[Any], str] | None = None
-
-
-from . import linking_printer as _linking_printer  # noqa: E402  (module linking)
-
-_linking_printer.install()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import struct
 from typing import Any
 
-from ..syntax.float_text import float_text
+from ..syntax.floats import float_text
 from ..syntax.instr_text import ImmediateStyle, immediates_text
 from ..syntax.module import Instr, Module
 
