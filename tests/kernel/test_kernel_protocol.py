@@ -185,6 +185,7 @@ def test_every_command(kernel: Driver, tmp_path) -> None:  # noqa: ANN001
         "%dump $tiny", "%types", "%explore", "%explore $tiny", "%graph calls", "%graph cfg fib", "%memory 1024 16",
         "%debug fib 5", "%step", "%step 3", "%next", "%over 2", "%stack", "%frames", "%locals", "%globals",
         "%memory 1024 8", "%changes", "%break fib if n == 2", "%breakpoints", "%continue", "%locals",
+        "%p $n + 1", "%up", "%down", "%frame 0", "%set $n = 2", "%rstep", "%step", "%rnext", "%step 2", "%rfinish",
         "%watch memory 1024 4", "%watch global 0", "%disable 1", "%enable 1", "%delete w1", "%continue",
         "%finish", "%out", "%back 2", "%rcontinue", "%goto 10", "%where", "%trace 4", "%history",
         "%break 7", "%delete all", "%c", f"%load {wasi} --wasi -- 1/2", "%run", "%features all", "%features",

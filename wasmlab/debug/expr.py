@@ -340,10 +340,13 @@ class _Parser:
             return v
         if t[0].isdigit():
             return _typed_literal(_int(t))
-        if t in _LOADS or (t.endswith(".load") and t in BY_NAME):
-            self.expect("(")
-            addr = self.infix()
-            self.expect(")")
+        if t in _LOADS:
+            if self.peek() == "(":  # i32.load(ADDR)
+                self.next()
+                addr = self.infix()
+                self.expect(")")
+            else:  # i32.load ADDR, inside an expression: `i32.load 0x100 == 5`
+                addr = self.unary()
             return sc.load(t, int(_need_int(addr, t)))
         if t == "global":
             w = self.next()
@@ -358,8 +361,15 @@ class _Parser:
         if t.startswith("$"):
             if t[1:].isdigit():
                 return sc.local(int(t[1:]))
-            if sc.has_local(t) or sc.func is None:
-                return sc.local(t) if sc.func is not None else sc.global_(t)
+            if sc.func is None:
+                try:
+                    return sc.global_(t)
+                except DebugError:
+                    raise DebugError(
+                        f"{t} is not a global, and there is no frame for locals (the call has ended)"
+                    ) from None
+            if sc.has_local(t):
+                return sc.local(t)
             try:
                 return sc.global_(t)
             except DebugError:

@@ -25,7 +25,7 @@ DEFAULT_WINDOW = 256
 MAX_WINDOW = 1 << 20
 
 ACTIONS = ("step", "over", "out", "continue", "back", "reverse_continue", "reset", "memory", "graph",
-           "toggle_break", "refresh", "goto")  # fmt: skip
+           "toggle_break", "refresh", "goto", "add_watch", "remove_watch")  # fmt: skip
 
 
 def _row(value: Any, changed: bool = False, **extra: Any) -> dict[str, Any]:
@@ -73,6 +73,9 @@ class Debugger(anywidget.AnyWidget):
     mem_focus = t.Int(None, allow_none=True).tag(sync=True)
     graph_kind = t.Unicode("none").tag(sync=True)
     graph_svg = t.Unicode("").tag(sync=True)
+    #: the watch list (DevTools' watch expressions): each {"expr", "type", "value", "changed",
+    #: "error"}, evaluated with `Session.eval` in the selected frame after every move
+    watches = t.List(t.Dict()).tag(sync=True)
 
     def __init__(self, session: Any, *, sources: SourceLookup | None = None, memory_window: int = DEFAULT_WINDOW,
                  memory_base: int = 0, memory_index: int = 0, graph: str = "none", follow_memory: bool = True,
@@ -87,6 +90,8 @@ class Debugger(anywidget.AnyWidget):
         self.on_move = on_move  # called with the Stop after a move made by this widget
         self._graph_cache: dict[tuple, str] = {}
         self.last_stop: Any = None
+        self.watch_exprs: list[str] = []
+        self._watch_last: dict[str, str] = {}
         inputs = {
             "mem_index": memory_index,
             "mem_size": max(16, min(int(memory_window), MAX_WINDOW)),
@@ -138,6 +143,10 @@ class Debugger(anywidget.AnyWidget):
             elif action == "graph":
                 kind = str(content.get("kind", "none"))
                 self.graph_kind = kind if kind in ("none", "cfg", "calls") else "none"
+            elif action == "add_watch":
+                self.add_watch(str(content["expr"]))
+            elif action == "remove_watch":
+                del self.watch_exprs[int(content["index"])]
             elif action == "toggle_break":
                 self._toggle_break(int(content["line"]))
             elif action != "refresh":
@@ -154,6 +163,27 @@ class Debugger(anywidget.AnyWidget):
         if stop is not None and self.on_move is not None:
             self.on_move(stop)
         return stop
+
+    def add_watch(self, expr: str) -> None:
+        """Add an expression to the watch list (`$i`, `global $g`, `i32.load 0x400`...)."""
+        expr = expr.strip()
+        if expr and expr not in self.watch_exprs:
+            self.watch_exprs.append(expr)
+        self.refresh(follow=False)
+
+    def _snap_watches(self, st: dict[str, Any]) -> None:
+        rows = []
+        for e in self.watch_exprs:
+            try:
+                v = self.session.eval(e)
+                row = _row(v, expr=e, error="")
+            except WasmError as err:
+                row = {"expr": e, "type": "", "value": "", "changed": False, "error": str(err)}
+            key = row["type"] + " " + row["value"]
+            row["changed"] = e in self._watch_last and self._watch_last[e] != key and not row["error"]
+            self._watch_last[e] = key
+            rows.append(row)
+        st["watches"] = rows
 
     def _move_window(self, addr: int, size: Any = None) -> None:
         if size is not None:
@@ -233,6 +263,7 @@ class Debugger(anywidget.AnyWidget):
         self._snap_values(st, changes)
         self._snap_memory(st, changes, follow)
         self._snap_graph(st)
+        self._snap_watches(st)
         return st
 
     def _position_text(self, pos: Any) -> str:

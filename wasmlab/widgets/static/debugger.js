@@ -83,7 +83,16 @@ function render({ model, el }) {
   const stack = h("div", { class: "wl-pane" });
   const frames = h("div", { class: "wl-pane" });
   const globals = h("div", { class: "wl-pane" });
+  const watchList = h("div", { class: "wl-pane wl-watches" });
+  const watchInput = h("input", { class: "wl-addr wl-watch-input", type: "text", placeholder: "watch: $i, global $g", size: "18" });
+  watchInput.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && watchInput.value.trim()) {
+      model.send({ action: "add_watch", expr: watchInput.value.trim() });
+      watchInput.value = "";
+    }
+  });
   const right = h("div", { class: "wl-right" },
+    h("div", { class: "wl-title" }, "watch ", watchInput), watchList,
     h("div", { class: "wl-title" }, "value stack (top first)"), stack,
     h("div", { class: "wl-title" }, "call stack"), frames,
     h("div", { class: "wl-title" }, "globals"), globals);
@@ -208,6 +217,21 @@ function render({ model, el }) {
     globals.append(table);
   }
 
+  function renderWatches() {
+    watchList.replaceChildren();
+    const ws = model.get("watches") || [];
+    if (!ws.length) return;
+    const table = h("table", { class: "wl-table" });
+    ws.forEach((w, i) => {
+      const del = h("button", { class: "wl-btn wl-watch-del", title: "remove" }, "×");
+      del.addEventListener("click", () => model.send({ action: "remove_watch", index: i }));
+      table.append(h("tr", { class: w.changed ? "wl-changed" : "" },
+        h("td", {}, w.expr), h("td", { class: "wl-type" }, w.type),
+        h("td", { class: w.error ? "wl-error" : "" }, w.error || w.value), h("td", {}, del)));
+    });
+    watchList.append(table);
+  }
+
   function changedSet() {
     const base = model.get("mem_base");
     const set = new Set();
@@ -274,6 +298,7 @@ function render({ model, el }) {
   on(["stack"], renderStack);
   on(["frames"], renderFrames);
   on(["globals"], renderGlobals);
+  on(["watches"], renderWatches);
   on(["memory", "mem_base", "mem_changed", "mem_total"], () => {
     if (model.get("mem_focus") !== null && model.get("mem_focus") !== undefined) {
       const k = model.get("mem_focus") - model.get("mem_base");
@@ -288,6 +313,7 @@ function render({ model, el }) {
   renderStack();
   renderFrames();
   renderGlobals();
+  renderWatches();
   renderMemory();
   renderGraph();
   return () => {};
