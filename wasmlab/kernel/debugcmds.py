@@ -62,11 +62,35 @@ def source_excerpt(ws: Workspace, session: Any) -> tuple[str, str] | None:
     return text, html
 
 
+_OFFSET = re.compile(r"\boffset=(0[xX][0-9a-fA-F_]+|\d[\d_]*)")
+
+
+def as_written(ws: Workspace, session: Any, text: str) -> str:
+    """`offset=256` as the source wrote it (`offset=0x100`) when the current function's
+    source (a cell) writes that offset so."""
+    if "offset=" not in text:
+        return text
+    func = session.function
+    entry = ws.entry_of(session.program.source_module(func)) if func is not None else None
+    source = getattr(entry, "source", None)
+    if not source:
+        return text
+    written: dict[int, str] = {}
+    for m in _OFFSET.finditer(source):
+        try:
+            written.setdefault(int(m.group(1).replace("_", ""), 0), m.group(1))
+        except ValueError:
+            continue
+    return _OFFSET.sub(
+        lambda m: "offset=" + written.get(int(m.group(1).replace("_", ""), 0), m.group(1)), text
+    )
+
+
 def move_output(ws: Workspace, stop: Any) -> Output:
     s = session_of(ws)
     pos = s.position
-    head = getattr(stop, "reason", "")
-    where = repr(pos)
+    head = as_written(ws, s, getattr(stop, "reason", "") or "")
+    where = as_written(ws, s, repr(pos))
     if pos.state == "returned":
         where = f"step {pos.step}: returned {_result_text(s)}"
     text = f"{where}\n{head}" if head else where
@@ -572,12 +596,13 @@ def cmd_stack(ws: Workspace, args: list[str], emit: Emit) -> None:
 
 @command("frames", "%frames", "the call stack with locals and labels", GROUP, ("bt", "backtrace"))
 def cmd_frames(ws: Workspace, args: list[str], emit: Emit) -> None:
-    fs = session_of(ws).frames
+    s = session_of(ws)
+    fs = s.frames
     rows = []
     for k in reversed(range(len(fs))):
         f = fs[k]
         at = "" if f.offset is None else f"{f.offset:#x}"
-        rows.append((f.index, f"{f.instance}.{f.function}", f.pc, at, f.instr,
+        rows.append((f.index, f"{f.instance}.{f.function}", f.pc, at, as_written(ws, s, f.instr),
                      ", ".join(f"{n}={v.text}" for n, v in f.locals.items())))  # fmt: skip
     text, html = table(
         ["#", "function", "pc", "offset", "next", "locals"], rows, caption="frames (innermost first)"
