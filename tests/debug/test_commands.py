@@ -389,3 +389,39 @@ def test_memory_of_another_instance_and_index() -> None:
         s.memory(0, instance="$nope")
     with pytest.raises(DebugError, match="no memory 2"):
         s.memory(2)
+
+
+def test_goto_after_edits_matches_a_step_by_step_walk(inst) -> None:
+    """The stepping invariant with edits: goto(n) anywhere, in any order, gives the state a
+    walk one instruction at a time reaches; continue ends where the walk ends."""
+    import random
+
+    s = debug(inst, "f", 6, checkpoint_interval=4, max_checkpoints=8)
+    s.step(12)
+    s.set_local("$acc", 100, frame=0)  # the caller's local, from inside sq
+    s.step(25)
+    s.set_global("$g", 9)
+    s.write_memory(0x180, b"\xaa\xbb")
+    s.step(20)
+    if len(s.stack):
+        s.set_stack(0, 0)
+    else:
+        s.set_local("$i", 2, frame=0)
+    s.goto(0)
+    walk = []
+    while not s.finished:
+        walk.append(_state(s))
+        s.step()
+    walk.append(_state(s))
+    end = s.step_count
+    order = list(range(len(walk)))
+    random.Random(13).shuffle(order)
+    for n in order:
+        s.goto(n)
+        assert _state(s) == walk[n], n
+    s.goto(0)
+    s.continue_()
+    assert _state(s) == walk[-1] and s.step_count == end
+    s.goto(5)
+    s.reverse_continue()  # nothing armed: to the start
+    assert _state(s) == walk[0]

@@ -229,3 +229,13 @@ def test_debugger_commands_in_a_real_kernel(kernel: Driver) -> None:
     assert r.status == "error" and "unknown local $nope" in r.text()
     assert "$n" in kernel.ok("%info break").text() or "fib" in kernel.ok("%info break").text()
     kernel.ok("%reset")
+
+
+def test_set_spellings(run: Cell) -> None:
+    run(LOOP)
+    run("%debug f 4\n%step 30")
+    assert run.text("%set var $i = 2").startswith("$i = i32 2")
+    assert run.text("%set local 2 = $i + 1").startswith("2 = i32 3")
+    assert run.text("%p $acc") == "$acc = i32 3"
+    assert run.text("%set $i=1").startswith("$i = i32 1")
+    assert run.error("%set global $g = 1.5 +").ename == "DebugError"

@@ -1,5 +1,8 @@
 """Step debugging: `debug(instance, "fib", 10)` gives a `Session` paused before the first
-instruction. See `session.Session` for the commands and `views` for what it shows.
+instruction. See `session.Session` for the commands and `views` for what it shows;
+`docs/debugger-commands.md` maps gdb/lldb and DevTools commands to them. `Session.eval`
+evaluates the expression language of `expr` (also breakpoint conditions and watches);
+`PendingBreakpoints` keeps breakpoints across sessions (`Session.apply`).
 
 The module itself is callable, so once `wasmlab` imports it, `wasmlab.debug(inst, "fib", 10)`
 and `wasmlab.debug.Session` both work."""
