@@ -198,6 +198,8 @@ def test_set_global_stack_memory(inst) -> None:
     assert s.memory(0)[0x100:0x103] == b"\x01\x02\x03"
     assert s.write_memory(0x104, 258, type="i32") == b"\x02\x01\x00\x00"
     assert s.write_memory(0x108, s.eval("$n")) == b"\x04\x00\x00\x00"
+    with pytest.raises(DebugError, match="unknown value type"):
+        s.write_memory(0, 1, type="i33")
     with pytest.raises(DebugError, match="cannot write 4 bytes at 0xfffe"):
         s.write_memory(0xFFFE, 1, type="i32")
     with pytest.raises(DebugError, match="unknown local"):
@@ -269,6 +271,8 @@ def test_reverse_moves_at_the_edges(inst) -> None:
         s.reverse_step()
     s.continue_()
     end = s.step_count
+    with pytest.raises(DebugError, match="no frame: the call has ended"):
+        s.reverse_finish()
     s.reverse_next()  # from the end: the last instruction
     assert s.step_count == end - 1
 

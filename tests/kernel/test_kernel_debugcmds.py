@@ -63,6 +63,11 @@ def test_print_forms(run: Cell) -> None:
         ("%watch local $nope", "unknown local"),
         ("%watch expr $i #", "cannot read"),
         ("%memory $nope 0 0 16", "no instance $nope"),
+        ("%set memory 0x100 = zz", "unknown name 'zz'"),
+        ("%set stack x = 1", "must be a number"),
+        ("%frame x", "must be a number"),
+        ("%p )", "unexpected ')'"),
+        ("%p i32.load", "i32.load takes 1 operand, got 0"),
     ],
 )
 def test_mistakes_are_errors_in_the_cell_and_keep_the_state(run: Cell, code: str, says: str) -> None:

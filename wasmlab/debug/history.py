@@ -317,6 +317,7 @@ class History:
         self.max_bytes = max_bytes
         self.checkpoints: list[Checkpoint] = []
         self.steps: list[int] = []
+        self._edits: list[Checkpoint] = []  # the edit checkpoints, by step (thinning keeps them)
         self.host: list[HostRecord] = []
         self.end: int | None = None  # steps when the call returned or trapped
         self.furthest = 0
@@ -339,6 +340,8 @@ class History:
     def add(self, cp: Checkpoint) -> None:
         self.checkpoints.append(cp)
         self.steps.append(cp.step)
+        if cp.edit:
+            self._edits.append(cp)
         self.nbytes += cp.nbytes
         if len(self.checkpoints) > self.max_checkpoints or self.nbytes > self.max_bytes:
             self.thin()
@@ -376,13 +379,12 @@ class History:
     @property
     def edits(self) -> list[int]:
         """The steps where the user edited the state (sorted)."""
-        return [c.step for c in self.checkpoints if c.edit]
+        return [c.step for c in self._edits]
 
     def edit_after(self, step: int) -> Checkpoint | None:
         """The first edit checkpoint after `step` (a replay stops there to put the edit back)."""
-        i = bisect.bisect_right(self.steps, step)
-        for cp in self.checkpoints[i:]:
-            if cp.edit:
+        for cp in self._edits:  # few: a user's edits
+            if cp.step > step:
                 return cp
         return None
 
@@ -392,6 +394,7 @@ class History:
         i = bisect.bisect_left(self.steps, step)
         del self.checkpoints[i:]
         del self.steps[i:]
+        self._edits = [c for c in self._edits if c.step < step]
         del self.host[host_count:]
         self.end = None
         self.furthest = step

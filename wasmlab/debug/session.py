@@ -979,6 +979,8 @@ class Session:
             raw = bytes(data)
         elif type is not None:
             t = ValType.from_text(type) if isinstance(type, str) else type
+            if not isinstance(t, ValType):
+                raise DebugError(f"unknown value type {type!r}: give i32, i64, f32, f64 or v128")
             raw = _value_bytes(TypedValue(t, self._coerce(data, t, None)))
         else:
             raise DebugError(f"give bytes or a typed value to write, not {data!r}")
@@ -1044,6 +1046,8 @@ class Session:
         m = self.machine
         here = m.steps
         depth = m.depth
+        if depth == 0:
+            raise DebugError("no frame: the call has ended (back() or goto(n) go back into it)")
         if depth <= 1:
             raise DebugError("the outermost frame: no call made it (goto(0) goes to the start)")
         callee = self.program.func_name(m.frames[-1].func)
