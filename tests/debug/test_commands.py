@@ -351,8 +351,7 @@ def test_pending_breakpoints_bind_to_each_session(inst) -> None:
     assert stop.breakpoints[0].id == 2 and s.eval("$i") == 2
     # a new session over a redefined module binds them again, by name and line
     inst2 = wasmlab.load(SRC)
-    s2 = debug(inst2, "f", 4)
-    s2.apply(pb)
+    s2 = debug(inst2, "f", 4, breakpoints=pb)
     assert b1.bound is not None and not b1.bound.enabled and b2.hits == 0
     assert s2.continue_().breakpoints[0].id == 2
     pb.delete(2)

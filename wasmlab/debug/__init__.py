@@ -25,7 +25,7 @@ from .values import TypedValue
 def debug(instance: Any, name: Any, *args: Any, **options: Any) -> Session:
     """A debug session for one call of export `name` of `instance` with `args`, paused before
     its first instruction. Options: fuel, depth_limit, history, checkpoint_interval,
-    max_checkpoints, history_bytes."""
+    max_checkpoints, history_bytes, breakpoints (pending ones, kept across sessions)."""
     return Session(instance, name, *args, **options)
 
 

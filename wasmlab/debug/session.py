@@ -59,7 +59,8 @@ class Session:
     Options: `fuel` (stop after that many instructions in all, raise it to go on),
     `depth_limit` (call depth; exceeding it traps with `call stack exhausted`),
     `history` (record for back/goto; on by default), `checkpoint_interval`,
-    `max_checkpoints`, `history_bytes` (bounds of the history's memory).
+    `max_checkpoints`, `history_bytes` (bounds of the history's memory), `breakpoints`
+    (a `PendingBreakpoints` list, bound to this session: see `apply`).
     """
 
     def __init__(
@@ -73,6 +74,7 @@ class Session:
         checkpoint_interval: int = 4096,
         max_checkpoints: int = 256,
         history_bytes: int = 96 << 20,
+        breakpoints: Any = None,
     ) -> None:
         root, store, default_fuel = _unwrap_instance(instance)
         self.program = Program(root)
@@ -105,6 +107,8 @@ class Session:
         self._clock = time.perf_counter()
         self._checkpoint()
         self._finalizer = weakref.finalize(self, patches.uninstall_all, self._switch)
+        if breakpoints is not None:
+            self.apply(breakpoints)
 
     # --- construction helpers -------------------------------------------------------------
 
