@@ -244,3 +244,21 @@ def test_set_spellings(run: Cell) -> None:
     assert run.text("%p $acc") == "$acc = i32 3"
     assert run.text("%set $i=1").startswith("$i = i32 1")
     assert run.error("%set global $g = 1.5 +").ename == "DebugError"
+
+
+def test_completion_of_the_new_commands() -> None:
+    from wasmlab.kernel.complete import complete
+
+    ws = Workspace()
+    ws.show_widgets = False
+    run = Cell(ws)
+    run(LOOP)
+
+    def matches(code: str) -> list[str]:
+        return complete(ws, code, len(code))["matches"]
+
+    assert {"local", "expr"} <= set(matches("%watch "))
+    assert "global" in matches("%set g") and "stack" in matches("%set s")
+    assert "%rfinish" in matches("%rf") and "%rnext" in matches("%rn") and "%frame" in matches("%fra")
+    run("%debug f 4\n%step 5")
+    assert "$acc" in matches("%p $a") and "$i" in matches("%set $i")

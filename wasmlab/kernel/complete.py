@@ -105,8 +105,19 @@ def _command_args(ws: Workspace, cmd: Any, nth: int) -> list[str]:
     if cmd.args in ("export", "func"):
         return (_export_funcs(ws) if nth == 1 else []) + (modules if nth == 1 else [])
     if cmd.args == "watch" and nth == 1:
-        return ["memory", "global"]
+        return ["memory", "global", "local", "expr"]
+    if cmd.args == "set" and nth == 1:
+        return ["global", "stack", "memory", "local", "var", *_selected_locals(ws)]
+    if cmd.args == "expr":
+        return _selected_locals(ws) + ["global"]
     return []
+
+
+def _selected_locals(ws: Workspace) -> list[str]:
+    """The names of the selected frame's locals (for %p and %set), none without a session."""
+    s = ws.session
+    f = getattr(s, "selected_frame", None) if s is not None else None
+    return [n for n in f.locals if n.startswith("$")] if f is not None else []
 
 
 def _export_funcs(ws: Workspace) -> list[str]:

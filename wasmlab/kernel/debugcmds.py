@@ -453,7 +453,7 @@ def cmd_breakpoints(ws: Workspace, args: list[str], emit: Emit) -> None:
 
 @command("p", "%p EXPR", "evaluate in the selected frame: $i, global $g, $i + 4 > 3, i32.load 0x120, "
          "(i32.add (local.get $i) (i32.const 4)); typed, reads only (also %print EXPR while debugging)",
-         GROUP)  # fmt: skip
+         GROUP, args="expr")  # fmt: skip
 def cmd_p(ws: Workspace, args: list[str], emit: Emit) -> None:
     s = session_of(ws)
     if not args:
@@ -506,7 +506,8 @@ _TYPES = ("i32", "i64", "f32", "f64")
 
 @command("set", "%set $LOCAL = VALUE | global NAME = VALUE | stack N = VALUE | memory ADDR = BYTES | TYPE VALUE",
          "change the state while paused (VALUE: a number or an expression; BYTES: hex like 01 02 03); "
-         "the history records it: going back before it undoes it, forward again redoes it", GROUP)  # fmt: skip
+         "the history records it: going back before it undoes it, forward again redoes it", GROUP,
+         args="set")  # fmt: skip
 def cmd_set(ws: Workspace, args: list[str], emit: Emit) -> None:
     s = session_of(ws)
     m = _ASSIGN.match(" ".join(args))
