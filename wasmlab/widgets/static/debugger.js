@@ -92,10 +92,10 @@ function render({ model, el }) {
     }
   });
   const right = h("div", { class: "wl-right" },
-    h("div", { class: "wl-title" }, "watch ", watchInput), watchList,
     h("div", { class: "wl-title" }, "value stack (top first)"), stack,
     h("div", { class: "wl-title" }, "call stack"), frames,
-    h("div", { class: "wl-title" }, "globals"), globals);
+    h("div", { class: "wl-title" }, "globals"), globals,
+    h("div", { class: "wl-title" }, "watch ", watchInput), watchList);
   const main = h("div", { class: "wl-main" }, source, right);
 
   // --- memory ------------------------------------------------------------------------
