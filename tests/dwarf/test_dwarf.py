@@ -153,6 +153,23 @@ def test_next_and_step_by_line(list_wasm: Path) -> None:
     assert {v.name: v.value for v in s.variables}["list"] != "0x0"
 
 
+def test_the_source_listing_and_the_instructions_of_a_line(list_wasm: Path) -> None:
+    s = session(list_wasm)
+    s.break_at("list.c:18")
+    s.continue_()
+    listing = s.source_listing(context=2)
+    assert listing.found and [n for n, _ in listing.lines] == [16, 17, 18, 19, 20]
+    assert dict(listing.lines)[18].strip() == "total += n->value;"
+    assert s.position.pc in listing.pcs and len(listing.pcs) > 3
+    ops = [s.program.instr(s.machine.frame.func, pc).op.name for pc in listing.pcs]
+    assert "i32.add" in ops and "i32.load" in ops  # `total += n->value` in wasm
+    # a source that is not where the compiler recorded it: found by name in `source_dirs`
+    smap = s.program.source
+    assert smap.source_text("/no/such/folder/list.c") is None
+    s.source_dirs.append(str(HERE))
+    assert smap.source_text("/another/folder/list.c")[14] == "int sum(struct node *n) {"
+
+
 def test_without_dwarf_it_says_so() -> None:
     inst = wasmlab.load('(module (func (export "f") (result i32) (i32.const 1)))')
     s = wasmlab.debug(inst, "f")

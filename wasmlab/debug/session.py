@@ -27,7 +27,7 @@ from .errors import DebugError
 from .history import Checkpoint, History, MachineSnap, StoreState, record_host_call
 from .patches import Switch, WatchHit
 from .program import Program
-from .source import FILE_LINE, SourceVariable, frame_eval, frame_variables
+from .source import FILE_LINE, Listing, SourceVariable, frame_eval, frame_variables
 from .values import TypedValue
 from .views import (
     Changes,
@@ -698,6 +698,18 @@ class Session:
         if m.frame is None:
             raise DebugError("no frame to evaluate in: the call has ended")
         return frame_eval(self.program.source, m, m.depth - 1, text)
+
+    def source_listing(self, context: int = 3) -> Listing | None:
+        """The C source around the current line (`context` lines each side) and the wasm
+        instructions of that line; None where there is no line. Sources are read from the
+        path the compiler recorded, else by name from `source_dirs`."""
+        fr = self.machine.frame
+        return None if fr is None else self.program.source.listing(fr.func, fr.pc, context)
+
+    @property
+    def source_dirs(self) -> list[str]:
+        """Folders where C sources are looked for by name (append the .wasm file's folder)."""
+        return self.program.source.search
 
     def next_line(self) -> Stop:
         """Run to the next C source line of this function, over calls (gdb's `next`)."""

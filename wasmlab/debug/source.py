@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..dwarf import CValue, DebugInfo, SourcePos, Variable, evaluate, evaluate_c
@@ -41,6 +42,9 @@ class SourceMap:
                 self._bodies.append((offs[0], f, offs))
         self._bodies.sort(key=lambda b: b[0])
         self._starts = [b[0] for b in self._bodies]
+        #: folders where C sources are looked for by name when their recorded path is not there
+        self.search: list[str] = []
+        self._texts: dict[str, list[str] | None] = {}
 
     @property
     def available(self) -> bool:
@@ -127,6 +131,40 @@ class SourceMap:
             before = key
         return out
 
+    def source_text(self, file: str) -> list[str] | None:
+        """The lines of source `file` (a path from the debug information): read from that
+        path, else by its name from one of `search` (e.g. the .wasm file's folder); None
+        when it is nowhere."""
+        if file in self._texts:
+            return self._texts[file]
+        candidates = [Path(file)] + [Path(d) / Path(file).name for d in self.search]
+        text = None
+        for c in candidates:
+            try:
+                text = c.read_text(encoding="utf-8", errors="replace").splitlines()
+                break
+            except OSError:
+                continue
+        self._texts[file] = text
+        return text
+
+    def listing(self, f: FuncInst, pc: int, context: int = 3) -> Listing | None:
+        """The source lines around instruction (`f`, `pc`) and the instructions of its line."""
+        pos = self.position(f, pc)
+        if pos is None:
+            return None
+        text = self.source_text(pos.file)
+        body = f.func.body if f.func is not None else []
+        same = [
+            k for k in range(len(body))
+            if (p := self.position(f, k)) is not None and (p.file, p.line) == (pos.file, pos.line)
+        ]  # fmt: skip
+        lines: list[tuple[int, str]] = []
+        if text is not None:
+            lo, hi = max(1, pos.line - context), min(len(text), pos.line + context)
+            lines = [(n, text[n - 1]) for n in range(lo, hi + 1)]
+        return Listing(pos, lines, same, text is not None)
+
     def _need(self) -> DebugInfo:
         if self.info is None:
             raise DebugError("the module has no DWARF debug information (compile it with -g)")
@@ -169,6 +207,17 @@ class FrameState:
         if address < 0 or address + size > len(data):
             raise LocationError(f"memory {address:#x} (+{size}) is out of bounds")
         return bytes(data[address : address + size])
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Source lines around a position (`lines`: (number, text)), and the pcs of the wasm
+    instructions that belong to its line (`pcs`); `found` says whether the file was read."""
+
+    position: SourcePos
+    lines: list[tuple[int, str]]
+    pcs: list[int]
+    found: bool
 
 
 @dataclass(frozen=True)
@@ -235,4 +284,6 @@ def frame_eval(smap: SourceMap, machine: Machine, index: int, text: str) -> CVal
         raise DebugError(f"cannot evaluate {text!r}: {e}") from None
 
 
-__all__ = ["FILE_LINE", "FrameState", "SourceMap", "SourceVariable", "frame_eval", "frame_variables"]
+__all__ = [
+    "FILE_LINE", "FrameState", "Listing", "SourceMap", "SourceVariable", "frame_eval", "frame_variables",
+]  # fmt: skip
