@@ -103,7 +103,7 @@ def shape(x: object) -> object:
             tuple(
                 (f.name, shape(getattr(x, f.name)))
                 for f in dataclasses.fields(x)
-                if f.name not in ("offset", "span")
+                if f.name not in ("offset", "span", "code_offset")
             ),
         )
     if isinstance(x, list | tuple):

@@ -736,6 +736,7 @@ def _elem_section(d: Decoder, size: int, start: int) -> None:
 
 
 def _code_section(d: Decoder, size: int, start: int) -> None:
+    d.module.code_offset = d.pos  # (DWARF addresses count from here)
     d.bodies = d.vec(_code)
 
 

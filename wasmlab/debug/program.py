@@ -19,6 +19,7 @@ from ..syntax.features import ALL
 from ..syntax.module import Instr, Module
 from ..syntax.types import ExternKind, ValType
 from .errors import DebugError
+from .source import FILE_LINE, SourceMap
 from .stacktypes import BodyFacts, body_facts
 
 if TYPE_CHECKING:
@@ -43,7 +44,16 @@ class Program:
         self._offsets: dict[int, list[int | None]] = {}  # id(Module) -> offsets of all defined funcs
         self._contexts: dict[int, Any] = {}
         self._paths: dict[int, str] = {}
+        self._source: SourceMap | None = None
         self.know(root)
+
+    @property
+    def source(self) -> SourceMap:
+        """The DWARF of the debugged module joined to its instructions (made when first asked)."""
+        smap = self._source
+        if smap is None:
+            smap = self._source = SourceMap(self.root)
+        return smap
 
     # --- instances and functions --------------------------------------------------------
 
@@ -355,6 +365,12 @@ class Program:
         if given != 1:
             raise DebugError("name exactly one place: a function, at=byte offset, or line=source line")
         if func is not None:
+            if isinstance(func, str) and (m := FILE_LINE.match(func)):
+                return self.source.line_places(m["file"], int(m["line"]))
+            if isinstance(func, str) and not func.startswith("$") and self.source.available:
+                c_function = self.source.function_places(func)
+                if c_function:  # a C function: its body, past the prologue (`$name`: the wasm entry)
+                    return c_function
             return [(f, 0) for f in self.functions_named(func)]
         if at is not None:
             return [self.at_offset(at)]

@@ -17,6 +17,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from ..dwarf import CValue, SourcePos
 from ..errors import Exhaustion, Trap, WasmError
 from ..exec.machine import DEFAULT_DEPTH_LIMIT, Machine, Pause, call_host
 from ..exec.runtime import FuncInst, ModuleInst
@@ -27,6 +28,7 @@ from .errors import DebugError
 from .history import Checkpoint, History, MachineSnap, StoreState, record_host_call
 from .patches import Switch, WatchHit
 from .program import Program
+from .source import FILE_LINE, Listing, SourceVariable, frame_eval, frame_variables
 from .values import TypedValue
 from .views import (
     Changes,
@@ -702,6 +704,8 @@ class Session:
         return [b for spec in specs if (b := spec.bind(self)) is not None]
 
     def _describe(self, places: list, func: Any, at: Any, line: Any) -> str:
+        if isinstance(func, str) and FILE_LINE.match(func):
+            return func
         if func is not None:
             if len(places) == 1:
                 return self.program.qualified_name(places[0][0])
@@ -1092,6 +1096,82 @@ class Session:
         raise DebugError(f"no instance {name!r} in this session; instances: {known}")
 
     # --- views (built by wasmlab.debug.inspection) -----------------------------------------------
+
+    # --- the source level (a module compiled with -g: DWARF) --------------------------------------
+
+    @property
+    def source_position(self) -> SourcePos | None:
+        """The C source position of the current instruction (None without DWARF, or where
+        the compiler gave no line)."""
+        fr = self.machine.frame
+        return None if fr is None else self.program.source.position(fr.func, fr.pc)
+
+    @property
+    def variables(self) -> list[SourceVariable]:
+        """The C variables in scope in the current frame, innermost first: type, value and
+        where each lives (a wasm local, memory at frame base + k, a global, a stack slot)."""
+        m = self.machine
+        return frame_variables(self.program.source, m, m.depth - 1) if m.frame is not None else []
+
+    def eval_c(self, text: str) -> CValue:
+        """A C expression in the current frame (`frac->num * 2`, `arr[3]`, `*p`, `name`)."""
+        m = self.machine
+        if m.frame is None:
+            raise DebugError("no frame to evaluate in: the call has ended")
+        return frame_eval(self.program.source, m, m.depth - 1, text)
+
+    def source_listing(self, context: int = 3) -> Listing | None:
+        """The C source around the current line (`context` lines each side) and the wasm
+        instructions of that line; None where there is no line. Sources are read from the
+        path the compiler recorded, else by name from `source_dirs`."""
+        fr = self.machine.frame
+        return None if fr is None else self.program.source.listing(fr.func, fr.pc, context)
+
+    @property
+    def source_dirs(self) -> list[str]:
+        """Folders where C sources are looked for by name (append the .wasm file's folder)."""
+        return self.program.source.search
+
+    def next_line(self) -> Stop:
+        """Run to the next C source line of this function, over calls (gdb's `next`)."""
+        return self._line_move("next_line", into=False)
+
+    def step_line(self) -> Stop:
+        """Run to the next C source line, into a called function that has one (gdb's `step`)."""
+        return self._line_move("step_line", into=True)
+
+    def _line_move(self, command: str, into: bool) -> Stop:
+        self._need_running()
+        smap = self.program.source
+        m = self.machine
+        fr = m.frame
+        if fr is None or not smap.available:
+            raise DebugError("no source lines here: the module has no DWARF debug information (-g)")
+        here = smap.position(fr.func, fr.pc)
+        start = (here.file, here.line) if here is not None else None
+        depth = m.depth
+        places = [(fr.func, pc) for pc in smap.line_starts(fr.func) if pc != fr.pc]
+        if m.depth > 1:
+            caller = m.frames[-2]
+            places.append((caller.func, caller.pc))  # back in the caller (gdb stops there)
+        if into:  # the body of any function with lines (past its prologue)
+            for f in self.program.functions():
+                if f.module is smap.inst and (pc := smap.entry_pc(f)) is not None:
+                    places.append((f, pc))
+
+        def new_line(s: Session) -> bool:
+            fr = s.machine.frame
+            if fr is None:
+                return True
+            pos = smap.position(fr.func, fr.pc)
+            d = s.machine.depth
+            if pos is None:
+                return False
+            if d > depth:
+                return into
+            return d < depth or (pos.file, pos.line) != start
+
+        return self._with_internal(command, places, new_line)
 
     @property
     def position(self) -> Position:

@@ -361,6 +361,9 @@ class Module:
     #: the interleaved sections before Function as (section id, number of entries), in binary
     #: order; empty means the canonical order (see `initial_sections_or_default`)
     initial_sections: list[tuple[int, int]] = field(default_factory=list)
+    #: byte offset of the code section's contents in the binary it was decoded from (the
+    #: addresses of DWARF line tables and ranges count from there)
+    code_offset: int | None = field(default=None, compare=False, repr=False)
     #: what `wasmlab.linking` compiled from this (validated) module: its blob, made once
     linked: Any = field(default=None, compare=False, repr=False)
     #: the types of the function index space when aliases take part in it (module linking),

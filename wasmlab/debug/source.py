@@ -1,0 +1,289 @@
+"""Source-level debugging of a module compiled with `-g`: the DWARF of the debugged module
+(`wasmlab.dwarf`) joined to the machine's functions and instructions.
+
+`SourceMap(program)` maps an instruction (function instance, pc) to its DWARF address and
+source position, and a `file:line` or a C function name to the instructions a breakpoint
+binds to (the first instruction at or after each `is_stmt` row's address). `FrameState`
+lets location expressions read a paused frame's locals, globals, operand stack and memory.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..dwarf import CValue, DebugInfo, SourcePos, Variable, evaluate, evaluate_c
+from ..dwarf.location import LocationError
+from ..errors import WasmError
+from ..exec.machine import Machine
+from ..exec.runtime import FuncInst, ModuleInst
+from .errors import DebugError
+
+#: `file.c:31` (a path, a colon, a line)
+FILE_LINE = re.compile(r"^(?P<file>[^:\s]+\.[A-Za-z0-9+]+):(?P<line>\d+)$")
+
+Place = tuple[FuncInst, int]
+
+
+class SourceMap:
+    """The DWARF of one instance's module, indexed by instruction (see the module docstring)."""
+
+    def __init__(self, inst: ModuleInst) -> None:
+        self.inst = inst
+        self.info = DebugInfo.of(inst.module)
+        # (file offset of the first instruction, FuncInst, offsets of its instructions)
+        self._bodies: list[tuple[int, FuncInst, list[int]]] = []
+        for f in inst.funcs:
+            if isinstance(f, FuncInst) and f.module is inst and f.func is not None and f.func.body:
+                offs = [ins.offset if ins.offset is not None else -1 for ins in f.func.body]
+                self._bodies.append((offs[0], f, offs))
+        self._bodies.sort(key=lambda b: b[0])
+        self._starts = [b[0] for b in self._bodies]
+        #: folders where C sources are looked for by name when their recorded path is not there
+        self.search: list[str] = []
+        self._texts: dict[str, list[str] | None] = {}
+
+    @property
+    def available(self) -> bool:
+        return self.info is not None
+
+    def address(self, f: FuncInst, pc: int) -> int | None:
+        if self.info is None or f.func is None or not 0 <= pc < len(f.func.body):
+            return None
+        offset = f.func.body[pc].offset
+        return None if offset is None else self.info.address_of(offset)
+
+    def position(self, f: FuncInst, pc: int) -> SourcePos | None:
+        a = self.address(f, pc)
+        return None if a is None or self.info is None else self.info.position(a)
+
+    def place_of(self, address: int) -> Place | None:
+        """The first instruction at or after DWARF `address`, in the function holding it."""
+        if self.info is None:
+            return None
+        offset = address + (self.inst.module.code_offset or 0)
+        k = bisect.bisect_right(self._starts, offset) - 1
+        for start, f, offs in self._bodies[max(k, 0) : k + 2]:
+            if offset <= offs[-1] and (offset >= start or start - offset <= 8):
+                pc = bisect.bisect_left(offs, offset)
+                return (f, pc)
+        return None
+
+    def line_places(self, file: str, line: int) -> list[Place]:
+        """Where a breakpoint on `file:line` stops (DebugError when the file or line has no
+        code, naming the lines that do)."""
+        info = self._need()
+        files = info.lines.match_file(file)
+        if not files:
+            known = ", ".join(sorted({p.rsplit("/", 1)[-1] for p in info.lines.files()})[:12])
+            raise DebugError(f"no source file {file!r} in the debug information (files: {known}, ...)")
+        places: list[Place] = []
+        for path in files:
+            for a in info.lines.addresses(path, line):
+                p = self.place_of(a)
+                if p is not None and p not in places:
+                    places.append(p)
+        if not places:
+            lines = info.lines.lines(files[0])
+            after = [n for n in lines if n > line]
+            hint = f"; the next line with code is {after[0]}" if after else ""
+            raise DebugError(f"line {line} of {file} has no code{hint}")
+        return places
+
+    def function_places(self, name: str) -> list[Place]:
+        """The first line of C function `name` (its entry, after the prologue's first row)."""
+        info = self._need()
+        fn = info.function_named(name)
+        if fn is None:
+            return []
+        p = self.place_of(self.body_start_of(fn))
+        return [p] if p is not None else []
+
+    def body_start_of(self, fn: Any) -> int:
+        low, high = fn.scope.ranges[0]
+        return self._need().lines.body_start(low, high)
+
+    def entry_pc(self, f: FuncInst) -> int | None:
+        """The pc of `f` where its C body starts (past the prologue), None without a line."""
+        info = self._need()
+        a = self.address(f, 0)
+        fn = info.function_at(a) if a is not None else None
+        if fn is None:
+            return None
+        p = self.place_of(self.body_start_of(fn))
+        return p[1] if p is not None and p[0] is f else None
+
+    def line_starts(self, f: FuncInst) -> set[int]:
+        """The pcs of `f` where its source line changes (to a line, from another one)."""
+        info = self._need()
+        out: set[int] = set()
+        body = f.func.body if f.func is not None else []
+        before: tuple[str, int] | None = None
+        for pc in range(len(body)):
+            a = self.address(f, pc)
+            here = info.lines.position(a) if a is not None else None
+            key = (here.file, here.line) if here is not None else None
+            if key is not None and key != before:
+                out.add(pc)
+            before = key
+        return out
+
+    def source_text(self, file: str) -> list[str] | None:
+        """The lines of source `file` (a path from the debug information): read from that
+        path, else by its name from one of `search` (e.g. the .wasm file's folder); None
+        when it is nowhere."""
+        if file in self._texts:
+            return self._texts[file]
+        candidates = [Path(file)] + [Path(d) / Path(file).name for d in self.search]
+        text = None
+        for c in candidates:
+            try:
+                text = c.read_text(encoding="utf-8", errors="replace").splitlines()
+                break
+            except OSError:
+                continue
+        self._texts[file] = text
+        return text
+
+    def listing(self, f: FuncInst, pc: int, context: int = 3) -> Listing | None:
+        """The source lines around instruction (`f`, `pc`) and the instructions of its line."""
+        pos = self.position(f, pc)
+        if pos is None:
+            return None
+        text = self.source_text(pos.file)
+        body = f.func.body if f.func is not None else []
+        same = [
+            k for k in range(len(body))
+            if (p := self.position(f, k)) is not None and (p.file, p.line) == (pos.file, pos.line)
+        ]  # fmt: skip
+        lines: list[tuple[int, str]] = []
+        if text is not None:
+            lo, hi = max(1, pos.line - context), min(len(text), pos.line + context)
+            lines = [(n, text[n - 1]) for n in range(lo, hi + 1)]
+        return Listing(pos, lines, same, text is not None)
+
+    def _need(self) -> DebugInfo:
+        if self.info is None:
+            raise DebugError("the module has no DWARF debug information (compile it with -g)")
+        return self.info
+
+
+class FrameState:
+    """Frame `index` (0: the outermost) of a paused machine, as location expressions read it."""
+
+    def __init__(self, machine: Machine, index: int, inst: ModuleInst) -> None:
+        self.machine = machine
+        frames = machine.frames
+        self.frame = frames[index]
+        below = frames[index + 1].base if index + 1 < len(frames) else len(machine.stack)
+        self.values = machine.stack[self.frame.base : below]
+        self.inst = inst
+
+    def local(self, index: int) -> Any:
+        locs = self.frame.locals
+        if not 0 <= index < len(locs):
+            raise LocationError(f"no wasm local {index} in {self.frame.func.name}")
+        return locs[index]
+
+    def global_value(self, index: int) -> Any:
+        globs = self.inst.globals
+        if not 0 <= index < len(globs):
+            raise LocationError(f"no global {index}")
+        return globs[index].value
+
+    def stack_slot(self, depth: int) -> Any:
+        if not 0 <= depth < len(self.values):
+            raise LocationError(f"no operand stack slot {depth}")
+        return self.values[len(self.values) - 1 - depth]
+
+    def read(self, address: int, size: int) -> bytes:
+        mems = self.inst.mems
+        if not mems:
+            raise LocationError("the instance has no memory")
+        data = mems[0].data
+        if address < 0 or address + size > len(data):
+            raise LocationError(f"memory {address:#x} (+{size}) is out of bounds")
+        return bytes(data[address : address + size])
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Source lines around a position (`lines`: (number, text)), and the pcs of the wasm
+    instructions that belong to its line (`pcs`); `found` says whether the file was read."""
+
+    position: SourcePos
+    lines: list[tuple[int, str]]
+    pcs: list[int]
+    found: bool
+
+
+@dataclass(frozen=True)
+class SourceVariable:
+    """A C variable of the current frame: its value as text and where it lives."""
+
+    name: str
+    type: str
+    value: str
+    where: str
+    is_param: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.name} = {self.value}  ({self.where})"
+
+
+def variable_value(info: DebugInfo, var: Variable, address: int, frame: FrameState, fn_base: Any) -> CValue:
+    ops = var.ops_at(address)
+    if ops is None:
+        return CValue(var.type, None, frame)
+    try:
+        loc = evaluate(ops, frame, fn_base)
+    except LocationError:
+        return CValue(var.type, None, frame)
+    return CValue(var.type, loc, frame)
+
+
+def frame_variables(smap: SourceMap, machine: Machine, index: int) -> list[SourceVariable]:
+    """The C variables in scope in frame `index`, innermost scope first."""
+    info = smap._need()
+    fr = machine.frames[index]
+    a = smap.address(fr.func, fr.pc)
+    if a is None:
+        return []
+    fn = info.function_at(a)
+    frame = FrameState(machine, index, fr.func.module or smap.inst)
+    out = []
+    for v in info.variables_at(a):
+        cv = variable_value(info, v, a, frame, fn.frame_base if fn else None)
+        out.append(SourceVariable(v.name, v.type.spelling, cv.text(), cv.where, v.is_param))
+    return out
+
+
+def frame_eval(smap: SourceMap, machine: Machine, index: int, text: str) -> CValue:
+    """A C expression in frame `index` (`frac->num * 2`)."""
+    info = smap._need()
+    fr = machine.frames[index]
+    a = smap.address(fr.func, fr.pc)
+    if a is None:
+        raise DebugError("the current instruction has no source position")
+    fn = info.function_at(a)
+    frame = FrameState(machine, index, fr.func.module or smap.inst)
+    names = {v.name: v for v in info.variables_at(a)}
+
+    def lookup(name: str) -> CValue | None:
+        v = names.get(name)
+        return None if v is None else variable_value(info, v, a, frame, fn.frame_base if fn else None)
+
+    try:
+        return evaluate_c(text, lookup, frame)
+    except WasmError:
+        raise
+    except (ArithmeticError, ValueError) as e:  # pragma: no cover - guarded by the evaluator
+        raise DebugError(f"cannot evaluate {text!r}: {e}") from None
+
+
+__all__ = [
+    "FILE_LINE", "FrameState", "Listing", "SourceMap", "SourceVariable", "frame_eval", "frame_variables",
+]  # fmt: skip

@@ -1,0 +1,261 @@
+"""Functions, their scopes and variables (DWARF 3.3, 3.5, 4.1), and `DebugInfo`, what a
+debugger asks of a `-g` module: where an address is in the source, which function and
+variables are in scope there, and where each variable lives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..syntax import Module
+from .lines import DEAD, LineTable, SourcePos
+from .sections import dwarf_info, has_dwarf
+from .types import CType, TypeReader
+
+
+@dataclass
+class Variable:
+    name: str
+    type: CType
+    location: list[Any] | None  # the parsed expression (None: no location, optimized out)
+    is_param: bool = False
+    decl: SourcePos | None = None
+    #: a location list instead: (low, high, expression) ranges of addresses
+    location_list: list[tuple[int, int, list[Any]]] | None = None
+
+    def ops_at(self, address: int) -> list[Any] | None:
+        """The location expression valid at `address` (None: optimized out there)."""
+        if self.location_list is not None:
+            for low, high, ops in self.location_list:
+                if low <= address < high:
+                    return ops
+            return None
+        return self.location
+
+
+@dataclass
+class Scope:
+    """A function body or a lexical block: its address ranges, its variables, inner scopes."""
+
+    ranges: list[tuple[int, int]]
+    variables: list[Variable] = field(default_factory=list)
+    children: list[Scope] = field(default_factory=list)
+
+    def covers(self, address: int) -> bool:
+        return any(low <= address < high for low, high in self.ranges)
+
+
+@dataclass
+class Function:
+    name: str
+    scope: Scope
+    frame_base: list[Any] | None
+    decl: SourcePos | None = None
+    inlined: bool = False
+
+    @property
+    def low(self) -> int:
+        return min(low for low, _ in self.scope.ranges) if self.scope.ranges else 0
+
+
+class DebugInfo:
+    """The debug information of one module (None from `of` when it has none)."""
+
+    def __init__(self, module: Module) -> None:
+        self.module = module
+        self.dwarf = dwarf_info(module)
+        self.lines = LineTable.from_dwarf(self.dwarf)
+        self.types = TypeReader()
+        self.functions: list[Function] = []
+        self._expr_parser: Any = None
+        self._locations: Any = None
+        for cu in self.dwarf.iter_CUs():
+            self._read_cu(cu)
+
+    @classmethod
+    def of(cls, module: Module) -> DebugInfo | None:
+        return cls(module) if has_dwarf(module) else None
+
+    # --- addresses ---------------------------------------------------------------------------
+
+    def address_of(self, instr_offset: int) -> int:
+        """A DWARF address: an instruction's byte offset from the code section's contents."""
+        return instr_offset - (self.module.code_offset or 0)
+
+    def position(self, address: int) -> SourcePos | None:
+        return self.lines.position(address)
+
+    def function_at(self, address: int) -> Function | None:
+        best = None
+        for f in self.functions:
+            if f.scope.covers(address) and (best is None or f.inlined):
+                best = f
+        return best
+
+    def function_named(self, name: str) -> Function | None:
+        for f in self.functions:
+            if f.name == name and not f.inlined:
+                return f
+        return None
+
+    def variables_at(self, address: int) -> list[Variable]:
+        """The variables in scope at `address`, innermost first (an inner one hides an outer
+        one of the same name)."""
+        f = self.function_at(address)
+        if f is None:
+            return []
+        chain: list[Scope] = []
+        scope: Scope | None = f.scope
+        while scope is not None:
+            chain.append(scope)
+            scope = next((c for c in scope.children if c.covers(address)), None)
+        seen: set[str] = set()
+        out: list[Variable] = []
+        for s in reversed(chain):
+            for v in s.variables:
+                if v.name not in seen:
+                    seen.add(v.name)
+                    out.append(v)
+        return out
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def _read_cu(self, cu: Any) -> None:
+        top = cu.get_top_DIE()
+        base = top.attributes["DW_AT_low_pc"].value if "DW_AT_low_pc" in top.attributes else 0
+        for die in top.iter_children():
+            if die.tag == "DW_TAG_subprogram":
+                f = self._function(die, cu, base)
+                if f is not None:
+                    self.functions.append(f)
+
+    def _function(self, die: Any, cu: Any, base: int) -> Function | None:
+        a = die.attributes
+        ranges = self._ranges(die, cu, base)
+        if not ranges:
+            return None  # a declaration
+        name = _name(die) or _name_of_origin(die)
+        frame_base = self._expr(a["DW_AT_frame_base"].value, cu) if "DW_AT_frame_base" in a else None
+        scope = Scope(ranges)
+        self._fill(scope, die, cu, base)
+        return Function(name, scope, frame_base, self._decl(die, cu))
+
+    def _fill(self, scope: Scope, die: Any, cu: Any, base: int) -> None:
+        for child in die.iter_children():
+            tag = child.tag
+            if tag in ("DW_TAG_variable", "DW_TAG_formal_parameter"):
+                scope.variables.append(self._variable(child, cu, base))
+            elif tag == "DW_TAG_lexical_block":
+                inner = Scope(self._ranges(child, cu, base) or scope.ranges)
+                self._fill(inner, child, cu, base)
+                scope.children.append(inner)
+            elif tag == "DW_TAG_inlined_subroutine":
+                ranges = self._ranges(child, cu, base)
+                if ranges:
+                    inner = Scope(ranges)
+                    self._fill(inner, child, cu, base)
+                    self.functions.append(Function(_name_of_origin(child), inner, None, inlined=True))
+
+    def _variable(self, die: Any, cu: Any, base: int) -> Variable:
+        a = die.attributes
+        origin = die.get_DIE_from_attribute("DW_AT_abstract_origin") if "DW_AT_abstract_origin" in a else die
+        loc: list[Any] | None = None
+        ranges = None
+        if "DW_AT_location" in a:
+            attr = a["DW_AT_location"]
+            if attr.form in _EXPRESSION_FORMS:
+                loc = self._expr(attr.value, cu)
+            else:
+                ranges = self._location_list(attr, die, cu, base)
+        elif "DW_AT_const_value" in a:
+            loc = [_Const(a["DW_AT_const_value"].value), _StackValue()]
+        param = die.tag == "DW_TAG_formal_parameter"
+        return Variable(_name(origin), self.types.of(origin), loc, param, self._decl(origin, cu), ranges)
+
+    def _expr(self, data: Any, cu: Any) -> list[Any]:
+        if self._expr_parser is None:
+            from elftools.dwarf.dwarf_expr import DWARFExprParser
+
+            self._expr_parser = DWARFExprParser(cu.structs)
+        return list(self._expr_parser.parse_expr(data))
+
+    def _location_list(self, attr: Any, die: Any, cu: Any, base: int) -> list[tuple[int, int, Any]]:
+        from elftools.dwarf.locationlists import LocationEntry, LocationParser
+
+        if self._locations is None:
+            self._locations = LocationParser(self.dwarf.location_lists())
+        entries = self._locations.parse_from_attribute(attr, cu["version"], die)
+        out: list[tuple[int, int, Any]] = []
+        for e in entries if isinstance(entries, list) else []:
+            if isinstance(e, LocationEntry):
+                absolute = getattr(e, "is_absolute", False)
+                low = e.begin_offset + (0 if absolute else base)
+                high = e.end_offset + (0 if absolute else base)
+                if low < DEAD:
+                    out.append((low, high, self._expr(e.loc_expr, cu)))
+        return out
+
+    def _ranges(self, die: Any, cu: Any, base: int) -> list[tuple[int, int]]:
+        a = die.attributes
+        if "DW_AT_low_pc" in a and "DW_AT_high_pc" in a:
+            low = a["DW_AT_low_pc"].value
+            high = a["DW_AT_high_pc"].value
+            if a["DW_AT_high_pc"].form != "DW_FORM_addr":
+                high += low
+            return [] if low >= DEAD else [(low, high)]
+        if "DW_AT_ranges" in a:
+            lists = self.dwarf.range_lists()
+            if lists is None:
+                return []
+            out = []
+            for r in lists.get_range_list_at_offset(a["DW_AT_ranges"].value, cu=cu):
+                if hasattr(r, "begin_offset"):
+                    absolute = getattr(r, "is_absolute", False)
+                    out.append(
+                        (r.begin_offset + (0 if absolute else base), r.end_offset + (0 if absolute else base))
+                    )
+            return out
+        return []
+
+    def _decl(self, die: Any, cu: Any) -> SourcePos | None:
+        a = die.attributes
+        if "DW_AT_decl_line" not in a:
+            return None
+        return SourcePos("", a["DW_AT_decl_line"].value)
+
+
+_EXPRESSION_FORMS = ("DW_FORM_exprloc", "DW_FORM_block1", "DW_FORM_block2", "DW_FORM_block4", "DW_FORM_block")
+
+
+@dataclass(frozen=True)
+class _StackValue:
+    op_name: str = "DW_OP_stack_value"
+    args: tuple = ()
+
+
+@dataclass(frozen=True)
+class _Const:
+    """A DW_AT_const_value, as an operation the evaluator knows (`DW_OP_constu; stack_value`)."""
+
+    value: int
+    op_name: str = "DW_OP_constu"
+
+    @property
+    def args(self) -> list[int]:
+        return [self.value]
+
+
+def _name(die: Any) -> str:
+    a = die.attributes
+    return a["DW_AT_name"].value.decode("utf-8", "replace") if "DW_AT_name" in a else ""
+
+
+def _name_of_origin(die: Any) -> str:
+    if "DW_AT_abstract_origin" in die.attributes:
+        return _name(die.get_DIE_from_attribute("DW_AT_abstract_origin"))
+    if "DW_AT_specification" in die.attributes:
+        return _name(die.get_DIE_from_attribute("DW_AT_specification"))
+    return "?"
+
+
+__all__ = ["DebugInfo", "Function", "Scope", "Variable"]
