@@ -170,6 +170,27 @@ def test_the_source_listing_and_the_instructions_of_a_line(list_wasm: Path) -> N
     assert smap.source_text("/another/folder/list.c")[14] == "int sum(struct node *n) {"
 
 
+def test_back_by_line_undoes_next_by_line(list_wasm: Path) -> None:
+    s = session(list_wasm)
+    s.break_at("list.c:16")
+    s.continue_()
+    s.clear_breakpoints()
+    seen = [(s.step_count, s.source_position.line)]
+    for _ in range(4):
+        s.next_line()
+        seen.append((s.step_count, s.source_position.line))
+    assert [line for _, line in seen] == [16, 17, 18, 19, 17]
+    for step, line in reversed(seen[:-1]):
+        s.back_line()
+        assert (s.step_count, s.source_position.line) == (step, line)
+    s.back_line()  # the prologue is code of line 15, the `{`
+    assert (s.position.function, s.source_position.line) == ("sum", 15)
+    s.back_line()  # from a function's first line: back in main, at the start of the printf line
+    assert (s.position.function, s.source_position.line) == ("__original_main", 30)
+    fr = s.machine.frame
+    assert s.program.source.position(fr.func, fr.pc - 1).line == 29  # the first instruction of line 30
+
+
 def test_without_dwarf_it_says_so() -> None:
     inst = wasmlab.load('(module (func (export "f") (result i32) (i32.const 1)))')
     s = wasmlab.debug(inst, "f")

@@ -1140,6 +1140,44 @@ class Session:
         """Run to the next C source line, into a called function that has one (gdb's `step`)."""
         return self._line_move("step_line", into=True)
 
+    def back_line(self) -> Stop:
+        """Back to the start of the previous C source line run in this frame, over calls
+        (gdb's `reverse-next`); from a function's first line, to the caller's line."""
+        self._need_history()
+        smap = self.program.source
+        m = self.machine
+        fr = m.frame
+        if fr is None or not smap.available:
+            raise DebugError("no source lines here: the module has no DWARF debug information (-g)")
+        here = m.steps
+        depth = m.depth
+
+        def key(mm: Machine) -> tuple[str, int] | None:
+            f = mm.frame
+            pos = smap.position(f.func, f.pc) if f is not None else None
+            return (pos.file, pos.line) if pos is not None else None
+
+        start = key(m)
+
+        def run() -> Stop:
+            # the previous line: the latest state in this frame (or a caller) on another line
+            prev = self._search_back(lambda mm: mm.depth <= depth and key(mm) not in (None, start), here)
+            if prev is None:
+                self._travel(here)
+                return self._stop("start", "no earlier source line in this frame")
+            self._travel(prev)
+            line, d = key(self.machine), self.machine.depth
+            # ... and where that line began: just after the latest state before it on another line
+            before = self._search_back(lambda mm: mm.depth <= d and key(mm) != line, prev)
+            self._travel(before if before is not None else 0)
+            mm = self.machine
+            while (mm.depth > d or key(mm) != line) and mm.steps < prev:
+                self._forward(mm.steps + 1, live=False, use_fuel=False)
+            pos = self.source_position
+            return self._stop("position", f"back to {pos}" if pos is not None else "back a line")
+
+        return self._move("back_line", run)
+
     def _line_move(self, command: str, into: bool) -> Stop:
         self._need_running()
         smap = self.program.source
