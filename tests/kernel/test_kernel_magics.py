@@ -92,9 +92,8 @@ def test_wasm_commands_and_debugger(ip: Any, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_debugger_widget_in_python(ip: Any) -> None:
-    from wasmlab.widgets import Debugger
-
     from wasmlab.debug import debug
+    from wasmlab.widgets import Debugger
 
     inst = wasmlab.load(
         '(module (func (export "f") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1))))'
@@ -102,4 +101,4 @@ def test_debugger_widget_in_python(ip: Any) -> None:
     w = Debugger(debug(inst, "f", 1))
     assert repr(w).startswith("<Debugger f: step 0:")
     w.send_action("continue")
-    assert w.run_state == "returned" and "returned 2" in w.position
+    assert w.run_state == "returned" and w.position == "step 4: returned [i32 2]"

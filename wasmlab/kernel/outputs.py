@@ -22,15 +22,39 @@ from wasmlab.errors import (
 from wasmlab.script import Interrupted, WorkspaceError
 
 CSS_CLASS = "wasmlab-out"
+NO_MATH = "tex2jax_ignore mathjax_ignore"  # the classes MathJax 2 and 3 leave alone
+
+
+def no_math_html(html_text: str) -> str:
+    """HTML that no notebook typesets as math: `$` written as `&#36;` and the whole wrapped in
+    an element of the classes MathJax skips (JupyterLab typesets the DOM, where `&#36;` is a
+    `$` again, so the class is what counts there; the entity keeps source scanners away)."""
+    if html_text.startswith(f'<div class="{NO_MATH}">'):
+        return html_text
+    return f'<div class="{NO_MATH}">' + html_text.replace("$", "&#36;") + "</div>"
+
+
+def no_math_markdown(text: str) -> str:
+    """Markdown with every `$` escaped (`\\$`), so none opens a formula."""
+    return text.replace("\\$", "$").replace("$", "\\$")
 
 
 @dataclass
 class Output:
-    """One display: `data` maps MIME types to content; `result` marks an execute_result."""
+    """One display: `data` maps MIME types to content; `result` marks an execute_result.
+
+    Every output is made safe from the notebook's math typesetter here, the one door all
+    the kernel's displays go through: `$n=i32 10, $i=i32 7` is text, never a formula."""
 
     data: dict[str, Any]
     metadata: dict[str, Any] = field(default_factory=dict)
     result: bool = False
+
+    def __post_init__(self) -> None:
+        if isinstance(self.data.get("text/html"), str):
+            self.data["text/html"] = no_math_html(self.data["text/html"])
+        if isinstance(self.data.get("text/markdown"), str):
+            self.data["text/markdown"] = no_math_markdown(self.data["text/markdown"])
 
     @property
     def text(self) -> str:
@@ -192,6 +216,6 @@ def describe_error(exc: BaseException, source: str | None = None, filename: str 
 
 
 __all__ = [
-    "CellError", "Interrupted", "Output", "describe_error", "esc", "pre_output", "rich", "table",
-    "table_output", "text_output",
+    "CellError", "Interrupted", "NO_MATH", "Output", "describe_error", "esc", "no_math_html",
+    "no_math_markdown", "pre_output", "rich", "table", "table_output", "text_output",
 ]  # fmt: skip
