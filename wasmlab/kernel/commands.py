@@ -321,14 +321,19 @@ def cmd_graph(ws: Workspace, args: list[str], emit: Emit) -> None:
 
 
 def graph_output(graph: object, title: str) -> object:
-    from wasmlab.viz import render_svg
+    """The picture as SVG and as PNG too: a notebook that is not trusted (a fresh clone)
+    shows no SVG, only the "safe" types, so its stored graphs need the PNG to be pictures."""
+    import base64
+
+    from wasmlab.viz import render, render_svg
 
     source = graph.source  # type: ignore[attr-defined]
     try:
         svg = render_svg(graph)
+        png = base64.b64encode(render(graph, "png")).decode("ascii")
     except WasmError as e:
         return rich(f"{title} (DOT source; {e})\n{source}", f"<p>{esc(str(e))}</p><pre>{esc(source)}</pre>")
-    return rich(f"{title} (DOT source)\n{source}", svg=svg)
+    return rich(f"{title} (DOT source)\n{source}", svg=svg, extra={"image/png": png})
 
 
 __all__ = ["graph_output", "load_options", "module_text", "read_input", "stdin_redirect", "take_module"]

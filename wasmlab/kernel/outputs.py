@@ -124,7 +124,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], caption: str | 
     if not rows:
         lines.append("(none)")
     text = "\n".join(lines)
-    parts = [f'<table class="{CSS_CLASS}">']
+    # (JupyterLab's tables are `table-layout: fixed`: long cells overflowed and were clipped)
+    parts = [f'<table class="{CSS_CLASS}" style="table-layout:auto;margin-left:0;max-width:100%">']
     if caption:
         parts.append(
             f'<caption style="text-align:left;font-weight:bold;white-space:nowrap">{esc(caption)}</caption>'
@@ -139,7 +140,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], caption: str | 
     for n, row in enumerate(cells):
         style = " style='background:#fff3b0'" if highlight and n in highlight else ""
         tds = "".join(
-            f"<td style='text-align:left;font-family:monospace;white-space:pre'>{esc(c)}</td>" for c in row
+            f"<td style='text-align:left;font-family:monospace;white-space:pre-wrap'>{esc(c)}</td>" for c in row
         )
         parts.append(f"<tr{style}>{tds}</tr>")
     if not rows:
