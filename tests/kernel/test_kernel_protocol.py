@@ -188,7 +188,7 @@ def test_every_command(kernel: Driver, tmp_path) -> None:  # noqa: ANN001
         ("%print $prog --folded", "(loop $l\n      (br $l)))"), ("%dump $tiny", "module: 36 bytes"),
         ("%types", "[i32] -> [i32]"), ("%explore", "module $prog"), ("%explore $tiny", "module $tiny"),
         ("%graph calls", "digraph calls {"), ("%graph cfg fib", "digraph cfg {"),
-        ("%memory 1024 16", "00000400  00 00 00 00"), ("%debug fib 5", "paused before the first instruction"),
+        ("%memory 1024 16", "[0x400, 0x410)"), ("%debug fib 5", "paused before the first instruction"),
         ("%step", "step 1: fib+1"), ("%step 3", "step 4: fib+4"), ("%next", "step 5: fib+5"),
         ("%over 2", "step 7: fib+7"), ("%stack", "value stack (top first)"), ("%frames", "$n=i32 5"),
         ("%locals", "$n     i32 5"), ("%globals", "$count  mut i32  i32 1"),

@@ -325,12 +325,12 @@ def graph_output(graph: object, title: str) -> object:
     shows no SVG, only the "safe" types, so its stored graphs need the PNG to be pictures."""
     import base64
 
-    from wasmlab.viz import render, render_svg
+    from wasmlab.viz import render_png, render_svg
 
     source = graph.source  # type: ignore[attr-defined]
     try:
         svg = render_svg(graph)
-        png = base64.b64encode(render(graph, "png")).decode("ascii")
+        png = base64.b64encode(render_png(graph)).decode("ascii")
     except WasmError as e:
         return rich(f"{title} (DOT source; {e})\n{source}", f"<p>{esc(str(e))}</p><pre>{esc(source)}</pre>")
     return rich(f"{title} (DOT source)\n{source}", svg=svg, extra={"image/png": png})

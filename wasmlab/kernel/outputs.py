@@ -140,7 +140,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], caption: str | 
     for n, row in enumerate(cells):
         style = " style='background:#fff3b0'" if highlight and n in highlight else ""
         tds = "".join(
-            f"<td style='text-align:left;font-family:monospace;white-space:pre-wrap'>{esc(c)}</td>" for c in row
+            f"<td style='text-align:left;font-family:monospace;white-space:pre-wrap'>{esc(c)}</td>"
+            for c in row
         )
         parts.append(f"<tr{style}>{tds}</tr>")
     if not rows:
