@@ -325,6 +325,16 @@ def test_module_linking_initializer_graph(browser: Any, lab: dict[str, Any]) -> 
             assert "instantiate" in (text or ""), text
         box = first.bounding_box()
         assert box is not None and box["width"] > 200 and box["height"] > 200, box
+        # no picture runs past the right edge of its output (the $top graph did)
+        for k in range(svg_out.count()):
+            svg_out.nth(k).scroll_into_view_if_needed()
+            over = svg_out.nth(k).evaluate(
+                """(o) => { const area = o.closest('.jp-OutputArea').getBoundingClientRect().right;
+                           const pic = (o.querySelector('img, svg') || o).getBoundingClientRect().right;
+                           return [pic - area, [o, o.parentElement, o.closest('.jp-OutputArea'), o.querySelector('img, svg')]
+                             .map(e => e && `${e.tagName}.${e.className} ${e.getBoundingClientRect().left}-${e.getBoundingClientRect().right} ${getComputedStyle(e).maxWidth}`)]; }"""
+            )
+            assert over[0] <= 1, f"SVG output {k} runs {over}px past the right edge"
         first.screenshot(path=str(out / "initializer-graph.png"))
     finally:
         page.close()
@@ -414,7 +424,11 @@ OWN = [
     "%step 2",
     "%frames",
     "%help",
-    "%types",
+    """(module $imp
+  (import "spectest" "print_i32" (func $print_a_value_with_a_rather_long_name (param i32)))
+  (func $caller_with_a_long_descriptive_name (export "run_the_program_with_a_long_name") (param i32)
+    (call $print_a_value_with_a_rather_long_name (local.get 0))))
+%types $imp""",
     """(module $nomem (func (export "g") nop))""",
     "%debug $nomem g",
 ]
@@ -480,7 +494,7 @@ def test_own_notebook_frames_memory_go_and_layout(browser: Any, lab: dict[str, A
         )
         dbg.screenshot(path=str(out / "debugger-go.png"))
         # %help and %types fit the page: no table wider than its output, no clipped cell
-        for k, name in ((4, "help"), (5, "types")):
+        for k, name in ((4, "help"), (5, "types")):  # (types: its import column was clipped)
             o = page.locator(f"{ACTIVE} .jp-Notebook .jp-CodeCell").nth(k).locator(".jp-OutputArea-output")
             o.first.scroll_into_view_if_needed()
             bad = o.evaluate_all(
@@ -495,7 +509,8 @@ def test_own_notebook_frames_memory_go_and_layout(browser: Any, lab: dict[str, A
                 }))"""
             )
             assert bad == [], (name, bad)
-            o.first.screenshot(path=str(out / f"{name}.png"))
+            area = page.locator(f"{ACTIVE} .jp-Notebook .jp-CodeCell").nth(k).locator(".jp-Cell-outputArea")
+            area.screenshot(path=str(out / f"{name}.png"))
         # a module without memory: no empty memory box
         nomem = page.locator(f"{ACTIVE} .wasmlab-dbg").last
         nomem.scroll_into_view_if_needed()

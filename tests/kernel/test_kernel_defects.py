@@ -92,3 +92,24 @@ def test_wording(code: str, want: str, never: str) -> None:
     text = str(e.value)
     assert want in text and never not in text, text
     assert not re.search(r"\b1 \w+s\b", text.replace("1 argument (", "")), text
+
+
+def test_graphs_carry_a_png_and_fit_the_output_width() -> None:
+    """Stored graphs of an untrusted notebook showed as DOT text (defect 2): a PNG goes beside
+    the SVG; a wide SVG is scaled to the output's width (notebook 5's $top graph, defect 7)."""
+    import base64
+
+    from wasmlab.kernel.commands import MAX_WIDTH_PT, fit_width
+
+    ws = Workspace()
+    outputs(ws, LOCALS)
+    graph = outputs(ws, "%graph calls")[-1]
+    assert base64.b64decode(graph.data["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert graph.data["image/svg+xml"].startswith("<svg")
+    wide = '<svg width="1440pt" height="300pt"\n viewBox="0.00 0.00 1440.00 300.00">'
+    assert (
+        fit_width(wide)
+        == f'<svg width="{MAX_WIDTH_PT:.0f}pt" height="150pt"\n viewBox="0.00 0.00 1440.00 300.00">'
+    )
+    narrow = '<svg width="300pt" height="300pt" viewBox="0 0 300 300">'
+    assert fit_width(narrow) == narrow
