@@ -449,17 +449,22 @@ def cell_output(page: Any, k: int) -> Any:
 
 
 def go_to(page: Any, dbg: Any, address: str, want: int) -> None:
+    """Type `address` in the memory box, press go: the byte at `want` (as the person sees it:
+    the row's address plus the column) is the one selected, and the values are read from it."""
+    selected = """(el) => [...el.querySelectorAll('.wl-bsel')].map(b =>
+        parseInt(b.parentElement.querySelector('.wl-maddr').textContent, 16)
+        + [...b.parentElement.querySelectorAll('.wl-byte')].indexOf(b))"""
     dbg.locator(".wl-addr").fill(address)
     dbg.locator(".wl-memory .wl-btn").click()
-    page.wait_for_function(
-        "([el, want]) => { const s = el.querySelectorAll('.wl-bsel'); return s.length === 1 && s[0].dataset.addr === want; }",
-        arg=[dbg.element_handle(), str(want)],
-        timeout=15_000,
-    )
-    sel = dbg.locator(".wl-bsel")
-    row = sel.evaluate("(b) => b.parentElement.querySelector('.wl-maddr').textContent")
-    column = sel.evaluate("(b) => [...b.parentElement.querySelectorAll('.wl-byte')].indexOf(b)")
-    assert int(row, 16) + column == want, (address, row, column)  # the byte the person sees selected
+    try:
+        page.wait_for_function(
+            f"([el, want]) => {{ const s = ({selected})(el); return s.length === 1 && s[0] === want; }}",
+            arg=[dbg.element_handle(), want],
+            timeout=10_000,
+        )
+    except Exception:
+        got = dbg.evaluate(selected)
+        raise AssertionError(f"go {address}: selected {[hex(a) for a in got]}, not {want:#x}") from None
     assert dbg.locator(".wl-sel").inner_text().startswith(f"0x{want:08x}"), dbg.locator(
         ".wl-sel"
     ).inner_text()
