@@ -107,7 +107,10 @@ class Debugger(anywidget.AnyWidget):
     def _session_moved(self, stop: Any) -> None:
         self.last_stop = stop
         if not self._handling:  # (a move of this widget's own refreshes below)
-            self.refresh(follow=True)
+            try:
+                self.refresh(follow=True)
+            except Exception as e:  # a broken view must not break the move that was made
+                self.error = f"could not show the new state: {e}"
 
     def close(self) -> None:
         self._unfollow()
