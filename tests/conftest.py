@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -10,6 +12,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIRE_ALL = os.environ.get("WASMLAB_REQUIRE_ALL") == "1"
+#: WASMLAB_NO_SKIPS=1: every skip is a failure, whatever skipped (scripts/test.sh's run of the
+#: wasmtime comparisons: if `import wasmtime` failed there, all of them would skip, green)
+NO_SKIPS = os.environ.get("WASMLAB_NO_SKIPS") == "1"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> object:
+    outcome = yield
+    report = outcome.get_result()
+    if NO_SKIPS and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped, and WASMLAB_NO_SKIPS=1 makes a skip a failure: {reason}"
 
 
 def testsuite_root() -> Path:
@@ -25,12 +40,50 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+#: what a complete suite holds, per top folder: (files, .wast files, assertions in them,
+#: .json files, assertion commands in them). A suite with fewer is incomplete: a test on it
+#: could pass on what is missing.
+SUITE_MANIFEST = {
+    "core": (148, 148, 52231, 0, 0),
+    "json": (5820, 0, 0, 148, 52230),
+    "proposals": (52, 52, 1244, 0, 0),
+    "module-linking": (40, 13, 82, 0, 0),
+}
+
+
+@functools.cache
+def suite_counts(folder: Path) -> tuple[int, int, int, int, int]:
+    """(files, .wast files, `(assert_` in them, .json files, `"type": "assert_` in them)."""
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    wast = [p for p in files if p.suffix == ".wast"]
+    js = [p for p in files if p.suffix == ".json"]
+    wast_asserts = sum(len(re.findall(rb"\(assert_", p.read_bytes())) for p in wast)
+    json_asserts = sum(len(re.findall(rb'"type": *"assert_', p.read_bytes())) for p in js)
+    return len(files), len(wast), wast_asserts, len(js), json_asserts
+
+
+def suite_incomplete(root: Path, top: str) -> str | None:
+    """Why `root/top` is not the whole suite (fewer files or assertions than recorded), or None."""
+    want = SUITE_MANIFEST.get(top)
+    if want is None:
+        return None
+    got = suite_counts(root / top)
+    names = ("files", ".wast files", "assertions in .wast files", ".json files", "assertions in .json files")
+    short = [f"{n}: {g} of {w}" for n, g, w in zip(names, got, want) if g < w]
+    return ", ".join(short) or None
+
+
 def need_suite(*parts: str) -> Path:
-    """The path inside the test suite, or a skip (a failure in CI) that says what is missing."""
+    """The path inside the test suite, or a skip (a failure in CI) that says what is missing:
+    the suite must be there and complete (see SUITE_MANIFEST)."""
     root = testsuite_root()
     path = root.joinpath(*parts)
     if not path.exists():
         skip_or_fail(f"WebAssembly test suite not found at {path} (set WASMLAB_TESTSUITE)")
+    if parts:
+        why = suite_incomplete(root, parts[0])
+        if why is not None:
+            skip_or_fail(f"the WebAssembly test suite at {root / parts[0]} is incomplete ({why})")
     return path
 
 

@@ -72,7 +72,8 @@ class Func:
         """A machine paused before this call's first instruction."""
         wasm_args = [to_wasm(a, t) for a, t in zip(args, self.type.params)]
         if len(args) != len(self.type.params):
-            raise WasmError(f"{self.name} takes {len(self.type.params)} arguments, got {len(args)}")
+            n = len(self.type.params)
+            raise WasmError(f"{self.name} takes {n} argument{'s' * (n != 1)}, got {len(args)}")
         if self.fuel is not None:
             options.setdefault("fuel", self.fuel)
         return Machine(self.inst, wasm_args, **options)

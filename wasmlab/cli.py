@@ -24,7 +24,7 @@ def _read(path: str) -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as e:
-        raise UsageError(f"cannot read {path}: {e.strerror}") from None
+        raise UsageError(f"cannot read it: {e.strerror}") from None
 
 
 def load_module_file(path: str, validate: bool = True, features: str | None = None) -> Any:
@@ -35,7 +35,7 @@ def load_module_file(path: str, validate: bool = True, features: str | None = No
     data = _read(path)
     features = _feature_set(features)
     text = None
-    if data[:4] == b"\0asm":
+    if data[:4] == b"\0asm" or path.lower().endswith(".wasm"):  # a .wasm is never read as text
         module = api.decode(data, features=features)
     else:
         from .text import parse_module
@@ -77,9 +77,10 @@ def cmd_parse(a: argparse.Namespace) -> int:
 def cmd_print(a: argparse.Namespace) -> int:
     from . import api
 
-    print(
-        api.print_wat(load_module_file(a.file, validate=False, features=a.features), folded=a.folded), end=""
-    )
+    module = load_module_file(a.file, validate=False, features=a.features)
+    if a.no_custom:
+        module.customs = []
+    print(api.print_wat(module, folded=a.folded), end="")
     return 0
 
 
@@ -100,6 +101,10 @@ def cmd_dump(a: argparse.Namespace) -> int:
     else:
         print(binary.dump(load_module_file(a.file, validate=False, features=a.features)), end="")
     return 0
+
+
+def _args_text(n: int) -> str:
+    return f"{n} argument{'s' * (n != 1)}"
 
 
 def _parse_arg(text: str, t: Any) -> Any:
@@ -125,17 +130,7 @@ def cmd_run(a: argparse.Namespace) -> int:
     from . import api
 
     module = load_module_file(a.file, features=a.features)
-    wasi = None
-    has_wasi = any(i.module.startswith("wasi_") for i in module.imports)
-    if has_wasi:
-        from .wasi import WasiConfig
-
-        preopens = {}
-        for spec in a.dir:
-            host, _, guest = spec.partition("::")
-            preopens[guest or host] = host
-        env = dict(e.split("=", 1) if "=" in e else (e, "") for e in a.env)
-        wasi = WasiConfig(args=[a.file, *a.args], env=env, preopens=preopens, stdin=None)
+    wasi = _wasi_config(module, a, a.args)
     inst = api.instantiate(module, wasi=wasi)
     name = a.invoke or ("_start" if "_start" in inst.exports else None)
     if name is None:
@@ -143,7 +138,7 @@ def cmd_run(a: argparse.Namespace) -> int:
     func = inst.func(name)
     args = [_parse_arg(x, t) for x, t in zip(a.args, func.type.params)] if a.invoke else []
     if a.invoke and len(a.args) != len(func.type.params):
-        raise UsageError(f"{name} takes {len(func.type.params)} arguments, got {len(a.args)}")
+        raise UsageError(f"{name} takes {_args_text(len(func.type.params))}, got {len(a.args)}")
     if wasi is not None:
         status = wasi.run(inst, name, args)
         out = _format_results(wasi.results) if a.invoke else ""
@@ -176,15 +171,42 @@ def cmd_wast(a: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _trace_imports(module: Any, notes: list[str]) -> dict[str, dict[str, Any]]:
+def _is_wasi(module_name: str) -> bool:
+    return module_name.startswith("wasi_")
+
+
+def _wasi_config(module: Any, a: argparse.Namespace, args: Sequence[str], stdio: Any = None) -> Any:
+    """A WasiConfig from `--dir`, `--env`, `--stdin` and the program's arguments when the
+    module imports WASI, else None. `stdio`: where the program's stdout and stderr go."""
+    if not any(_is_wasi(i.module) for i in module.imports):
+        return None
+    from .wasi import WasiConfig
+
+    preopens = {}
+    for spec in a.dir:
+        host, _, guest = spec.partition("::")
+        preopens[guest or host] = host
+    env = dict(e.split("=", 1) if "=" in e else (e, "") for e in a.env)
+    stdin = None
+    if getattr(a, "stdin", None):
+        stdin = _read(a.stdin)
+    streams = {} if stdio is None else {"stdout": stdio, "stderr": stdio}
+    return WasiConfig(args=[a.file, *args], env=env, preopens=preopens, stdin=stdin, **streams)
+
+
+def _trace_imports(module: Any, notes: list[str], skip: Callable[[str], bool] = lambda m: False
+                   ) -> dict[str, dict[str, Any]]:  # fmt: skip
     """`spectest` as the spec scripts have it; other function imports become stubs that
-    return zeros (each named in `notes`). Other imports cannot be provided."""
+    return zeros (each named in `notes`). Other imports cannot be provided. Modules for
+    which `skip(name)` holds are left out (WASI, when real WASI provides them)."""
     from . import api
     from .script import spectest_exports
     from .syntax import ExternKind
 
     out: dict[str, dict[str, Any]] = {}
     for imp in module.imports:
+        if skip(imp.module):
+            continue
         ns = out.setdefault(imp.module, {})
         if imp.module == "spectest" and "print" not in ns:
             ns.update(spectest_exports())
@@ -216,10 +238,16 @@ def cmd_trace(a: argparse.Namespace) -> int:
         raise UsageError("--limit must be >= 0")
     module = load_module_file(a.file, features=a.features)
     notes: list[str] = []
-    inst = api.instantiate(module, _trace_imports(module, notes))
+    wasi = _wasi_config(module, a, args if name == "_start" else [], stdio=sys.stderr)
+    if wasi is not None:  # real WASI, as `run` gives it; the program writes to our stderr
+        inst = api.instantiate(module, _trace_imports(module, notes, skip=_is_wasi), wasi=wasi)
+        if name == "_start":
+            args = []
+    else:
+        inst = api.instantiate(module, _trace_imports(module, notes))
     params = inst.func(name).type.params
     if len(args) != len(params):
-        raise UsageError(f"{name} takes {len(params)} arguments, got {len(args)}")
+        raise UsageError(f"{name} takes {_args_text(len(params))}, got {len(args)}")
     values = [_parse_arg(x, t) for x, t in zip(args, params)]
     return print_trace(Session(inst, name, *values, history=False), a.limit, sys.stdout, notes)
 
@@ -228,7 +256,17 @@ def cmd_graph(a: argparse.Namespace) -> int:
     from .viz import graph_for
 
     kind = "initializers" if a.initializers else "types" if a.types else "calls" if a.calls else "cfg"
-    graph = graph_for(load_module_file(a.file, features=a.features), kind, func=a.func)
+    module = load_module_file(a.file, features=a.features)
+    if kind == "cfg" and a.func is None:
+        from .viz import resolve_func
+
+        idx = resolve_func(module, None)
+        name = module.names.funcs.get(idx)
+        export = next((e.name for e in module.exports if e.index == idx and e.kind.text == "func"), None)
+        label = f"{idx} (${name})" if name else f'{idx} (export "{export}")' if export else str(idx)
+        print(f"{a.file}: note: --cfg of function {label}, the first exported one; choose another "
+              "with --func NAME", file=sys.stderr)  # fmt: skip
+    graph = graph_for(module, kind, func=a.func)
     if a.output:
         from .viz import render_svg
 
@@ -253,14 +291,35 @@ def _features_option(s: argparse.ArgumentParser) -> None:
     )
 
 
+FILE_HELP = "a .wasm binary or a .wat text file"
+
+
+def _wasi_options(s: argparse.ArgumentParser) -> None:
+    s.add_argument(
+        "--dir", action="append", default=[], metavar="HOST::GUEST",
+        help="give a WASI program the host folder HOST, as GUEST (repeatable)",
+    )  # fmt: skip
+    s.add_argument(
+        "--env", action="append", default=[], metavar="K=V", help="an environment variable (repeatable)"
+    )
+    s.add_argument(
+        "--stdin", metavar="PATH", help="a file as a WASI program's standard input (default: this one's)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="wasmlab", description="Explore and step-debug WebAssembly.")
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("parse", help="WAT text to a .wasm binary (like wat2wasm)")
-    s.add_argument("file")
-    s.add_argument("-o", "--output")
-    s.add_argument("--module-linking-encoding", choices=["0.22", "pr2451"], default="0.22")
+    s.add_argument("file", help=FILE_HELP)
+    s.add_argument("-o", "--output", help="the .wasm file to write (default: FILE with a .wasm suffix)")
+    s.add_argument(
+        "--module-linking-encoding",
+        choices=["0.22", "pr2451"],
+        default="0.22",
+        help="binary encoding of module-linking sections: wasmtime 0.22's (default) or PR 2451's",
+    )
     s.add_argument(
         "--debug-names", action="store_true", help="write a name section from the text's $ids (as wat2wasm)"
     )
@@ -268,60 +327,74 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(fn=cmd_parse)
 
     s = sub.add_parser("print", help="a module as WAT text (like wasm2wat)")
-    s.add_argument("file")
-    s.add_argument("--folded", action="store_true")
+    s.add_argument("file", help=FILE_HELP)
+    s.add_argument("--folded", action="store_true", help="print instructions in folded (S-expression) form")
+    s.add_argument(
+        "--no-custom", action="store_true", help="leave out custom sections (.debug_*, producers, ...)"
+    )
     _features_option(s)
     s.set_defaults(fn=cmd_print)
 
     s = sub.add_parser("validate", help="decode/parse and validate")
-    s.add_argument("file")
+    s.add_argument("file", help=FILE_HELP)
     _features_option(s)
     s.set_defaults(fn=cmd_validate)
 
     s = sub.add_parser("dump", help="sections, imports/exports and function bodies with byte offsets")
-    s.add_argument("file")
+    s.add_argument("file", help=FILE_HELP)
     _features_option(s)
     s.set_defaults(fn=cmd_dump)
 
     s = sub.add_parser("run", help="run a module (WASI programs included)")
-    s.add_argument("--dir", action="append", default=[], metavar="HOST::GUEST")
-    s.add_argument("--env", action="append", default=[], metavar="K=V")
-    s.add_argument("--invoke", metavar="NAME")
-    s.add_argument("file")
-    s.add_argument("args", nargs=argparse.REMAINDER)
+    _wasi_options(s)
+    s.add_argument("--invoke", metavar="NAME", help="call export NAME with ARGS (default: _start)")
+    s.add_argument("file", help=FILE_HELP)
+    s.add_argument(
+        "args", nargs=argparse.REMAINDER, help="the program's arguments (WASI), or NAME's with --invoke"
+    )
     _features_option(s)
     s.set_defaults(fn=cmd_run)
 
     s = sub.add_parser("wast", help="run spec scripts (.wast or wast2json .json)")
-    s.add_argument("files", nargs="+")
-    s.add_argument("--module-linking", action="store_true")
+    s.add_argument("files", nargs="+", help="the scripts to run")
+    s.add_argument(
+        "--module-linking", action="store_true", help="accept the module-linking proposal (wasmtime 0.22)"
+    )
     s.add_argument("--show", type=int, default=10, help="failures shown per file")
     s.add_argument("-v", "--verbose", action="store_true", help="list skipped assertions")
     _features_option(s)
     s.set_defaults(fn=cmd_wast)
 
     s = sub.add_parser("trace", help="one line per instruction executed")
-    s.add_argument("file")
-    s.add_argument("--invoke", required=True, nargs="+", metavar="NAME", help="NAME, then its arguments")
-    s.add_argument("--limit", type=int, default=100_000)
-    s.add_argument("args", nargs="*")
+    s.add_argument("file", help=FILE_HELP)
+    s.add_argument(
+        "--invoke", required=True, nargs="+", metavar="NAME",
+        help="NAME, then its arguments (for a WASI program's _start: the program's arguments)",
+    )  # fmt: skip
+    s.add_argument(
+        "--limit", type=int, default=100_000, help="stop after this many instructions (default 100000)"
+    )
+    _wasi_options(s)
+    s.add_argument("args", nargs="*", help="more arguments, as after --invoke NAME")
     _features_option(s)
     s.set_defaults(fn=cmd_trace)
 
     s = sub.add_parser("graph", help="graphviz pictures of a module")
     g = s.add_mutually_exclusive_group(required=True)
-    g.add_argument("--initializers", action="store_true")
-    g.add_argument("--types", action="store_true")
-    g.add_argument("--calls", action="store_true")
-    g.add_argument("--cfg", action="store_true")
-    s.add_argument("--func", help="function for --cfg")
-    s.add_argument("file")
-    s.add_argument("-o", "--output")
+    g.add_argument("--initializers", action="store_true", help="what instantiation does (module linking)")
+    g.add_argument("--types", action="store_true", help="the module and instance types (type tables)")
+    g.add_argument("--calls", action="store_true", help="the call graph")
+    g.add_argument("--cfg", action="store_true", help="the control-flow graph of one function (--func)")
+    s.add_argument(
+        "--func", help="function for --cfg: index, $name or export name (default: the first exported)"
+    )
+    s.add_argument("file", help=FILE_HELP)
+    s.add_argument("-o", "--output", help="write an SVG picture here (default: print the DOT source)")
     _features_option(s)
     s.set_defaults(fn=cmd_graph)
 
     s = sub.add_parser("lab", help="open JupyterLab on the teaching notebooks")
-    s.add_argument("--notebooks", default=None)
+    s.add_argument("--notebooks", default=None, help="the folder to open (default: the teaching notebooks)")
     s.set_defaults(fn=cmd_lab, jupyter_args=[])  # unknown options go to jupyter lab
     return p
 
@@ -340,17 +413,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return fn(a)
     except UsageError as e:
-        print(f"wasmlab: {e}", file=sys.stderr)
+        print(f"{_subject(a)}: error: {e}", file=sys.stderr)
         return 2
     except WasmError as e:
-        located = getattr(e, "source_line", None) is not None or getattr(e, "line", None) is not None
-        print(str(e) if located else f"error: {e}", file=sys.stderr)  # located ones say "error:"
+        print(error_text(_subject(a), e), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _subject(a: argparse.Namespace) -> str:
+    """The file an error is about (the one a command reads), else the program's name."""
+    file = getattr(a, "file", None)
+    return file if isinstance(file, str) else "wasmlab"
+
+
+def error_text(file: str, e: WasmError) -> str:
+    """The one error format: `FILE:LINE:COL: error: ...` (text, with the source line and a
+    caret) or `FILE: error: at byte 0xN: ...` (binary), else `FILE: error: ...`."""
+    located = getattr(e, "source_line", None) is not None or getattr(e, "line", None) is not None
+    if located:  # ParseError / ValidationError with a span: they say "FILE:L:C: error:" already
+        return str(e)
+    offset = getattr(e, "offset", None)
+    if offset is not None:
+        reason = getattr(e, "reason", None) or str(e)
+        if hasattr(e, "_where_reason"):  # a binary ValidationError: func/instruction too
+            reason = e._where_reason().replace(f" @{offset:#x}", "").replace(f"@{offset:#x}", "").strip()
+            reason = reason[2:] if reason.startswith(": ") else reason
+        return f"{file}: error: at byte {offset:#x}: {reason}"
+    return f"{file}: error: {e}"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,7 +4,12 @@ Playwright with Debian's Chromium (browsers cannot be downloaded here, so `execu
 - 01-stack-machine: run all cells with the wasmlab kernel, click the last Debugger's step
   button three times: the value stack and the highlighted source line change; WAT cells are
   syntax highlighted (CodeMirror token spans with their own colours);
-- 05-module-linking: run all cells: the initializer graph is shown as an SVG picture.
+- 05-module-linking: run all cells: the initializer graph is shown as an SVG picture;
+- 05 and 01 opened WITHOUT running (a fresh clone: not trusted): the stored graphs show as
+  pictures (the PNG beside each SVG), no stored output is typeset as math;
+- a notebook of one's own: `%frames` with two named locals reads `$n=i32 10` (no LaTeX), the
+  Debugger's memory "go" box selects the typed byte, the layout fits (the `%help` and `%types`
+  tables, the source pane, no empty memory box).
 
 Screenshots go to artifacts/browser/ (gitignored); the README's pictures in docs/images/ are
 copies of them (`WASMLAB_SCREENSHOTS=docs/images` writes them there directly).
@@ -78,7 +83,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         import jupyterlab  # noqa: F401
     except ImportError:
         skip_or_fail("jupyterlab is not installed (pip install -e '.[test]')")
-    from wasmlab.lab import kernelspec_installed, lab_command
+    from wasmlab.lab import lab_command
 
     tmp = tmp_path_factory.mktemp("lab")
     notebooks = tmp / "notebooks"
@@ -92,11 +97,12 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     token = secrets.token_hex(16)
     env = dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(tmp / "config"),
                JUPYTER_RUNTIME_DIR=str(tmp / "runtime"), XDG_CACHE_HOME=str(home / ".cache"))  # fmt: skip
-    if not kernelspec_installed():  # as `wasmlab lab` does for an editable install
-        from wasmlab.kernel.install import write_spec
+    # the kernel of this checkout's Python, whatever other kernelspec is installed (another
+    # checkout's would test its code, not this one's); `wasmlab lab` does the same when none is
+    from wasmlab.kernel.install import write_spec
 
-        write_spec(tmp / "jupyter" / "kernels" / "wasmlab", sys.executable)
-        env["JUPYTER_PATH"] = str(tmp / "jupyter")
+    write_spec(tmp / "jupyter" / "kernels" / "wasmlab", sys.executable)
+    env["JUPYTER_PATH"] = str(tmp / "jupyter")
     cmd = lab_command(notebooks, [
         "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}", "--LabApp.news_url=None",
@@ -272,7 +278,9 @@ def test_stack_machine_debugger_steps(browser: Any, lab: dict[str, Any]) -> None
         assert "step 3" in after["status"], after
         assert after["stack"] != before["stack"], (before, after)
         assert after["line"] != before["line"], (before, after)
-        assert "3" in after["stack"] and "5" in after["stack"], after  # poly(5): 3, x, x
+        # poly(5) after 3 steps: i32.const 3, local.get $x, local.get $x: the stack, top first
+        rows = dbg.locator(".wl-right .wl-pane").first.locator("tr").all_inner_texts()
+        assert [r.split("\t")[:2] for r in rows] == [["i32", "5"], ["i32", "5"], ["i32", "3"]], rows
         dbg.screenshot(path=str(out / "debugger.png"))
         # WAT cells are syntax highlighted: CodeMirror wraps tokens in spans that have colours
         cell = page.locator(f"{ACTIVE} .jp-Notebook .jp-CodeCell").first
@@ -317,6 +325,16 @@ def test_module_linking_initializer_graph(browser: Any, lab: dict[str, Any]) -> 
             assert "instantiate" in (text or ""), text
         box = first.bounding_box()
         assert box is not None and box["width"] > 200 and box["height"] > 200, box
+        # no picture runs past the right edge of its output (the $top graph did)
+        for k in range(svg_out.count()):
+            svg_out.nth(k).scroll_into_view_if_needed()
+            over = svg_out.nth(k).evaluate(
+                """(o) => { const area = o.closest('.jp-OutputArea').getBoundingClientRect().right;
+                           const pic = (o.querySelector('img, svg') || o).getBoundingClientRect().right;
+                           return [pic - area, [o, o.parentElement, o.closest('.jp-OutputArea'), o.querySelector('img, svg')]
+                             .map(e => e && `${e.tagName}.${e.className} ${e.getBoundingClientRect().left}-${e.getBoundingClientRect().right} ${getComputedStyle(e).maxWidth}`)]; }"""
+            )
+            assert over[0] <= 1, f"SVG output {k} runs {over}px past the right edge"
         first.screenshot(path=str(out / "initializer-graph.png"))
     finally:
         page.close()
@@ -335,7 +353,175 @@ def test_time_travel_debugger_memory(browser: Any, lab: dict[str, Any]) -> None:
         state = debugger_state(dbg)
         assert "step 126" in state["status"] and "init" in state["status"], state
         assert "i32.store" in state["line"], state
+        # the memory view marks the bytes the last move changed (the store, undone by %back)
+        marked = dbg.locator(".wl-bchanged")
+        assert marked.count() >= 1, "the changed bytes are marked"
         dbg.screenshot(path=str(out / "time-travel.png"))
+    finally:
+        page.close()
+
+
+def open_unrun(browser: Any, lab: dict[str, Any], name: str) -> Any:
+    """A notebook as a fresh clone shows it: opened, not run, not trusted."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(60_000)
+    page.goto(f"{lab['base']}/lab/tree/{name}?reset&token={lab['token']}")
+    page.wait_for_selector(f"{ACTIVE} .jp-Notebook .jp-OutputArea-output", state="attached")
+    return page
+
+
+NO_MATH_IN_OUTPUTS = (
+    "() => document.querySelectorAll('.jp-OutputArea mjx-container, .jp-OutputArea .MathJax').length"
+)
+
+
+def test_unrun_notebook_shows_its_stored_pictures(browser: Any, lab: dict[str, Any]) -> None:
+    """05 opened before running: every stored graph is a picture (a PNG: an untrusted notebook
+    shows no SVG), none is raw DOT text, none runs past the right edge, no output is math."""
+    page = open_unrun(browser, lab, "05-module-linking.ipynb")
+    out = shots_dir()
+    try:
+        pngs = page.locator(f"{ACTIVE} .jp-OutputArea-output[data-mime-type='image/png']")
+        pngs.first.wait_for(state="attached")
+        assert pngs.count() >= 4, "the four stored %graph outputs are pictures"
+        # untrusted: no SVG output was rendered, and no stored output shows as DOT text
+        assert page.locator(f"{ACTIVE} .jp-OutputArea-output[data-mime-type='image/svg+xml']").count() == 0
+        texts = page.locator(f"{ACTIVE} .jp-OutputArea-output[data-mime-type='text/plain']").all_inner_texts()
+        assert not [t for t in texts if "digraph" in t], "a graph shown as its DOT source"
+        for k in range(pngs.count()):
+            box = pngs.nth(k)
+            box.scroll_into_view_if_needed()
+            img = box.locator("img")
+            page.wait_for_function("(i) => i.complete && i.naturalWidth > 100", arg=img.element_handle())
+            area = box.evaluate("(e) => e.closest('.jp-OutputArea').getBoundingClientRect().right")
+            right = img.evaluate("(i) => i.getBoundingClientRect().right")
+            assert right <= area + 1, f"graph {k} runs past the right edge: {right} > {area}"
+        top = pngs.nth(pngs.count() - 1)  # the $top initializer graph
+        top.scroll_into_view_if_needed()
+        top.screenshot(path=str(out / "unrun-top-graph.png"))
+        pngs.first.scroll_into_view_if_needed()
+        page.screenshot(path=str(out / "unrun-notebook.png"))
+        assert page.evaluate(NO_MATH_IN_OUTPUTS) == 0
+    finally:
+        page.close()
+    page = open_unrun(browser, lab, "01-stack-machine.ipynb")
+    try:
+        page.wait_for_timeout(1500)  # (the typesetter runs after the outputs render)
+        assert page.evaluate(NO_MATH_IN_OUTPUTS) == 0, "a stored output typeset as math"
+    finally:
+        page.close()
+
+
+OWN = [
+    """(module $m
+  (memory 1)
+  ;; a long line, as C programs have: the source pane must show it, not cut it off at the middle
+  (func $f (export "f") (param $n i32) (result i32) (local $i i32)
+    (local.set $i (i32.const 7))
+    (i32.store (i32.const 0x1234) (local.get $n))
+    (i32.add (local.get $n) (local.get $i))))""",
+    "%debug f 10",
+    "%step 2",
+    "%frames",
+    "%help",
+    """(module $imp
+  (import "spectest" "print_i32" (func $print_a_value_with_a_rather_long_name (param i32)))
+  (func $caller_with_a_long_descriptive_name (export "run_the_program_with_a_long_name") (param i32)
+    (call $print_a_value_with_a_rather_long_name (local.get 0))))
+%types $imp""",
+    """(module $nomem (func (export "g") nop))""",
+    "%debug $nomem g",
+]
+
+
+def write_notebook(path: Path, cells: list[str]) -> None:
+    nb = {
+        "cells": [{"cell_type": "code", "execution_count": None, "id": f"c{k}", "metadata": {}, "outputs": [],
+                   "source": src} for k, src in enumerate(cells)],
+        "metadata": {"kernelspec": {"display_name": "WebAssembly (wasmlab)", "language": "wast", "name": "wasmlab"}},
+        "nbformat": 4, "nbformat_minor": 5,
+    }  # fmt: skip
+    path.write_text(json.dumps(nb, indent=1))
+
+
+def cell_output(page: Any, k: int) -> Any:
+    return page.locator(f"{ACTIVE} .jp-Notebook .jp-CodeCell").nth(k).locator(".jp-OutputArea-output").first
+
+
+def go_to(page: Any, dbg: Any, address: str, want: int) -> None:
+    """Type `address` in the memory box, press go: the byte at `want` (as the person sees it:
+    the row's address plus the column) is the one selected, and the values are read from it."""
+    selected = """(el) => [...el.querySelectorAll('.wl-bsel')].map(b =>
+        parseInt(b.parentElement.querySelector('.wl-maddr').textContent, 16)
+        + [...b.parentElement.querySelectorAll('.wl-byte')].indexOf(b))"""
+    dbg.locator(".wl-addr").fill(address)
+    dbg.locator(".wl-memory .wl-btn").click()
+    try:
+        page.wait_for_function(
+            f"([el, want]) => {{ const s = ({selected})(el); return s.length === 1 && s[0] === want; }}",
+            arg=[dbg.element_handle(), want],
+            timeout=10_000,
+        )
+    except Exception:
+        got = dbg.evaluate(selected)
+        raise AssertionError(f"go {address}: selected {[hex(a) for a in got]}, not {want:#x}") from None
+    assert dbg.locator(".wl-sel").inner_text().startswith(f"0x{want:08x}"), dbg.locator(
+        ".wl-sel"
+    ).inner_text()
+
+
+def test_own_notebook_frames_memory_go_and_layout(browser: Any, lab: dict[str, Any]) -> None:
+    write_notebook(lab["dir"] / "own.ipynb", OWN)
+    page = open_notebook(browser, lab, "own.ipynb")
+    out = shots_dir()
+    try:
+        run_all(page)
+        # %frames with two named locals: literal text, not LaTeX math
+        frames = cell_output(page, 3)
+        frames.scroll_into_view_if_needed()
+        page.wait_for_timeout(1000)
+        assert "$n=i32 10, $i=i32 7" in frames.inner_text(), frames.inner_text()
+        assert frames.locator("mjx-container, .MathJax").count() == 0
+        frames.screenshot(path=str(out / "frames.png"))
+        # the memory "go" box selects the byte typed, outside the window, inside it, and back
+        dbg = page.locator(f"{ACTIVE} .wasmlab-dbg").first
+        dbg.scroll_into_view_if_needed()
+        go_to(page, dbg, "0x1234", 0x1234)
+        go_to(page, dbg, "0x1236", 0x1236)
+        go_to(page, dbg, "16", 16)
+        go_to(page, dbg, "0x1234", 0x1234)
+        assert dbg.locator(".wl-sel").inner_text().startswith("0x00001234: i32 0"), dbg.locator(
+            ".wl-sel"
+        ).inner_text()
+        # the source pane shows its long line whole (the right pane takes only what it needs)
+        assert dbg.locator(".wl-source").evaluate("(e) => e.scrollWidth <= e.clientWidth + 1"), (
+            "long line cut"
+        )
+        dbg.screenshot(path=str(out / "debugger-go.png"))
+        # %help and %types fit the page: no table wider than its output, no clipped cell
+        for k, name in ((4, "help"), (5, "types")):  # (types: its import column was clipped)
+            o = page.locator(f"{ACTIVE} .jp-Notebook .jp-CodeCell").nth(k).locator(".jp-OutputArea-output")
+            o.first.scroll_into_view_if_needed()
+            bad = o.evaluate_all(
+                """(outs) => outs.flatMap(o => [...o.querySelectorAll('table')].flatMap(t => {
+                    const area = o.getBoundingClientRect();
+                    const r = t.getBoundingClientRect();
+                    const out = r.right > area.right + 1 ? [`table ${r.width}px past ${area.width}px`] : [];
+                    for (const c of t.querySelectorAll('td')) {
+                        if (c.scrollWidth > c.clientWidth + 1) out.push(`clipped: ${c.textContent.slice(0, 40)}`);
+                    }
+                    return out;
+                }))"""
+            )
+            assert bad == [], (name, bad)
+            area = page.locator(f"{ACTIVE} .jp-Notebook .jp-CodeCell").nth(k).locator(".jp-Cell-outputArea")
+            area.screenshot(path=str(out / f"{name}.png"))
+        # a module without memory: no empty memory box
+        nomem = page.locator(f"{ACTIVE} .wasmlab-dbg").last
+        nomem.scroll_into_view_if_needed()
+        assert nomem.locator(".wl-mem").is_hidden()
+        assert nomem.locator(".wl-memory").bounding_box()["height"] < 40
+        nomem.screenshot(path=str(out / "debugger-no-memory.png"))
     finally:
         page.close()
 

@@ -84,7 +84,7 @@ def test_invoke_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     bad.write_bytes(b"\0asm\x01\0\0\0\x01\x05\x01\x60\x00")
     assert main(["validate", str(bad)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("error: @0x9: length out of bounds")
+    assert err.startswith(f"{bad}: error: at byte 0x9: length out of bounds")
     trap = tmp_path / "trap.wat"
     trap.write_text('(module (func (export "t") unreachable))')
     assert main(["run", "--invoke", "t", str(trap)]) == 1

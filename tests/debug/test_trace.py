@@ -102,8 +102,8 @@ def test_cli_trace_stubs_function_imports(tmp_path: Path, capsys: pytest.Capture
     ("args", "status", "message"),
     [
         (["--invoke", "nope", "1"], 1, "no exported function"),
-        (["--invoke", "fib"], 2, "takes 1 arguments"),
-        (["--invoke", "fib", "x"], 2, "not a i32"),
+        (["--invoke", "fib"], 2, "takes 1 argument,"),
+        (["--invoke", "fib", "x"], 2, "not an i32"),
         (["--invoke", "fib", "1", "--limit", "-1"], 2, "--limit"),
     ],
 )

@@ -101,4 +101,4 @@ def test_debugger_widget_in_python(ip: Any) -> None:
     w = Debugger(debug(inst, "f", 1))
     assert repr(w).startswith("<Debugger f: step 0:")
     w.send_action("continue")
-    assert w.run_state == "returned" and "returned 2" in w.position
+    assert w.run_state == "returned" and w.position == "step 4: returned [i32 2]"

@@ -180,22 +180,42 @@ def test_every_command(kernel: Driver, tmp_path) -> None:  # noqa: ANN001
     wat = tmp_path / "tiny.wat"
     wat.write_text('(module $tiny (func (export "one") (result i32) (i32.const 1)))')
     wasi = Path(__file__).resolve().parents[2] / "notebooks" / "c" / "fractions.wasm"
+    # each command and a text its output must hold (what a person would look for in it)
     script = [
-        "%help", "%help step", "%echo hi", f"%load {wat}", "%modules", PROGRAM, "%print", "%print $prog --folded",
-        "%dump $tiny", "%types", "%explore", "%explore $tiny", "%graph calls", "%graph cfg fib", "%memory 1024 16",
-        "%debug fib 5", "%step", "%step 3", "%next", "%over 2", "%stack", "%frames", "%locals", "%globals",
-        "%memory 1024 8", "%changes", "%break fib if n == 2", "%breakpoints", "%continue", "%locals",
-        "%p $n + 1", "%up", "%down", "%frame 0", "%set $n = 2", "%rstep", "%step", "%rnext", "%step 2", "%rfinish",
-        "%watch memory 1024 4", "%watch global 0", "%disable 1", "%enable 1", "%delete w1", "%continue",
-        "%finish", "%out", "%back 2", "%rcontinue", "%goto 10", "%where", "%trace 4", "%history",
-        "%break 7", "%delete all", "%c", f"%load {wasi} --wasi -- 1/2", "%run", "%features all", "%features",
-        "%features none", "%reset",
+        ("%help", "Cells hold WAST"), ("%help step", "execute N instructions"), ("%echo hi", "hi"),
+        (f"%load {wat}", "module $tiny: 1 function, 1 export"), ("%modules", "$tiny*"),
+        (PROGRAM, "module $prog: 4 functions, 6 exports"), ("%print", "(module $prog"),
+        ("%print $prog --folded", "(loop $l\n      (br $l)))"), ("%dump $tiny", "module: 36 bytes"),
+        ("%types", "[i32] -> [i32]"), ("%explore", "module $prog"), ("%explore $tiny", "module $tiny"),
+        ("%graph calls", "digraph calls {"), ("%graph cfg fib", "digraph cfg {"),
+        ("%memory 1024 16", "[0x400, 0x410)"), ("%debug fib 5", "paused before the first instruction"),
+        ("%step", "step 1: fib+1"), ("%step 3", "step 4: fib+4"), ("%next", "step 5: fib+5"),
+        ("%over 2", "step 7: fib+7"), ("%stack", "value stack (top first)"), ("%frames", "$n=i32 5"),
+        ("%locals", "$n     i32 5"), ("%globals", "$count  mut i32  i32 1"),
+        ("%memory 1024 8", "00000400  05 00 00 00"), ("%changes", "global $count: i32 0 -> i32 1"),
+        ("%break fib if n == 2", "breakpoint 1 at fib if n == 2"), ("%breakpoints", "fib if n == 2"),
+        ("%continue", "breakpoint 1 at fib"), ("%locals", "$n     i32 2"),
+        ("%watch memory 1024 4", "watchpoint w1"), ("%watch global 0", "watchpoint w2 on global $count"),
+        ("%disable 1", "off"), ("%enable 1", "on"), ("%delete w1", "deleted w1"),
+        ("%continue", "watchpoint 2: global $count"), ("%finish", "watchpoint 2: global $count"),
+        ("%out", "stepped out"), ("%back 2", "went back 2 instructions"), ("%rcontinue", "watchpoint 2"),
+        ("%goto 10", "step 10: fib+10"), ("%where", "step 10: fib+10"), ("%trace 4", "step 14: fib+16"),
+        ("%history", "1 checkpoint every"), ("%break 7", "breakpoint 2 at line 7"),
+        ("%delete all", "deleted 3 breakpoints and watchpoints"), ("%c", "returned [i32 5]"),
+        ("%debug fib 5", "paused before the first instruction"), ("%break fib if $n == 2", "if $n == 2"),
+        ("%continue", "step 45: fib+0"), ("%p $n + 1", "$n + 1 = i32 3"), ("%up", "#2 prog.fib @0x7a"),
+        ("%down", "#3 prog.fib @0x5c"), ("%frame 0", "#0 prog.fib"), ("%set $n = 2", "$n = i32 2 (at step 45"),
+        ("%rstep", "step 44: fib+16"), ("%step", "step 45: fib+0"), ("%rnext", "step 44: fib+16"),
+        ("%step 2", "breakpoint 1 at fib"), ("%rfinish", "back at the call of fib"), ("%delete all", "deleted 1"),
+        (f"%load {wasi} --wasi -- 1/2", "module $fractions"), ("%run", "1/2 = 1/2"),
+        ("%features all", "tail-call"), ("%features", "features"), ("%features none", "off"),
+        ("%reset", "all modules and sessions forgotten"),
     ]  # fmt: skip
     used = set()
-    for code in script:
+    for code, want in script:
         r = kernel.execute(code)
         assert r.status == "ok", (code, r.text())
-        assert r.outputs or code.startswith("%echo") is False or True
+        assert want in r.text(), (code, want, r.text())
         if code.startswith("%"):
             used.add(code[1:].split()[0])
     from wasmlab.kernel.registry import lookup

@@ -274,7 +274,7 @@ def test_debug_session_commands(ws: Workspace, run: Cell) -> None:
     assert "(reversed)" in run.text("%break 7\n%continue\n%step 2\n%rcontinue")
     trace = run.text("%trace 3")
     assert "instruction" in trace and trace.count("\n") >= 4
-    assert "checkpoints" in run.text("%history")
+    assert "1 checkpoint every" in run.text("%history")  # (not "1 checkpoints")
     assert "returned [i32 8]" in run.text("%delete all\n%continue")
     assert run.error("%step").ename == "DebugError"
     assert run.text("%where").startswith("step ")

@@ -100,7 +100,7 @@ def test_declared_module_types_must_match() -> None:
 
 def test_type_rules() -> None:
     invalid('(module (type (instance (export "" (func)) (export "" (func)))))', "duplicate export name")
-    invalid('(module (type (func)) (import "" (instance (type 0))))', "is not a instance")
+    invalid('(module (type (func)) (import "" (instance (type 0))))', "is not an instance")
     invalid('(module (type (module (import "" (func (type 1))))) (type (func)))', "unknown type 1")
     invalid('(module (export "" (module 0)))', "exported module index out of bounds")
     invalid(

@@ -227,7 +227,7 @@ def test_parse_arg_takes_every_syntax_of_the_command_line_and_the_kernel(
 
 
 def test_parse_arg_says_what_is_wrong() -> None:
-    with pytest.raises(WasmError, match="argument 'x' is not a i32"):
+    with pytest.raises(WasmError, match="argument 'x' is not an i32"):
         parse_arg("x", ValType.I32)
     with pytest.raises(WasmError, match="cannot pass '5' as a funcref"):
         parse_arg("5", ValType.FUNCREF)

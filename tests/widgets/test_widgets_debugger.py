@@ -69,7 +69,9 @@ def test_a_click_advances_the_session_and_the_views(widget: Debugger) -> None:
     assert s.step_count == 4 and widget.globals[0]["value"] == "0"
     click(widget, "over")
     click(widget, "out")
-    assert widget.run_state == "returned" and "returned 5" in widget.position
+    # wasm values as wasm writes them, said once (not "returned 5 — returned [i32 5]")
+    assert widget.run_state == "returned" and widget.position.endswith(": returned [i32 5]")
+    assert "—" not in widget.position and "None" not in widget.position
     assert widget.current is None
     click(widget, "reset")
     assert s.step_count == 0 and widget.current is not None
@@ -213,3 +215,35 @@ def test_explorer_numbers_functions_through_module_linking_aliases() -> None:
     assert e.func_text.startswith("(import 'env' 'g')")
     e.show_function(2)
     assert "call $x.$f" in e.func_text
+
+
+def test_the_widget_follows_moves_made_from_python(inst: wasmlab.Instance) -> None:
+    """A `Debugger(s)` follows its Session whoever moves it (issue 13, defect 8)."""
+    s = debug(inst, "fib", 5)
+    w = Debugger(s, sources=SRC)
+    seen: list = []
+    stop_watching = s.on_move(seen.append)
+    s.step(3)
+    assert w.position.startswith("step 3:") and w.mem_changed == [[2048, 2049]]
+    stop = s.continue_()
+    assert seen[-1] is stop and len(seen) == 2
+    assert w.run_state == "returned" and w.position == f"step {s.step_count}: returned [i32 5]"
+    s.back(1)
+    assert w.position.startswith(f"step {s.step_count}:") and "went back 1 instruction" in w.position
+    stop_watching()
+    s.goto(0)
+    assert len(seen) == 3 and w.position.startswith("step 0:")
+    w.close()
+    s.step()  # a closed widget is no longer told
+    assert w.position.startswith("step 0:")
+
+
+def test_status_line_has_no_python_reprs(inst: wasmlab.Instance) -> None:
+    """'returned None — returned []' / 'returned 49 — returned [i32 49]' (defect 5)."""
+    void = wasmlab.load('(module (func (export "nop") nop))')
+    w = Debugger(debug(void, "nop"))
+    click(w, "continue")
+    assert w.position == "step 2: returned []", w.position
+    w = Debugger(debug(inst, "fib", 3), sources=SRC)
+    click(w, "continue")
+    assert w.position.endswith(": returned [i32 2]") and "—" not in w.position, w.position

@@ -103,6 +103,7 @@ class Session:
         self._interrupt = threading.Event()
         self._moves: list[Move] = []
         self._selected: int | None = None  # the frame `eval`, `locals` and `set_local` use
+        self._observers: list[Callable[[Stop], object]] = []
         self._baseline: inspection.Baseline | None = None
         self._last: Stop = Stop("start", "paused before the first instruction", self.position)
         self._closed = False
@@ -140,7 +141,7 @@ class Session:
 
         params = self.func.type.params
         if len(args) != len(params):
-            raise DebugError(f"{self.name} takes {len(params)} arguments, got {len(args)}")
+            raise DebugError(f"{self.name} takes {plural(len(params), 'argument')}, got {len(args)}")
         return [to_wasm(a, t) for a, t in zip(args, params)]
 
     def close(self) -> None:
@@ -268,7 +269,20 @@ class Session:
         stop = run()
         self._moves.append(Move(command, start, self.machine.steps, stop.kind))
         self._last = stop
+        for callback in list(self._observers):
+            callback(stop)
         return stop
+
+    def on_move(self, callback: Callable[[Stop], object]) -> Callable[[], None]:
+        """Call `callback(stop)` after every move of this session, whoever makes it (Python,
+        a kernel command, a widget's button); returns a function that stops the calls."""
+        self._observers.append(callback)
+
+        def remove() -> None:
+            if callback in self._observers:
+                self._observers.remove(callback)
+
+        return remove
 
     # --- the run loop -----------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from ..exec.runtime import FuncInst
 from ..syntax.module import Instr
 from ..syntax.stack_effects import EffectContext, stack_effect
 from ..syntax.types import FuncType
-from .inspection import top_values
+from .inspection import is_exit, top_values
 from .values import TypedValue
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ def _record(s: Session, before: tuple, stop: Any) -> TraceRecord:
 def print_trace(s: Session, limit: int | None, out: TextIO | None = None, notes: Sequence[str] = ()) -> int:
     """Print the trace of session `s` (at most `limit` instructions) as `wasmlab trace` does:
     the `notes`, the header, one line per instruction and how it ended. 0 when the call
-    returned or the limit was reached, 1 when it trapped."""
+    returned or the limit was reached, 1 when it trapped, a WASI program's exit status."""
     out = out or sys.stdout
     for note in notes:
         print(f"; {note}", file=out)
@@ -155,6 +155,10 @@ def print_trace(s: Session, limit: int | None, out: TextIO | None = None, notes:
     for rec in s.trace(limit):
         print(rec.line(), file=out)
         n += 1
+    if is_exit(s.trap):  # a WASI program called proc_exit: its status is the answer
+        code = getattr(s.trap, "code", 0)
+        print(f"exit: status {code} after {s.step_count} instructions", file=out)
+        return code
     if s.trap is not None:
         print(f"trap: {s.trap.kind} (after {s.step_count} instructions)", file=out)
         return 1

@@ -526,7 +526,7 @@ class HistoryView:
             return f"history off (step {self.step})"
         end = f"ends at {self.end}" if self.end is not None else f"explored to {self.furthest}"
         head = (
-            f"step {self.step}, {end}; {self.checkpoints} checkpoints every {self.interval} steps "
+            f"step {self.step}, {end}; {plural(self.checkpoints, 'checkpoint')} every {self.interval} steps "
             f"({self.nbytes / 1e6:.1f} MB), {self.host_calls} host calls recorded"
         )
         return "\n".join([head, *(repr(m) for m in self.moves[-10:])])

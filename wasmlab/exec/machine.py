@@ -135,7 +135,9 @@ class Machine:
         fast: bool = True,
     ) -> None:
         if len(args) != func.nparams:
-            raise WasmError(f"{func.name} takes {func.nparams} arguments, got {len(args)}")
+            raise WasmError(
+                f"{func.name} takes {func.nparams} argument{'s' * (func.nparams != 1)}, got {len(args)}"
+            )
         self.entry = func
         self.stack: list[Any] = list(args)
         self._frames: list[list] = []

@@ -577,7 +577,11 @@ def _view(obj: Any, text: str | None = None) -> Output:
 )
 def cmd_where(ws: Workspace, args: list[str], emit: Emit) -> None:
     s = session_of(ws)
-    emit(move_output(ws, s.last_stop))
+    stop = s.last_stop  # what the last move did is not news now; how the run ended still is
+    emit(move_output(ws, stop if getattr(stop, "kind", "") in ENDINGS else None))
+
+
+ENDINGS = ("trap", "exhausted", "exit", "condition-error")
 
 
 @command("stack", "%stack", "the value stack, top first, with types", GROUP)

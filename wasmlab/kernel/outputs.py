@@ -22,15 +22,39 @@ from wasmlab.errors import (
 from wasmlab.script import Interrupted, WorkspaceError
 
 CSS_CLASS = "wasmlab-out"
+NO_MATH = "tex2jax_ignore mathjax_ignore"  # the classes MathJax 2 and 3 leave alone
+
+
+def no_math_html(html_text: str) -> str:
+    """HTML that no notebook typesets as math: `$` written as `&#36;` and the whole wrapped in
+    an element of the classes MathJax skips (JupyterLab typesets the DOM, where `&#36;` is a
+    `$` again, so the class is what counts there; the entity keeps source scanners away)."""
+    if html_text.startswith(f'<div class="{NO_MATH}">'):
+        return html_text
+    return f'<div class="{NO_MATH}">' + html_text.replace("$", "&#36;") + "</div>"
+
+
+def no_math_markdown(text: str) -> str:
+    """Markdown with every `$` escaped (`\\$`), so none opens a formula."""
+    return text.replace("\\$", "$").replace("$", "\\$")
 
 
 @dataclass
 class Output:
-    """One display: `data` maps MIME types to content; `result` marks an execute_result."""
+    """One display: `data` maps MIME types to content; `result` marks an execute_result.
+
+    Every output is made safe from the notebook's math typesetter here, the one door all
+    the kernel's displays go through: `$n=i32 10, $i=i32 7` is text, never a formula."""
 
     data: dict[str, Any]
     metadata: dict[str, Any] = field(default_factory=dict)
     result: bool = False
+
+    def __post_init__(self) -> None:
+        if isinstance(self.data.get("text/html"), str):
+            self.data["text/html"] = no_math_html(self.data["text/html"])
+        if isinstance(self.data.get("text/markdown"), str):
+            self.data["text/markdown"] = no_math_markdown(self.data["text/markdown"])
 
     @property
     def text(self) -> str:
@@ -100,7 +124,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], caption: str | 
     if not rows:
         lines.append("(none)")
     text = "\n".join(lines)
-    parts = [f'<table class="{CSS_CLASS}">']
+    # (JupyterLab's tables are `table-layout: fixed`: long cells overflowed and were clipped)
+    parts = [f'<table class="{CSS_CLASS}" style="table-layout:auto;margin-left:0;max-width:100%">']
     if caption:
         parts.append(
             f'<caption style="text-align:left;font-weight:bold;white-space:nowrap">{esc(caption)}</caption>'
@@ -115,7 +140,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], caption: str | 
     for n, row in enumerate(cells):
         style = " style='background:#fff3b0'" if highlight and n in highlight else ""
         tds = "".join(
-            f"<td style='text-align:left;font-family:monospace;white-space:pre'>{esc(c)}</td>" for c in row
+            f"<td style='text-align:left;font-family:monospace;white-space:pre-wrap'>{esc(c)}</td>"
+            for c in row
         )
         parts.append(f"<tr{style}>{tds}</tr>")
     if not rows:
@@ -192,6 +218,6 @@ def describe_error(exc: BaseException, source: str | None = None, filename: str 
 
 
 __all__ = [
-    "CellError", "Interrupted", "Output", "describe_error", "esc", "pre_output", "rich", "table",
-    "table_output", "text_output",
+    "CellError", "Interrupted", "NO_MATH", "Output", "describe_error", "esc", "no_math_html",
+    "no_math_markdown", "pre_output", "rich", "table", "table_output", "text_output",
 ]  # fmt: skip

@@ -16,6 +16,12 @@ from ..exec.runtime import ExternRef, FuncInst
 from ..syntax.types import ValType
 
 
+def _a(word: str) -> str:
+    """`an i32`, `an f64`, `an externref`, `a v128`, `a funcref`."""
+    vowel = word[:1] in "aeiou" or (word[:1] == "f" and word[1:2].isdigit())
+    return f"{'an' if vowel else 'a'} {word}"
+
+
 def parse_arg(text: str, t: ValType) -> Any:
     """An argument for a parameter of type `t`: decimal or `0x` integers, decimal or hex
     floats (`inf`, `nan` too), `_` between digits, `(T.const X)`, `null` for a reference."""
@@ -33,10 +39,10 @@ def parse_arg(text: str, t: ValType) -> Any:
                 return float.fromhex(raw)
             return float(raw)
     except ValueError:
-        raise WasmError(f"argument {text!r} is not a {t.text}") from None
+        raise WasmError(f"argument {text!r} is not {_a(t.text)}") from None
     if raw == "null":
         return None
-    raise WasmError(f"cannot pass {text!r} as a {t.text} from the command line")
+    raise WasmError(f"cannot pass {text!r} as {_a(t.text)} from the command line")
 
 
 __all__ = ["ExternRef", "FuncInst", "f32_to_bits", "f64_to_bits", "parse_arg"]

@@ -170,7 +170,9 @@ def _type_at(scope: Scope, index: object, form: type, where: str) -> Any:
         raise ValidationError(f"unknown type {index}: type index out of bounds (in {where})")
     t = scope.types[index]
     if not isinstance(t, form):
-        raise ValidationError(f"type index {index} is not a {_FORM_WORDS[form]} (in {where})")
+        word = _FORM_WORDS[form]
+        article = "an" if word[0] in "aeiou" else "a"
+        raise ValidationError(f"type index {index} is not {article} {word} (in {where})")
     return t
 
 

@@ -55,6 +55,11 @@ def render(graph: Any, fmt: str = "svg", timeout: float = 60.0) -> bytes:
     return done.stdout
 
 
+def render_png(graph: Any) -> bytes:
+    """PNG bytes of the picture (what a notebook that is not trusted can show)."""
+    return render(graph, "png")
+
+
 def render_svg(graph: Any) -> str:
     """SVG text (without the XML prolog, ready to put inside HTML)."""
     svg = render(graph, "svg").decode("utf-8", "replace")
@@ -62,4 +67,4 @@ def render_svg(graph: Any) -> str:
     return svg[start:] if start >= 0 else svg
 
 
-__all__ = ["DOT_PROGRAMS", "dot_program", "render", "render_svg"]
+__all__ = ["DOT_PROGRAMS", "dot_program", "render", "render_png", "render_svg"]

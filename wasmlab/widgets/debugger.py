@@ -8,6 +8,7 @@ tests drive the widget without a browser. Every move refreshes the traits.
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,23 @@ class Debugger(anywidget.AnyWidget):
         state["title"] = f"debug {getattr(session, 'name', '')}"
         super().__init__(**state, **kwargs)
         self.on_msg(self._on_custom)
+        self._handling = False
+        # follow the session's moves, whoever makes them (a weak method: the session does
+        # not keep a closed widget alive)
+        follow = weakref.WeakMethod(self._session_moved)
+        self._unfollow = session.on_move(lambda stop: (m := follow()) is not None and m(stop))
+
+    def _session_moved(self, stop: Any) -> None:
+        self.last_stop = stop
+        if not self._handling:  # (a move of this widget's own refreshes below)
+            try:
+                self.refresh(follow=True)
+            except Exception as e:  # a broken view must not break the move that was made
+                self.error = f"could not show the new state: {e}"
+
+    def close(self) -> None:
+        self._unfollow()
+        super().close()
 
     # --- actions ---------------------------------------------------------------------------
 
@@ -120,6 +138,7 @@ class Debugger(anywidget.AnyWidget):
         s = self.session
         stop = None
         self.busy = True
+        self._handling = True
         try:
             self.error = ""
             if action == "step":
@@ -157,6 +176,7 @@ class Debugger(anywidget.AnyWidget):
             self.error = f"bad {action} message: {e}"
         finally:
             self.busy = False
+            self._handling = False
         if stop is not None:
             self.last_stop = stop
         self.refresh(follow=stop is not None)
@@ -270,8 +290,10 @@ class Debugger(anywidget.AnyWidget):
         stop = self.last_stop or self.session.last_stop
         reason = getattr(stop, "reason", "")
         text = repr(pos)
-        if pos.state == "returned":
-            text = f"step {pos.step}: returned {self.session.result!r}"
+        if pos.state == "returned":  # wasm values as wasm writes them, said once
+            text = f"step {pos.step}: returned {self.session.results_text}"
+            if reason.startswith("returned"):
+                reason = ""
         return f"{text}  —  {reason}" if reason else text
 
     def _snap_source(self, st: dict[str, Any], pos: Any) -> None:

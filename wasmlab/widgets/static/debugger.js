@@ -55,6 +55,7 @@ function decodeSelection(bytes, start, end) {
 
 function render({ model, el }) {
   el.classList.add("wasmlab-dbg");
+  // the selection: absolute addresses (the window's base moves under it)
   const state = { selStart: null, selEnd: null };
 
   // --- toolbar -----------------------------------------------------------------------
@@ -112,12 +113,12 @@ function render({ model, el }) {
     if (!text || !Number.isInteger(n) || n < 0) return;
     const base = model.get("mem_base");
     const bytes = bytesOf(model);
+    state.selStart = state.selEnd = n;
     if (n >= base && n < base + bytes.length) {
       memScroll.scrollTop = Math.floor((n - base) / ROW) * LINE_PX;
-      state.selStart = state.selEnd = n - base;
       renderMemory();
     } else {
-      model.send({ action: "memory", addr: n });
+      model.send({ action: "memory", addr: n }); // the new window arrives, then renders
     }
   };
   go.addEventListener("click", jump);
@@ -248,6 +249,8 @@ function render({ model, el }) {
     memInfo.textContent = bytes.length
       ? ` [0x${hex(base, 8)}, 0x${hex(base + bytes.length, 8)}) of ${model.get("mem_total")} bytes`
       : " (no memory)";
+    // no memory: a one-line title, not an empty 240 px box
+    memory.classList.toggle("wl-nomem", !bytes.length && !model.get("mem_total"));
     memInner.style.height = `${rows * LINE_PX}px`;
     const first = Math.max(Math.floor(memScroll.scrollTop / LINE_PX) - 2, 0);
     const last = Math.min(first + Math.ceil((memScroll.clientHeight || 240) / LINE_PX) + 4, rows);
@@ -264,11 +267,12 @@ function render({ model, el }) {
         const b = bytes[k];
         let cls = "wl-byte";
         if (changed.has(k)) cls += " wl-bchanged";
-        if (state.selStart !== null && k >= Math.min(state.selStart, state.selEnd) && k <= Math.max(state.selStart, state.selEnd)) cls += " wl-bsel";
-        const cell = h("span", { class: cls, "data-k": String(k) }, hex(b, 2));
+        const a = base + k;
+        if (state.selStart !== null && a >= Math.min(state.selStart, state.selEnd) && a <= Math.max(state.selStart, state.selEnd)) cls += " wl-bsel";
+        const cell = h("span", { class: cls, "data-k": String(k), "data-addr": String(a) }, hex(b, 2));
         cell.addEventListener("click", (e) => {
-          if (e.shiftKey && state.selStart !== null) state.selEnd = k;
-          else state.selStart = state.selEnd = k;
+          if (e.shiftKey && state.selStart !== null) state.selEnd = a;
+          else state.selStart = state.selEnd = a;
           renderMemory();
         });
         row.append(cell);
@@ -278,9 +282,10 @@ function render({ model, el }) {
       memInner.append(row);
     }
     selView.replaceChildren();
-    if (state.selStart !== null && state.selStart < bytes.length) {
-      const s = Math.min(state.selStart, state.selEnd);
-      const e = Math.min(Math.max(state.selStart, state.selEnd), bytes.length - 1);
+    const selLo = state.selStart === null ? null : Math.min(state.selStart, state.selEnd) - base;
+    if (selLo !== null && selLo >= 0 && selLo < bytes.length) {
+      const s = selLo;
+      const e = Math.min(Math.max(state.selStart, state.selEnd) - base, bytes.length - 1);
       selView.append(h("span", { class: "wl-seladdr" }, `0x${hex(base + s, 8)}` + (e > s ? `..0x${hex(base + e, 8)}` : "") + ": "));
       for (const [k, v] of decodeSelection(bytes, s, e)) selView.append(h("span", { class: "wl-selval" }, h("b", {}, k), " " + v));
     }
