@@ -136,7 +136,7 @@ def cmd_run(a: argparse.Namespace) -> int:
             preopens[guest or host] = host
         env = dict(e.split("=", 1) if "=" in e else (e, "") for e in a.env)
         wasi = WasiConfig(args=[a.file, *a.args], env=env, preopens=preopens, stdin=None)
-    inst = api.instantiate(module, wasi=wasi)
+    inst = api.instantiate(module, wasi=wasi, limits=_limits(a))
     name = a.invoke or ("_start" if "_start" in inst.exports else None)
     if name is None:
         raise UsageError("no _start export: name a function with --invoke NAME")
@@ -154,6 +154,31 @@ def cmd_run(a: argparse.Namespace) -> int:
     if out:
         print(out)
     return 0
+
+
+def _limits_options(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--max-memory", metavar="SIZE", help="bytes per linear memory (64K, 256M, 1G; default 4G)")
+    s.add_argument("--max-table-elements", metavar="N", help="elements per table (default 10,000,000)")
+    s.add_argument("--fuel", metavar="N", help="at most N instructions (default: unbounded)")
+
+
+def _limits(a: argparse.Namespace) -> Any:
+    """The store limits the options ask for (the library's defaults otherwise)."""
+    from .api import StoreLimits
+    from .script import parse_limit
+
+    changes: dict[str, int | None] = {}
+    for option, name in (("max_memory", "max_memory"), ("max_table_elements", "max_table_elements"),
+                         ("fuel", "fuel")):  # fmt: skip
+        text = getattr(a, option, None)
+        if text is not None:
+            try:
+                changes[name] = parse_limit(name, text)
+            except WasmError as e:
+                raise UsageError(f"--{option.replace('_', '-')}: {e}") from None
+    if "max_memory" in changes:  # one memory may then use it all
+        changes["max_store_memory"] = max(changes["max_memory"] or 0, StoreLimits().max_store_memory)
+    return StoreLimits().replace(**changes)
 
 
 def cmd_wast(a: argparse.Namespace) -> int:
@@ -216,7 +241,7 @@ def cmd_trace(a: argparse.Namespace) -> int:
         raise UsageError("--limit must be >= 0")
     module = load_module_file(a.file, features=a.features)
     notes: list[str] = []
-    inst = api.instantiate(module, _trace_imports(module, notes))
+    inst = api.instantiate(module, _trace_imports(module, notes), limits=_limits(a))
     params = inst.func(name).type.params
     if len(args) != len(params):
         raise UsageError(f"{name} takes {len(params)} arguments, got {len(args)}")
@@ -288,6 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--env", action="append", default=[], metavar="K=V")
     s.add_argument("--invoke", metavar="NAME")
     s.add_argument("file")
+    _limits_options(s)
     s.add_argument("args", nargs=argparse.REMAINDER)
     _features_option(s)
     s.set_defaults(fn=cmd_run)
@@ -305,6 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--invoke", required=True, nargs="+", metavar="NAME", help="NAME, then its arguments")
     s.add_argument("--limit", type=int, default=100_000)
     s.add_argument("args", nargs="*")
+    _limits_options(s)
     _features_option(s)
     s.set_defaults(fn=cmd_trace)
 

@@ -187,8 +187,8 @@ def test_every_command(kernel: Driver, tmp_path) -> None:  # noqa: ANN001
         "%memory 1024 8", "%changes", "%break fib if n == 2", "%breakpoints", "%continue", "%locals",
         "%watch memory 1024 4", "%watch global 0", "%disable 1", "%enable 1", "%delete w1", "%continue",
         "%finish", "%out", "%back 2", "%rcontinue", "%goto 10", "%where", "%trace 4", "%history",
-        "%break 7", "%delete all", "%c", f"%load {wasi} --wasi -- 1/2", "%run", "%features all", "%features",
-        "%features none", "%reset",
+        "%break 7", "%delete all", "%c", f"%load {wasi} --wasi -- 1/2", "%run", "%output stdout", "%features all", "%features",
+        "%features none", "%limits", "%limits max_memory=64M fuel=none", "%limits reset", "%reset",
     ]  # fmt: skip
     used = set()
     for code in script:

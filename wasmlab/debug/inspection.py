@@ -265,6 +265,7 @@ def history_view(s: Session) -> HistoryView:
         h.nbytes,
         len(h.host),
         tuple(s._moves),
+        first=h.first_step,
     )
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import wasmlab.syntax as syntax
 from wasmlab.script import ExternRef, FuncInst, f32_to_bits, f64_to_bits
-from wasmlab.syntax import ValType, float_text
+from wasmlab.syntax import ValType
 
 M32 = (1 << 32) - 1
 M64 = (1 << 64) - 1
@@ -19,9 +20,9 @@ def value_text(value: Any, t: ValType | None) -> str:
     if t is ValType.I64:
         return str(value - (1 << 64) if value >> 63 & 1 else value)
     if t is ValType.F32:
-        return float_text(f32_to_bits(value), 32)
+        return syntax.float_text(f32_to_bits(value), 32)  # (the function: the root's name)
     if t is ValType.F64:
-        return float_text(f64_to_bits(value), 64)
+        return syntax.float_text(f64_to_bits(value), 64)
     if t is ValType.V128:
         lanes = [(int(value) >> (32 * i)) & M32 for i in range(4)]
         return "i32x4 " + " ".join(f"{x:#x}" for x in lanes)
