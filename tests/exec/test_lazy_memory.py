@@ -144,3 +144,30 @@ def test_restoring_memory_size_keeps_the_store_account() -> None:
     assert lim.memory_bytes == 4 * 65536
     s.goto(0)
     assert lim.memory_bytes == 65536
+
+
+@needs_proc
+def test_debugging_a_big_memory_costs_what_is_written() -> None:
+    grew = _rss_mb(
+        """
+        import wasmlab
+        logged = []
+        inst = wasmlab.load('''(module (import "env" "log" (func $log (param i32)))
+          (memory (export "m") 4096)
+          (func (export "run")
+            (i32.store (i32.const 1000000) (i32.const 7))
+            (call $log (i32.const 1))
+            (i32.store (i32.const 200000000) (i32.const 9))))''', {"env": {"log": logged.append}})
+        before = rss_mb()
+        s = wasmlab.debug(inst, "run")
+        s.step(3)
+        assert [c.lo for c in s.changes.memory] == [1000000], s.changes
+        s.continue_()
+        s.back(1)
+        s.goto(0)
+        s.continue_()
+        assert logged == [1]
+        print(rss_mb() - before)
+        """
+    )
+    assert grew < 50

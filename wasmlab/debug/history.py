@@ -25,11 +25,11 @@ from typing import Any
 
 from ..errors import Thrown, Trap, WasmError
 from ..exec.machine import Machine, as_results, call_host
+from ..exec.pages import CHUNK, ZERO, chunked
 from ..exec.runtime import DataInst, ElemInst, FuncInst, GlobalInst, MemoryInst, TableInst
 from .program import Program
 
-CHUNK = 65536
-_ZERO = bytes(CHUNK)
+_ZERO = ZERO
 
 
 def _unique(objs: list[Any], seen: set[int], out: list[Any]) -> None:
@@ -156,7 +156,7 @@ class StoreState:
 
     def before_host(self) -> tuple:
         return (
-            [bytes(m.data) for m in self.mems],
+            [chunked(m.data) for m in self.mems],  # zero chunks shared: a big memory costs what is written
             [g.value for g in self.globals],
             [tuple(t.elements) for t in self.tables],
         )
@@ -169,9 +169,9 @@ class StoreState:
             pieces = []
             for j, a in enumerate(range(0, len(data), CHUNK)):
                 piece = data[a : a + CHUNK]
-                if old[a : a + CHUNK] != piece:
+                if j >= len(old) or old[j] != piece:
                     pieces.append((j, bytes(piece)))
-            if pieces or len(data) != len(old):
+            if pieces or len(data) != sum(map(len, old)):
                 mems.append((i, len(data), mem.type, pieces))
         globs = [(i, g.value) for i, (g, v) in enumerate(zip(self.globals, globs_before)) if g.value is not v]
         tables = [

@@ -58,3 +58,18 @@ def resized(buf: Buffer, nbytes: int) -> Buffer:
     if keep:
         new[:keep] = buf[:keep]
     return new
+
+
+CHUNK = 65536
+ZERO = bytes(CHUNK)
+
+
+def chunked(buf: Buffer) -> tuple[bytes, ...]:
+    """A copy of `buf` as 64 KiB chunks (the last may be shorter) in which every all-zero
+    chunk is the one `ZERO` object: copying a big, mostly untouched memory costs the pages
+    written, not its size."""
+    out = []
+    for a in range(0, len(buf), CHUNK):
+        piece = buf[a : a + CHUNK]
+        out.append(ZERO if piece == ZERO else piece)
+    return tuple(out)
