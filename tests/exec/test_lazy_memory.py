@@ -129,6 +129,9 @@ def test_history_budget_drops_oldest_and_shows_the_window() -> None:
         s.goto(0)
     s.goto(h.first)
     assert s.position.step == h.first
+    s.goto(h.first + 5)
+    stop = s.back(100)
+    assert stop.step == h.first and f"(the history reaches back to step {h.first} only)" in stop.reason
 
 
 def test_restoring_memory_size_keeps_the_store_account() -> None:

@@ -105,3 +105,17 @@ def test_kernel_defaults_are_lower_than_the_library() -> None:
     lib, ker = Limits(), wasmlab.KERNEL_LIMITS
     for name in ("max_memory", "max_store_memory", "max_table_elements", "max_instances", "history_bytes"):
         assert getattr(ker, name) < getattr(lib, name), name
+
+
+def test_failed_instantiations_do_not_use_up_the_store() -> None:
+    base = wasmlab.load("(module)", limits=Limits(max_store_memory=3 * 65536, max_instances=3))
+    trapping = wasmlab.parse("(module (memory 2) (func $s unreachable) (start $s))")
+    for _ in range(5):
+        with pytest.raises(wasmlab.Trap, match="unreachable"):
+            wasmlab.instantiate(trapping, store=base.store)
+    ok = wasmlab.instantiate(wasmlab.parse("(module (memory 2))"), store=base.store)
+    assert base.store.limiter.memory_bytes == 2 * 65536
+    assert base.store.limiter.instances == 2
+    with pytest.raises(LinkError, match="max_store_memory"):
+        wasmlab.instantiate(wasmlab.parse("(module (memory 2))"), store=base.store)
+    assert ok.store is base.store

@@ -4,6 +4,7 @@ host function that raises. After each, the kernel answers and earlier modules ar
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -97,6 +98,32 @@ def test_limits_can_be_set_and_reset(kernel: Driver) -> None:
     assert r.status == "error" and "not a size: 'lots'" in r.text()
     assert "256 MiB" in kernel.ok("%limits reset").text()
     kernel.ok("(module $three (memory 3))")
+    _still_fine(kernel)
+
+
+SCRIBBLE = """(module $scribble
+  (memory 64)
+  (func (export "scribble") (param $n i32) (local $i i32)
+    (loop $l
+      (i32.store (i32.and (i32.mul (local.get $i) (i32.const 4100)) (i32.const 0x3ffffc)) (local.get $i))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))))"""
+
+
+def test_history_over_its_budget_keeps_a_window(kernel: Driver) -> None:
+    kernel.ok(SCRIBBLE)
+    kernel.ok("%limits history_bytes=1M")
+    kernel.ok("%debug $scribble scribble 100000")
+    kernel.ok("%continue")
+    r = kernel.ok("%history")
+    m = re.search(r"reachable from step (\d+)", r.text())
+    assert m, r.text()
+    first = int(m.group(1))
+    tb = _error(kernel, "%goto 0")
+    assert "before the reachable history" in tb and "history_bytes" in tb
+    kernel.ok(f"%goto {first + 5}")
+    assert "(the history reaches back to step" in kernel.ok("%back 100").text()
+    kernel.ok("%limits reset")
     _still_fine(kernel)
 
 

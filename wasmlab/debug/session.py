@@ -564,9 +564,12 @@ class Session:
         if here == 0 and not trapped:
             raise DebugError("already at the start: nothing to go back to")
         # from a trap, the first step back is to the state just before the trapping instruction
-        target = max(self._history.first_step if self._history else 0, here - n + (1 if trapped and n else 0))
+        first = self._history.first_step if self._history else 0
+        wanted = here - n + (1 if trapped and n else 0)
+        target = max(0, first, wanted)
         if target >= here and not trapped:
             raise DebugError(f"the history cannot reach before step {target}: older checkpoints were dropped")
+        clamped = f" (the history reaches back to step {first} only)" if first > 0 and wanted < first else ""
 
         def run() -> Stop:
             self._travel(target)
@@ -574,7 +577,7 @@ class Session:
                 return self._stop("start", "back at the start")
             if target == here:
                 return self._stop("position", "back before the trap")
-            return self._stop("position", f"went back {plural(here - target, 'instruction')}")
+            return self._stop("position", f"went back {plural(here - target, 'instruction')}{clamped}")
 
         return self._move(f"back({n})" if n != 1 else "back", run)
 

@@ -88,8 +88,9 @@ def instantiate(
 ) -> ModuleInst:
     """Instantiate a validated 2.0 `module`. `resolve(module, field, kind, desc)` supplies each
     import (raising LinkError when it has none); it must match the import's type."""
-    inst = ModuleInst(module, name)
     store.limiter.instance(f"instance {name or module.names.module or ''}".rstrip())
+    inst = ModuleInst(module, name)
+    store.limiter.track("instance", inst)
     for imp in module.imports:
         what = f'"{imp.module}" "{imp.name}"' if imp.name is not None else f'"{imp.module}"'
         value = resolve(imp.module, imp.name, imp.kind, imp.desc)

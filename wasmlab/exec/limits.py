@@ -21,7 +21,11 @@ debugger history.
 from __future__ import annotations
 
 import dataclasses
+import gc
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import LinkError, WasmError
 
@@ -141,44 +145,81 @@ def parse_limit(name: str, text: str) -> int | None:
 
 
 class Limiter:
-    """One store's use of its `StoreLimits`: counts, and the last refusal."""
+    """One store's use of its `StoreLimits`, and the last refusal.
+
+    It counts the live instances, tables and memories the store made (weak references: what
+    a failed instantiation made is not counted once it is garbage) and the bytes those
+    memories hold now; before refusing it collects garbage once and counts again."""
 
     def __init__(self, limits: StoreLimits = LIBRARY) -> None:
         self.limits = limits
-        self.memory_bytes = 0  # all memories this store made, at their current sizes
-        self.instances = 0
-        self.tables = 0
-        self.memories = 0
+        self._instances: weakref.WeakSet[Any] = weakref.WeakSet()
+        self._tables: weakref.WeakSet[Any] = weakref.WeakSet()
+        self._memories: weakref.WeakSet[Any] = weakref.WeakSet()
         self.refusal: str | None = None  # what the last refused grow ran into
         self.refusals = 0
+
+    @property
+    def memory_bytes(self) -> int:
+        """Bytes the store's live memories hold now."""
+        return sum(len(m.data) for m in list(self._memories))
+
+    @property
+    def instances(self) -> int:
+        return len(self._instances)
+
+    @property
+    def tables(self) -> int:
+        return len(self._tables)
+
+    @property
+    def memories(self) -> int:
+        return len(self._memories)
+
+    @staticmethod
+    def _twice(check: Callable[[], str | None]) -> str | None:
+        """`check()`, and when it refuses, again after collecting garbage (the remains of a
+        failed instantiation may still be counted)."""
+        why = check()
+        if why is not None:
+            gc.collect()
+            why = check()
+        return why
 
     # --- instantiation: a refusal is a LinkError ------------------------------------------
 
     def instance(self, what: str) -> None:
-        if self.instances + 1 > self.limits.max_instances:
-            raise LinkError(
-                f"{what}: over the limit of {self.limits.max_instances:,} instances (max_instances)"
-            )
-        self.instances += 1
+        n = self.limits.max_instances
+        why = self._twice(
+            lambda: None if self.instances + 1 <= n else f"over the limit of {n:,} instances (max_instances)"
+        )
+        if why is not None:
+            raise LinkError(f"{what}: {why}")
 
     def table(self, what: str, elements: int) -> None:
         lim = self.limits
-        if self.tables + 1 > lim.max_tables:
-            raise LinkError(f"{what}: over the limit of {lim.max_tables:,} tables (max_tables)")
         if elements > lim.max_table_elements:
             raise LinkError(
                 f"{what}: {elements:,} elements exceeds the limit of {lim.max_table_elements:,} (max_table_elements)"
             )
-        self.tables += 1
-
-    def memory(self, what: str, nbytes: int) -> None:
-        lim = self.limits
-        if self.memories + 1 > lim.max_memories:
-            raise LinkError(f"{what}: over the limit of {lim.max_memories:,} memories (max_memories)")
-        why = self._memory_bytes(nbytes, nbytes)
+        n = lim.max_tables
+        why = self._twice(
+            lambda: None if self.tables + 1 <= n else f"over the limit of {n:,} tables (max_tables)"
+        )
         if why is not None:
             raise LinkError(f"{what}: {why}")
-        self.memories += 1
+
+    def memory(self, what: str, nbytes: int) -> None:
+        n = self.limits.max_memories
+        why = self._twice(
+            lambda: None if self.memories + 1 <= n else f"over the limit of {n:,} memories (max_memories)"
+        ) or self._twice(lambda: self._memory_bytes(nbytes, nbytes))
+        if why is not None:
+            raise LinkError(f"{what}: {why}")
+
+    def track(self, kind: str, item: Any) -> None:
+        """`item` (an instance, table or memory this store made) counts from now on."""
+        {"instance": self._instances, "table": self._tables, "memory": self._memories}[kind].add(item)
 
     # --- growth: a refusal is a reason (the instruction returns -1) ------------------------
 
@@ -188,8 +229,8 @@ class Limiter:
             return (
                 f"{size_text(new)} exceeds the limit of {size_text(lim.max_memory)} per memory (max_memory)"
             )
-        if self.memory_bytes + delta > lim.max_store_memory:
-            total = self.memory_bytes + delta
+        total = self.memory_bytes + delta
+        if total > lim.max_store_memory:
             return (
                 f"the store's memories would hold {size_text(total)}, over the limit of "
                 f"{size_text(lim.max_store_memory)} (max_store_memory)"
@@ -198,7 +239,7 @@ class Limiter:
 
     def grow_memory(self, what: str, old: int, new: int) -> bool:
         """May a memory grow from `old` to `new` bytes? If not, `refusal` says why."""
-        why = self._memory_bytes(new, new - old)
+        why = self._twice(lambda: self._memory_bytes(new, new - old))
         if why is not None:
             return self.refuse(f"memory.grow of {what} refused: {why}")
         return True
@@ -215,7 +256,3 @@ class Limiter:
         self.refusal = why
         self.refusals += 1
         return False
-
-    def resized(self, delta: int) -> None:
-        """A memory of this store changed size by `delta` bytes (grown or restored)."""
-        self.memory_bytes += delta

@@ -89,7 +89,7 @@ def slots(init: Any, n: int) -> list[Any]:
 class TableInst:
     """A table; `limiter` (its store's) bounds how far `table.grow` may take it."""
 
-    __slots__ = ("type", "elements", "limiter", "label")
+    __slots__ = ("type", "elements", "limiter", "label", "__weakref__")
 
     def __init__(
         self, type: TableType, init: Any = None, limiter: Limiter | None = None, label: str = "table"
@@ -98,6 +98,8 @@ class TableInst:
         self.limiter = limiter
         self.label = label
         self.elements: list[Any] = slots(init, type.limits.min)
+        if limiter is not None:
+            limiter.track("table", self)
 
     @property
     def max(self) -> int | None:
@@ -132,7 +134,7 @@ class MemoryInst:
     object (from 0 pages), so code reads `mem.data` at each access. `limiter` (its
     store's) bounds how far `memory.grow` may take it."""
 
-    __slots__ = ("type", "data", "limiter", "label")
+    __slots__ = ("type", "data", "limiter", "label", "__weakref__")
 
     def __init__(self, type: MemType, limiter: Limiter | None = None, label: str = "memory") -> None:
         self.type = type
@@ -141,7 +143,7 @@ class MemoryInst:
         n = type.limits.min * PAGE_SIZE
         self.data: Buffer = allocate(n)
         if limiter is not None:
-            limiter.resized(n)
+            limiter.track("memory", self)
 
     @property
     def pages(self) -> int:
@@ -172,10 +174,7 @@ class MemoryInst:
 
     def resize(self, nbytes: int) -> None:
         """Set the size in bytes (new bytes zero), as a grow or a debugger's restore does."""
-        old = len(self.data)
         self.data = resized(self.data, nbytes)
-        if self.limiter is not None:
-            self.limiter.resized(nbytes - old)
 
     def __repr__(self) -> str:
         return f"<memory {self.pages} pages>"

@@ -57,8 +57,9 @@ def instantiate(
     value of each `ImportInitializer`. Raises LinkError or Trap."""
     info = value.info
     parents = value.parent_modules if parent_modules is None else parent_modules
-    inst = ModuleInst(info.module, name)
     store.limiter.instance(f"instance {name or info.label}")
+    inst = ModuleInst(info.module, name)
+    store.limiter.track("instance", inst)
     inst.types = list(info.scope.types)  # the type index space with parent aliases resolved
     for init in info.initializers:
         match init:

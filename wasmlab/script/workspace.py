@@ -541,7 +541,7 @@ class Workspace:
             )
         instance = self.fresh_wasi(entry, args, stdin)
         config = entry.config
-        m = instance.func("_start").machine(depth_limit=self.store.call_depth_limit)
+        m = instance.func("_start").machine(depth_limit=self.store.call_depth_limit, fuel=self._limits.fuel)
         self.runner.last_machine = m
 
         def drive() -> None:  # in chunks, so that an interrupt is seen
