@@ -95,7 +95,8 @@ class Memory:
         self.inst = inst or MemoryInst(MemType(Limits(min, max)))
 
     @property
-    def data(self) -> bytearray:
+    def data(self) -> Any:
+        """The bytes (an mmap, or an empty bytearray at 0 pages); a grow may replace it."""
         return self.inst.data
 
     @property

@@ -174,3 +174,17 @@ def test_debugging_a_big_memory_costs_what_is_written() -> None:
         """
     )
     assert grew < 50
+
+
+def test_growing_while_a_view_of_the_bytes_is_alive() -> None:
+    inst = wasmlab.load(
+        """(module (memory (export "m") 1)
+          (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+          (func (export "ld") (param i32) (result i32) (i32.load (local.get 0))))"""
+    )
+    mem = inst.exports.m
+    mem.write(8, b"\x2a\0\0\0")
+    view = memoryview(mem.data)  # the mapping cannot be resized in place now: it is copied
+    assert inst.exports.grow(2) == 1
+    assert len(mem) == 3 * 65536 and inst.exports.ld(8) == 42 and inst.exports.ld(3 * 65536 - 4) == 0
+    view.release()

@@ -92,9 +92,8 @@ def test_wasm_commands_and_debugger(ip: Any, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_debugger_widget_in_python(ip: Any) -> None:
-    from wasmlab.widgets import Debugger
-
     from wasmlab.debug import debug
+    from wasmlab.widgets import Debugger
 
     inst = wasmlab.load(
         '(module (func (export "f") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1))))'

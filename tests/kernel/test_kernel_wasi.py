@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from wasmlab.kernel.outputs import CellError, Output
-from wasmlab.kernel.workspace import Workspace
 
 from tests.kernel.driver import Driver
+from wasmlab.kernel.outputs import CellError, Output
+from wasmlab.kernel.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 FRACTIONS = ROOT / "notebooks" / "c" / "fractions.wasm"

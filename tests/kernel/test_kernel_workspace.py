@@ -7,11 +7,11 @@ import time
 from pathlib import Path
 
 import pytest
+
+import wasmlab
 from wasmlab.kernel.complete import complete, inspect, is_complete, token_bounds
 from wasmlab.kernel.outputs import CellError, Output, describe_error, table
 from wasmlab.kernel.workspace import Workspace, scan_parens, split_cell
-
-import wasmlab
 
 FIB = """(module $fib
   (memory (export "mem") 1)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from wasmlab.widgets import Debugger, ModuleExplorer
-from wasmlab.widgets.sources import SourceCache, _listing, source_view
 
 import wasmlab
 from wasmlab.debug import debug
+from wasmlab.widgets import Debugger, ModuleExplorer
+from wasmlab.widgets.sources import SourceCache, _listing, source_view
 
 SRC = """(module $w
   (memory (export "mem") 1)

@@ -19,6 +19,8 @@ import mmap
 import sys
 
 Buffer = mmap.mmap | bytearray
+CHUNK = 65536
+ZERO = bytes(CHUNK)
 
 # Linux: do not reserve swap for the whole mapping (a 4 GiB memory would otherwise be
 # refused by the heuristic overcommit check on a small machine); pages are committed when
@@ -54,14 +56,11 @@ def resized(buf: Buffer, nbytes: int) -> Buffer:
         except (OSError, BufferError, SystemError, ValueError):
             pass  # no mremap here, or a view of it is alive: copy into a new mapping
     new = allocate(nbytes)
-    keep = min(old, nbytes)
-    if keep:
-        new[:keep] = buf[:keep]
+    for a in range(0, min(old, nbytes), CHUNK):  # chunk by chunk, zero chunks left unwritten
+        piece = buf[a : min(a + CHUNK, old, nbytes)]
+        if piece.count(0) != len(piece):
+            new[a : a + len(piece)] = piece
     return new
-
-
-CHUNK = 65536
-ZERO = bytes(CHUNK)
 
 
 def chunked(buf: Buffer) -> tuple[bytes, ...]:
