@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .errors import LinkError, ValidationError, WasmError
+from .errors import DecodeError, LinkError, ParseError, ValidationError, WasmError
 from .exec import values as _values
 from .exec.compile import types_canon
 from .exec.instantiate import host_func
 from .exec.instantiate import instantiate as _instantiate
+from .exec.limits import StoreLimits
 from .exec.machine import Machine
 from .exec.numerics import default_value
 from .exec.runtime import FuncInst, GlobalInst, MemoryInst, ModuleInst, Store, TableInst
@@ -94,7 +96,8 @@ class Memory:
         self.inst = inst or MemoryInst(MemType(Limits(min, max)))
 
     @property
-    def data(self) -> bytearray:
+    def data(self) -> Any:
+        """The bytes (an mmap, or an empty bytearray at 0 pages); a grow may replace it."""
         return self.inst.data
 
     @property
@@ -337,7 +340,18 @@ def decode(data: bytes, *, features: FeatureSpec = None) -> Module:
     `features`: post-2.0 proposals to accept ("tail-call,multi-memory", "all"; default 2.0)."""
     from .binary import decode_auto
 
-    return decode_auto(bytes(data), features=as_features(features))
+    with _host_resources(DecodeError, "decoding the binary"):
+        return decode_auto(bytes(data), features=as_features(features))
+
+
+@contextmanager
+def _host_resources(error: Callable[[str], WasmError], doing: str) -> Iterator[None]:
+    """A MemoryError or RecursionError (the host ran out) becomes `error`: no Python
+    exception of that kind leaves the API."""
+    try:
+        yield
+    except (MemoryError, RecursionError) as e:
+        raise error(f"out of host resources while {doing} ({type(e).__name__})") from None
 
 
 def validate(module: Module, *, source: str | None = None, features: FeatureSpec = None) -> None:
@@ -346,7 +360,8 @@ def validate(module: Module, *, source: str | None = None, features: FeatureSpec
     from .valid import validate as _validate
 
     try:
-        _validate(module, features=as_features(features))
+        with _host_resources(ValidationError, "validating"):
+            _validate(module, features=as_features(features))
     except ValidationError as e:
         if source is not None:
             e.locate(source)
@@ -378,7 +393,8 @@ def parse(source: Any, *, features: FeatureSpec = None) -> Module:
     else:
         from .text import parse_module
 
-        module = parse_module(data, filename=filename)
+        with _host_resources(ParseError, f"parsing {filename or 'the text'}"):
+            module = parse_module(data, filename=filename)
     validate(module, source=data if isinstance(data, str) else None, features=features)
     return module
 
@@ -439,13 +455,33 @@ def instantiate(
     wasi: Any = None,
     fuel: int | None = None,
     store: Store | None = None,
+    limits: StoreLimits | None = None,
 ) -> Instance:
     """Instantiate a validated module (or a module value from module linking). `imports`:
     {module: {field: value}} where a value is a Python callable, Func, Memory, Table, Global,
     or an Instance's exports; a single-level import takes {module: value}, where an
     instance may be an Instance or a mapping of its exports and a module a Module, or a
-    module that an instance exported."""
-    store = store or Store()
+    module that an instance exported. `limits` (`wasmlab.Limits`) bound what the store may
+    hold (a given `store` takes them; else the library's defaults); their `fuel` applies
+    when `fuel` is not given. Running out of host memory is a LinkError, never a Python
+    MemoryError."""
+    if limits is not None and not isinstance(limits, StoreLimits):
+        raise WasmError(f"limits must be a wasmlab.Limits, got {type(limits).__name__}")
+    if store is None:
+        store = Store(limits) if limits is not None else Store()
+    elif limits is not None:
+        store.limits = limits
+    if fuel is None:
+        fuel = store.limits.fuel
+    try:
+        return _instantiate_in(store, module, imports, wasi, fuel)
+    except (MemoryError, RecursionError) as e:
+        raise LinkError(f"instantiation ran out of host resources ({type(e).__name__}: {e})") from None
+
+
+def _instantiate_in(
+    store: Store, module: Any, imports: Mapping[str, Any] | None, wasi: Any, fuel: int | None
+) -> Instance:
     all_imports = dict(imports or {})
     if wasi is not None:
         from .wasi import wasi_imports
@@ -467,13 +503,14 @@ def instantiate(
 
 
 def load(source: Any, imports: Mapping[str, Any] | None = None, *, wasi: Any = None,
-         fuel: int | None = None, features: FeatureSpec = None) -> Instance:  # fmt: skip
-    """Parse (bytes, WAT text or path) and instantiate."""
-    return instantiate(parse(source, features=features), imports, wasi=wasi, fuel=fuel)
+         fuel: int | None = None, features: FeatureSpec = None,
+         limits: StoreLimits | None = None) -> Instance:  # fmt: skip
+    """Parse (bytes, WAT text or path) and instantiate (`limits`: see `instantiate`)."""
+    return instantiate(parse(source, features=features), imports, wasi=wasi, fuel=fuel, limits=limits)
 
 
 __all__ = [
-    "Exports", "Func", "Global", "default_value", "Instance", "LinkedModule", "Memory", "Table", "decode",
+    "Exports", "Func", "Global", "default_value", "Instance", "LinkedModule", "Memory", "StoreLimits", "Table", "decode",
     "encode", "from_wasm", "graph", "instantiate", "load", "parse", "print_wat", "resolver_for", "to_wasm",
     "type_tables", "types_canon", "validate",
 ]  # fmt: skip

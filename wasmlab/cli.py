@@ -131,7 +131,7 @@ def cmd_run(a: argparse.Namespace) -> int:
 
     module = load_module_file(a.file, features=a.features)
     wasi = _wasi_config(module, a, a.args)
-    inst = api.instantiate(module, wasi=wasi)
+    inst = api.instantiate(module, wasi=wasi, limits=_limits(a))
     name = a.invoke or ("_start" if "_start" in inst.exports else None)
     if name is None:
         raise UsageError("no _start export: name a function with --invoke NAME")
@@ -149,6 +149,31 @@ def cmd_run(a: argparse.Namespace) -> int:
     if out:
         print(out)
     return 0
+
+
+def _limits_options(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--max-memory", metavar="SIZE", help="bytes per linear memory (64K, 256M, 1G; default 4G)")
+    s.add_argument("--max-table-elements", metavar="N", help="elements per table (default 10,000,000)")
+    s.add_argument("--fuel", metavar="N", help="at most N instructions (default: unbounded)")
+
+
+def _limits(a: argparse.Namespace) -> Any:
+    """The store limits the options ask for (the library's defaults otherwise)."""
+    from .api import StoreLimits
+    from .script import parse_limit
+
+    changes: dict[str, int | None] = {}
+    for option, name in (("max_memory", "max_memory"), ("max_table_elements", "max_table_elements"),
+                         ("fuel", "fuel")):  # fmt: skip
+        text = getattr(a, option, None)
+        if text is not None:
+            try:
+                changes[name] = parse_limit(name, text)
+            except WasmError as e:
+                raise UsageError(f"--{option.replace('_', '-')}: {e}") from None
+    if "max_memory" in changes:  # one memory may then use it all
+        changes["max_store_memory"] = max(changes["max_memory"] or 0, StoreLimits().max_store_memory)
+    return StoreLimits().replace(**changes)
 
 
 def cmd_wast(a: argparse.Namespace) -> int:
@@ -240,11 +265,13 @@ def cmd_trace(a: argparse.Namespace) -> int:
     notes: list[str] = []
     wasi = _wasi_config(module, a, args if name == "_start" else [], stdio=sys.stderr)
     if wasi is not None:  # real WASI, as `run` gives it; the program writes to our stderr
-        inst = api.instantiate(module, _trace_imports(module, notes, skip=_is_wasi), wasi=wasi)
+        inst = api.instantiate(
+            module, _trace_imports(module, notes, skip=_is_wasi), wasi=wasi, limits=_limits(a)
+        )
         if name == "_start":
             args = []
     else:
-        inst = api.instantiate(module, _trace_imports(module, notes))
+        inst = api.instantiate(module, _trace_imports(module, notes), limits=_limits(a))
     params = inst.func(name).type.params
     if len(args) != len(params):
         raise UsageError(f"{name} takes {_args_text(len(params))}, got {len(args)}")
@@ -349,6 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
     _wasi_options(s)
     s.add_argument("--invoke", metavar="NAME", help="call export NAME with ARGS (default: _start)")
     s.add_argument("file", help=FILE_HELP)
+    _limits_options(s)
     s.add_argument(
         "args", nargs=argparse.REMAINDER, help="the program's arguments (WASI), or NAME's with --invoke"
     )
@@ -375,6 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--limit", type=int, default=100_000, help="stop after this many instructions (default 100000)"
     )
     _wasi_options(s)
+    _limits_options(s)
     s.add_argument("args", nargs="*", help="more arguments, as after --invoke NAME")
     _features_option(s)
     s.set_defaults(fn=cmd_trace)

@@ -207,8 +207,9 @@ def test_every_command(kernel: Driver, tmp_path) -> None:  # noqa: ANN001
         ("%down", "#3 prog.fib @0x5c"), ("%frame 0", "#0 prog.fib"), ("%set $n = 2", "$n = i32 2 (at step 45"),
         ("%rstep", "step 44: fib+16"), ("%step", "step 45: fib+0"), ("%rnext", "step 44: fib+16"),
         ("%step 2", "breakpoint 1 at fib"), ("%rfinish", "back at the call of fib"), ("%delete all", "deleted 1"),
-        (f"%load {wasi} --wasi -- 1/2", "module $fractions"), ("%run", "1/2 = 1/2"),
+        (f"%load {wasi} --wasi -- 1/2", "module $fractions"), ("%run", "1/2 = 1/2"), ("%output stdout", "XX"),
         ("%features all", "tail-call"), ("%features", "features"), ("%features none", "off"),
+        ("%limits", "XX"), ("%limits max_memory=64M fuel=none", "XX"), ("%limits reset", "XX"),
         ("%reset", "all modules and sessions forgotten"),
     ]  # fmt: skip
     used = set()

@@ -426,12 +426,12 @@ def test_poll_oneoff_clock_and_fd() -> None:
     assert time.monotonic() - t0 >= 0.002
     assert g.u32(nevents) == 1
     assert struct.unpack_from("<QHB", g.mem.data, events) == (11, 0, C.EVENTTYPE_CLOCK)
-    g.mem.data[subs + 48 : subs + 96] = struct.pack("<QBxxxxxxxI", 22, C.EVENTTYPE_FD_READ, 0) + bytes(32)
+    g.mem.data[subs + 48 : subs + 96] = struct.pack("<QBxxxxxxxI", 22, C.EVENTTYPE_FD_READ, 0) + bytes(28)
     assert g.call("poll_oneoff", subs, events, 2, nevents) == 0
     assert g.u32(nevents) == 1  # the fd is ready: no waiting for the clock
     userdata, err, tag = struct.unpack_from("<QHB", g.mem.data, events)
     assert (userdata, err, tag, g.u64(events + 16)) == (22, 0, C.EVENTTYPE_FD_READ, 3)
-    g.mem.data[subs + 48 : subs + 96] = struct.pack("<QBxxxxxxxI", 33, C.EVENTTYPE_FD_WRITE, 9) + bytes(32)
+    g.mem.data[subs + 48 : subs + 96] = struct.pack("<QBxxxxxxxI", 33, C.EVENTTYPE_FD_WRITE, 9) + bytes(28)
     assert g.call("poll_oneoff", subs, events, 2, nevents) == 0
     assert struct.unpack_from("<QH", g.mem.data, events) == (33, C.EBADF)
     assert g.call("poll_oneoff", subs, events, 0, nevents) == C.EINVAL
@@ -542,7 +542,7 @@ def test_poll_oneoff_waits_on_a_stdin_that_can_block() -> None:
             "<QBxxxxxxxIxxxxQQHxxxxxx", 11, C.EVENTTYPE_CLOCK, C.CLOCK_MONOTONIC, 30_000_000, 0, 0
         )
         g.mem.data[subs : subs + 48] = clock
-        g.mem.data[subs + 48 : subs + 96] = struct.pack("<QBxxxxxxxI", 22, C.EVENTTYPE_FD_READ, 0) + bytes(32)
+        g.mem.data[subs + 48 : subs + 96] = struct.pack("<QBxxxxxxxI", 22, C.EVENTTYPE_FD_READ, 0) + bytes(28)
         t0 = time.monotonic()
         assert g.call("poll_oneoff", subs, events, 2, nevents) == 0
         assert time.monotonic() - t0 >= 0.03  # nothing to read: the timer fired

@@ -12,7 +12,9 @@ record instead of calling the host again.
 Memory stays bounded: memories are kept as 64 KiB chunks shared with the previous
 checkpoint when unchanged (and one shared all-zero chunk), and when there are more than
 `max_checkpoints` checkpoints or their bytes pass `max_bytes`, every other one is
-dropped and the interval doubles, so a replay is never longer than the interval.
+dropped and the interval doubles, so a replay is never longer than the interval. When
+even that leaves them over `max_bytes` (a memory bigger than the budget), the oldest are
+dropped: the reachable window then starts at `first_step`.
 """
 
 from __future__ import annotations
@@ -23,11 +25,11 @@ from typing import Any
 
 from ..errors import Thrown, Trap, WasmError
 from ..exec.machine import Machine, as_results, call_host
+from ..exec.pages import CHUNK, ZERO, chunked
 from ..exec.runtime import DataInst, ElemInst, FuncInst, GlobalInst, MemoryInst, TableInst
 from .program import Program
 
-CHUNK = 65536
-_ZERO = bytes(CHUNK)
+_ZERO = ZERO
 
 
 def _unique(objs: list[Any], seen: set[int], out: list[Any]) -> None:
@@ -65,10 +67,7 @@ class HostEffects:
         for i, length, mtype, pieces in self.mems:
             mem = store.mems[i]
             if len(mem.data) != length:
-                if len(mem.data) < length:
-                    mem.data.extend(bytes(length - len(mem.data)))
-                else:
-                    del mem.data[length:]
+                mem.resize(length)
             for j, piece in pieces:
                 mem.data[j * CHUNK : j * CHUNK + len(piece)] = piece
             mem.type = mtype
@@ -132,17 +131,16 @@ class StoreState:
 
     def restore(self, snap: StoreSnap) -> None:
         for mem, (chunks, mtype) in zip(self.mems, snap.mems):
-            data = mem.data
             total = sum(len(c) for c in chunks)
-            if len(data) != total:
-                data[:] = b"".join(chunks)
-            else:
-                a = 0
-                for c in chunks:
-                    b = a + len(c)
-                    if data[a:b] != c:
-                        data[a:b] = c
-                    a = b
+            if len(mem.data) != total:
+                mem.resize(total)
+            data = mem.data
+            a = 0
+            for c in chunks:
+                b = a + len(c)
+                if data[a:b] != c:
+                    data[a:b] = c
+                a = b
             mem.type = mtype
         for t, (elems, ttype) in zip(self.tables, snap.tables):
             t.elements[:] = elems
@@ -158,7 +156,7 @@ class StoreState:
 
     def before_host(self) -> tuple:
         return (
-            [bytes(m.data) for m in self.mems],
+            [chunked(m.data) for m in self.mems],  # zero chunks shared: a big memory costs what is written
             [g.value for g in self.globals],
             [tuple(t.elements) for t in self.tables],
         )
@@ -171,9 +169,9 @@ class StoreState:
             pieces = []
             for j, a in enumerate(range(0, len(data), CHUNK)):
                 piece = data[a : a + CHUNK]
-                if old[a : a + CHUNK] != piece:
+                if j >= len(old) or old[j] != piece:
                     pieces.append((j, bytes(piece)))
-            if pieces or len(data) != len(old):
+            if pieces or len(data) != sum(map(len, old)):
                 mems.append((i, len(data), mem.type, pieces))
         globs = [(i, g.value) for i, (g, v) in enumerate(zip(self.globals, globs_before)) if g.value is not v]
         tables = [
@@ -322,6 +320,7 @@ class History:
         self.end: int | None = None  # steps when the call returned or trapped
         self.furthest = 0
         self.thinnings = 0
+        self.dropped = 0  # times the oldest checkpoints were dropped to stay in the budget
         self.nbytes = 0
 
     @property
@@ -345,6 +344,24 @@ class History:
         self.nbytes += cp.nbytes
         if len(self.checkpoints) > self.max_checkpoints or self.nbytes > self.max_bytes:
             self.thin()
+        if self.nbytes > self.max_bytes and len(self.checkpoints) > 1:
+            self.drop_oldest()
+
+    @property
+    def first_step(self) -> int:
+        """The earliest step the history can still reach (0 unless the budget dropped the
+        oldest checkpoints)."""
+        return self.steps[0] if self.steps else 0
+
+    def drop_oldest(self) -> None:
+        """Over the budget even after thinning (a memory too big for it): drop the oldest
+        checkpoints, keeping the latest, until the rest fit; the steps before the first kept
+        one cannot be reached any more."""
+        while self.nbytes > self.max_bytes and len(self.checkpoints) > 1:
+            del self.checkpoints[0]
+            del self.steps[0]
+            self.nbytes = self._measure()
+        self.dropped += 1
 
     def thin(self) -> None:
         """Keep the first, the last and every other one between; double the interval."""

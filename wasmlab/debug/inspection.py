@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..errors import WasmError
+from ..exec.pages import CHUNK, chunked
 from ..exec.runtime import FuncInst
 from .values import TypedValue
 from .views import (
@@ -35,7 +36,7 @@ class Baseline:
 
     def __init__(self, s: Session) -> None:
         self.step = s.machine.steps
-        self.mems = [bytes(m.data) for m in s.program.root.mems]
+        self.mems = [chunked(m.data) for m in s.program.root.mems]  # zero chunks shared
         self.globals = [TypedValue(g.type.type, g.value) for _, g in all_globals(s)]
         self.tables = [tuple(t.elements) for t in s.program.root.tables]
         self.stack = tuple(stack(s).values)
@@ -215,12 +216,19 @@ def changes(s: Session, b: Baseline | None) -> Changes:
     sizes = []
     truncated = False
     for i, (mem, old) in enumerate(zip(s.program.root.mems, b.mems)):
-        new = bytes(mem.data)
-        if len(new) != len(old):
-            sizes.append((i, len(old), len(new)))
-        found, more = _diff_ranges(old, new, 64 - len(mem_changes))
-        truncated = truncated or more
-        mem_changes += [MemoryChange(i, lo, hi, old[lo:hi], new[lo:hi]) for lo, hi in found]
+        new = chunked(mem.data)
+        old_size, new_size = sum(map(len, old)), sum(map(len, new))
+        if old_size != new_size:
+            sizes.append((i, old_size, new_size))
+        for j, (oc, nc) in enumerate(zip(old, new)):
+            if oc is nc or oc == nc:
+                continue
+            found, more = _diff_ranges(oc, nc, 64 - len(mem_changes))
+            truncated = truncated or more
+            a = j * CHUNK
+            mem_changes += [MemoryChange(i, a + lo, a + hi, oc[lo:hi], nc[lo:hi]) for lo, hi in found]
+            if more:
+                break
     globs = [
         ValueChange(label, before, TypedValue(g.type.type, g.value))
         for (label, g), before in zip(all_globals(s), b.globals)
@@ -265,6 +273,7 @@ def history_view(s: Session) -> HistoryView:
         h.nbytes,
         len(h.host),
         tuple(s._moves),
+        first=h.first_step,
     )
 
 
@@ -281,7 +290,8 @@ def _call_results(call: Any, f: FuncInst) -> int:
 
 
 def _diff_ranges(old: bytes, new: bytes, room: int) -> tuple[list[tuple[int, int]], bool]:
-    """Byte ranges where `old` and `new` differ (over their common length), at most `room`."""
+    """Byte ranges where `old` and `new` (two chunks) differ (over their common length), at
+    most `room`."""
     n = min(len(old), len(new))
     if old[:n] == new[:n]:
         return [], False

@@ -209,7 +209,6 @@ def _watch_wrapper(inner: Handler, slot: Slot) -> Handler:
 
         return h_global
     mem: MemoryInst = target
-    data = mem.data
     bulk = kind == "bulk"
 
     def h_memory(S: list, L: list, pc: int) -> int:
@@ -223,9 +222,9 @@ def _watch_wrapper(inner: Handler, slot: Slot) -> Handler:
                 if hi > lo:
                     w = sw.memory_hit(mem, lo, hi)
                     if w is not None:
-                        old = bytes(data[lo:hi])
+                        old = bytes(mem.data[lo:hi])
                         nxt = inner(S, L, pc)
-                        raise Pause(nxt, True, WatchHit(w, mem, lo, hi, old, bytes(data[lo:hi])))
+                        raise Pause(nxt, True, WatchHit(w, mem, lo, hi, old, bytes(mem.data[lo:hi])))
         return inner(S, L, pc)
 
     return h_memory

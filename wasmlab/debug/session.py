@@ -62,7 +62,10 @@ class Session:
     `depth_limit` (call depth; exceeding it traps with `call stack exhausted`),
     `history` (record for back/goto; on by default), `checkpoint_interval`,
     `max_checkpoints`, `history_bytes` (bounds of the history's memory), `breakpoints`
-    (a `PendingBreakpoints` list, bound to this session: see `apply`).
+    (a `PendingBreakpoints` list, bound to this session: see `apply`), `limits` (a
+    `wasmlab.Limits`: fuel, call depth and history budget when those are not given; by
+    default the instance's store's). A `memory.grow` or `table.grow` a limit refused (it
+    returned -1) is named in the next stop's reason.
     """
 
     def __init__(
@@ -75,10 +78,21 @@ class Session:
         history: bool = True,
         checkpoint_interval: int = 4096,
         max_checkpoints: int = 256,
-        history_bytes: int = 96 << 20,
+        history_bytes: int | None = None,
         breakpoints: Any = None,
+        limits: Any = None,
     ) -> None:
         root, store, default_fuel = _unwrap_instance(instance)
+        limits = limits if limits is not None else getattr(store, "limits", None)
+        if limits is not None:  # wasmlab.Limits: fuel, call depth and history budget by default
+            if fuel is None and default_fuel is None:
+                default_fuel = limits.fuel
+            depth_limit = depth_limit if depth_limit is not None else limits.max_call_depth
+            history_bytes = history_bytes if history_bytes is not None else limits.history_bytes
+        if history_bytes is None:
+            history_bytes = 96 << 20
+        self._limiter = getattr(store, "limiter", None)
+        self._refusals = self._limiter.refusals if self._limiter is not None else 0
         self.program = Program(root)
         self.func = self._entry(name)
         self.name = self.program.func_name(self.func)
@@ -456,6 +470,10 @@ class Session:
         return "[" + ", ".join(TypedValue(t, v).text for t, v in zip(types, m.results or [])) + "]"
 
     def _stop(self, kind: str, reason: str, **extra: Any) -> Stop:
+        lim = self._limiter
+        if lim is not None and lim.refusals != self._refusals:  # a grow the store's limits refused
+            self._refusals = lim.refusals
+            reason = f"{reason}; {lim.refusal}"
         return Stop(kind, reason, self.position, **extra)
 
     def _watch_text(self, hit: WatchHit) -> str:
@@ -587,6 +605,12 @@ class Session:
         m = self.machine
         if n == m.steps and m.trap is None and not force:
             return
+        if n < h.first_step:
+            raise DebugError(
+                f"step {n} is before the reachable history (steps {h.first_step} to {max(h.furthest, m.steps)}): "
+                f"older checkpoints were dropped to keep it within {h.max_bytes >> 20} MiB "
+                "(history_bytes; %limits history_bytes=... raises it)"
+            )
         cp = h.nearest(n)
         if force or not (m.steps < n and cp.step <= m.steps and not m.finished):
             self._restore(cp)
@@ -622,7 +646,12 @@ class Session:
         if here == 0 and not trapped:
             raise DebugError("already at the start: nothing to go back to")
         # from a trap, the first step back is to the state just before the trapping instruction
-        target = max(0, here - n + (1 if trapped and n else 0))
+        first = self._history.first_step if self._history else 0
+        wanted = here - n + (1 if trapped and n else 0)
+        target = max(0, first, wanted)
+        if target >= here and not trapped:
+            raise DebugError(f"the history cannot reach before step {target}: older checkpoints were dropped")
+        clamped = f" (the history reaches back to step {first} only)" if first > 0 and wanted < first else ""
 
         def run() -> Stop:
             self._travel(target)
@@ -630,7 +659,7 @@ class Session:
                 return self._stop("start", "back at the start")
             if target == here:
                 return self._stop("position", "back before the trap")
-            return self._stop("position", f"went back {plural(here - target, 'instruction')}")
+            return self._stop("position", f"went back {plural(here - target, 'instruction')}{clamped}")
 
         return self._move(f"back({n})" if n != 1 else "back", run)
 

@@ -520,6 +520,7 @@ class HistoryView:
     host_calls: int
     moves: tuple[Move, ...]
     enabled: bool = True
+    first: int = 0  # the earliest reachable step (> 0 once the budget dropped old checkpoints)
 
     def __repr__(self) -> str:
         if not self.enabled:
@@ -529,6 +530,8 @@ class HistoryView:
             f"step {self.step}, {end}; {plural(self.checkpoints, 'checkpoint')} every {self.interval} steps "
             f"({self.nbytes / 1e6:.1f} MB), {self.host_calls} host calls recorded"
         )
+        if self.first:
+            head += f"; reachable from step {self.first} (older ones dropped to stay in the budget)"
         return "\n".join([head, *(repr(m) for m in self.moves[-10:])])
 
     def _repr_html_(self) -> str:

@@ -458,12 +458,11 @@ def _tail(call: Handler) -> Handler:
 def _load(mem: Any, name: str, offset: int) -> Handler:
     st, conv = _LOADS[name]
     unpack = st.unpack_from
-    data = mem.data
     if name in ("i32.load8_u", "i64.load8_u"):
 
         def h(S: list, L: list, pc: int) -> int:
             try:
-                S[-1] = data[S[-1] + offset]
+                S[-1] = mem.data[S[-1] + offset]
             except IndexError:
                 raise Trap(OOB_MEMORY) from None
             return pc + 1
@@ -472,7 +471,7 @@ def _load(mem: Any, name: str, offset: int) -> Handler:
 
         def h(S: list, L: list, pc: int) -> int:
             try:
-                S[-1] = unpack(data, S[-1] + offset)[0]
+                S[-1] = unpack(mem.data, S[-1] + offset)[0]
             except struct.error:
                 raise Trap(OOB_MEMORY) from None
             return pc + 1
@@ -481,7 +480,7 @@ def _load(mem: Any, name: str, offset: int) -> Handler:
 
         def h(S: list, L: list, pc: int) -> int:
             try:
-                S[-1] = conv(unpack(data, S[-1] + offset)[0])
+                S[-1] = conv(unpack(mem.data, S[-1] + offset)[0])
             except struct.error:
                 raise Trap(OOB_MEMORY) from None
             return pc + 1
@@ -492,12 +491,12 @@ def _load(mem: Any, name: str, offset: int) -> Handler:
 def _store(mem: Any, name: str, offset: int) -> Handler:
     st, conv = _STORES[name]
     pack = st.pack_into
-    data = mem.data
     size = st.size
     if name in ("i32.store8", "i64.store8"):
 
         def h(S: list, L: list, pc: int) -> int:
             ea = S[-2] + offset
+            data = mem.data
             if ea >= len(data):
                 raise Trap(OOB_MEMORY)
             data[ea] = S.pop() & 0xFF
@@ -508,6 +507,7 @@ def _store(mem: Any, name: str, offset: int) -> Handler:
 
         def h(S: list, L: list, pc: int) -> int:
             ea = S[-2] + offset
+            data = mem.data
             if ea + size > len(data):
                 raise Trap(OOB_MEMORY)
             pack(data, ea, S.pop())
@@ -518,6 +518,7 @@ def _store(mem: Any, name: str, offset: int) -> Handler:
 
         def h(S: list, L: list, pc: int) -> int:
             ea = S[-2] + offset
+            data = mem.data
             if ea + size > len(data):
                 raise Trap(OOB_MEMORY)
             pack(data, ea, conv(S.pop()))
@@ -528,10 +529,8 @@ def _store(mem: Any, name: str, offset: int) -> Handler:
 
 
 def _memory_size(mem: Any) -> Handler:
-    data = mem.data
-
     def h(S: list, L: list, pc: int) -> int:
-        S.append(len(data) >> 16)
+        S.append(len(mem.data) >> 16)
         return pc + 1
 
     return h
@@ -875,10 +874,9 @@ def _elem_drop(e: Any) -> Handler:
 
 
 def _memory_init(mem: Any, d: Any) -> Handler:
-    data = mem.data
-
     def h(S: list, L: list, pc: int) -> int:
         dst, s, n = S[-3], S[-2], S[-1]
+        data = mem.data
         if s + n > len(d.data) or dst + n > len(data):
             raise Trap(OOB_MEMORY)
         data[dst : dst + n] = d.data[s : s + n]
@@ -897,11 +895,10 @@ def _data_drop(d: Any) -> Handler:
 
 
 def _memory_copy(dst_mem: Any, src_mem: Any) -> Handler:
-    data = dst_mem.data
-    src = src_mem.data  # the same bytearray unless copying between two memories
-
     def h(S: list, L: list, pc: int) -> int:
         dst, s, n = S[-3], S[-2], S[-1]
+        data = dst_mem.data
+        src = src_mem.data  # the same buffer unless copying between two memories
         if s + n > len(src) or dst + n > len(data):
             raise Trap(OOB_MEMORY)
         data[dst : dst + n] = src[s : s + n]
@@ -912,10 +909,9 @@ def _memory_copy(dst_mem: Any, src_mem: Any) -> Handler:
 
 
 def _memory_fill(mem: Any) -> Handler:
-    data = mem.data
-
     def h(S: list, L: list, pc: int) -> int:
         dst, v, n = S[-3], S[-2], S[-1]
+        data = mem.data
         if dst + n > len(data):
             raise Trap(OOB_MEMORY)
         data[dst : dst + n] = bytes([v & 0xFF]) * n
@@ -967,12 +963,12 @@ def _simd_load(name: str, lane: int | None) -> tuple[int, Callable[..., int]]:
 
 
 def _v128_load(mem: Any, name: str, offset: int, lane: int | None) -> Handler:
-    data = mem.data
     width, make = _simd_load(name, lane)
     has_vec = lane is not None
 
     def h(S: list, L: list, pc: int) -> int:
         ea = (S[-2] if has_vec else S[-1]) + offset
+        data = mem.data
         if ea + width > len(data):
             raise Trap(OOB_MEMORY)
         raw = bytes(data[ea : ea + width])
@@ -987,13 +983,13 @@ def _v128_load(mem: Any, name: str, offset: int, lane: int | None) -> Handler:
 
 
 def _v128_store(mem: Any, name: str, offset: int, lane: int | None) -> Handler:
-    data = mem.data
     width = 16 if lane is None else int(name.split(".", 1)[1][5:].split("_")[0]) // 8
     shift = (lane or 0) * width * 8
     mask = (1 << (width * 8)) - 1
 
     def h(S: list, L: list, pc: int) -> int:
         ea = S[-2] + offset
+        data = mem.data
         if ea + width > len(data):
             raise Trap(OOB_MEMORY)
         data[ea : ea + width] = ((S.pop() >> shift) & mask).to_bytes(width, "little")

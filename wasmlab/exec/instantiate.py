@@ -19,8 +19,10 @@ from ..syntax.module import Module
 from ..syntax.types import ExternKind, FuncType, GlobalType, Limits, MemType, TableType
 from .compile import types_canon
 from .const_expr import eval_const
+from .limits import Limiter
 from .machine import Machine
 from .runtime import (
+    PAGE_SIZE,
     DataInst,
     ElemInst,
     FuncInst,
@@ -86,21 +88,24 @@ def instantiate(
 ) -> ModuleInst:
     """Instantiate a validated 2.0 `module`. `resolve(module, field, kind, desc)` supplies each
     import (raising LinkError when it has none); it must match the import's type."""
+    store.limiter.instance(f"instance {name or module.names.module or ''}".rstrip())
     inst = ModuleInst(module, name)
+    store.limiter.track("instance", inst)
     for imp in module.imports:
         what = f'"{imp.module}" "{imp.name}"' if imp.name is not None else f'"{imp.module}"'
         value = resolve(imp.module, imp.name, imp.kind, imp.desc)
         check_import(value, imp.kind, imp.desc, inst.types, what)
         inst.space(imp.kind).append(value)
-    define(inst, module)
+    define(inst, module, limiter=store.limiter)
     initialize(store, inst, module, run_start)
     store.instances.append(inst)
     return inst
 
 
-def define(inst: ModuleInst, module: Module, path: str | None = None) -> None:
+def define(inst: ModuleInst, module: Module, path: str | None = None, limiter: Limiter | None = None) -> None:
     """The module's own definitions, after its imports (and aliases) in each index space,
-    then its exports. `path` names a nested instance (`$c1`): its functions are `$c1.$inc`."""
+    then its exports. `path` names a nested instance (`$c1`): its functions are `$c1.$inc`.
+    `limiter` (the store's) may refuse a table or memory: a LinkError naming it."""
     base = len(inst.funcs)
     for i, f in enumerate(module.funcs):
         name = module.func_name(base + i)
@@ -109,9 +114,9 @@ def define(inst: ModuleInst, module: Module, path: str | None = None) -> None:
             name = f"{path}.{'$' + label if label else name}"
         inst.funcs.append(FuncInst(types_canon(inst.types[f.type]), inst, f, base + i, name))
     for t in module.tables:
-        inst.tables.append(TableInst(t.type))
+        inst.tables.append(_table(inst, module, t.type, path, limiter))
     for m in module.mems:
-        inst.mems.append(MemoryInst(m.type))
+        inst.mems.append(_memory(inst, module, m.type, path, limiter))
     base = len(inst.tags)  # (tags before globals, as in the binary)
     for i, t in enumerate(module.tags):
         inst.tags.append(TagInst(types_canon(inst.types[t.type]), module.names.tags.get(base + i)))
@@ -124,6 +129,37 @@ def define(inst: ModuleInst, module: Module, path: str | None = None) -> None:
         inst.datas.append(DataInst(d.init))
     for ex in module.exports:
         inst.exports[ex.name] = inst.space(ex.kind)[ex.index]
+
+
+def _label(kind: str, index: int, name: str | None, path: str | None) -> str:
+    label = f"{kind} {index}" + (f" (${name})" if name else "")
+    return f"{path}.{label}" if path else label
+
+
+def _table(
+    inst: ModuleInst, module: Module, t: TableType, path: str | None, limiter: Limiter | None
+) -> TableInst:
+    index = len(inst.tables)
+    label = _label("table", index, module.names.tables.get(index), path)
+    if limiter is not None:
+        limiter.table(label, t.limits.min)
+    try:
+        return TableInst(t, None, limiter, label)
+    except (MemoryError, OverflowError):
+        raise LinkError(f"{label}: cannot allocate {t.limits.min:,} elements (out of host memory)") from None
+
+
+def _memory(
+    inst: ModuleInst, module: Module, m: MemType, path: str | None, limiter: Limiter | None
+) -> MemoryInst:
+    index = len(inst.mems)
+    label = _label("memory", index, module.names.memories.get(index), path)
+    if limiter is not None:
+        limiter.memory(label, m.limits.min * PAGE_SIZE)
+    try:
+        return MemoryInst(m, limiter, label)
+    except MemoryError as e:
+        raise LinkError(f"{label}: cannot allocate {m.limits.min} pages ({e})") from None
 
 
 def initialize(store: Store, inst: ModuleInst, module: Module, run_start: bool = True) -> None:

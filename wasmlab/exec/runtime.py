@@ -11,6 +11,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..syntax.types import SPACE_ATTRS, ExternKind, FuncType, GlobalType, Limits, MemType, TableType, ValType
+from .limits import LIBRARY, Limiter, StoreLimits
+from .pages import Buffer, allocate, resized
 
 if TYPE_CHECKING:
     from ..syntax.module import Func, Module
@@ -79,12 +81,25 @@ class FuncInst:
         return f"<func {self.name} {self.type}>"
 
 
-class TableInst:
-    __slots__ = ("type", "elements")
+def slots(init: Any, n: int) -> list[Any]:
+    """`n` table slots holding `init` (where a table's elements are allocated)."""
+    return [init] * n
 
-    def __init__(self, type: TableType, init: Any = None) -> None:
+
+class TableInst:
+    """A table; `limiter` (its store's) bounds how far `table.grow` may take it."""
+
+    __slots__ = ("type", "elements", "limiter", "label", "__weakref__")
+
+    def __init__(
+        self, type: TableType, init: Any = None, limiter: Limiter | None = None, label: str = "table"
+    ) -> None:
         self.type = type
-        self.elements: list[Any] = [init] * type.limits.min
+        self.limiter = limiter
+        self.label = label
+        self.elements: list[Any] = slots(init, type.limits.min)
+        if limiter is not None:
+            limiter.track("table", self)
 
     @property
     def max(self) -> int | None:
@@ -97,7 +112,15 @@ class TableInst:
         limit = self.max if self.max is not None else MAX_TABLE_SIZE
         if new > limit:
             return 0xFFFFFFFF
-        self.elements.extend([init] * n)
+        if self.limiter is not None and not self.limiter.grow_table(self.label, new):
+            return 0xFFFFFFFF
+        try:
+            self.elements.extend(slots(init, n))
+        except MemoryError:
+            del self.elements[old:]
+            if self.limiter is not None:
+                self.limiter.refuse(f"table.grow of {self.label} refused: out of host memory")
+            return 0xFFFFFFFF
         self.type = TableType(Limits(new, self.type.limits.max), self.type.elem)
         return old
 
@@ -106,13 +129,21 @@ class TableInst:
 
 
 class MemoryInst:
-    """Linear memory: `data` is one bytearray that grows in place (compiled code holds it)."""
+    """Linear memory. `data` is its bytes, committed lazily (`exec.pages`): an mmap whose
+    length is the current size, or an empty bytearray at 0 pages. A grow may replace the
+    object (from 0 pages), so code reads `mem.data` at each access. `limiter` (its
+    store's) bounds how far `memory.grow` may take it."""
 
-    __slots__ = ("type", "data")
+    __slots__ = ("type", "data", "limiter", "label", "__weakref__")
 
-    def __init__(self, type: MemType) -> None:
+    def __init__(self, type: MemType, limiter: Limiter | None = None, label: str = "memory") -> None:
         self.type = type
-        self.data = bytearray(type.limits.min * PAGE_SIZE)
+        self.limiter = limiter
+        self.label = label
+        n = type.limits.min * PAGE_SIZE
+        self.data: Buffer = allocate(n)
+        if limiter is not None:
+            limiter.track("memory", self)
 
     @property
     def pages(self) -> int:
@@ -129,12 +160,21 @@ class MemoryInst:
         limit = self.max if self.max is not None else MAX_PAGES
         if new > min(limit, MAX_PAGES):
             return 0xFFFFFFFF
+        lim = self.limiter
+        if lim is not None and not lim.grow_memory(self.label, old * PAGE_SIZE, new * PAGE_SIZE):
+            return 0xFFFFFFFF
         try:
-            self.data.extend(bytes(n * PAGE_SIZE))
+            self.resize(new * PAGE_SIZE)
         except MemoryError:
+            if lim is not None:
+                lim.refuse(f"memory.grow of {self.label} refused: the host could not map {new} pages")
             return 0xFFFFFFFF
         self.type = MemType(Limits(new, self.type.limits.max))
         return old
+
+    def resize(self, nbytes: int) -> None:
+        """Set the size in bytes (new bytes zero), as a grow or a debugger's restore does."""
+        self.data = resized(self.data, nbytes)
 
     def __repr__(self) -> str:
         return f"<memory {self.pages} pages>"
@@ -225,9 +265,22 @@ class ModuleInst:
 class Store:
     """All instances created by one embedder (spec 4.2.3); front ends read it, never copy it."""
 
-    def __init__(self) -> None:
+    def __init__(self, limits: StoreLimits = LIBRARY) -> None:
         self.instances: list[ModuleInst] = []
-        self.call_depth_limit = 10000
+        self.limiter = Limiter(limits)
+
+    @property
+    def limits(self) -> StoreLimits:
+        return self.limiter.limits
+
+    @limits.setter
+    def limits(self, limits: StoreLimits) -> None:
+        """New limits apply to what is made or grown from now on."""
+        self.limiter.limits = limits
+
+    @property
+    def call_depth_limit(self) -> int:
+        return self.limiter.limits.max_call_depth
 
     def __repr__(self) -> str:
         return f"<store {len(self.instances)} instances>"

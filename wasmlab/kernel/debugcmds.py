@@ -6,11 +6,13 @@ widget); `%step`, `%next`, `%finish`, `%continue`, `%back`, `%rcontinue`, `%goto
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from wasmlab.errors import WasmError
 from wasmlab.script import parse_arg
 
+from .longoutput import cut_lines
 from .outputs import CellError, Output, esc, pre_output, rich, table
 from .registry import Emit, UsageError, command, need_int
 from .workspace import Workspace
@@ -765,11 +767,15 @@ def cmd_trace(ws: Workspace, args: list[str], emit: Emit) -> None:
         from wasmlab.debug import TRACE_HEADER as header
     except ImportError:
         header = ""
-    lines: list[str] = []
-    for rec in s.trace(limit=n):
-        lines.append(str(rec))
-        if ws.interrupted:
-            break
+
+    def records() -> Iterator[str]:
+        for rec in s.trace(limit=n):
+            yield str(rec)
+            if ws.interrupted:
+                break
+
+    lines, kept = cut_lines(records(), "trace")  # millions of lines: a file, not memory
+    ws.keep_output(kept)
     ws.refresh_widgets()
     body = "\n".join([header, *lines] if header else lines)
     emit(pre_output(body if lines else "(nothing ran: the call has ended)", f"trace of {n} instructions"))

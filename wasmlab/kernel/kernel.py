@@ -14,7 +14,8 @@ from ipykernel.kernelbase import Kernel
 from wasmlab import __version__
 
 from .complete import complete, inspect, is_complete
-from .outputs import CellError, Output, describe_error
+from .longoutput import SHOW_CHARS, clip, cut
+from .outputs import CellError, Output, describe_error, esc
 from .workspace import Workspace
 
 LANGUAGE_INFO = {
@@ -89,7 +90,13 @@ class WasmKernel(Kernel):
                     stream.set_parent(parent)
 
     def _emit(self, out: Output) -> None:
-        content = {"data": out.data, "metadata": out.metadata}
+        data = out.data
+        text = data.get("text/plain")
+        if isinstance(text, str) and len(text) > SHOW_CHARS:  # a huge output: its head and a note
+            shown, kept = cut(text, "output")
+            self.workspace.keep_output(kept)
+            data = {"text/plain": shown, "text/html": f"<pre>{esc(shown)}</pre>"}
+        content = {"data": data, "metadata": out.metadata}
         if out.result:
             content["execution_count"] = self.execution_count
             self.send_response(self.iopub_socket, "execute_result", content)
@@ -115,7 +122,12 @@ class WasmKernel(Kernel):
                 "user_expressions": {}}  # fmt: skip
 
     def _error(self, e: CellError, silent: bool) -> dict[str, Any]:
-        content = {"ename": e.ename, "evalue": e.evalue, "traceback": e.traceback()}
+        # an error about a huge cell (a 10 MB line) shows a bounded excerpt of it
+        content = {
+            "ename": e.ename,
+            "evalue": clip(e.evalue),
+            "traceback": [clip(line) for line in e.traceback()],
+        }
         if not silent:
             self.send_response(self.iopub_socket, "error", content)
         return {"status": "error", "execution_count": self.execution_count, **content}

@@ -17,11 +17,13 @@ from wasmlab.errors import Trap, WasmError
 from wasmlab.syntax import ExternKind, Module
 
 from .cells import Chunk, scan_parens, split_cell
+from .longoutput import Kept
 from .outputs import CellError, Output, describe_error, esc, rich, table
 from .registry import Emit, run_magic
 from .values import show_value
 
 Entry = engine.Entry
+OUTPUT_LIMIT = 64 * 1024  # bytes of a WASI program's stdout (and of its stderr) a cell shows
 WasiSetup = engine.WasiSetup
 
 
@@ -31,7 +33,9 @@ class Workspace(engine.Workspace):
     def __init__(self) -> None:
         self.widgets: list[Any] = []
         self.show_widgets = True  # %debug displays a Debugger widget (when ipywidgets works)
-        super().__init__()
+        super().__init__(limits=engine.KERNEL_LIMITS)
+        self.output_limit = OUTPUT_LIMIT
+        self.kept: Kept | None = None  # the last output cut short, kept whole in a file
 
     # --- state -----------------------------------------------------------------------------
 
@@ -50,6 +54,16 @@ class Workspace(engine.Workspace):
                 except Exception:  # noqa: S110 - a widget that cannot close is left alone
                     pass
         self.widgets = []
+
+    def keep_output(self, kept: Kept | None) -> None:
+        """`kept` (a cut output) becomes the one `%output last` reads; the previous one's file
+        is deleted."""
+        if kept is None:
+            return
+        old = getattr(self, "kept", None)
+        if old is not None:
+            old.delete()
+        self.kept = kept
 
     def interrupt(self) -> None:
         """Stop what runs now (a call, a debug move) at its next look at the flag."""

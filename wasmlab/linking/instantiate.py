@@ -57,7 +57,9 @@ def instantiate(
     value of each `ImportInitializer`. Raises LinkError or Trap."""
     info = value.info
     parents = value.parent_modules if parent_modules is None else parent_modules
+    store.limiter.instance(f"instance {name or info.label}")
     inst = ModuleInst(info.module, name)
+    store.limiter.track("instance", inst)
     inst.types = list(info.scope.types)  # the type index space with parent aliases resolved
     for init in info.initializers:
         match init:
@@ -85,7 +87,7 @@ def instantiate(
                 inst.instances.append(
                     instantiate(store, child, supplied, parent_modules=inst.modules, name=path)
                 )
-    define(inst, info.module, name)
+    define(inst, info.module, name, limiter=store.limiter)
     initialize(store, inst, info.module, run_start)
     store.instances.append(inst)
     return inst

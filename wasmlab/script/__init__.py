@@ -2,6 +2,9 @@
 over WAST commands (`Workspace`), the facade the kernel, the IPython magics and the command
 line stand on."""
 
+from ..exec.limits import FIELDS as LIMIT_FIELDS
+from ..exec.limits import KERNEL as KERNEL_LIMITS
+from ..exec.limits import LIBRARY, parse_limit
 from .files import run_file
 from .runner import Result, Runner, run_json
 from .spectest import spectest_exports
@@ -25,8 +28,8 @@ from .workspace import (
 )
 
 __all__ = [
-    "CHUNK", "CommandFailed", "Defined", "Entry", "ExternRef", "FuncInst", "GuestStream", "Interrupted",
+    "CHUNK", "CommandFailed", "KERNEL_LIMITS", "LIBRARY", "LIMIT_FIELDS", "Defined", "Entry", "ExternRef", "FuncInst", "GuestStream", "Interrupted",
     "Passed", "Record", "Registered", "Result", "Returned", "Runner", "WasiSetup", "Workspace",
-    "WorkspaceError", "command_word", "f32_to_bits", "f64_to_bits", "parse_arg", "run_file", "run_json",
+    "WorkspaceError", "command_word", "parse_limit", "f32_to_bits", "f64_to_bits", "parse_arg", "run_file", "run_json",
     "run_wast", "spectest_exports",
 ]  # fmt: skip

@@ -23,6 +23,7 @@ from typing import Any
 from ..api import Instance, resolver_for
 from ..errors import LinkError, WasmError
 from ..exec.instantiate import instantiate
+from ..exec.limits import LIBRARY, StoreLimits
 from ..exec.machine import Machine
 from ..exec.runtime import FuncInst, ModuleInst
 from ..syntax.features import CORE_2_0, Features
@@ -159,37 +160,101 @@ class WasiSetup:
     preopens: dict[str, str] = field(default_factory=dict)  # guest path -> host directory
     stdin: bytes = b""  # what every run reads from fd 0, unless a run redirects it
 
-    def config(self, args: list[str] | None = None, stdin: bytes | None = None) -> Any:
+    def config(self, args: list[str] | None = None, stdin: bytes | None = None,
+               echo_limit: int | None = None) -> Any:  # fmt: skip
         """A fresh WasiConfig: stdin as given (else the setup's); stdout and stderr echoed to
-        this process's own streams as they come."""
+        this process's own streams as they come (at most `echo_limit` bytes of each)."""
         from ..wasi import WasiConfig
 
         argv = self.args if args is None else self.args[:1] + args
         return WasiConfig(args=argv, env=self.env, preopens=self.preopens,
                           stdin=self.stdin if stdin is None else stdin,
-                          stdout=GuestStream("stdout"), stderr=GuestStream("stderr"))  # fmt: skip
+                          stdout=GuestStream("stdout", echo_limit),
+                          stderr=GuestStream("stderr", echo_limit))  # fmt: skip
 
 
 class GuestStream:
-    """A WASI program's stdout or stderr: collects the bytes and echoes them, as they come, to
-    this process's sys.stdout / sys.stderr (in a kernel: the running cell's output)."""
+    """A WASI program's stdout or stderr: keeps the bytes and echoes them, as they come, to
+    this process's sys.stdout / sys.stderr (in a kernel: the running cell's output).
 
-    def __init__(self, name: str) -> None:
+    `echo_limit` (bytes; None: all) bounds what is echoed: past it one note says the output
+    was cut and the rest is only kept. What is kept stays in memory up to `keep_limit`
+    bytes, then everything goes to a temporary file (`spill`), so a program printing
+    without end costs disk, not memory. `text(start, n)` reads any part of it back."""
+
+    def __init__(self, name: str, echo_limit: int | None = None, keep_limit: int = 1 << 20) -> None:
         self.name = name
-        self.data = bytearray()
+        self.echo_limit = echo_limit
+        self.keep_limit = keep_limit
+        self.data = bytearray()  # the output while it fits in keep_limit
+        self.total = 0
+        self.spill: Any = None  # the whole output once it did not fit (a temporary file)
+        self._noted = False  # the note that the echo was cut is written
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
 
     def write(self, data: bytes) -> int:
-        self.data.extend(data)
-        text = self._decoder.decode(bytes(data))
-        if text:
-            stream = sys.stdout if self.name == "stdout" else sys.stderr
-            stream.write(text)
-            stream.flush()
+        data = bytes(data)
+        start = self.total
+        self.total += len(data)
+        self._keep(data)
+        limit = self.echo_limit
+        if limit is None or start < limit or (self.total > limit and not self._noted):
+            piece = data if limit is None else data[: max(limit - start, 0)]
+            text = self._decoder.decode(piece)
+            if limit is not None and self.total > limit:
+                self._noted = True
+                text += (
+                    f"\n[wasmlab: {self.name} cut here after {limit:,} bytes; the program goes on, "
+                    f"its whole {self.name} is kept: %output {self.name} shows the rest]\n"
+                )
+            if text:
+                stream = sys.stdout if self.name == "stdout" else sys.stderr
+                stream.write(text)
+                stream.flush()
         return len(data)
+
+    def _keep(self, data: bytes) -> None:
+        if self.spill is None and len(self.data) + len(data) <= self.keep_limit:
+            self.data.extend(data)
+            return
+        if self.spill is None:
+            import tempfile
+
+            self.spill = tempfile.NamedTemporaryFile(
+                prefix=f"wasmlab-{self.name}-", suffix=".txt", delete=False
+            )
+            self.spill.write(self.data)
+            self.data = bytearray()
+        self.spill.write(data)
+
+    @property
+    def path(self) -> str | None:
+        """The file holding the whole output, when it outgrew memory."""
+        return self.spill.name if self.spill is not None else None
+
+    def read(self, start: int = 0, n: int = 1 << 16) -> bytes:
+        """`n` bytes of the output from byte `start`."""
+        if self.spill is None:
+            return bytes(self.data[start : start + n])
+        self.spill.flush()
+        with open(self.spill.name, "rb") as f:
+            f.seek(start)
+            return f.read(n)
 
     def flush(self) -> None:
         pass
+
+    def close(self) -> None:
+        """Delete the temporary file, if any."""
+        if self.spill is not None:
+            import os
+
+            self.spill.close()
+            try:
+                os.unlink(self.spill.name)
+            except OSError:
+                pass
+            self.spill = None
 
 
 class PrintLog(list):
@@ -232,8 +297,11 @@ def command_word(cmd: Any) -> str:
 class Workspace:
     """Modules, registrations and WASI worlds of one REPL session."""
 
-    def __init__(self, features: Features = CORE_2_0) -> None:
+    def __init__(self, features: Features = CORE_2_0, limits: StoreLimits = LIBRARY) -> None:
         self.cell = 0  # the number of the current input (cell[3])
+        self._limits = limits  # the store's limits (wasmlab.Limits); kept by reset()
+        self.output_limit: int | None = None  # bytes of a WASI program's stdout/stderr echoed
+        self.streams: dict[str, GuestStream] = {}  # the last WASI program's stdout, stderr
         self._interrupted = False
         self._features = features  # post-2.0 proposals inputs may use; kept by reset()
         self._wasi_configs: list[Any] = []
@@ -249,6 +317,7 @@ class Workspace:
                 config.close()  # the preopened directories' descriptors
         self._wasi_configs = []  # replaced WASI worlds, closed at the next reset
         self.runner = ReplRunner(self)
+        self.runner.store.limits = self._limits
         self.entries = {}
         self.current: Entry | None = None
 
@@ -264,6 +333,22 @@ class Workspace:
     @property
     def store(self) -> Any:
         return self.runner.store
+
+    @property
+    def limits(self) -> StoreLimits:
+        """What the store may hold (`wasmlab.Limits`); new limits apply from the next table,
+        memory, grow or call on, to the modules already defined too."""
+        return self._limits
+
+    @limits.setter
+    def limits(self, value: StoreLimits) -> None:
+        self._limits = value
+        self.store.limits = value
+
+    @property
+    def limit_refusal(self) -> str | None:
+        """What the last refused memory.grow / table.grow ran into."""
+        return self.store.limiter.refusal
 
     @property
     def interrupted(self) -> bool:
@@ -389,7 +474,8 @@ class Workspace:
     def add_wasi_module(self, name: str | None, module: Module, setup: WasiSetup, *, source: str | None,
                         filename: str | None, binary: bytes | None = None) -> Entry:  # fmt: skip
         """Instantiate `module` with the WASI preview1 functions (`setup`'s world) as imports."""
-        config = setup.config()
+        config = setup.config(echo_limit=self.output_limit)
+        self._keep_streams(config)
         entry = self.add_module(name, module, source=source, filename=filename, binary=binary,
                                 imports=config.imports())  # fmt: skip
         entry.wasi = setup
@@ -397,13 +483,35 @@ class Workspace:
         config.bind(entry.instance(self.store))
         return entry
 
+    def _keep_streams(self, config: Any) -> None:
+        """The newest WASI world's stdout and stderr are what `output()` reads."""
+        for old in self.streams.values():
+            old.close()
+        self.streams = {
+            name: sink.target
+            for name, sink in (("stdout", config.stdout), ("stderr", config.stderr))
+            if isinstance(sink.target, GuestStream)
+        }
+
+    def output(self, name: str = "stdout") -> GuestStream:
+        """The last WASI program's `name` stream (all of it, also what was not echoed)."""
+        if name not in ("stdout", "stderr"):
+            raise WorkspaceError(
+                "UsageError", f"no stream {name}", [f"no stream {name!r}: say stdout or stderr"]
+            )
+        stream = self.streams.get(name)
+        if stream is None:
+            raise WorkspaceError("NoOutput", "no output", ["no WASI program has run yet: %run one first"])
+        return stream
+
     def fresh_wasi(self, entry: Entry, args: list[str] | None = None, stdin: bytes | None = None) -> Instance:
         """A new instance of a WASI module with a new WasiConfig (a program starts only once per
         instance); it replaces the entry's instance, so later commands inspect this run."""
         if entry.wasi is None:
             raise WorkspaceError("NotWasi", f"{entry.label} is not a WASI module",
                                  [f"{entry.label} was not loaded with WASI: use %load PATH --wasi"])  # fmt: skip
-        config = entry.wasi.config(args, stdin)
+        config = entry.wasi.config(args, stdin, echo_limit=self.output_limit)
+        self._keep_streams(config)
         inst = self._instantiate_with(entry.module, config.imports())
         if entry.name is not None:
             inst.name = entry.name[1:]
@@ -433,7 +541,7 @@ class Workspace:
             )
         instance = self.fresh_wasi(entry, args, stdin)
         config = entry.config
-        m = instance.func("_start").machine(depth_limit=self.store.call_depth_limit)
+        m = instance.func("_start").machine(depth_limit=self.store.call_depth_limit, fuel=self._limits.fuel)
         self.runner.last_machine = m
 
         def drive() -> None:  # in chunks, so that an interrupt is seen
@@ -461,7 +569,7 @@ class Workspace:
 
     def call(self, func: FuncInst, args: list[Any]) -> list[Any]:
         """Run one call to completion, looking at the interrupt flag every CHUNK steps."""
-        m = Machine(func, args, depth_limit=self.store.call_depth_limit)
+        m = Machine(func, args, depth_limit=self.store.call_depth_limit, fuel=self._limits.fuel)
         self.runner.last_machine = m
         while True:
             self._check_interrupt(m)
