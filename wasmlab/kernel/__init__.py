@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from . import commands, debugcmds  # noqa: F401  (fill the table of % commands)
+from . import commands, debugcmds, sourcecmds  # noqa: F401  (fill the table of % commands)
 from .workspace import Workspace
 
 __all__ = ["Workspace"]
