@@ -92,17 +92,17 @@ def test_c_expressions(list_wasm: Path) -> None:
     s = session(list_wasm)
     s.break_at("list.c:30")
     s.continue_()
-    assert s.eval_c("arr[3]").text() == "4"
-    assert s.eval_c("f.num + f.den").text() == "30"
-    assert s.eval_c("f").text() == "{num = 12, den = 18}"
-    assert s.eval_c("arr").text() == "{1, 2, 3, 4, 5}"
-    assert s.eval_c("name").text().endswith('"list"')
-    assert s.eval_c("list->value * 2").text() == "10"  # the list is 5 4 3 2 1
-    assert s.eval_c("list->next->next->value").text() == "3"
-    assert s.eval_c("*list").text().startswith("{value = 5, next = 0x")
-    assert s.eval_c("(*list).value == list->value").text() == "1"
-    assert s.eval_c("&f").text() == hex(s.eval_c("&f").scalar())
-    assert s.eval_c("-arr[1] + 10 % 3").text() == "-1"
+    assert s.eval_c("arr[3]").text == "4"
+    assert s.eval_c("f.num + f.den").text == "30"
+    assert s.eval_c("f").text == "{num = 12, den = 18}"
+    assert s.eval_c("arr").text == "{1, 2, 3, 4, 5}"
+    assert s.eval_c("name").text.endswith('"list"')
+    assert s.eval_c("list->value * 2").text == "10"  # the list is 5 4 3 2 1
+    assert s.eval_c("list->next->next->value").text == "3"
+    assert s.eval_c("*list").text.startswith("{value = 5, next = 0x")
+    assert s.eval_c("(*list).value == list->value").text == "1"
+    assert s.eval_c("&f").text == hex(s.eval_c("&f").scalar())
+    assert s.eval_c("-arr[1] + 10 % 3").text == "-1"
     for bad, message in [
         ("nope + 1", "no variable named 'nope'"),
         ("f.zz", "no member 'zz'"),
@@ -119,7 +119,7 @@ def test_a_null_pointer_is_an_error_not_a_crash(list_wasm: Path) -> None:
     s = session(list_wasm)
     s.break_at("list.c:29")
     s.continue_()
-    assert s.eval_c("list").text() == "0x0"
+    assert s.eval_c("list").text == "0x0"
     with pytest.raises(CExprError, match="null pointer"):
         s.eval_c("list->value")
 

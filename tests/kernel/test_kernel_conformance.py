@@ -28,7 +28,7 @@ class WasmlabKernelTests(jupyter_kernel_test.KernelTests):
     completion_samples = [
         {"text": "i32.ad", "matches": {"i32.add"}},
         {"text": "(module (func (f64.sqr", "matches": {"f64.sqrt"}},
-        {"text": "%ste", "matches": {"%step"}},
+        {"text": "%ste", "matches": {"%step", "%stepl"}},
         {"text": "%gr", "matches": {"%graph"}},
     ]
 

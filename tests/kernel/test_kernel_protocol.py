@@ -3,11 +3,13 @@ bad cells, interrupts, the Debugger widget's comm and a simulated button click."
 
 from __future__ import annotations
 
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import need_tool
 from tests.kernel.driver import Driver
 
 PROGRAM = """(module $prog
@@ -180,6 +182,12 @@ def test_every_command(kernel: Driver, tmp_path) -> None:  # noqa: ANN001
     wat = tmp_path / "tiny.wat"
     wat.write_text('(module $tiny (func (export "one") (result i32) (i32.const 1)))')
     wasi = Path(__file__).resolve().parents[2] / "notebooks" / "c" / "fractions.wasm"
+    # a C program built with -g, for the source-level commands
+    c_wasm = tmp_path / "list.wasm"
+    c_src = Path(__file__).resolve().parents[1] / "dwarf" / "list.c"
+    subprocess.run(
+        [need_tool("clang"), "--target=wasm32-wasi", "-g", str(c_src), "-o", str(c_wasm)], check=True
+    )
     # each command and a text its output must hold (what a person would look for in it)
     script = [
         ("%help", "Cells hold WAST"), ("%help step", "execute N instructions"), ("%echo hi", "hi"),
@@ -193,7 +201,7 @@ def test_every_command(kernel: Driver, tmp_path) -> None:  # noqa: ANN001
         ("%over 2", "step 7: fib+7"), ("%stack", "value stack (top first)"), ("%frames", "$n=i32 5"),
         ("%locals", "$n     i32 5"), ("%globals", "$count  mut i32  i32 1"),
         ("%memory 1024 8", "00000400  05 00 00 00"), ("%changes", "global $count: i32 0 -> i32 1"),
-        ("%break fib if n == 2", "breakpoint 1 at fib if n == 2"), ("%breakpoints", "fib if n == 2"),
+        ("%break fib if n == 2", "breakpoint 1 at fib if n == 2"), ("%breakpoints", "break  fib    n == 2"),
         ("%continue", "breakpoint 1 at fib"), ("%locals", "$n     i32 2"),
         ("%watch memory 1024 4", "watchpoint w1"), ("%watch global 0", "watchpoint w2 on global $count"),
         ("%disable 1", "off"), ("%enable 1", "on"), ("%delete w1", "deleted w1"),
@@ -206,11 +214,15 @@ def test_every_command(kernel: Driver, tmp_path) -> None:  # noqa: ANN001
         ("%continue", "step 45: fib+0"), ("%p $n + 1", "$n + 1 = i32 3"), ("%up", "#2 prog.fib @0x7a"),
         ("%down", "#3 prog.fib @0x5c"), ("%frame 0", "#0 prog.fib"), ("%set $n = 2", "$n = i32 2 (at step 45"),
         ("%rstep", "step 44: fib+16"), ("%step", "step 45: fib+0"), ("%rnext", "step 44: fib+16"),
-        ("%step 2", "breakpoint 1 at fib"), ("%rfinish", "back at the call of fib"), ("%delete all", "deleted 1"),
-        (f"%load {wasi} --wasi -- 1/2", "module $fractions"), ("%run", "1/2 = 1/2"), ("%output stdout", "XX"),
+        ("%step 2", "at fib\n"), ("%rfinish", "back at the call of fib"), ("%delete all", "deleted 1"),
+        (f"%load {wasi} --wasi -- 1/2", "module $fractions"), ("%run", "1/2 = 1/2"), ("%output stdout", "bytes 0 to 10 of 10"),
         ("%features all", "tail-call"), ("%features", "features"), ("%features none", "off"),
-        ("%limits", "XX"), ("%limits max_memory=64M fuel=none", "XX"), ("%limits reset", "XX"),
-        ("%reset", "all modules and sessions forgotten"),
+        ("%limits", "max_memory          256 MiB"), ("%limits max_memory=64M fuel=none", "max_memory          64 MiB"),
+        ("%limits reset", "max_memory          256 MiB"),
+        (f"%load {c_wasm} --wasi -- list", "module $list"), ("%debug _start", "paused"),
+        ("%break list.c:18", "list.c:18"), ("%continue", "at list.c:18"), ("%list 1", "=>   18 |"),
+        ("%vars", "where it lives"), ("%nextl", "step "), ("%stepl", "step "), ("%backl", "back to list.c:"),
+        ("%delete all", "deleted"), ("%reset", "all modules and sessions forgotten"),
     ]  # fmt: skip
     used = set()
     for code, want in script:

@@ -11,13 +11,14 @@ nearest checkpoint and replay (see `history`). Views (`position`, `stack`, `fram
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ..dwarf import CValue, SourcePos
+from ..dwarf import CExprError, CValue, SourcePos
 from ..errors import Exhaustion, Trap, WasmError
 from ..exec.machine import DEFAULT_DEPTH_LIMIT, Machine, Pause, call_host
 from ..exec.runtime import FuncInst, ModuleInst
@@ -851,7 +852,23 @@ class Session:
         debugger's expression language (`$i`, `global $g`, `$i + 4 > 10`, `i32.load($p)`).
         Only reads: a bad load is a DebugError, never a trap of the call."""
         k = self._frame_index(frame) if self.machine.depth else None
+        if k is not None and "$" not in text and self._source_frame(k):
+            try:  # compiled C (-g): a C expression over the frame's variables
+                return frame_eval(self.program.source, self.machine, k, text)
+            except CExprError as c_error:
+                try:
+                    return expr.evaluate(text, self._scope(k))
+                except WasmError:
+                    raise c_error from None
         return expr.evaluate(text, self._scope(k))
+
+    def _source_frame(self, k: int) -> bool:
+        """Whether frame `k` is at an instruction with a C source line."""
+        smap = self.program.source
+        if not smap.available:
+            return False
+        fr = self.machine.frames[k]
+        return smap.position(fr.func, fr.pc) is not None
 
     def select_frame(self, n: int) -> Any:
         """Select frame `n` (as `frames` numbers them: #0 the outermost) for `eval`, `locals`,
@@ -1151,24 +1168,27 @@ class Session:
 
     @property
     def variables(self) -> list[SourceVariable]:
-        """The C variables in scope in the current frame, innermost first: type, value and
+        """The C variables in scope in the selected frame, innermost first: type, value and
         where each lives (a wasm local, memory at frame base + k, a global, a stack slot)."""
         m = self.machine
-        return frame_variables(self.program.source, m, m.depth - 1) if m.frame is not None else []
+        if m.frame is None or not self.program.source.available:
+            return []
+        return frame_variables(self.program.source, m, self._frame_index(None))
 
-    def eval_c(self, text: str) -> CValue:
-        """A C expression in the current frame (`frac->num * 2`, `arr[3]`, `*p`, `name`)."""
-        m = self.machine
-        if m.frame is None:
-            raise DebugError("no frame to evaluate in: the call has ended")
-        return frame_eval(self.program.source, m, m.depth - 1, text)
+    def eval_c(self, text: str, frame: int | None = None) -> CValue:
+        """A C expression in a frame (the selected one): `frac->num * 2`, `arr[3]`, `*p`."""
+        return frame_eval(self.program.source, self.machine, self._frame_index(frame), text)
 
     def source_listing(self, context: int = 3) -> Listing | None:
         """The C source around the current line (`context` lines each side) and the wasm
         instructions of that line; None where there is no line. Sources are read from the
         path the compiler recorded, else by name from `source_dirs`."""
         fr = self.machine.frame
-        return None if fr is None else self.program.source.listing(fr.func, fr.pc, context)
+        listing = None if fr is None else self.program.source.listing(fr.func, fr.pc, context)
+        if listing is None or fr is None:
+            return None
+        texts = tuple(self.program.instr_text(fr.func, pc) for pc in listing.pcs)
+        return dataclasses.replace(listing, instrs=texts, pc=fr.pc)
 
     @property
     def source_dirs(self) -> list[str]:

@@ -218,6 +218,8 @@ class Listing:
     lines: list[tuple[int, str]]
     pcs: list[int]
     found: bool
+    instrs: tuple[str, ...] = ()  # the text of each instruction in `pcs`
+    pc: int | None = None  # the current instruction's pc
 
 
 @dataclass(frozen=True)
@@ -257,7 +259,7 @@ def frame_variables(smap: SourceMap, machine: Machine, index: int) -> list[Sourc
     out = []
     for v in info.variables_at(a):
         cv = variable_value(info, v, a, frame, fn.frame_base if fn else None)
-        out.append(SourceVariable(v.name, v.type.spelling, cv.text(), cv.where, v.is_param))
+        out.append(SourceVariable(v.name, v.type.spelling, cv.text, cv.where, v.is_param))
     return out
 
 

@@ -63,7 +63,9 @@ class CValue:
             signed = t.target.strip().encoding in (ATE_SIGNED, ATE_SIGNED_CHAR)
         return int.from_bytes(data, "little", signed=signed)
 
+    @property
     def text(self) -> str:
+        """The value as gdb shows it (`<optimized out>`, `<...>` when it cannot be read)."""
         try:
             return _text(self.type, self)
         except WasmError as e:

@@ -286,8 +286,10 @@ def _where_spec(ws: Workspace, where: list[str]) -> dict[str, Any]:
         return {"at": need_int(w[1:], "the offset")}
     if w.isdigit():
         return {"line": int(w)}
-    if ":" in w:  # CELL:LINE (a cell's execution count) or cell[N]:LINE
+    if ":" in w:  # CELL:LINE (a cell's execution count) or cell[N]:LINE; FILE.c:LINE (DWARF)
         cell, _, line = w.rpartition(":")
+        if line.isdigit() and "." in cell and not cell.startswith("cell["):
+            return {"func": w}  # a C source line of a module built with -g
         if line.isdigit():
             cell = cell if cell.startswith("cell[") else f"cell[{need_int(cell, 'the cell')}]"
             return {"line": int(line), "file": cell}
