@@ -454,7 +454,7 @@ def go_to(page: Any, dbg: Any, address: str, want: int) -> None:
     selected = """(el) => [...el.querySelectorAll('.wl-bsel')].map(b =>
         parseInt(b.parentElement.querySelector('.wl-maddr').textContent, 16)
         + [...b.parentElement.querySelectorAll('.wl-byte')].indexOf(b))"""
-    dbg.locator(".wl-addr").fill(address)
+    dbg.locator(".wl-addr:not(.wl-watch-input)").fill(address)  # (the watch box shares the look)
     dbg.locator(".wl-memory .wl-btn").click()
     try:
         page.wait_for_function(

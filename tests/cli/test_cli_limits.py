@@ -25,7 +25,7 @@ def wat(tmp_path: Path) -> Path:
 def test_max_memory_refuses_instantiation(wat: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "--max-memory", "64K", "--invoke", "spin", str(wat)]) == 1
     assert capsys.readouterr().err.strip() == (
-        "error: memory 0: 128 KiB exceeds the limit of 64 KiB per memory (max_memory)"
+        f"{wat}: error: memory 0: 128 KiB exceeds the limit of 64 KiB per memory (max_memory)"
     )
 
 
