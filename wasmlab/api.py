@@ -443,8 +443,21 @@ def instantiate(
     {module: {field: value}} where a value is a Python callable, Func, Memory, Table, Global,
     or an Instance's exports; a single-level import takes {module: value}, where an
     instance may be an Instance or a mapping of its exports and a module a Module, or a
-    module that an instance exported."""
+    module that an instance exported. `fuel` bounds the start function as it bounds each call
+    of an export (`Exhaustion` when it runs out)."""
     store = store or Store()
+    before = store.start_fuel
+    if fuel is not None:
+        store.start_fuel = fuel  # the start function runs on the same fuel as each call
+    try:
+        return _instantiate_in(store, module, imports, wasi, fuel)
+    finally:
+        store.start_fuel = before
+
+
+def _instantiate_in(
+    store: Store, module: Any, imports: Mapping[str, Any] | None, wasi: Any, fuel: int | None
+) -> Instance:
     all_imports = dict(imports or {})
     if wasi is not None:
         from .wasi import wasi_imports

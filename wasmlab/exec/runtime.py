@@ -228,6 +228,9 @@ class Store:
     def __init__(self) -> None:
         self.instances: list[ModuleInst] = []
         self.call_depth_limit = 10000
+        #: instructions a start function may run while a module is instantiated (None: no
+        #: bound); `wasmlab.instantiate(..., fuel=N)` sets it for its instantiation
+        self.start_fuel: int | None = None
 
     def __repr__(self) -> str:
         return f"<store {len(self.instances)} instances>"
