@@ -10,7 +10,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from .campaign import Config, run_campaign, signature
+from .campaign import ROUNDS, Config, run_campaign, signature
 from .target import STATS, Budget, run_input
 
 
@@ -67,11 +67,28 @@ def main(argv: list[str] | None = None) -> int:
         "--suite", type=Path, help="the spec test suite (default $WASMLAB_TESTSUITE or ../shared/testsuite)"
     )
     p.add_argument("--max-files", type=int, help="use only the first N .wast and .wasm files of the suite")
+    p.add_argument(
+        "--mix",
+        default="0.4,0.25,0.35",
+        help="weights of binaries from the suite, from smith and WAT texts (default 0.4,0.25,0.35)",
+    )
+    p.add_argument(
+        "--rounds",
+        default=",".join(map(str, ROUNDS)),
+        help="mutations per input, drawn from this list (default %(default)s)",
+    )
     p.add_argument("--progress", type=float, default=30.0, help="seconds between progress lines (0: none)")
     p.add_argument(
         "--replay", type=Path, metavar="FILE", help="run one reproducer again and show its traceback"
     )
     a = p.parse_args(argv)
+    try:
+        mix = tuple(float(x) for x in a.mix.split(","))
+        rounds = tuple(int(x) for x in a.rounds.split(","))
+    except ValueError:
+        p.error("--mix takes three numbers and --rounds whole numbers, comma-separated")
+    if len(mix) != 3 or min(mix) < 0 or not any(mix) or not rounds or min(rounds) < 0:
+        p.error("--mix takes three weights (not all 0); --rounds numbers >= 0")
     budget = Budget(fuel=a.fuel, depth=a.depth, pages=a.pages, table_elements=a.table_elements)
     if a.replay is not None:
         return replay(a.replay, budget)
@@ -81,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         p.error("--workers must be at least 1")
     cfg = Config(seed=a.seed, workers=a.workers, inputs=a.inputs, seconds=a.seconds, out=a.out, timeout=a.timeout,
                  max_rss_mb=a.max_rss_mb, budget=budget, smith=a.smith, suite=a.suite, max_files=a.max_files,
-                 progress=a.progress)  # fmt: skip
+                 progress=a.progress, weights=mix, rounds=rounds)  # fmt: skip
     report = run_campaign(cfg)
     print(report.text())
     print(f"report: {cfg.out / 'report.json'}")
