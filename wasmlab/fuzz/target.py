@@ -22,7 +22,7 @@ STATS = (
     "inputs", "binary_suite", "binary_smith", "wat",
     "decode", "decode_rejected", "parse", "parse_rejected",
     "validate", "validate_rejected",
-    "instantiate", "instantiate_over_budget", "instantiate_link_error", "instantiate_trap",
+    "instantiate", "instantiate_over_budget", "instantiate_unprovided", "instantiate_link_error", "instantiate_trap",
     "instantiate_exhausted", "instantiated",
     "calls", "calls_returned", "calls_trapped", "calls_exhausted", "calls_rejected", "instructions",
     "crashes", "hangs", "limit_breaches",
@@ -121,9 +121,12 @@ def run_module(module: Any, features: str | None, budget: Budget, count: Count) 
         count("validate_rejected", 1)
         return
     count("instantiate", 1)
-    imports = imports_for(module, budget) if within_budget(module, budget) else None
-    if imports is None:
+    if not within_budget(module, budget):
         count("instantiate_over_budget", 1)
+        return
+    imports = imports_for(module, budget)
+    if imports is None:  # a module-linking or tag import, or an imported memory/table over the budget
+        count("instantiate_unprovided", 1)
         return
     try:
         inst = _instantiate(module, imports, fuel=budget.fuel)
