@@ -39,3 +39,13 @@ def test_instantiation_fuel_leaves_the_store_as_it_was() -> None:
     quick = wasmlab.parse('(module (func $s) (start $s) (func (export "f") (result i32) (i32.const 7)))')
     inst = wasmlab.instantiate(quick, fuel=100, store=store)
     assert inst.exports.f() == 7
+
+
+def test_nested_module_with_an_unknown_type_index_is_a_validation_error() -> None:
+    """Module linking text: a nested module whose `(type 1)` names no type made the parser's
+    entity bookkeeping (`text/linking.py`, `_fill_entity`) index past its type list
+    (IndexError); now the validator says which type and where."""
+    src = '(module (type $m (module)) (module (type 1) (func (export ""))))'
+    module = wasmlab.text.parse_module(src)
+    with pytest.raises(wasmlab.ValidationError, match=r"unknown type 1.*module 0"):
+        wasmlab.validate(module)
