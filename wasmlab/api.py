@@ -463,8 +463,9 @@ def instantiate(
     instance may be an Instance or a mapping of its exports and a module a Module, or a
     module that an instance exported. `limits` (`wasmlab.Limits`) bound what the store may
     hold (a given `store` takes them; else the library's defaults); their `fuel` applies
-    when `fuel` is not given. Running out of host memory is a LinkError, never a Python
-    MemoryError."""
+    when `fuel` is not given, and bounds the start function as it bounds each call of an
+    export (`Exhaustion` when it runs out). Running out of host memory is a LinkError,
+    never a Python MemoryError."""
     if limits is not None and not isinstance(limits, StoreLimits):
         raise WasmError(f"limits must be a wasmlab.Limits, got {type(limits).__name__}")
     if store is None:
@@ -473,10 +474,15 @@ def instantiate(
         store.limits = limits
     if fuel is None:
         fuel = store.limits.fuel
+    before = store.start_fuel
+    if fuel is not None:
+        store.start_fuel = fuel  # the start function runs on the same fuel as each call
     try:
         return _instantiate_in(store, module, imports, wasi, fuel)
     except (MemoryError, RecursionError) as e:
         raise LinkError(f"instantiation ran out of host resources ({type(e).__name__}: {e})") from None
+    finally:
+        store.start_fuel = before
 
 
 def _instantiate_in(

@@ -164,7 +164,8 @@ def _memory(
 
 def initialize(store: Store, inst: ModuleInst, module: Module, run_start: bool = True) -> None:
     """Active element segments (`table.init` then `elem.drop`), active data segments
-    (`memory.init` then `data.drop`), in order, then the start function. May trap."""
+    (`memory.init` then `data.drop`), in order, then the start function (with the store's
+    `start_fuel`: a start function that loops for ever ends in `Exhaustion`). May trap."""
     for i, e in enumerate(module.elems):
         seg = inst.elems[i]
         if e.mode == "active":
@@ -189,7 +190,7 @@ def initialize(store: Store, inst: ModuleInst, module: Module, run_start: bool =
         mem.data[offset : offset + n] = seg.data
         seg.data = b""
     if module.start is not None and run_start:
-        Machine(inst.funcs[module.start], (), depth_limit=store.call_depth_limit).run()
+        Machine(inst.funcs[module.start], (), depth_limit=store.call_depth_limit, fuel=store.start_fuel).run()
 
 
 def host_func(type: FuncType, fn: Callable[..., Any], name: str = "host") -> FuncInst:

@@ -268,6 +268,9 @@ class Store:
     def __init__(self, limits: StoreLimits = LIBRARY) -> None:
         self.instances: list[ModuleInst] = []
         self.limiter = Limiter(limits)
+        #: instructions a start function may run while a module is instantiated (None: no
+        #: bound); `wasmlab.instantiate(..., fuel=N)` sets it for its instantiation
+        self.start_fuel: int | None = None
 
     @property
     def limits(self) -> StoreLimits:

@@ -980,11 +980,9 @@ def _fill_entity(p: ModuleParser, e: Entry, n_imports: int) -> None:
                 if kind is not a.kind:
                     t = None
     elif e.kw == "module":
-        sig = (
-            ctx.canon[m.modules[-1].module_type]
-            if m.modules and m.modules[-1].module_type is not None
-            else None
-        )
+        mt = m.modules[-1].module_type if m.modules else None
+        # an unknown type index is the validator's to report (`unknown type`), not an IndexError here
+        sig = ctx.canon[mt] if mt is not None and 0 <= mt < len(ctx.canon) else None
         t = sig if isinstance(sig, ModuleSig) else None
     elif e.kw == "instance":
         d = m.instances[-1]
