@@ -53,16 +53,31 @@ var _JUPYTERLAB;
   function adapt(kernel) {
     const execute = kernel.executeRequest.bind(kernel);
     const info = kernel.kernelInfoRequest.bind(kernel);
-    const started = kernel.ready.then(() =>
-      execute({ code: START, silent: true, store_history: false, user_expressions: {}, allow_stdin: false })
-    );
-    kernel.executeRequest = async (content) => {
-      const reply = await started;
-      if (reply && reply.status === "error") {
+    let startReply = null;
+    const started = kernel.ready
+      .then(() => execute({ code: START, silent: true, store_history: false, user_expressions: {}, allow_stdin: false }))
+      .then((reply) => (startReply = reply));
+    const run = (content) => {
+      if (startReply && startReply.status === "error") {
         return execute({ ...content, code: START }); // wasmlab did not start: show why
       }
-      const code = `_wasmlab_lite.execute(${JSON.stringify(content.code)})`;
-      return execute({ ...content, code });
+      return execute({ ...content, code: `_wasmlab_lite.execute(${JSON.stringify(content.code)})` });
+    };
+    // JupyterLite cancels every queued request after an execute_reply with status "error",
+    // even when the request said stop_on_error: false (a cell tagged raises-exception, as the
+    // notebooks' lessons on traps are). The error output is already shown then; the reply says
+    // "ok" so that the cells after it run, as they do with the desktop kernel.
+    const reply = (content, r) =>
+      r && r.status === "error" && content.stop_on_error === false ? { ...r, status: "ok" } : r;
+    kernel.executeRequest = async (content) => {
+      if (startReply) {
+        // no await before run(): the request's parent header is still the current one
+        return reply(content, await run(content));
+      }
+      const parent = kernel._parentHeader; // the outputs must go to this request's cell
+      await started;
+      kernel._parentHeader = parent;
+      return reply(content, await run(content));
     };
     kernel.kernelInfoRequest = async () => {
       const base = await info();
