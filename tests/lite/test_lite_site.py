@@ -83,8 +83,9 @@ def registries_reachable() -> str | None:
 
     checks = [
         ["npm", "view", f"pyodide@{PYODIDE_VERSION}", "version"],
-        [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:", "-d",
-         str(ARTIFACTS / ".probe"), "micropip==0.11.1"],
+        [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:", "--python-version",
+         "3.14", "--implementation", "py", "--abi", "none", "--platform", "any", "-d", str(ARTIFACTS / ".probe"),
+         "micropip==0.11.1"],
     ]  # fmt: skip
     for cmd in checks:
         try:
