@@ -14,7 +14,8 @@ a route filter, and the tests fail if one was attempted.
       and the lines shown (`evalue`, `traceback`) must be the same;
     * consecutive stream outputs are joined before comparing (a browser kernel may cut them
       elsewhere).
-- In notebook 1 the last Debugger's step button is clicked three times (the widget is live).
+- In notebook 1 the last Debugger's step button is clicked three times (the widget is live),
+  and Tab completion answers WAT instructions.
 - In notebook 8's kernel: the step limit (20 million instructions under Pyodide) stops a
   runaway loop, as the site's first page and the README say.
 - Measured and written to artifacts/lite/timings.json: the site's size, time to the first
@@ -321,6 +322,15 @@ def test_stack_machine_in_the_browser(browser: dict[str, Any], site: Path) -> No
         page.screenshot(path=str(shots() / "01-ready.png"))
         TIMINGS["notebook1_run_all_s"] = round(run_all(page), 1)
         compare("01-stack-machine.ipynb", page)
+        # Tab completion is the wasmlab kernel's: instructions, not Python names
+        matches = page.evaluate(
+            """async () => {
+                const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+                const r = await k.requestComplete({code: '(module (func i32.ad', cursor_pos: 20});
+                return r.content.matches;
+            }"""
+        )
+        assert "i32.add" in matches, matches
         dbg = page.locator(f"{ACTIVE} .wasmlab-dbg").last
         dbg.wait_for(state="visible")
         dbg.scroll_into_view_if_needed()

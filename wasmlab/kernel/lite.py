@@ -8,8 +8,8 @@ cell as one Python line, `_wasmlab_lite.execute(<the cell as a string>)`. This m
 that call into what `WasmKernel.do_execute` does on a desktop: the cell runs in one
 `Workspace`; displays go out as display_data, results as execute_result (IPython's display
 hook), and a user's mistake as one error output with the wasmlab kernel's own name, message
-and lines (never a Python traceback). Completion and inspection answer the same way
-(`complete`, `inspect`, `is_complete` return JSON text for the extension).
+and lines (never a Python traceback). Completion, inspection and is_complete are the desktop
+kernel's too: `start()` makes the worker's kernel object answer them (`answer_for_the_worker`).
 """
 
 from __future__ import annotations
@@ -97,14 +97,31 @@ class _Json(str):
 kernel: LiteKernel | None = None
 
 
+def answer_for_the_worker(pyodide_kernel: Any, session: LiteKernel) -> None:
+    """Make the worker's kernel object (`pyodide_kernel.kernel_instance`, which the Pyodide
+    kernel's JavaScript asks for completions, inspections and is_complete) answer as the
+    wasmlab kernel does: WAT instructions, exports and % commands instead of Python names."""
+    pyodide_kernel.complete = lambda code, cursor_pos: json.loads(session.complete(code, cursor_pos))
+    pyodide_kernel.inspect = lambda code, cursor_pos, detail_level=0: json.loads(
+        session.inspect(code, cursor_pos)
+    )
+    pyodide_kernel.is_complete = lambda code: json.loads(session.is_complete(code))
+
+
 async def start() -> dict[str, Any]:
-    """Make the session (once) and wait for the graph renderer; the kernel_info the
-    extension answers with."""
+    """Make the session (once), answer completions in the worker, and wait for the graph
+    renderer; the kernel_info the extension answers with."""
     global kernel
     if kernel is None:
         from IPython import get_ipython
 
         kernel = LiteKernel(get_ipython())
+        try:
+            import pyodide_kernel  # only in the browser's worker
+        except ImportError:
+            pass
+        else:
+            answer_for_the_worker(pyodide_kernel.kernel_instance, kernel)
     try:
         await viz.browser_ready()
     except Exception:  # graphs then say why they cannot be drawn; cells still run
@@ -144,5 +161,5 @@ def is_complete(code: str) -> _Json:
     return _Json(_session().is_complete(code))
 
 
-__all__ = ["LiteKernel", "WasmCellError", "complete", "execute", "inspect", "is_complete", "kernel_info",
+__all__ = ["LiteKernel", "WasmCellError", "answer_for_the_worker", "complete", "execute", "inspect", "is_complete", "kernel_info",
            "start"]  # fmt: skip

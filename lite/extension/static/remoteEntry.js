@@ -88,16 +88,8 @@ var _JUPYTERLAB;
         banner: "wasmlab in the browser: WebAssembly text (WAT/WAST) with a stepping debugger. %help lists every command.",
       };
     };
-    // WAT has no Python completions; the desktop kernel's come later (see tests/lite's notes)
-    kernel.completeRequest = async (content) => ({
-      status: "ok",
-      matches: [],
-      cursor_start: content.cursor_pos,
-      cursor_end: content.cursor_pos,
-      metadata: {},
-    });
-    kernel.inspectRequest = async () => ({ status: "ok", found: false, data: {}, metadata: {} });
-    kernel.isCompleteRequest = async () => ({ status: "unknown" });
+    // completion, inspection and is_complete: the worker answers them as the desktop kernel
+    // does (wasmlab.kernel.lite.start() set that up)
     return kernel;
   }
 
