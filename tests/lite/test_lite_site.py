@@ -3,6 +3,7 @@ scratch into a temporary folder with packages from the registries only, served o
 and driven with Playwright and Debian's chromium. Every request to another host is aborted by
 a route filter, and the tests fail if one was attempted.
 
+- The first page (the site's index.html) says what the site is and links the notebooks.
 - 01-stack-machine and 05-module-linking run with the WebAssembly (wasmlab) kernel (the
   `@wasmlab/lite` extension over the Pyodide kernel), 08-python-embedding with the Python
   (Pyodide) kernel; each runs top to bottom and its outputs, read from the notebook model, must
@@ -312,6 +313,19 @@ def no_foreign_requests(browser: dict[str, Any]) -> None:
 
 
 # --- the tests ----------------------------------------------------------------------------------
+
+
+def test_first_page_says_what_the_site_is(browser: dict[str, Any]) -> None:
+    page = browser["context"].new_page()
+    try:
+        page.goto(browser["base"] + "/")
+        text = page.inner_text("body")
+        assert "wasmlab" in text and "JupyterLite" in text and "nothing to install" in text, text
+        assert page.locator("a[href='lab/index.html?path=01-stack-machine.ipynb']").count() >= 1
+        page.screenshot(path=str(shots() / "index.png"))
+    finally:
+        page.close()
+    no_foreign_requests(browser)
 
 
 def test_stack_machine_in_the_browser(browser: dict[str, Any], site: Path) -> None:
