@@ -17,7 +17,7 @@ a route filter, and the tests fail if one was attempted.
       elsewhere).
 - In notebook 1 the last Debugger's step button is clicked three times (the widget is live),
   and Tab completion answers WAT instructions.
-- In notebook 8's kernel: the step limit (20 million instructions under Pyodide) stops a
+- In notebook 8's kernel: the step limit (100 million instructions under Pyodide) stops a
   runaway loop, as the site's first page and the README say.
 - Measured and written to artifacts/lite/timings.json: the site's size, time to the first
   kernel ready, time to run notebook 1, fib(20) in the browser beside CPython.
@@ -396,8 +396,8 @@ def test_python_embedding_in_the_browser(browser: dict[str, Any]) -> None:
         ns["cpython"] = float(out.stdout.split()[1])
         TIMINGS["fib20_cpython_s"] = round(ns["cpython"], 3)
         # no stop button reaches a running cell in the browser: the step limit stops a runaway
-        # loop (20 million instructions by default there; a small one here to keep the test short)
-        assert run_code(page, STEP_LIMIT_CODE).split() == ["20000000", "Interrupted", "200,000"]
+        # loop (100 million instructions by default there; a small one here to keep the test short)
+        assert run_code(page, STEP_LIMIT_CODE).split() == ["100000000", "Interrupted", "200,000"]
     finally:
         page.close()
     no_foreign_requests(browser)

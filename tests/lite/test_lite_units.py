@@ -63,7 +63,7 @@ def test_step_limit_stops_a_runaway_call(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("WASMLAB_STEP_LIMIT", "0")
     assert default_step_limit() is None
     monkeypatch.delenv("WASMLAB_STEP_LIMIT")
-    assert default_step_limit() is None  # CPython: no limit; under Pyodide 20 million
+    assert default_step_limit() is None  # CPython: no limit; under Pyodide 100 million
 
 
 def test_pyodide_gets_no_desktop_only_dependency() -> None:

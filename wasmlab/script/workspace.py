@@ -39,12 +39,13 @@ CHUNK = 20_000
 
 def default_step_limit() -> int | None:
     """Instructions one call may run: `$WASMLAB_STEP_LIMIT` (0: no limit); else none, except
-    under Pyodide (the JupyterLite site), where no stop button reaches a running cell, so 20
-    million (about a minute there) stops a runaway loop with an `Interrupted` error."""
+    under Pyodide (the JupyterLite site), where no stop button reaches a running cell, so 100
+    million (seconds there for a tight loop, a minute or so for call-heavy code) stops a
+    runaway loop with an `Interrupted` error."""
     env = os.environ.get("WASMLAB_STEP_LIMIT")
     if env is not None and env.strip().isdigit():
         return int(env) or None
-    return 20_000_000 if sys.platform == "emscripten" else None
+    return 100_000_000 if sys.platform == "emscripten" else None
 
 
 # --- errors --------------------------------------------------------------------------------
