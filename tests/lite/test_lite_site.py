@@ -123,7 +123,8 @@ def registries_reachable() -> str | None:
         except (OSError, subprocess.TimeoutExpired) as e:
             return f"{cmd[0]} could not reach its registry: {e}"
         if done.returncode != 0:
-            return f"package registry unreachable ({' '.join(cmd[:3])}): {done.stderr.strip()[-300:]}"
+            first = " ".join(done.stderr.strip().splitlines()[:2])[:300]
+            return f"package registry unreachable ({' '.join(cmd[:3])}): {first}"
     shutil.rmtree(ARTIFACTS / ".probe", ignore_errors=True)
     return None
 
