@@ -357,6 +357,7 @@ def test_stack_machine_in_the_browser(browser: dict[str, Any], site: Path) -> No
         assert "step 3" in after["status"] and after["stack"] != before["stack"], (before, after)
         dbg.screenshot(path=str(shots() / "01-debugger.png"))
         page.locator(f"{ACTIVE} .jp-Notebook .jp-Cell").nth(2).scroll_into_view_if_needed()
+        page.wait_for_timeout(1000)  # JupyterLab paints cells that scroll into view a moment later
         page.screenshot(path=str(shots() / "01-notebook.png"))
     finally:
         page.close()
