@@ -47,7 +47,13 @@ class LiteKernel:
 
     def _emit(self, out: Output) -> None:
         if out.result and self.shell is not None:
-            self.shell.displayhook(out)  # an execute_result with the cell's number
+            # an execute_result numbered as the cell (the Pyodide kernel's display hook would
+            # number it one less than the cell's In[n], as its prompt count lags the shell's)
+            publish = getattr(getattr(self.shell, "displayhook", None), "publish_execution_result", None)
+            if publish is not None:
+                publish(self.shell.execution_count, out.data, out.metadata)
+            else:
+                self.shell.displayhook(out)
         else:
             from IPython.display import display
 
