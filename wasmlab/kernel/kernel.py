@@ -14,22 +14,10 @@ from ipykernel.kernelbase import Kernel
 from wasmlab import __version__
 
 from .complete import complete, inspect, is_complete
+from .info import BANNER, LANGUAGE_INFO
 from .longoutput import SHOW_CHARS, clip, cut
 from .outputs import CellError, Output, describe_error, esc
 from .workspace import Workspace
-
-LANGUAGE_INFO = {
-    "name": "wast",
-    "version": "2.0",
-    "mimetype": "text/webassembly",
-    "file_extension": ".wat",
-    "codemirror_mode": "webassembly",
-    "pygments_lexer": "wat",
-}
-
-BANNER = f"""wasmlab {__version__}: WebAssembly text (WAT/WAST) with a stepping debugger.
-Define modules with (module ...), run (invoke "f" (i32.const 1)), debug with %debug f 1.
-%help lists every command."""
 
 
 class WasmKernel(Kernel):

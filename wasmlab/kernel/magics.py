@@ -100,6 +100,10 @@ class WasmMagics(Magics):
 def load_ipython_extension(ip: Any) -> None:
     """Register %%wat and %wasm/%%wasm (`%load_ext wasmlab`)."""
     ip.register_magics(WasmMagics(ip))
+    if sys.platform == "emscripten":  # the browser: begin loading Graphviz's wasm for %graph
+        from wasmlab import viz
+
+        viz.browser_start()
 
 
 def unload_ipython_extension(ip: Any) -> None:

@@ -12,6 +12,7 @@ built before it is kept. Nothing here knows about HTML or Jupyter.
 from __future__ import annotations
 
 import codecs
+import os
 import signal
 import sys
 import threading
@@ -35,6 +36,17 @@ from .wast import command_dict
 
 #: instructions run between two looks at the interrupt flag
 CHUNK = 20_000
+
+
+def default_step_limit() -> int | None:
+    """Instructions one call may run: `$WASMLAB_STEP_LIMIT` (0: no limit); else none, except
+    under Pyodide (the JupyterLite site), where no stop button reaches a running cell, so 100
+    million (seconds there for a tight loop, a minute or so for call-heavy code) stops a
+    runaway loop with an `Interrupted` error."""
+    env = os.environ.get("WASMLAB_STEP_LIMIT")
+    if env is not None and env.strip().isdigit():
+        return int(env) or None
+    return 100_000_000 if sys.platform == "emscripten" else None
 
 
 # --- errors --------------------------------------------------------------------------------
@@ -303,6 +315,7 @@ class Workspace:
         self.output_limit: int | None = None  # bytes of a WASI program's stdout/stderr echoed
         self.streams: dict[str, GuestStream] = {}  # the last WASI program's stdout, stderr
         self._interrupted = False
+        self.step_limit = default_step_limit()  # instructions per call (None: no limit)
         self._features = features  # post-2.0 proposals inputs may use; kept by reset()
         self._wasi_configs: list[Any] = []
         self.entries: dict[str | None, Entry] = {}
@@ -578,6 +591,11 @@ class Workspace:
                 return out
 
     def _check_interrupt(self, m: Machine) -> None:
+        if self.step_limit is not None and m.steps >= self.step_limit:
+            raise Interrupted(
+                f"stopped after {m.steps:,} instructions in {self._where(m)}: the step limit "
+                f"(WASMLAB_STEP_LIMIT, workspace.step_limit) is {self.step_limit:,}"
+            )
         if self._interrupted:
             self._interrupted = False
             raise Interrupted(f"interrupted after {m.steps:,} instructions in {self._where(m)}")

