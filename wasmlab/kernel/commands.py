@@ -341,10 +341,13 @@ def graph_output(graph: object, title: str) -> object:
     source = graph.source  # type: ignore[attr-defined]
     try:
         svg = render_svg(graph)
-        png = base64.b64encode(render_png(graph)).decode("ascii")
     except WasmError as e:
         return rich(f"{title} (DOT source; {e})\n{source}", f"<p>{esc(str(e))}</p><pre>{esc(source)}</pre>")
-    return rich(f"{title} (DOT source)\n{source}", svg=fit_width(svg), extra={"image/png": png})
+    try:
+        extra = {"image/png": base64.b64encode(render_png(graph)).decode("ascii")}
+    except WasmError:  # a renderer that draws no PNG (Graphviz in the browser): the SVG alone
+        extra = {}
+    return rich(f"{title} (DOT source)\n{source}", svg=fit_width(svg), extra=extra)
 
 
 #: the widest picture a notebook shows as drawn (points; 720 pt = 960 px): JupyterLab shows an
