@@ -480,25 +480,23 @@ def _frame_output(ws: Workspace, s: Any) -> Output:
 @command("frame", "%frame [N]", "select frame N (as %frames numbers them) for %locals, %stack, %p, %set; "
          "without N, the selected frame", GROUP, ("f",))  # fmt: skip
 def cmd_frame(ws: Workspace, args: list[str], emit: Emit) -> None:
-    s = session_of(ws)
-    if args:
-        s.select_frame(need_int(args[0], "the frame"))
-    ws.refresh_widgets()
-    emit(_frame_output(ws, s))
+    _select(ws, emit, lambda s: s.select_frame(need_int(args[0], "the frame")) if args else None)
 
 
 @command("up", "%up [N]", "select the frame N calls out (the caller)", GROUP)
 def cmd_up(ws: Workspace, args: list[str], emit: Emit) -> None:
-    s = session_of(ws)
-    s.up(_count_arg(args))
-    ws.refresh_widgets()
-    emit(_frame_output(ws, s))
+    _select(ws, emit, lambda s: s.up(_count_arg(args)))
 
 
 @command("down", "%down [N]", "select the frame N calls in (towards the innermost)", GROUP)
 def cmd_down(ws: Workspace, args: list[str], emit: Emit) -> None:
+    _select(ws, emit, lambda s: s.down(_count_arg(args)))
+
+
+def _select(ws: Workspace, emit: Emit, choose: Any) -> None:
+    """Select a frame with `choose(session)`, then show the widgets and the selected frame."""
     s = session_of(ws)
-    s.down(_count_arg(args))
+    choose(s)
     ws.refresh_widgets()
     emit(_frame_output(ws, s))
 
