@@ -18,18 +18,19 @@ from wasmlab.dwarf import CExprError, DebugInfo, LineTable
 HERE = Path(__file__).resolve().parent
 
 
-@pytest.fixture(scope="module")
-def list_wasm(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    clang = need_tool("clang")
-    out = tmp_path_factory.mktemp("dwarf") / "list.wasm"
-    r = subprocess.run(
-        [clang, "--target=wasm32-wasi", "-g", "-O0", str(HERE / "list.c"), "-o", str(out)],
-        capture_output=True,
-        text=True,
-    )
+def build(tmp: Path, opt: str) -> Path:
+    """tests/dwarf/list.c built for wasm32-wasi with -g at optimisation level `opt`."""
+    out = tmp / f"list{opt}.wasm"
+    command = [need_tool("clang"), "--target=wasm32-wasi", "-g", opt, str(HERE / "list.c"), "-o", str(out)]
+    r = subprocess.run(command, capture_output=True, text=True)
     if r.returncode != 0:
         pytest.fail(f"clang could not build list.c for wasm32-wasi: {r.stderr[-500:]}")
     return out
+
+
+@pytest.fixture(scope="module")
+def list_wasm(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build(tmp_path_factory.mktemp("dwarf"), "-O0")
 
 
 def session(path: Path) -> wasmlab.debug.Session:
@@ -41,7 +42,9 @@ def session(path: Path) -> wasmlab.debug.Session:
 ROW = re.compile(r"^0x([0-9a-f]+)\s+(\d+)\s+(\d+)\s+(\d+)\s+\d+\s+\d+\s*(.*)$")
 
 
-def test_the_line_table_is_llvm_dwarfdumps(list_wasm: Path) -> None:
+@pytest.mark.parametrize("opt", ["-O0", "-O2"])
+def test_the_line_table_is_llvm_dwarfdumps(opt: str, tmp_path: Path) -> None:
+    list_wasm = build(tmp_path, opt)
     dump = subprocess.run(
         [need_tool("llvm-dwarfdump"), "--debug-line", str(list_wasm)],
         capture_output=True,
