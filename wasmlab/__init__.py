@@ -23,7 +23,16 @@ from .api import (
     type_tables,
     validate,
 )
-from .errors import DecodeError, Exhaustion, LinkError, ParseError, Trap, ValidationError, WasmError
+from .errors import (
+    DecodeError,
+    Exhaustion,
+    LimitExceeded,
+    LinkError,
+    ParseError,
+    Trap,
+    ValidationError,
+    WasmError,
+)
 from .exec.limits import KERNEL as KERNEL_LIMITS
 from .exec.limits import StoreLimits as Limits
 from .script import Workspace
@@ -40,7 +49,7 @@ def load_ipython_extension(ip: object) -> None:
 
 
 __all__ = [
-    "DecodeError", "Exhaustion", "KERNEL_LIMITS", "Limits", "debug", "Func", "Global", "Instance", "LinkError", "LinkedModule", "Memory",
+    "DecodeError", "Exhaustion", "KERNEL_LIMITS", "LimitExceeded", "Limits", "debug", "Func", "Global", "Instance", "LinkError", "LinkedModule", "Memory",
     "ParseError", "Table", "Trap", "ValidationError", "WasiConfig", "WasmError", "Workspace", "decode", "encode",
     "graph", "instantiate", "load", "parse", "print_wat", "type_tables", "validate",
 ]  # fmt: skip

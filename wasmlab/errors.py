@@ -113,6 +113,11 @@ class LinkError(WasmError):
     """Instantiation failed while resolving imports (unknown import, incompatible type)."""
 
 
+class LimitExceeded(LinkError):
+    """Instantiation would take more than the store's limits allow (`wasmlab.Limits`): the
+    message names the item and the limit."""
+
+
 #: a trap's message shows at most this many backtrace lines (`stack` keeps every frame)
 _BACKTRACE_LINES = 24
 

@@ -87,3 +87,19 @@ def test_a_crash_is_recorded_with_its_signature(tmp_path: Path, monkeypatch: pyt
     [(sig, info)] = report.crashes.items()
     assert sig.startswith("ZeroDivisionError") and info["count"] == 10
     assert len(list((tmp_path / "crashes").glob("*/crash-*.wasm"))) == 6  # three per signature per worker
+
+
+def test_the_budget_is_the_stores_limits() -> None:
+    """A module bigger than the budget is refused by the store's limits (counted as over the
+    budget), and a grow past it returns -1: the fuzzer does not rewrite modules."""
+    import collections
+
+    import wasmlab
+    from wasmlab.fuzz.target import Budget, run_module
+
+    counts: collections.Counter[str] = collections.Counter()
+    for src in ["(module (memory 65536))", "(module (table 1000000 funcref))"]:
+        run_module(wasmlab.parse(src), None, Budget(), lambda k, n: counts.update({k: n}))
+    assert counts["instantiate_over_budget"] == 2
+    grow = '(module (memory 1 1000) (func (export "g") (result i32) (memory.grow (i32.const 500))))'
+    assert wasmlab.load(grow, limits=Budget().limits).exports.g() == -1

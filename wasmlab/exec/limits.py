@@ -4,7 +4,7 @@
 memories of the store, elements per table, how many instances, tables and memories, the
 call depth, fuel (instructions per call, None: unbounded) and the debugger's history
 budget. A `Limiter` applies one to one store: instantiation asks it before making each
-table and memory (a refusal is a `LinkError` naming the item and the limit), and
+table and memory (a refusal is a `LimitExceeded`, a `LinkError` naming the item and the limit), and
 `memory.grow` / `table.grow` ask it before growing (a refusal makes the instruction
 return -1, and `Limiter.refusal` says which limit refused it).
 
@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import LinkError, WasmError
+from ..errors import LimitExceeded, WasmError
 
 MIB = 1 << 20
 
@@ -186,7 +186,7 @@ class Limiter:
             why = check()
         return why
 
-    # --- instantiation: a refusal is a LinkError ------------------------------------------
+    # --- instantiation: a refusal is a LimitExceeded (a LinkError) --------------------------
 
     def instance(self, what: str) -> None:
         n = self.limits.max_instances
@@ -194,12 +194,12 @@ class Limiter:
             lambda: None if self.instances + 1 <= n else f"over the limit of {n:,} instances (max_instances)"
         )
         if why is not None:
-            raise LinkError(f"{what}: {why}")
+            raise LimitExceeded(f"{what}: {why}")
 
     def table(self, what: str, elements: int) -> None:
         lim = self.limits
         if elements > lim.max_table_elements:
-            raise LinkError(
+            raise LimitExceeded(
                 f"{what}: {elements:,} elements exceeds the limit of {lim.max_table_elements:,} (max_table_elements)"
             )
         n = lim.max_tables
@@ -207,7 +207,7 @@ class Limiter:
             lambda: None if self.tables + 1 <= n else f"over the limit of {n:,} tables (max_tables)"
         )
         if why is not None:
-            raise LinkError(f"{what}: {why}")
+            raise LimitExceeded(f"{what}: {why}")
 
     def memory(self, what: str, nbytes: int) -> None:
         n = self.limits.max_memories
@@ -215,7 +215,7 @@ class Limiter:
             lambda: None if self.memories + 1 <= n else f"over the limit of {n:,} memories (max_memories)"
         ) or self._twice(lambda: self._memory_bytes(nbytes, nbytes))
         if why is not None:
-            raise LinkError(f"{what}: {why}")
+            raise LimitExceeded(f"{what}: {why}")
 
     def track(self, kind: str, item: Any) -> None:
         """`item` (an instance, table or memory this store made) counts from now on."""

@@ -5,16 +5,17 @@ escapes to the caller, which records it as a crash."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .. import Exhaustion, Func, Global, LinkError, Memory, Table, Trap, WasmError
+from .. import Exhaustion, Func, Global, LimitExceeded, LinkError, Memory, Table, Trap, WasmError
+from .. import Limits as StoreLimits
 from .. import decode as _decode
 from .. import instantiate as _instantiate
 from .. import validate as _validate
-from ..syntax import ExternKind, Limits, TableType, ValType
+from ..api import default_value
+from ..syntax import ExternKind
 from ..text import parse_module
 
 #: the counters, in the order the report shows them
@@ -33,48 +34,25 @@ INDEX = {name: i for i, name in enumerate(STATS)}
 @dataclass(frozen=True)
 class Budget:
     """What one input may use: instructions per call, call depth, memory pages and table
-    elements per memory/table (a declared maximum above these is lowered to them, as an
-    embedder may: `memory.grow` then returns -1; a declared minimum above them is not
-    instantiated and is counted as over budget)."""
+    elements per memory/table. The store's limits (`wasmlab.Limits`) hold a module to them:
+    a memory or table declared bigger is refused at instantiation (counted as over the
+    budget), and `memory.grow`/`table.grow` past them return -1."""
 
     fuel: int = 10_000
     depth: int = 64
     pages: int = 256  # 16 MiB
     table_elements: int = 100_000
 
+    @property
+    def limits(self) -> StoreLimits:
+        memory = self.pages << 16
+        return StoreLimits(
+            max_memory=memory, max_store_memory=4 * memory, max_table_elements=self.table_elements,
+            max_call_depth=self.depth, fuel=self.fuel,
+        )  # fmt: skip
+
 
 Count = Callable[[str, int], None]
-
-
-def _capped_limits(lim: Limits, cap: int) -> Limits | None:
-    if lim.min > cap:
-        return None
-    return Limits(lim.min, cap if lim.max is None else min(lim.max, cap))
-
-
-def within_budget(module: Any, budget: Budget) -> bool:
-    """Lower the declared maxima of `module`'s own memories and tables (and its nested
-    modules', under module linking) to the budget; False if a minimum is over it."""
-    for k, mem in enumerate(module.mems):
-        lim = _capped_limits(mem.type.limits, budget.pages)
-        if lim is None:
-            return False
-        module.mems[k] = dataclasses.replace(mem, type=dataclasses.replace(mem.type, limits=lim))
-    for k, tab in enumerate(module.tables):
-        lim = _capped_limits(tab.type.limits, budget.table_elements)
-        if lim is None:
-            return False
-        module.tables[k] = dataclasses.replace(tab, type=TableType(lim, tab.type.elem))
-    return all(within_budget(m, budget) for m in getattr(module, "modules", ()))
-
-
-def zero(t: ValType) -> Any:
-    """The Python zero of a wasm value type (None for references)."""
-    if t in (ValType.F32, ValType.F64):
-        return 0.0
-    if t in (ValType.I32, ValType.I64, ValType.V128):
-        return 0
-    return None
 
 
 def imports_for(module: Any, budget: Budget) -> dict[str, dict[str, Any]] | None:
@@ -89,7 +67,7 @@ def imports_for(module: Any, budget: Budget) -> dict[str, dict[str, Any]] | None
             ft = module.types[imp.desc] if 0 <= imp.desc < len(module.types) else None
             if ft is None or not hasattr(ft, "results"):
                 return None
-            zeros = tuple(zero(t) for t in ft.results)
+            zeros = tuple(default_value(t) for t in ft.results)
 
             def stub(*_args: Any, _z: tuple = zeros) -> Any:
                 return _z[0] if len(_z) == 1 else (_z or None)
@@ -106,7 +84,9 @@ def imports_for(module: Any, budget: Budget) -> dict[str, dict[str, Any]] | None
                 return None
             ns[imp.name] = Table(min=lim.min, max=lim.max, elem=imp.desc.elem)
         elif imp.kind is ExternKind.GLOBAL:
-            ns[imp.name] = Global(type=imp.desc.type, value=zero(imp.desc.type), mutable=imp.desc.mutable)
+            ns[imp.name] = Global(
+                type=imp.desc.type, value=default_value(imp.desc.type), mutable=imp.desc.mutable
+            )
         else:
             return None
     return out
@@ -121,15 +101,15 @@ def run_module(module: Any, features: str | None, budget: Budget, count: Count) 
         count("validate_rejected", 1)
         return
     count("instantiate", 1)
-    if not within_budget(module, budget):
-        count("instantiate_over_budget", 1)
-        return
     imports = imports_for(module, budget)
     if imports is None:  # a module-linking or tag import, or an imported memory/table over the budget
         count("instantiate_unprovided", 1)
         return
     try:
-        inst = _instantiate(module, imports, fuel=budget.fuel)
+        inst = _instantiate(module, imports, fuel=budget.fuel, limits=budget.limits)
+    except LimitExceeded:
+        count("instantiate_over_budget", 1)
+        return
     except Exhaustion:
         count("instantiate_exhausted", 1)
         return
@@ -147,7 +127,7 @@ def run_module(module: Any, features: str | None, budget: Budget, count: Count) 
         count("calls", 1)
         machine = None
         try:
-            machine = value.machine(*(zero(t) for t in value.type.params), depth_limit=budget.depth)
+            machine = value.machine(*(default_value(t) for t in value.type.params), depth_limit=budget.depth)
             machine.run()
             count("calls_returned", 1)
         except Exhaustion:
@@ -179,4 +159,4 @@ def run_input(kind: str, data: bytes, features: str | None, budget: Budget, coun
     run_module(module, features, budget, count)
 
 
-__all__ = ["INDEX", "STATS", "Budget", "imports_for", "run_input", "run_module", "within_budget", "zero"]
+__all__ = ["INDEX", "STATS", "Budget", "imports_for", "run_input", "run_module"]
