@@ -62,6 +62,13 @@ class Func:
 
         return cls(host_func(type, call, name))
 
+    @classmethod
+    def returning_zeros(cls, type: FuncType, name: str = "host") -> Func:
+        """A host function of wasm type `type` that ignores its arguments and returns the
+        zero of each result type (a stub for an import nothing else provides)."""
+        zeros = tuple(default_value(t) for t in type.results)
+        return cls(host_func(type, lambda *args: zeros, name))
+
     @property
     def type(self) -> FuncType:
         return self.inst.type

@@ -242,13 +242,10 @@ def _trace_imports(module: Any, notes: list[str], skip: Callable[[str], bool] = 
                 f'wasmlab trace cannot provide the import "{imp.module}" "{imp.name}" ({imp.kind.text})'
             )
         ft = module.types[imp.desc]
-        zeros = tuple(api.default_value(t) for t in ft.results)
-
-        def stub(*args: Any, _z: tuple = zeros) -> Any:
-            return _z[0] if len(_z) == 1 else (_z or None)
-
-        ns[imp.name] = api.Func.wrap(ft, stub, f"{imp.module}.{imp.name}")
-        notes.append(f"{imp.module}.{imp.name} is a stub returning {list(zeros)}")
+        ns[imp.name] = api.Func.returning_zeros(ft, f"{imp.module}.{imp.name}")
+        notes.append(
+            f"{imp.module}.{imp.name} is a stub returning {[api.default_value(t) for t in ft.results]}"
+        )
     return out
 
 

@@ -67,12 +67,7 @@ def imports_for(module: Any, budget: Budget) -> dict[str, dict[str, Any]] | None
             ft = module.types[imp.desc] if 0 <= imp.desc < len(module.types) else None
             if ft is None or not hasattr(ft, "results"):
                 return None
-            zeros = tuple(default_value(t) for t in ft.results)
-
-            def stub(*_args: Any, _z: tuple = zeros) -> Any:
-                return _z[0] if len(_z) == 1 else (_z or None)
-
-            ns[imp.name] = Func.wrap(ft, stub, f"{imp.module}.{imp.name}")
+            ns[imp.name] = Func.returning_zeros(ft, f"{imp.module}.{imp.name}")
         elif imp.kind is ExternKind.MEMORY:
             lim = imp.desc.limits
             if lim.min > budget.pages:
