@@ -45,6 +45,9 @@ class SourceMap:
         #: folders where C sources are looked for by name when their recorded path is not there
         self.search: list[str] = []
         self._texts: dict[str, list[str] | None] = {}
+        # per function of `inst` (kept alive by it): its body's start, its lines' first pcs
+        self._entries: dict[int, int | None] = {}
+        self._line_starts: dict[int, set[int]] = {}
 
     @property
     def available(self) -> bool:
@@ -107,17 +110,26 @@ class SourceMap:
         return self._need().lines.body_start(low, high)
 
     def entry_pc(self, f: FuncInst) -> int | None:
-        """The pc of `f` where its C body starts (past the prologue), None without a line."""
-        info = self._need()
-        a = self.address(f, 0)
-        fn = info.function_at(a) if a is not None else None
-        if fn is None:
-            return None
-        p = self.place_of(self.body_start_of(fn))
-        return p[1] if p is not None and p[0] is f else None
+        """The pc of `f` where its C body starts (past the prologue), None without a line
+        (worked out once per function: every `step_line` asks it of every function)."""
+        key = id(f)
+        if key not in self._entries:
+            info = self._need()
+            a = self.address(f, 0)
+            fn = info.function_at(a) if a is not None else None
+            p = self.place_of(self.body_start_of(fn)) if fn is not None else None
+            self._entries[key] = p[1] if p is not None and p[0] is f else None
+        return self._entries[key]
 
     def line_starts(self, f: FuncInst) -> set[int]:
-        """The pcs of `f` where its source line changes (to a line, from another one)."""
+        """The pcs of `f` where its source line changes (to a line, from another one); worked
+        out once per function."""
+        key = id(f)
+        if key not in self._line_starts:
+            self._line_starts[key] = self._find_line_starts(f)
+        return self._line_starts[key]
+
+    def _find_line_starts(self, f: FuncInst) -> set[int]:
         info = self._need()
         out: set[int] = set()
         body = f.func.body if f.func is not None else []
