@@ -111,7 +111,7 @@ def _result_text(s: Any) -> str:
 
 
 def after_move(ws: Workspace, stop: Any, emit: Emit) -> None:
-    ws.refresh_widgets()
+    # (the session's Debugger widgets have followed the move themselves: Session.on_move)
     emit(move_output(ws, stop))
 
 
