@@ -28,8 +28,10 @@ def best_of(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     return best, out
 
 
-def engines_benchmark(repeat: int = 3, scale: float = 1.0) -> list[tuple[str, float, float, int]]:
-    """(workload, wasmlab seconds, pywasm seconds, instructions) for the five workloads."""
+def engines_benchmark(repeat: int = 3, scale: float = 1.0) -> list[dict[str, Any]]:
+    """Per workload: its instructions and the best seconds of wasmlab, of its plain-Python
+    version and of pywasm (nan when pywasm is missing). Every run's result is checked
+    against the plain-Python version's (an AssertionError names the one that differs)."""
     import wasmlab
 
     try:
@@ -42,20 +44,44 @@ def engines_benchmark(repeat: int = 3, scale: float = 1.0) -> list[tuple[str, fl
         module = wasmlab.parse(w.wat)
         data = wasmlab.encode(module)
         inst = wasmlab.instantiate(module)
+        steps = 0
 
-        def ours(inst: Any = inst, arg: int = arg) -> Any:
+        def ours(inst: Any = inst, arg: int = arg, w: Any = w) -> Any:
+            nonlocal steps
             m = inst.machine("run", arg)
-            m.run()
-            return m
+            out = m.run()
+            steps = m.steps
+            w.check(arg, out, "wasmlab")
+            return out
 
-        t_ours, machine = best_of(ours, repeat)
+        def plain(w: Any = w, arg: int = arg) -> Any:
+            out = w.plain(arg)
+            return out
+
+        t_ours, _ = best_of(ours, repeat)
+        t_plain, _ = best_of(plain, repeat)
         t_peer = float("nan")
         if pywasm is not None:
             rt = pywasm.core.Runtime()
             pinst = rt.instance(pywasm.core.ModuleDesc.from_reader(io.BytesIO(data)))
-            t_peer, _ = best_of(lambda rt=rt, pinst=pinst, arg=arg: rt.invocate(pinst, "run", [arg]), repeat)
-        rows.append((w.name, t_ours, t_peer, machine.steps))
+
+            def peer(rt: Any = rt, pinst: Any = pinst, arg: int = arg, w: Any = w) -> Any:
+                out = rt.invocate(pinst, "run", [arg])
+                w.check(arg, _unsigned(out, w), "pywasm")
+                return out
+
+            t_peer, _ = best_of(peer, repeat)
+        rows.append({"name": w.name, "steps": steps, "wasmlab": t_ours, "plain": t_plain, "pywasm": t_peer})
     return rows
+
+
+def _unsigned(out: Any, w: Any) -> Any:
+    """pywasm returns signed integers; wasmlab's machine and the plain versions unsigned."""
+    v = out[0] if isinstance(out, (list, tuple)) and len(out) == 1 else out
+    if isinstance(v, int):
+        bits = 64 if "i64" in w.name else 32
+        return v & ((1 << bits) - 1)
+    return v
 
 
 def _section(name: str, module: str, func: str) -> None:
@@ -79,13 +105,21 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     only = set(a.only or ["engine", "debug", "wasi", "parse", "kernel"])
     if "engine" in only:
-        print(f"[run mode] wasmlab vs pywasm (best of {a.repeat}; ratio = pywasm time / wasmlab time)")
         print(
-            f"{'workload':<12} {'instrs':>9} {'wasmlab s':>10} {'Minstr/s':>9} {'pywasm s':>9} {'ratio':>7}"
+            f"[run mode] wasmlab vs plain Python and pywasm (best of {a.repeat}; every result checked "
+            "against the plain-Python version's)"
         )
-        for name, ours, peer, steps in engines_benchmark(a.repeat):
+        print("  /plain: wasmlab time / plain-Python time (lower is better);")
+        print("  xpywasm: pywasm time / wasmlab time (higher is better)")
+        print(
+            f"{'workload':<12} {'instrs':>9} {'wasmlab s':>10} {'Minstr/s':>9} {'plain s':>9} {'/plain':>7}"
+            f" {'pywasm s':>9} {'xpywasm':>8}"
+        )
+        for r in engines_benchmark(a.repeat):
+            ours, steps = r["wasmlab"], r["steps"]
             print(
-                f"{name:<12} {steps:>9} {ours:>10.4f} {steps / ours / 1e6:>9.2f} {peer:>9.3f} {peer / ours:>6.1f}x"
+                f"{r['name']:<12} {steps:>9} {ours:>10.4f} {steps / ours / 1e6:>9.2f} {r['plain']:>9.4f}"
+                f" {ours / r['plain']:>6.1f}x {r['pywasm']:>9.3f} {r['pywasm'] / ours:>7.1f}x"
             )
     if "debug" in only:
         _section("debugger", "wasmlab.bench.debugging", "main")

@@ -1,7 +1,13 @@
-"""The benchmark workloads, as WAT text: each exports `run` taking one i32 size argument."""
+"""The benchmark workloads, as WAT text: each exports `run` taking one i32 size argument.
+
+Each has a plain-Python version of the same algorithm (`plain`): it gives the expected
+answer at any argument (every benchmark run checks its result against it) and the time
+a Python programmer's own code takes, which the benchmark prints next to wasmlab's.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -10,7 +16,20 @@ class Workload:
     name: str
     wat: str
     arg: int
-    expected: int | float
+    plain: Callable[[int], int | float]
+
+    @property
+    def expected(self) -> int | float:
+        """The answer at `arg` (from the plain-Python version)."""
+        return self.plain(self.arg)
+
+    def check(self, arg: int, result: object, who: str) -> None:
+        """Raise when `result` (what `who` returned at `arg`) is not the plain version's."""
+        want = self.plain(arg)
+        if isinstance(result, (list, tuple)):
+            result = result[0] if len(result) == 1 else result
+        if result != want:
+            raise AssertionError(f"{self.name}({arg}) on {who} returned {result!r}, expected {want!r}")
 
 
 FIB = """
@@ -128,10 +147,67 @@ MANDELBROT = """
     (local.get $total)))
 """
 
+
+# --- the same algorithms in plain Python ---------------------------------------------------
+
+
+def plain_fib(n: int) -> int:
+    return n if n < 2 else plain_fib(n - 1) + plain_fib(n - 2)
+
+
+def plain_sum_i64(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total = (total + i * i) & 0xFFFFFFFFFFFFFFFF
+    return total
+
+
+def plain_sieve(n: int) -> int:
+    mem = bytearray(65536 * 2)
+    mem[0:n] = b"\x01" * n
+    i = 2
+    while i * i <= n:
+        if mem[i]:
+            j = i * i
+            while j < n:
+                mem[j] = 0
+                j += i
+        i += 1
+    count = 0
+    for i in range(2, n):
+        count += mem[i]
+    return count
+
+
+def plain_fnv1a(n: int) -> int:
+    mem = bytearray(65536)
+    for i in range(n):
+        mem[i] = (i * 7) & 0xFF
+    h = 0x811C9DC5
+    for i in range(n):
+        h = ((h ^ mem[i]) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def plain_mandelbrot(size: int) -> int:
+    total = 0
+    for py in range(size):
+        for px in range(size):
+            cx = px * 3.0 / size - 2.0
+            cy = py * 2.0 / size - 1.0
+            x = y = 0.0
+            it = 0
+            while it < 50 and x * x + y * y <= 4.0:
+                x, y = x * x - y * y + cx, 2.0 * x * y + cy
+                it += 1
+            total += it
+    return total
+
+
 WORKLOADS = [
-    Workload("fib", FIB, 18, 2584),
-    Workload("sum_i64", SUM_I64, 30000, sum(i * i for i in range(30000))),
-    Workload("sieve", SIEVE, 30000, 3245),
-    Workload("fnv1a", FNV1A, 20000, 0),
-    Workload("mandelbrot", MANDELBROT, 24, 0),
+    Workload("fib", FIB, 18, plain_fib),
+    Workload("sum_i64", SUM_I64, 30000, plain_sum_i64),
+    Workload("sieve", SIEVE, 30000, plain_sieve),
+    Workload("fnv1a", FNV1A, 20000, plain_fnv1a),
+    Workload("mandelbrot", MANDELBROT, 24, plain_mandelbrot),
 ]
