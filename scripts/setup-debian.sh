@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Debian packages the tests use: clang + wasi-libc (C programs compiled to wasm32-wasi), llvm
-# (llvm-dwarfdump, the oracle for DWARF line tables) and
+# (llvm-dwarfdump, the oracle for DWARF line tables), gcc and gdb (the oracle for C variables: the
+# test programs built natively, run under gdb -batch) and
 # nodejs (npm: the JupyterLite site's build fetches Pyodide and @viz-js/viz from the npm registry),
 # chromium with fonts-liberation (the browser test; Helvetica-metric fonts, so that labels sized by
 # graphviz fit their boxes in the browser). Idempotent: installs only what is missing. Needs root or sudo.
 set -euo pipefail
-pkgs=(clang lld wasi-libc libclang-rt-dev-wasm32 llvm chromium fonts-liberation nodejs)
+pkgs=(clang lld wasi-libc libclang-rt-dev-wasm32 llvm gcc gdb chromium fonts-liberation nodejs)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

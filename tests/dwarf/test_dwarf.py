@@ -39,34 +39,6 @@ def session(path: Path) -> wasmlab.debug.Session:
     return wasmlab.debug(inst, "_start")
 
 
-ROW = re.compile(r"^0x([0-9a-f]+)\s+(\d+)\s+(\d+)\s+(\d+)\s+\d+\s+\d+\s*(.*)$")
-
-
-@pytest.mark.parametrize("opt", ["-O0", "-O2"])
-def test_the_line_table_is_llvm_dwarfdumps(opt: str, tmp_path: Path) -> None:
-    list_wasm = build(tmp_path, opt)
-    dump = subprocess.run(
-        [need_tool("llvm-dwarfdump"), "--debug-line", str(list_wasm)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    theirs = []
-    for line in dump.splitlines():
-        m = ROW.match(line)
-        if m:
-            flags = m[5].split()
-            end = "end_sequence" in flags
-            theirs.append((int(m[1], 16), int(m[2]), int(m[3]), "is_stmt" in flags and not end, end))
-    module = wasmlab.parse(list_wasm)
-    rows = DebugInfo(module).lines.rows
-    ours = [
-        (r.address, r.pos.line, r.pos.col, r.is_stmt and not r.end_sequence, r.end_sequence) for r in rows
-    ]
-    assert len(theirs) > 1000
-    assert sorted(ours) == sorted(theirs)
-
-
 def test_positions_and_breakpoint_lines(list_wasm: Path) -> None:
     info = DebugInfo(wasmlab.parse(list_wasm))
     (path,) = info.lines.match_file("list.c")

@@ -84,8 +84,15 @@ class SourceMap:
             known = ", ".join(sorted({p.rsplit("/", 1)[-1] for p in info.lines.files()})[:12])
             raise DebugError(f"no source file {file!r} in the debug information (files: {known}, ...)")
         places: list[Place] = []
+        blocks: list[Any] = []
         for path in files:
             for a in info.lines.addresses(path, line):
+                # as gdb does: one place per block (a `for` line's init, test and step are
+                # three rows of one block: the breakpoint stops at the first, once a loop)
+                block = info.block_at(a)
+                if block is not None and any(block is b for b in blocks):
+                    continue
+                blocks.append(block)
                 p = self.place_of(a)
                 if p is not None and p not in places:
                     places.append(p)
@@ -206,10 +213,11 @@ class FrameState:
             raise LocationError(f"no global {index}")
         return globs[index].value
 
-    def stack_slot(self, depth: int) -> Any:
-        if not 0 <= depth < len(self.values):
-            raise LocationError(f"no operand stack slot {depth}")
-        return self.values[len(self.values) - 1 - depth]
+    def stack_slot(self, index: int) -> Any:
+        """Operand-stack entry `index` of the frame, 0 the bottom one (as LLVM counts them)."""
+        if not 0 <= index < len(self.values):
+            raise LocationError(f"no operand stack slot {index} (the frame's stack holds {len(self.values)})")
+        return self.values[index]
 
     def read(self, address: int, size: int) -> bytes:
         mems = self.inst.mems

@@ -12,9 +12,9 @@ import re
 from collections.abc import Callable
 
 from ..errors import WasmError
-from .location import FrameState, Memory, Value
+from .location import FrameState, LocationError, Memory, Value
 from .types import ATE_FLOAT, ATE_SIGNED, CType
-from .values import CValue
+from .values import CValue, ValueError_
 
 INT = CType("base", "int", 4, ATE_SIGNED)
 BOOL_RESULT = INT
@@ -225,7 +225,10 @@ def evaluate_c(text: str, lookup: Lookup, frame: FrameState) -> CValue:
     """The value of C expression `text` (see the module docstring)."""
     if not text.strip():
         raise CExprError("empty expression")
-    return _Parser(text, lookup, frame).parse()
+    try:
+        return _Parser(text, lookup, frame).parse()
+    except (ValueError_, LocationError) as e:  # a value read on the way: optimized out, out of bounds
+        raise CExprError(f"cannot evaluate {text.strip()!r}: {e.message}") from None
 
 
 __all__ = ["CExprError", "evaluate_c"]

@@ -98,6 +98,17 @@ class DebugInfo:
                 return f
         return None
 
+    def block_at(self, address: int) -> Scope | None:
+        """The innermost scope (lexical block, inlined call or function body) holding `address`."""
+        f = self.function_at(address)
+        scope = f.scope if f is not None else None
+        while scope is not None:
+            inner = next((c for c in scope.children if c.covers(address)), None)
+            if inner is None:
+                return scope
+            scope = inner
+        return None
+
     def variables_at(self, address: int) -> list[Variable]:
         """The variables in scope at `address`, innermost first (an inner one hides an outer
         one of the same name)."""
@@ -180,14 +191,16 @@ class DebugInfo:
         return list(self._expr_parser.parse_expr(data))
 
     def _location_list(self, attr: Any, die: Any, cu: Any, base: int) -> list[tuple[int, int, Any]]:
-        from elftools.dwarf.locationlists import LocationEntry, LocationParser
+        from elftools.dwarf.locationlists import BaseAddressEntry, LocationEntry, LocationParser
 
         if self._locations is None:
             self._locations = LocationParser(self.dwarf.location_lists())
         entries = self._locations.parse_from_attribute(attr, cu["version"], die)
         out: list[tuple[int, int, Any]] = []
         for e in entries if isinstance(entries, list) else []:
-            if isinstance(e, LocationEntry):
+            if isinstance(e, BaseAddressEntry):  # the addresses after it count from here
+                base = e.base_address
+            elif isinstance(e, LocationEntry):
                 absolute = getattr(e, "is_absolute", False)
                 low = e.begin_offset + (0 if absolute else base)
                 high = e.end_offset + (0 if absolute else base)
@@ -209,7 +222,9 @@ class DebugInfo:
                 return []
             out = []
             for r in lists.get_range_list_at_offset(a["DW_AT_ranges"].value, cu=cu):
-                if hasattr(r, "begin_offset"):
+                if hasattr(r, "base_address"):  # a base address selection entry
+                    base = r.base_address
+                elif hasattr(r, "begin_offset"):
                     absolute = getattr(r, "is_absolute", False)
                     out.append(
                         (r.begin_offset + (0 if absolute else base), r.end_offset + (0 if absolute else base))

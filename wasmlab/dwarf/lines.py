@@ -14,6 +14,9 @@ import posixpath
 from dataclasses import dataclass
 from typing import Any
 
+#: DW_LNS_negate_stmt (DWARF 6.2.5.2)
+_NEGATE_STMT = 6
+
 #: wasm-ld writes the addresses of code it dropped as 0xfffffffe or 0xffffffff; their line
 #: sequences are left out (as llvm-dwarfdump does)
 DEAD = 0xFFFFFFFE
@@ -60,20 +63,29 @@ class LineTable:
             if program is None:
                 continue
             files = _file_names(program, cu)
+            default_stmt = bool(program.header["default_is_stmt"])
+            stmt = default_stmt  # the state machine's is_stmt (pyelftools clears it at an end)
             dead = False  # in a sequence of code the linker dropped
             fresh = True  # the next row starts a sequence
             for entry in program.get_entries():
                 s = entry.state
                 if s is None:
+                    if entry.command == _NEGATE_STMT:
+                        stmt = not stmt
                     continue
                 if fresh:
                     dead = s.address >= DEAD
                 fresh = s.end_sequence
+                if not s.end_sequence:
+                    stmt = bool(s.is_stmt)
+                is_stmt = stmt
+                if s.end_sequence:
+                    stmt = default_stmt
                 if dead:
                     continue
                 file = files.get(s.file, "?")
                 pos = SourcePos(file, s.line, s.column)
-                rows.append(Row(s.address, pos, bool(s.is_stmt), s.end_sequence, bool(s.prologue_end)))
+                rows.append(Row(s.address, pos, is_stmt, s.end_sequence, bool(s.prologue_end)))
         return cls(rows)
 
     def position(self, address: int) -> SourcePos | None:
@@ -119,7 +131,13 @@ class LineTable:
 
     def lines(self, file: str) -> list[int]:
         """The lines of `file` that have code (a breakpoint can bind to them)."""
-        return sorted({r.pos.line for r in self.rows if r.pos.file == file and r.is_stmt and r.pos.line})
+        return sorted(
+            {
+                r.pos.line
+                for r in self.rows
+                if r.pos.file == file and r.is_stmt and r.pos.line and not r.end_sequence
+            }
+        )
 
 
 def _file_names(program: Any, cu: Any) -> dict[int, str]:

@@ -5,7 +5,7 @@ pyelftools parses expressions into operations; evaluating them is ours. A variab
 - in linear memory: `Memory(address)` (e.g. `DW_OP_fbreg +16`: frame base + 16);
 - in a wasm local, a global, or an operand-stack slot: `DW_OP_WASM_location` (0xED) kind 0
   (local), 1 or 3 (global; 3 with a fixed 4-byte index, as `__stack_pointer` is written) and
-  2 (operand stack, counted from the top), normally followed by `DW_OP_stack_value`;
+  2 (operand stack, counted from the bottom of the frame's stack), normally followed by `DW_OP_stack_value`;
 - nowhere: `Value(v)` for a computed value, or an optimized-out variable (no location).
 
 `where` says it in words for people: "wasm local 4", "memory 0x1ffe0 (frame base =
@@ -27,7 +27,7 @@ class FrameState(Protocol):
 
     def global_value(self, index: int) -> Any: ...
 
-    def stack_slot(self, depth: int) -> Any: ...
+    def stack_slot(self, index: int) -> Any: ...
 
     def read(self, address: int, size: int) -> bytes: ...
 
@@ -66,11 +66,14 @@ class Global:
 
 @dataclass(frozen=True)
 class StackSlot:
-    depth: int
+    """An operand-stack entry of the frame, counted from the bottom of the frame's stack
+    (LLVM's TI_OPERAND_STACK: a value keeps its index while others are pushed above it)."""
+
+    index: int
 
     @property
     def where(self) -> str:
-        return f"operand stack slot {self.depth}"
+        return f"operand stack slot {self.index}"
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,15 @@ class Value:
 
 
 @dataclass(frozen=True)
+class OptimizedOut:
+    """A piece of a variable that lives nowhere here (`DW_OP_piece` with an empty stack)."""
+
+    @property
+    def where(self) -> str:
+        return "optimized out"
+
+
+@dataclass(frozen=True)
 class Pieces:
     parts: tuple[tuple[Any, int], ...]  # (location, size in bytes)
 
@@ -92,7 +104,7 @@ class Pieces:
         return " + ".join(f"{loc.where} [{size} bytes]" for loc, size in self.parts)
 
 
-Location = Memory | Local | Global | StackSlot | Value | Pieces
+Location = Memory | Local | Global | StackSlot | Value | Pieces | OptimizedOut
 
 M32 = 0xFFFFFFFF
 
@@ -176,7 +188,7 @@ def evaluate(ops: list[Any], frame: FrameState, frame_base: list[Any] | None = N
             elif stack:
                 loc = Memory(stack.pop(), how)
             else:
-                loc = Value(0, "optimized out")
+                loc = OptimizedOut()
             pieces.append((loc, size))
         elif name == "DW_OP_dup":
             v = top_value()
@@ -195,6 +207,6 @@ def evaluate(ops: list[Any], frame: FrameState, frame_base: list[Any] | None = N
 
 
 __all__ = [
-    "FrameState", "Global", "Local", "Location", "LocationError", "Memory", "Pieces", "StackSlot", "Value",
+    "FrameState", "Global", "Local", "Location", "LocationError", "Memory", "OptimizedOut", "Pieces", "StackSlot", "Value",
     "evaluate",
 ]  # fmt: skip

@@ -58,9 +58,12 @@ class CType:
         if k == "pointer":
             inner = self.target.spelling if self.target else "void"
             return inner + ("*" if inner.endswith("*") else " *")
-        if k == "array":
-            inner = self.target.spelling if self.target else "?"
-            return f"{inner}[{'' if self.count is None else self.count}]"
+        if k == "array":  # int[3][4]: an array of 3 arrays of 4 ints
+            dims, elem = "", self
+            while elem.kind == "array":
+                dims += f"[{'' if elem.count is None else elem.count}]"
+                elem = elem.target or CType("base", "?")
+            return f"{elem.spelling}{dims}"
         if k in ("const", "volatile"):
             inner = self.target.spelling if self.target else "void"
             return f"{k} {inner}" if not inner.endswith("*") else f"{inner} {k}"
@@ -111,8 +114,11 @@ class TypeReader:
             t.size = t.size or 4
         if kind != "base" and "DW_AT_type" in a:
             t.target = self.of(die)
-        if kind == "array":
-            t.count = _array_count(die)
+        if kind == "array":  # int m[3][4]: one DIE, two subranges; an array of arrays here
+            counts = _array_counts(die)
+            t.count = counts[0] if counts else None
+            for n in reversed(counts[1:]):
+                t.target = CType("array", target=t.target, count=n)
         elif kind in ("struct", "union"):
             for m in die.iter_children():
                 if m.tag != "DW_TAG_member":
@@ -132,20 +138,20 @@ class TypeReader:
         return t
 
 
-def _array_count(die: Any) -> int | None:
-    total: int | None = None
+def _array_counts(die: Any) -> list[int | None]:
+    """The element count of each dimension (None: unknown, as in `int xs[]`)."""
+    counts: list[int | None] = []
     for sub in die.iter_children():
         if sub.tag != "DW_TAG_subrange_type":
             continue
         a = sub.attributes
         if "DW_AT_count" in a:
-            n = a["DW_AT_count"].value
-        elif "DW_AT_upper_bound" in a:
-            n = a["DW_AT_upper_bound"].value + 1
+            counts.append(a["DW_AT_count"].value)
+        elif "DW_AT_upper_bound" in a and isinstance(a["DW_AT_upper_bound"].value, int):
+            counts.append(a["DW_AT_upper_bound"].value + 1)
         else:
-            return None
-        total = n if total is None else total * n
-    return total
+            counts.append(None)
+    return counts
 
 
 def _text(value: Any) -> str:

@@ -4,15 +4,19 @@ way gdb shows them (`12`, `0x11238`, `{num = 12, den = 18}`, `{1, 2, 3, 4, 5}`, 
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import WasmError
-from .location import FrameState, Global, Local, Location, Memory, Pieces, StackSlot, Value
+from .location import FrameState, Global, Local, Location, Memory, OptimizedOut, Pieces, StackSlot, Value
 from .types import ATE_BOOLEAN, ATE_FLOAT, ATE_SIGNED, ATE_SIGNED_CHAR, ATE_UNSIGNED_CHAR, CType
 
-#: the most array elements and string bytes a value's text shows
-SHOW_ELEMENTS = 20
+#: the most array elements and string bytes a value's text shows (gdb's `print elements`),
+#: and the longest run of equal elements shown one by one (gdb's `print repeats`)
+SHOW_ELEMENTS = 200
 SHOW_STRING = 200
+REPEATS = 10
 
 
 class ValueError_(WasmError):  # noqa: N801 - not the builtin
@@ -39,8 +43,8 @@ class CValue:
         """The value's bytes (little-endian), `type.byte_size` of them."""
         size = self.type.byte_size
         loc = self.location
-        if loc is None:
-            raise ValueError_("<optimized out>")
+        if loc is None or isinstance(loc, OptimizedOut):
+            raise ValueError_("optimized out")
         if isinstance(loc, Memory):
             return self.frame.read(loc.address, size)
         if isinstance(loc, Pieces):
@@ -69,7 +73,7 @@ class CValue:
         try:
             return _text(self.type, self)
         except WasmError as e:
-            return f"<{e.message if hasattr(e, 'message') else e}>"
+            return f"<{e.message}>"
 
 
 def _place_bytes(loc: Local | Global | StackSlot, frame: FrameState, size: int) -> bytes:
@@ -90,31 +94,35 @@ def _text(t: CType, v: CValue) -> str:
         x = v.scalar()
         if s.encoding == ATE_BOOLEAN:
             return "true" if x else "false"
-        if s.encoding in (ATE_SIGNED_CHAR, ATE_UNSIGNED_CHAR) and s.size == 1:
+        if _is_char(s):
             return f"{x} {_char(int(x))}"
-        return repr(x) if isinstance(x, float) else str(x)
+        if isinstance(x, float):  # gdb: %g with 9 (float) or 17 (double) significant digits
+            return f"{x:.{9 if s.size == 4 else 17}g}"
+        return str(x)
     if s.kind == "enum":
         x = int(v.scalar())
         return s.enumerators.get(x, str(x))
     if s.kind == "pointer":
         x = int(v.scalar())
         target = s.target.strip() if s.target else None
-        if target is not None and target.kind == "base" and target.size == 1 and x:
+        if target is not None and _is_char(target) and x:
             return f"{x:#x} {string_at(v.frame, x)}"
         return f"{x:#x}" if x else "0x0"
+    if s.kind in ("array", "struct", "union") and v.address is None:
+        v = _in_bytes(v)  # pieces of locals, constants...: its bytes, read as memory
     if s.kind == "array":
-        elem = s.target or CType("base", "char", 1)
-        n = s.count or 0
+        elem = s.target or CType("base", "char", 1, ATE_SIGNED_CHAR)
         base = v.address
         if base is None:
             return "{...}"
-        if elem.strip().kind == "base" and elem.strip().size == 1:
-            return string_at(v.frame, base, min(n, SHOW_STRING))
-        shown = [
-            _text(elem, CValue(elem, Memory(base + k * elem.byte_size), v.frame))
-            for k in range(min(n, SHOW_ELEMENTS))
-        ]
-        return "{" + ", ".join(shown) + (", ..." if n > SHOW_ELEMENTS else "") + "}"
+        if _is_char(elem.strip()):
+            return _char_array(v.frame.read(base, s.count or 0))
+        step = elem.byte_size
+        return _elements(
+            s.count or 0,
+            lambda k: v.frame.read(base + k * step, step),
+            lambda k: _text(elem, CValue(elem, Memory(base + k * step), v.frame)),
+        )
     if s.kind in ("struct", "union"):
         base = v.address
         if base is None:
@@ -128,6 +136,92 @@ def _text(t: CType, v: CValue) -> str:
     return f"<{s.spelling}>"
 
 
+#: where `_in_bytes` puts a value that is not in linear memory (past any 32-bit address)
+_OVERLAY = 1 << 40
+
+
+class _Overlay:
+    """A frame whose memory at `_OVERLAY` holds some bytes (the rest is the frame's own)."""
+
+    def __init__(self, frame: FrameState, data: bytes) -> None:
+        self.frame = frame
+        self.data = data
+
+    def local(self, index: int) -> Any:
+        return self.frame.local(index)
+
+    def global_value(self, index: int) -> Any:
+        return self.frame.global_value(index)
+
+    def stack_slot(self, index: int) -> Any:
+        return self.frame.stack_slot(index)
+
+    def read(self, address: int, size: int) -> bytes:
+        if _OVERLAY <= address <= _OVERLAY + len(self.data) - size:
+            return self.data[address - _OVERLAY : address - _OVERLAY + size]
+        return self.frame.read(address, size)
+
+
+def _in_bytes(v: CValue) -> CValue:
+    """An aggregate that is not in memory (in locals, pieces, constants) as one that is."""
+    return CValue(v.type, Memory(_OVERLAY), _Overlay(v.frame, v.raw()))
+
+
+def _is_char(t: CType) -> bool:
+    return t.kind == "base" and t.size == 1 and t.encoding in (ATE_SIGNED_CHAR, ATE_UNSIGNED_CHAR)
+
+
+def _elements(n: int, raw: Callable[[int], bytes], text: Callable[[int], str]) -> str:
+    """An array as gdb prints it: `{1, 2, 3}`, a run of more than REPEATS equal elements as
+    `0 <repeats 16 times>`, at most SHOW_ELEMENTS elements and then `...`."""
+    parts: list[str] = []
+    k = shown = 0
+    while k < n and shown < SHOW_ELEMENTS:
+        first = raw(k)
+        run = 1
+        while k + run < n and raw(k + run) == first:
+            run += 1
+        if run > REPEATS:
+            parts.append(f"{text(k)} <repeats {run} times>")
+            k += run
+            shown += REPEATS
+        else:
+            parts.append(text(k))
+            k += 1
+            shown += 1
+    return "{" + ", ".join(parts) + ("..." if k < n else "") + "}"
+
+
+def _char_array(data: bytes) -> str:
+    """A char array as gdb prints it: all its bytes but a final NUL, as a string literal, a run
+    of more than REPEATS equal bytes as `'\\000' <repeats 15 times>` (gdb's defaults)."""
+    truncated = len(data) > SHOW_STRING
+    data = data[:SHOW_STRING]
+    if data and data[-1] == 0 and not truncated:
+        data = data[:-1]
+    if not data:
+        return '""'
+    segments: list[str] = []
+    literal = ""
+    k = 0
+    while k < len(data):
+        run = 1
+        while k + run < len(data) and data[k + run] == data[k]:
+            run += 1
+        if run > REPEATS:
+            if literal:
+                segments.append(f'"{literal}"')
+                literal = ""
+            segments.append(f"{_char(data[k])} <repeats {run} times>")
+            k += run
+        else:
+            literal += _char_body(data[k])
+            k += 1
+    if literal:
+        segments.append(f'"{literal}"')
+    return ", ".join(segments) + ("..." if truncated else "")
+
+
 def string_at(frame: FrameState, address: int, limit: int = SHOW_STRING) -> str:
     """The NUL-terminated bytes at `address` as a C string literal (at most `limit` bytes)."""
     out = bytearray()
@@ -138,9 +232,13 @@ def string_at(frame: FrameState, address: int, limit: int = SHOW_STRING) -> str:
                 break
             out += b
     except WasmError:
-        return "<out of bounds>"
+        return f"<error: cannot access memory at address {address + len(out):#x}>"
     body = "".join(_char_body(c) for c in out)
     return f'"{body}"' + ("..." if len(out) >= limit else "")
+
+
+#: C escapes gdb uses in character and string literals
+_ESCAPES = {7: "\\a", 8: "\\b", 9: "\\t", 10: "\\n", 11: "\\v", 12: "\\f", 13: "\\r"}
 
 
 def _char_body(c: int) -> str:
@@ -150,11 +248,12 @@ def _char_body(c: int) -> str:
         return "\\\\"
     if 0x20 <= c < 0x7F:
         return chr(c)
-    return {10: "\\n", 9: "\\t", 13: "\\r"}.get(c, f"\\{c:03o}")
+    return _ESCAPES.get(c, f"\\{c:03o}")
 
 
 def _char(c: int) -> str:
-    return "'" + ("\\'" if c == 0x27 else _char_body(c & 0xFF)) + "'"
+    c &= 0xFF
+    return "'" + ("\\'" if c == 0x27 else '"' if c == 0x22 else _char_body(c)) + "'"
 
 
 __all__ = ["CValue", "ValueError_", "string_at"]
