@@ -1,4 +1,4 @@
-"""The teaching notebooks as files: the nine of them, their kernels, stored outputs and no
+"""The teaching notebooks as files: the ten of them, their kernels, stored outputs and no
 bulky widget state. (That every cell runs and gives its stored output is nbval's job:
 `pytest notebooks/`, part of the normal run through pyproject's `--nbval`.)"""
 
@@ -22,6 +22,7 @@ EXPECTED = {
     "07-time-travel-debugging": "wasmlab",
     "08-python-embedding": "python3",
     "09-tail-calls-and-memories": "wasmlab",
+    "10-debugging-c": "wasmlab",
 }
 MAX_BYTES = 200_000
 #: what each stored graph picture may add: its PNG (an untrusted notebook, a fresh clone,
@@ -33,7 +34,7 @@ def load(name: str) -> dict:
     return json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))
 
 
-def test_the_nine_notebooks() -> None:
+def test_the_ten_notebooks() -> None:
     assert sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb")) == sorted(EXPECTED)
 
 
@@ -86,6 +87,48 @@ def test_c_program_fixture() -> None:
     cfg = wasmlab.WasiConfig(args=["fractions", "1071/462"], stdout=bytearray())
     assert cfg.run(wasmlab.load(NOTEBOOKS / "c" / "fractions.wasm", wasi=cfg)) == 0
     assert cfg.output == b"1071/462 = 51/22\n"
+
+
+def test_grades_program_fixture() -> None:
+    """notebooks/c/grades.wasm (notebook 10): the committed source, built with -g, shows the bug."""
+    import wasmlab
+
+    path = NOTEBOOKS / "c" / "grades.wasm"
+    cfg = wasmlab.WasiConfig(args=["grades"], stdout=bytearray())
+    assert cfg.run(wasmlab.load(path, wasi=cfg)) == 0
+    assert cfg.output.endswith(b" 90-100 *\n10 of 10 passed\n")  # the bug the notebook finds
+    cfg = wasmlab.WasiConfig(args=["grades"], stdout=bytearray())
+    s = wasmlab.debug(wasmlab.load(path, wasi=cfg), "_start")
+    s.break_at("grades.c:31")
+    s.continue_()
+    assert str(s.source_position) == "grades.c:31:33" and s.source_position.file == "c/grades.c"
+    where = {v.name: v.where for v in s.variables}
+    assert where["bands"].endswith("+32)") and where["passed"].endswith("+72)")
+
+
+def test_grades_wasm_is_built_from_grades_c(tmp_path: Path) -> None:
+    """The committed binary is the build of the committed source (tests/notebooks/build_c.py):
+    byte for byte with the same clang; with another clang version, the same C lines and
+    variables (a stale binary has the lines of an older source)."""
+    import wasmlab
+    from tests.conftest import need_tool
+    from tests.notebooks.build_c import PROGRAMS, build, command
+    from wasmlab.dwarf import DebugInfo
+
+    clang = need_tool("clang")
+    for source, out in PROGRAMS:
+        fresh = tmp_path / Path(out).name
+        r = build(clang, source, str(fresh))
+        assert r.returncode == 0, f"{' '.join(command('clang', source, out))}: {r.stderr[-500:]}"
+        committed = (NOTEBOOKS / out).read_bytes()
+        if fresh.read_bytes() == committed:
+            continue
+        ours, theirs = (DebugInfo(wasmlab.parse(p)) for p in (NOTEBOOKS / out, fresh))
+        for info in (ours, theirs):
+            assert info.lines.match_file(Path(source).name) == [source]
+        assert ours.lines.lines(source) == theirs.lines.lines(source), f"notebooks/{out} is stale: rebuild it"
+        names = [sorted((f.name, tuple(v.name for v in f.scope.variables)) for f in i.functions) for i in (ours, theirs)]
+        assert names[0] == names[1], f"notebooks/{out} is stale: rebuild it (python tests/notebooks/build_c.py)"
 
 
 def test_sanitize_config_reads() -> None:

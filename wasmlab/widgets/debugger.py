@@ -1,5 +1,8 @@
 """The live Debugger widget: controls, source with the current instruction, value stack,
-call stack with locals, globals, a memory hex view and graph views, for one `Session`.
+call stack with locals, globals, a memory hex view and graph views, for one `Session`; for
+a module compiled with `-g`, a C view (the C source with the current line, breakpoints by
+line, the wasm instructions of the line folded under it, moves by line) and the C variables
+with where each lives (`cview`).
 
 Python holds the state (synced traits); the browser side (static/debugger.js) renders it
 and sends `{"action": ...}` messages for buttons. `send_action` runs the same handler, so
@@ -17,6 +20,7 @@ import traitlets as t
 
 from wasmlab.errors import WasmError
 
+from .cview import CView
 from .sources import SourceCache, SourceLookup, span_dict
 
 STATIC = Path(__file__).parent / "static"
@@ -26,7 +30,9 @@ DEFAULT_WINDOW = 256
 MAX_WINDOW = 1 << 20
 
 ACTIONS = ("step", "over", "out", "continue", "back", "reverse_continue", "reset", "memory", "graph",
-           "toggle_break", "refresh", "goto", "add_watch", "remove_watch")  # fmt: skip
+           "toggle_break", "refresh", "goto", "add_watch", "remove_watch", "next_line", "step_line",
+           "back_line", "finish", "view", "toggle_c_break", "c_file")  # fmt: skip
+VIEWS = ("c", "wat")
 
 
 def _row(value: Any, changed: bool = False, **extra: Any) -> dict[str, Any]:
@@ -77,6 +83,22 @@ class Debugger(anywidget.AnyWidget):
     #: the watch list (DevTools' watch expressions): each {"expr", "type", "value", "changed",
     #: "error"}, evaluated with `Session.eval` in the selected frame after every move
     watches = t.List(t.Dict()).tag(sync=True)
+    #: "c" (the C source, for a module with DWARF) or "wat"
+    view = t.Unicode("wat").tag(sync=True)
+    has_c = t.Bool(False).tag(sync=True)
+    c_files = t.List(t.Unicode()).tag(sync=True)  # the readable C sources
+    c_file = t.Unicode("").tag(sync=True)  # the one on show
+    c_source = t.Unicode("").tag(sync=True)
+    c_code_lines = t.List(t.Int()).tag(sync=True)  # its lines that have code
+    c_line = t.Int(0).tag(sync=True)  # the current line in it (0: elsewhere)
+    c_col = t.Int(0).tag(sync=True)
+    c_frame_line = t.Int(0).tag(sync=True)  # elsewhere: the innermost caller's line in it
+    c_position = t.Unicode("").tag(sync=True)  # "grades.c:27:13 in main()"
+    c_instrs = t.List(t.Dict()).tag(sync=True)  # the current line's wasm: {"pc", "text", "current"}
+    c_breakpoint_lines = t.List(t.Int()).tag(sync=True)
+    #: the C variables of the selected frame: {"name", "type", "value", "where", "is_param",
+    #: "changed", "error"}
+    variables = t.List(t.Dict()).tag(sync=True)
 
     def __init__(self, session: Any, *, sources: SourceLookup | None = None, memory_window: int = DEFAULT_WINDOW,
                  memory_base: int = 0, memory_index: int = 0, graph: str = "none", follow_memory: bool = True,
@@ -93,6 +115,7 @@ class Debugger(anywidget.AnyWidget):
         self.last_stop: Any = None
         self.watch_exprs: list[str] = []
         self._watch_last: dict[str, str] = {}
+        self.cview = CView(session)
         inputs = {
             "mem_index": memory_index,
             "mem_size": max(16, min(int(memory_window), MAX_WINDOW)),
@@ -101,6 +124,7 @@ class Debugger(anywidget.AnyWidget):
         }
         state = self.snapshot(True, inputs)
         state["title"] = f"debug {getattr(session, 'name', '')}"
+        state["view"] = "c" if state["has_c"] else "wat"
         super().__init__(**state, **kwargs)
         self.on_msg(self._on_custom)
         self._handling = False
@@ -126,7 +150,8 @@ class Debugger(anywidget.AnyWidget):
     def send_action(self, action: str, **content: Any) -> Any:
         """Do what a button does: `step`, `over`, `out`, `continue`, `back`, `reverse_continue`,
         `reset`, `goto` (n=), `memory` (addr=, size=), `graph` (kind=), `toggle_break` (line=),
-        `refresh`. Returns the session's Stop for moves; errors land in the `error` trait."""
+        `refresh`; for C (-g): `next_line`, `step_line`, `back_line`, `finish`, `view` (kind=
+        "c" or "wat"), `toggle_c_break` (line=, of the C file on show), `c_file` (file=). Returns the session's Stop for moves; errors land in the `error` trait."""
         return self._handle({"action": action, **content})
 
     def _on_custom(self, widget: Any, content: Any, buffers: Any) -> None:
@@ -151,6 +176,27 @@ class Debugger(anywidget.AnyWidget):
                 stop = s.continue_()
             elif action == "back":
                 stop = s.back(int(content.get("n", 1)))
+            elif action == "next_line":
+                stop = s.next_line()
+            elif action == "step_line":
+                stop = s.step_line()
+            elif action == "back_line":
+                stop = s.back_line()
+            elif action == "finish":
+                stop = s.step_out()
+            elif action == "view":
+                kind = str(content.get("kind", "wat"))
+                if kind not in VIEWS:
+                    raise ValueError(f"no view {kind!r} (c or wat)")
+                if kind == "c" and not self.has_c:
+                    raise WasmError(
+                        "no C view: the module has no DWARF debug information (compile it with -g)"
+                    )
+                self.view = kind
+            elif action == "toggle_c_break":
+                self.cview.toggle_break(int(content["line"]))
+            elif action == "c_file":
+                self.cview.choose(str(content["file"]))
             elif action == "reverse_continue":
                 stop = s.reverse_continue()
             elif action == "reset":
@@ -284,6 +330,10 @@ class Debugger(anywidget.AnyWidget):
         self._snap_memory(st, changes, follow)
         self._snap_graph(st)
         self._snap_watches(st)
+        try:
+            st.update(self.cview.snapshot())
+        except WasmError as e:
+            st["error"] = f"the C view: {e}"
         return st
 
     def _position_text(self, pos: Any) -> str:
@@ -442,4 +492,4 @@ class Debugger(anywidget.AnyWidget):
         return data, meta
 
 
-__all__ = ["ACTIONS", "DEFAULT_WINDOW", "Debugger"]
+__all__ = ["ACTIONS", "DEFAULT_WINDOW", "VIEWS", "Debugger"]

@@ -76,11 +76,43 @@ function render({ model, el }) {
     btnEls[action] = b;
     toolbar.append(b);
   }
+  // C compiled with -g: the view switch (C / WAT) and moves by source line
+  const viewSel = h("span", { class: "wl-views" });
+  const viewBtns = {};
+  for (const [kind, label] of [["c", "C"], ["wat", "WAT"]]) {
+    const b = h("button", { class: "wl-btn wl-view", "data-view": kind, title: `show the ${label} source` }, label);
+    b.addEventListener("click", () => model.send({ action: "view", kind }));
+    viewBtns[kind] = b;
+    viewSel.append(b);
+  }
+  const lineButtons = [
+    ["back_line", "◀ back line", "back to the start of the previous C line (reverse-next)"],
+    ["next_line", "▶ next line", "run to the next C line of this function, over calls (next)"],
+    ["step_line", "↓ step line", "run to the next C line, into called functions (step)"],
+    ["finish", "↑ finish", "run to the end of this function, back in its caller (finish)"],
+  ];
+  const lineBar = h("div", { class: "wl-toolbar wl-linebar" }, viewSel);
+  for (const [action, label, title] of lineButtons) {
+    const b = h("button", { class: "wl-btn", title, "data-action": action }, label);
+    b.addEventListener("click", () => model.send({ action }));
+    btnEls[action] = b;
+    lineBar.append(b);
+  }
   const status = h("div", { class: "wl-status" });
   const error = h("div", { class: "wl-error" });
 
   // --- panes -------------------------------------------------------------------------
   const source = h("div", { class: "wl-source" });
+  const cHead = h("div", { class: "wl-chead" });
+  const cFileSel = h("select", { class: "wl-cfile", title: "the C source on show" });
+  cFileSel.addEventListener("change", () => model.send({ action: "c_file", file: cFileSel.value }));
+  const cPos = h("span", { class: "wl-cpos" });
+  cHead.append(cFileSel, cPos);
+  const left = h("div", { class: "wl-left" }, cHead, source);
+  const varsPane = h("div", { class: "wl-pane wl-vars" });
+  const varsBox = h("div", { class: "wl-varsbox" }, h("div", { class: "wl-title" }, "Variables"), varsPane);
+  // the instructions of the current C line: folded under it until opened (kept open across moves)
+  state.foldOpen = false;
   const stack = h("div", { class: "wl-pane" });
   const frames = h("div", { class: "wl-pane" });
   const globals = h("div", { class: "wl-pane" });
@@ -97,7 +129,7 @@ function render({ model, el }) {
     h("div", { class: "wl-title" }, "call stack"), frames,
     h("div", { class: "wl-title" }, "globals"), globals,
     h("div", { class: "wl-title" }, "watch ", watchInput), watchList);
-  const main = h("div", { class: "wl-main" }, source, right);
+  const main = h("div", { class: "wl-main" }, left, right);
 
   // --- memory ------------------------------------------------------------------------
   const addr = h("input", { class: "wl-addr", type: "text", placeholder: "address (0x400)", size: "12" });
@@ -133,7 +165,7 @@ function render({ model, el }) {
   const graph = h("div", { class: "wl-graph" });
   const graphBox = h("div", {}, h("div", { class: "wl-title" }, "graph ", graphSel), graph);
 
-  el.append(toolbar, status, error, main, memory, graphBox);
+  el.append(toolbar, lineBar, status, error, main, varsBox, memory, graphBox);
 
   // --- rendering ---------------------------------------------------------------------
   function renderStatus() {
@@ -143,12 +175,99 @@ function render({ model, el }) {
     const busy = model.get("busy");
     const st = model.get("run_state");
     for (const [action, b] of Object.entries(btnEls)) {
-      const forward = ["step", "over", "out", "continue"].includes(action);
+      const forward = ["step", "over", "out", "continue", "next_line", "step_line", "finish"].includes(action);
       b.disabled = busy || (forward && st !== "paused");
     }
   }
 
+  function isC() {
+    return model.get("has_c") && model.get("view") === "c";
+  }
+
+  function renderView() {
+    const hasC = model.get("has_c");
+    lineBar.style.display = hasC ? "" : "none";
+    varsBox.style.display = hasC ? "" : "none";
+    for (const [kind, b] of Object.entries(viewBtns)) b.classList.toggle("wl-on", model.get("view") === kind);
+    el.classList.toggle("wl-cview", isC());
+    renderSource();
+  }
+
+  function renderCSource() {
+    source.replaceChildren();
+    const files = model.get("c_files") || [];
+    const file = model.get("c_file") || "";
+    cFileSel.replaceChildren(...files.map((f) => h("option", { value: f }, f)));
+    cFileSel.value = file;
+    cFileSel.style.display = files.length > 1 ? "" : "none";
+    cPos.textContent = (files.length > 1 ? "" : file + "  ") + (model.get("c_position") ? "— " + model.get("c_position") : "");
+    const text = model.get("c_source") || "";
+    if (!text) {
+      source.append(h("div", { class: "wl-empty" }, "(no C source is readable here: the WAT view shows the module)"));
+      return;
+    }
+    const cur = model.get("c_line");
+    const callerLine = model.get("c_frame_line");
+    const bps = new Set(model.get("c_breakpoint_lines") || []);
+    const code = new Set(model.get("c_code_lines") || []);
+    const instrs = model.get("c_instrs") || [];
+    let curEl = null;
+    text.split("\n").forEach((line, i) => {
+      const n = i + 1;
+      const gutter = h("span", { class: "wl-gutter" + (code.has(n) ? " wl-code-line" : ""),
+        title: code.has(n) ? "toggle a breakpoint on this line" : "no code on this line" },
+        bps.has(n) ? "●" : " ", String(n).padStart(4, " "), n === cur ? " ▶" : n === callerLine ? " ◆" : "  ");
+      gutter.addEventListener("click", () => model.send({ action: "toggle_c_break", line: n }));
+      const cls = "wl-line" + (n === cur ? " wl-line-cur" : "") + (n === callerLine ? " wl-line-caller" : "") + (bps.has(n) ? " wl-line-bp" : "");
+      const row = h("div", { class: cls, "data-line": String(n) }, gutter, h("span", { class: "wl-code" }, line || " "));
+      source.append(row);
+      if (n === cur) {
+        curEl = row;
+        if (instrs.length) source.append(foldedInstrs(instrs));
+      }
+    });
+    if (curEl || callerLine) {
+      const target = curEl || source.querySelector(".wl-line-caller");
+      if (target) source.scrollTop = Math.max(target.offsetTop - source.clientHeight / 2, 0);
+    }
+  }
+
+  function foldedInstrs(instrs) {
+    const box = h("details", { class: "wl-fold" });
+    box.open = state.foldOpen;
+    box.addEventListener("toggle", () => { state.foldOpen = box.open; });
+    const k = instrs.findIndex((x) => x.current);
+    box.append(h("summary", {}, `${instrs.length} wasm instruction${instrs.length === 1 ? "" : "s"} on this line` + (k >= 0 ? ` (at the ${k + 1}${["st", "nd", "rd"][k] || "th"})` : "")));
+    for (const x of instrs) {
+      box.append(h("div", { class: "wl-instr" + (x.current ? " wl-instr-cur" : "") },
+        h("span", { class: "wl-ipc" }, (x.current ? "→ " : "  ") + String(x.pc).padStart(5, " ")), " ", x.text));
+    }
+    return box;
+  }
+
+  function renderVariables() {
+    varsPane.replaceChildren();
+    const vs = model.get("variables") || [];
+    if (!vs.length) {
+      varsPane.append(h("div", { class: "wl-empty" }, "(no C variables here)"));
+      return;
+    }
+    const table = h("table", { class: "wl-table wl-vtable" });
+    table.append(h("tr", {}, h("th", {}, "name"), h("th", {}, "type"), h("th", {}, "value"), h("th", {}, "where it lives")));
+    for (const v of vs) {
+      if (v.error) { table.append(h("tr", {}, h("td", { class: "wl-error", colspan: "4" }, v.error))); continue; }
+      table.append(h("tr", { class: v.changed ? "wl-changed" : "" },
+        h("td", { class: "wl-vname" }, v.name, v.is_param ? h("span", { class: "wl-param" }, " (param)") : null),
+        h("td", { class: "wl-type" }, v.type), h("td", { class: "wl-value" }, v.value),
+        h("td", { class: "wl-where" }, v.where)));
+    }
+    varsPane.append(table);
+  }
+
   function renderSource() {
+    const c = isC();
+    cHead.style.display = c ? "" : "none";
+    if (c) { renderCSource(); return; }
     source.replaceChildren();
     const text = model.get("source") || "";
     const first = model.get("source_first_line") || 1;
@@ -299,7 +418,10 @@ function render({ model, el }) {
 
   const on = (names, fn) => { for (const n of names) model.on(`change:${n}`, fn); };
   on(["position", "run_state", "error", "busy"], renderStatus);
-  on(["source", "source_first_line", "current", "breakpoint_lines"], renderSource);
+  on(["source", "source_first_line", "current", "breakpoint_lines", "c_source", "c_line", "c_frame_line",
+      "c_instrs", "c_breakpoint_lines", "c_code_lines", "c_files", "c_file", "c_position"], renderSource);
+  on(["view", "has_c"], renderView);
+  on(["variables"], renderVariables);
   on(["stack"], renderStack);
   on(["frames"], renderFrames);
   on(["globals"], renderGlobals);
@@ -314,7 +436,8 @@ function render({ model, el }) {
   on(["graph_svg", "graph_kind"], renderGraph);
 
   renderStatus();
-  renderSource();
+  renderView();
+  renderVariables();
   renderStack();
   renderFrames();
   renderGlobals();
