@@ -236,7 +236,8 @@ def extract(tgz: Path, members: dict[str, Path]) -> None:
 
 
 def copy_notebooks(files: Path) -> None:
-    """notebooks/ (with c/fractions.wasm for notebook 6) into the site's contents, unchanged
+    """notebooks/ (with c/fractions.wasm for notebook 6, c/grades.wasm and its C source for
+    notebook 10's source view) into the site's contents, unchanged
     except a kernelspec the site does not have (python3 -> the Pyodide kernel `python`)."""
     src = ROOT / "notebooks"
     files.mkdir(parents=True, exist_ok=True)
@@ -246,9 +247,9 @@ def copy_notebooks(files: Path) -> None:
         if spec.get("name") == "python3":
             spec.update(name="python", display_name="Python (Pyodide)")
         (files / nb.name).write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    for wasm in sorted((src / "c").glob("*.wasm")):
+    for path in sorted((src / "c").glob("*.wasm")) + sorted((src / "c").glob("*.c")):
         (files / "c").mkdir(exist_ok=True)
-        shutil.copy2(wasm, files / "c" / wasm.name)
+        shutil.copy2(path, files / "c" / path.name)
 
 
 def site_size(out: Path) -> int:
