@@ -36,7 +36,7 @@ def test_kernelspec_data_files() -> None:
     spec = json.loads((ROOT / "wasmlab/kernel/resources/kernel.json").read_text())
     assert spec == kernel_json(), "wasmlab/kernel/resources/kernel.json differs from install.kernel_json()"
     assert spec["display_name"] == DISPLAY_NAME == "WebAssembly (wasmlab)"
-    assert "debugger" not in spec["metadata"]
+    assert spec["metadata"]["debugger"] is True  # JupyterLab's debugger panel (kernel/dap.py)
     for logo in ("logo-32x32.png", "logo-64x64.png"):
         assert (ROOT / "wasmlab/kernel/resources" / logo).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

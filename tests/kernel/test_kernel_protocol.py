@@ -27,10 +27,10 @@ PROGRAM = """(module $prog
   (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1))))"""
 
 
-def test_kernel_info_has_no_debugger(kernel: Driver) -> None:
+def test_kernel_info_says_debugger(kernel: Driver) -> None:
     msg_id = kernel.kc.kernel_info()
     reply = kernel.shell_reply(msg_id)["content"]
-    assert "debugger" not in reply.get("supported_features", [])
+    assert "debugger" in reply.get("supported_features", [])  # our own (kernel/dap.py)
     li = reply["language_info"]
     assert (li["name"], li["mimetype"], li["codemirror_mode"], li["pygments_lexer"], li["file_extension"]) == (
         "wast", "text/webassembly", "webassembly", "wat", ".wat"

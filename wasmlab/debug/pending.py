@@ -12,7 +12,8 @@ from .errors import DebugError
 
 class PendingBreakpoint:
     """One breakpoint as the user wrote it: a function, `at=` a byte offset, or `line=` (of
-    `file`, a cell `cell[N]`), a condition (text), enabled or not; `bound` is its breakpoint
+    `file`, a cell `cell[N]`; `exact_file`: in that file only, never by line alone), a
+    condition (text), enabled or not; `bound` is its breakpoint
     in the last session it was applied to (None: it did not bind there, see `error`)."""
 
     def __init__(
@@ -24,6 +25,7 @@ class PendingBreakpoint:
         line: int | None = None,
         file: str | None = None,
         condition: str | None = None,
+        exact_file: bool = False,
     ) -> None:
         if sum(x is not None for x in (func, at, line)) != 1:
             raise DebugError("name exactly one place: a function, at=byte offset, or line=source line")
@@ -37,6 +39,7 @@ class PendingBreakpoint:
         self.line = line
         self.file = file
         self.condition = condition
+        self.exact_file = exact_file  # only in `file` (else, a cell run again: by line alone)
         self.enabled = True
         self.bound: Any = None
         self.error: str | None = None
@@ -66,6 +69,8 @@ class PendingBreakpoint:
                         line=self.line, file=self.file, condition=self.condition, id=self.id
                     )
                 except DebugError:  # the cell ran again under another number: by line alone
+                    if self.exact_file:
+                        raise
                     bp = session.break_at(line=self.line, condition=self.condition, id=self.id)
             else:
                 bp = session.break_at(

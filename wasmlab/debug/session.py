@@ -1166,6 +1166,21 @@ class Session:
         fr = self.machine.frame
         return None if fr is None else self.program.source.position(fr.func, fr.pc)
 
+    def frame_source_position(self, frame: int) -> SourcePos | None:
+        """The C source position of frame `frame` (0: the outermost, as `frames` numbers
+        them): where the call it makes is, or the current instruction for the innermost;
+        None without DWARF, where the compiler gave no line, or for no such frame."""
+        fs = self.machine.frames
+        if isinstance(frame, bool) or not isinstance(frame, int) or not 0 <= frame < len(fs):
+            return None
+        fr = fs[frame]
+        return self.program.source.position(fr.func, fr.pc)
+
+    def source_text(self, file: str) -> list[str] | None:
+        """The lines of C source `file` (as `SourcePos.file` names it), read from its path
+        or by name from `source_dirs`; None when it is nowhere."""
+        return self.program.source.source_text(file) if self.program.source.available else None
+
     @property
     def variables(self) -> list[SourceVariable]:
         """The C variables in scope in the selected frame, innermost first: type, value and

@@ -27,7 +27,8 @@ def kernel_json(executable: str | None = None) -> dict[str, Any]:
         "display_name": DISPLAY_NAME,
         "language": "wast",
         "interrupt_mode": "signal",
-        "metadata": {},
+        # JupyterLab enables its debugger from here (kernel_info cannot answer while a cell waits)
+        "metadata": {"debugger": True},
     }
 
 

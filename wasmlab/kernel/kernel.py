@@ -14,6 +14,7 @@ from ipykernel.kernelbase import Kernel
 from wasmlab import __version__
 
 from .complete import complete, inspect, is_complete
+from .dap import DebugAdapter
 from .info import BANNER, LANGUAGE_INFO
 from .longoutput import SHOW_CHARS, clip, cut
 from .outputs import CellError, Output, describe_error, esc
@@ -32,6 +33,8 @@ class WasmKernel(Kernel):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.workspace = Workspace()
+        self.debugger = DebugAdapter(self.workspace, self._publish_debug_event)
+        self.workspace.adapter = self.debugger
         self._setup_comms()
 
     def _setup_comms(self) -> None:
@@ -48,9 +51,14 @@ class WasmKernel(Kernel):
     @property
     def kernel_info(self) -> dict[str, Any]:
         info = dict(super().kernel_info)
-        # this kernel does not answer the Jupyter debugger protocol (yet): never advertise it
-        info["supported_features"] = [f for f in info.get("supported_features", []) if f != "debugger"]
+        # the debug protocol is ours (wasmlab.kernel.dap), whether debugpy is installed or not
+        features = [f for f in info.get("supported_features", []) if f != "debugger"]
+        info["supported_features"] = [*features, "debugger"]
         return info
+
+    async def do_debug_request(self, msg: Any) -> dict[str, Any]:
+        """JupyterLab's debugger panel (the control channel: answers while a cell waits)."""
+        return self.debugger.handle(msg)
 
     # --- hooks ---------------------------------------------------------------------------
 
@@ -98,6 +106,7 @@ class WasmKernel(Kernel):
         emit = (lambda out: None) if silent else self._emit
         ws = self.workspace
         ws.clear_interrupt()
+        self.debugger.cell_started(code, f"cell[{self.execution_count}]")
         try:
             ws.run_cell(code, emit, cell=self.execution_count)
         except CellError as e:

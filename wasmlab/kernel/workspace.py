@@ -32,6 +32,7 @@ class Workspace(engine.Workspace):
 
     def __init__(self) -> None:
         self.widgets: list[Any] = []
+        self.adapter: Any = None  # JupyterLab's debugger panel (kernel.dap.DebugAdapter), in the kernel
         self.show_widgets = True  # %debug displays a Debugger widget (when ipywidgets works)
         super().__init__(limits=engine.KERNEL_LIMITS)
         self.output_limit = OUTPUT_LIMIT
@@ -68,12 +69,22 @@ class Workspace(engine.Workspace):
     def interrupt(self) -> None:
         """Stop what runs now (a call, a debug move) at its next look at the flag."""
         super().interrupt()
+        if self.adapter is not None:
+            self.adapter.interrupt()
         s = self.session
         if s is not None and hasattr(s, "interrupt"):
             try:
                 s.interrupt()
             except Exception:  # noqa: S110 - a session that cannot be interrupted finishes its chunk
                 pass
+
+    def call(self, func: Any, args: list[Any]) -> list[Any]:
+        """A cell's call: under a debug Session while the debugger panel is on and could stop
+        it (the cell then waits at each stop), else at full speed."""
+        a = self.adapter
+        if a is not None and a.wants(func):
+            return a.run_call(func, args)
+        return super().call(func, args)
 
     # --- cells -----------------------------------------------------------------------------
 
