@@ -401,7 +401,7 @@ def parse(source: Any, *, features: FeatureSpec = None) -> Module:
         from .text import parse_module
 
         with _host_resources(ParseError, f"parsing {filename or 'the text'}"):
-            module = parse_module(data, filename=filename)
+            module = parse_module(data, filename=filename, features=as_features(features))
     validate(module, source=data if isinstance(data, str) else None, features=features)
     return module
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from wasmlab.errors import ParseError, WasmError
+from wasmlab.errors import ParseError, ValidationError, WasmError
+from wasmlab.syntax.features import ALL, CORE_2_0
 from wasmlab.text import parse_module, parse_script
+from wasmlab.valid import validate
 
 # name: (source, line, column, message prefix)
 CASES: dict[str, tuple[str, int, int, str]] = {
@@ -84,12 +86,23 @@ CASES: dict[str, tuple[str, int, int, str]] = {
 def test_parse_error(name: str) -> None:
     source, line, col, message = CASES[name]
     with pytest.raises(ParseError) as info:
-        parse_module(source, "mistake.wat")
+        parse_module(source, "mistake.wat", features=CORE_2_0)
     err = info.value
     assert err.reason.startswith(message), err.reason
     assert (err.line, err.col) == (line, col), str(err)
     assert err.filename == "mistake.wat"
     assert err.source_line == source.split("\n")[line - 1]
+
+
+def test_an_offset_beyond_u32_is_a_validation_error_with_memory64() -> None:
+    """2.0 reads `offset=` as a u32 (a bigger one is malformed); memory64 reads a u64, and
+    validation bounds it by the memory's address type."""
+    source = CASES["offset-too-big"][0]
+    module = parse_module(source)
+    with pytest.raises(ValidationError, match="offset out of range"):
+        validate(module, features=ALL)
+    wide = source.replace("(memory 1)", "(memory i64 1)").replace("i32.const 0", "i64.const 0")
+    validate(parse_module(wide), features=ALL)
 
 
 def test_rendering_shows_the_line_and_a_caret() -> None:

@@ -24,6 +24,7 @@ from tests.conftest import need_suite, suite_params
 from wasmlab.binary import encode
 from wasmlab.errors import ParseError
 from wasmlab.syntax import Module
+from wasmlab.syntax.features import CORE_2_0
 from wasmlab.text.script import (
     AssertInvalid,
     AssertMalformed,
@@ -105,7 +106,7 @@ def test_script(path: Path) -> None:
         need_suite("core")
     name = path.stem
     json_dir = need_suite("json", name)
-    commands = parse_script(path.read_text(encoding="utf-8"), path.name)
+    commands = parse_script(path.read_text(encoding="utf-8"), path.name, features=CORE_2_0)
     TOTALS["files"] += 1
 
     wabt_modules, wabt_asserts = _wabt_modules(json_dir / f"{name}.json")

@@ -165,6 +165,7 @@ class Decoder:
         self.features = features
         self.multi_memory = "multi-memory" in features
         self.exceptions = "exceptions" in features
+        self.memory64 = "memory64" in features
         self.ops = opcodes_for(features)
         self.parent_types = parent_types
         self.layout: list[tuple[int, int]] = []  # initial sections in binary order
@@ -277,10 +278,21 @@ class Decoder:
         return self.u32()
 
     def limits(self) -> Limits:
-        flag = self.uleb(1)
-        lo = self.u32()
-        hi = self.u32() if flag else None
-        return Limits(lo, hi)
+        if not self.memory64:
+            flag = self.uleb(1)
+            lo = self.u32()
+            hi = self.u32() if flag else None
+            return Limits(lo, hi)
+        # memory64/table64: bit 0 says a maximum follows, bit 2 that addresses are i64
+        # (then both bounds are u64); bit 1 (shared) needs threads
+        at = self.pos
+        flag = self.byte()
+        if flag & ~0x05:
+            raise self.fail(f"malformed limits flags {flag:#04x}", at)
+        read = (lambda: self.uleb(64)) if flag & 0x04 else self.u32
+        lo = read()
+        hi = read() if flag & 0x01 else None
+        return Limits(lo, hi, bool(flag & 0x04))
 
     def table_type(self) -> TableType:
         elem = self.reftype()
@@ -404,7 +416,8 @@ class Decoder:
         if align >= 32:
             hint = " (bit 6, a memory index, needs the multi-memory feature)" if align & 0x40 else ""
             raise self.fail("malformed memop flags" + hint, self.pos - 1)
-        return align, self.u32(), mem
+        # memory64: the offset is a u64 (validation bounds it by the memory's address type)
+        return align, self.uleb(64) if self.memory64 else self.u32(), mem
 
     def memidx(self) -> int:
         """A memory index; in 2.0, where it is a reserved byte, only a zero byte."""

@@ -53,6 +53,13 @@ def _u32(out: bytearray, value: int) -> None:
         out += write_unsigned(_int(value), 32)
 
 
+def _u64(out: bytearray, value: int) -> None:
+    if type(value) is int and 0 <= value < 0x80:
+        out.append(value)
+    else:
+        out += write_unsigned(_int(value), 64)
+
+
 def _int(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise EncodeError(f"expected an integer, got {value!r}")
@@ -81,7 +88,12 @@ def _reftype(out: bytearray, t: ValType) -> None:
 
 
 def _limits(out: bytearray, lim: Limits) -> None:
-    if lim.max is None:
+    if lim.is64:  # memory64/table64: flag bit 2, u64 bounds
+        out.append(0x05 if lim.max is not None else 0x04)
+        _u64(out, lim.min)
+        if lim.max is not None:
+            _u64(out, lim.max)
+    elif lim.max is None:
         out.append(0)
         _u32(out, lim.min)
     else:
@@ -163,7 +175,7 @@ def _imm_memarg(out: bytearray, imm: object) -> None:
         _u32(out, mem)
     else:
         _u32(out, align)
-    _u32(out, offset)
+    _u64(out, offset)  # a u32 unless the memory is 64-bit (memory64)
 
 
 def _imm_memarg_lane(out: bytearray, imm: object) -> None:

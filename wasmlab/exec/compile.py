@@ -472,7 +472,7 @@ def _load(mem: Any, name: str, offset: int) -> Handler:
         def h(S: list, L: list, pc: int) -> int:
             try:
                 S[-1] = unpack(mem.data, S[-1] + offset)[0]
-            except struct.error:
+            except (struct.error, OverflowError):  # OverflowError: an i64 address past 2^63
                 raise Trap(OOB_MEMORY) from None
             return pc + 1
 
@@ -481,7 +481,7 @@ def _load(mem: Any, name: str, offset: int) -> Handler:
         def h(S: list, L: list, pc: int) -> int:
             try:
                 S[-1] = conv(unpack(mem.data, S[-1] + offset)[0])
-            except struct.error:
+            except (struct.error, OverflowError):  # OverflowError: an i64 address past 2^63
                 raise Trap(OOB_MEMORY) from None
             return pc + 1
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import LinkError, Trap
 from ..syntax.module import Module
-from ..syntax.types import ExternKind, FuncType, GlobalType, Limits, MemType, TableType
+from ..syntax.types import ExternKind, FuncType, GlobalType, MemType, TableType
 from .compile import types_canon
 from .const_expr import eval_const
 from .limits import Limiter
@@ -63,12 +63,12 @@ def check_import(value: Any, kind: ExternKind, desc: Any, types: list[Any], what
         ok = value.type == types[desc]
     elif kind is ExternKind.TABLE:
         assert isinstance(desc, TableType)
-        ok = value.type.elem == desc.elem and Limits(len(value.elements), value.type.limits.max).matches(
+        ok = value.type.elem == desc.elem and value.type.limits.resized(len(value.elements)).matches(
             desc.limits
         )
     elif kind is ExternKind.MEMORY:
         assert isinstance(desc, MemType)
-        ok = Limits(value.pages, value.type.limits.max).matches(desc.limits)
+        ok = value.type.limits.resized(value.pages).matches(desc.limits)
     elif kind is ExternKind.GLOBAL:
         assert isinstance(desc, GlobalType)
         ok = value.type == desc

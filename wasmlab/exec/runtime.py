@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..syntax.types import SPACE_ATTRS, ExternKind, FuncType, GlobalType, Limits, MemType, TableType, ValType
+from ..syntax.types import SPACE_ATTRS, ExternKind, FuncType, GlobalType, MemType, TableType, ValType
 from .limits import LIBRARY, Limiter, StoreLimits
 from .pages import Buffer, allocate, resized
 
@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 PAGE_SIZE = 65536
 MAX_PAGES = 65536
 MAX_TABLE_SIZE = 0xFFFFFFFF
+#: memory64 and table64: the bounds of a 64-bit memory (2^48 pages: 2^64 bytes) and table
+MAX_PAGES64 = 1 << 48
+MAX_TABLE64_SIZE = 0xFFFFFFFFFFFFFFFF
 
 
 class ExternRef:
@@ -109,19 +112,21 @@ class TableInst:
         """Grow by `n` slots; the old size, or -1 (as unsigned: 0xFFFFFFFF) when it cannot."""
         old = len(self.elements)
         new = old + n
-        limit = self.max if self.max is not None else MAX_TABLE_SIZE
+        is64 = self.type.limits.is64
+        fail = 0xFFFFFFFFFFFFFFFF if is64 else 0xFFFFFFFF
+        limit = self.max if self.max is not None else (MAX_TABLE64_SIZE if is64 else MAX_TABLE_SIZE)
         if new > limit:
-            return 0xFFFFFFFF
+            return fail
         if self.limiter is not None and not self.limiter.grow_table(self.label, new):
-            return 0xFFFFFFFF
+            return fail
         try:
             self.elements.extend(slots(init, n))
-        except MemoryError:
+        except (MemoryError, OverflowError):
             del self.elements[old:]
             if self.limiter is not None:
                 self.limiter.refuse(f"table.grow of {self.label} refused: out of host memory")
-            return 0xFFFFFFFF
-        self.type = TableType(Limits(new, self.type.limits.max), self.type.elem)
+            return fail
+        self.type = TableType(self.type.limits.resized(new), self.type.elem)
         return old
 
     def __repr__(self) -> str:
@@ -154,22 +159,26 @@ class MemoryInst:
         return self.type.limits.max
 
     def grow(self, n: int) -> int:
-        """Grow by `n` pages; the old size in pages, or 0xFFFFFFFF when it cannot."""
+        """Grow by `n` pages; the old size in pages, or -1 as unsigned (0xFFFFFFFF, or
+        0xFFFFFFFFFFFFFFFF for a 64-bit memory) when it cannot."""
         old = self.pages
         new = old + n
-        limit = self.max if self.max is not None else MAX_PAGES
-        if new > min(limit, MAX_PAGES):
-            return 0xFFFFFFFF
+        is64 = self.type.limits.is64
+        fail = 0xFFFFFFFFFFFFFFFF if is64 else 0xFFFFFFFF
+        bound = MAX_PAGES64 if is64 else MAX_PAGES
+        limit = self.max if self.max is not None else bound
+        if new > min(limit, bound):
+            return fail
         lim = self.limiter
         if lim is not None and not lim.grow_memory(self.label, old * PAGE_SIZE, new * PAGE_SIZE):
-            return 0xFFFFFFFF
+            return fail
         try:
             self.resize(new * PAGE_SIZE)
-        except MemoryError:
+        except (MemoryError, OverflowError, ValueError, OSError):
             if lim is not None:
                 lim.refuse(f"memory.grow of {self.label} refused: the host could not map {new} pages")
-            return 0xFFFFFFFF
-        self.type = MemType(Limits(new, self.type.limits.max))
+            return fail
+        self.type = MemType(self.type.limits.resized(new))
         return old
 
     def resize(self, nbytes: int) -> None:

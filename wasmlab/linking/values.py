@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import LinkError
 from ..exec.runtime import ModuleInst
 from ..syntax.signatures import Entity, InstanceSig, ModuleSig, entity_text
-from ..syntax.types import ExternKind, Limits
+from ..syntax.types import ExternKind
 from ..valid.linking import subtype_error
 
 if TYPE_CHECKING:
@@ -100,10 +100,10 @@ def entity_of_value(value: Any) -> Entity:
         return kind, value.type
     if kind is ExternKind.TABLE:
         t = value.type
-        return kind, type(t)(Limits(len(value.elements), t.limits.max), t.elem)
+        return kind, type(t)(t.limits.resized(len(value.elements)), t.elem)
     if kind is ExternKind.MEMORY:
         t = value.type
-        return kind, type(t)(Limits(value.pages, t.limits.max))
+        return kind, type(t)(t.limits.resized(value.pages))
     if kind is ExternKind.GLOBAL:
         return kind, value.type
     if kind is ExternKind.MODULE:
@@ -123,12 +123,10 @@ def value_error(expected: Entity, value: Any) -> str | None:
     if ek is ExternKind.FUNC:
         return None if value.type == et else f"function type {value.type} is not {et}"
     if ek is ExternKind.TABLE:
-        ok = value.type.elem == et.elem and Limits(len(value.elements), value.type.limits.max).matches(
-            et.limits
-        )
+        ok = value.type.elem == et.elem and value.type.limits.resized(len(value.elements)).matches(et.limits)
         return None if ok else "table type mismatch"
     if ek is ExternKind.MEMORY:
-        ok = not et.shared and Limits(value.pages, value.type.limits.max).matches(et.limits)
+        ok = not et.shared and value.type.limits.resized(value.pages).matches(et.limits)
         return None if ok else "memory type mismatch"
     if ek is ExternKind.GLOBAL:
         return None if value.type == et else f"global type {value.type} is not {et}"

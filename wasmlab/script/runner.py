@@ -160,6 +160,8 @@ class Runner:
         self.module_linking = module_linking
         self.features = features  # post-2.0 proposals the scripts' modules may use
         self.instances: dict[str, ModuleInst] = {}
+        #: 3.0 scripts' `(module definition $M ...)`, by name (None: the latest)
+        self.definitions: dict[str | None, Module] = {}
 
     # modules
 
@@ -184,7 +186,7 @@ class Runner:
         if isinstance(spec, tuple) and spec[0] == "quote":
             from ..text import parse_module
 
-            return parse_module(spec[1])
+            return parse_module(spec[1], features=self.features)
         if isinstance(spec, (bytes, bytearray)):
             data = bytes(spec)
         else:
@@ -193,7 +195,9 @@ class Runner:
                 from ..text import parse_module
 
                 return parse_module(
-                    path.read_text(encoding="utf-8", errors="surrogateescape"), filename=path.name
+                    path.read_text(encoding="utf-8", errors="surrogateescape"),
+                    filename=path.name,
+                    features=self.features,
                 )
             data = path.read_bytes()
         from ..binary import decode
@@ -279,11 +283,23 @@ class Runner:
 
     def execute(self, kind: str, cmd: dict[str, Any]) -> str | None:
         """Run one command; "assert" for an assertion that held. Raises Failure or Skip."""
-        if kind == "module":
+        if kind == "module_definition":  # 3.0 scripts: validated and kept, not instantiated
             try:
                 module = self.load_module(cmd["filename"])
             except WasmError as e:
                 raise Failure(f"module failed to load: {e}") from None
+            self.definitions[cmd.get("name")] = self.definitions[None] = module
+            return None
+        if kind in ("module", "module_instance"):
+            if kind == "module_instance":
+                module = self.definitions.get(cmd.get("module"))
+                if module is None:
+                    raise Failure(f"unknown module definition {cmd.get('module')}")
+            else:
+                try:
+                    module = self.load_module(cmd["filename"])
+                except WasmError as e:
+                    raise Failure(f"module failed to load: {e}") from None
             try:
                 inst = self.instantiate(module)
             except LinkError as e:

@@ -33,5 +33,6 @@ def spectest_exports(log: list[str] | None = None) -> dict[str, Any]:
         "global_f32": GlobalInst(GlobalType(F32), N.f32_round(666.6)),
         "global_f64": GlobalInst(GlobalType(F64), 666.6),
         "table": TableInst(TableType(Limits(10, 20), ValType.FUNCREF)),
+        "table64": TableInst(TableType(Limits(10, 20, True), ValType.FUNCREF)),
         "memory": MemoryInst(MemType(Limits(1, 2))),
     }

@@ -55,7 +55,11 @@ def command_dict(cmd: Any) -> dict[str, Any]:
 
     line = cmd.line
     if isinstance(cmd, S.ModuleCommand):
+        if cmd.definition:
+            return {"type": "module_definition", "line": line, "filename": cmd, "name": cmd.name}
         return {"type": "module", "line": line, "filename": cmd, "name": cmd.name}
+    if isinstance(cmd, S.ModuleInstance):
+        return {"type": "module_instance", "line": line, "name": cmd.name, "module": cmd.module}
     if isinstance(cmd, S.Register):
         return {"type": "register", "line": line, "as": cmd.name, "name": cmd.module}
     if isinstance(cmd, S.ActionCommand):
@@ -136,7 +140,9 @@ def run_wast(path: Path, **options: Any) -> Result:
         path.parent, path.name, module_linking=linking, features=options.get("features", CORE_2_0)
     )
     try:
-        commands = parse_script(path.read_text(encoding="utf-8"), filename=path.name)
+        commands = parse_script(
+            path.read_text(encoding="utf-8"), filename=path.name, features=runner.features
+        )
     except ParseError as e:
         if not linking and not options.get("features"):
             runner.result.failed += 1
@@ -147,7 +153,7 @@ def run_wast(path: Path, **options: Any) -> Result:
         commands = []
         for line, chunk in split_commands(path.read_text(encoding="utf-8")):
             try:
-                commands.extend(parse_script(chunk, filename=path.name))
+                commands.extend(parse_script(chunk, filename=path.name, features=runner.features))
             except ParseError as err:
                 runner.result.failed += 1
                 runner.result.failures.append(f"line {line}: command does not parse: {err.reason}")

@@ -293,7 +293,7 @@ _WORDS = {
     "AssertReturn": "assert_return", "AssertTrap": "assert_trap", "AssertExhaustion": "assert_exhaustion",
     "AssertInvalid": "assert_invalid", "AssertMalformed": "assert_malformed",
     "AssertUnlinkable": "assert_unlinkable", "AssertUninstantiable": "assert_trap",
-    "ActionCommand": "action", "Register": "register",
+    "ActionCommand": "action", "Register": "register", "ModuleInstance": "module instance",
 }  # fmt: skip
 
 
@@ -452,7 +452,7 @@ class Workspace:
         from ..text import parse_module
         from ..valid import validate
 
-        module = parse_module(source, filename=filename)
+        module = parse_module(source, filename=filename, features=self.features)
         validate(module, features=self.features)
         return module
 
@@ -655,7 +655,7 @@ class Workspace:
         from ..text import parse_script
         from ..text.script import ActionCommand, ModuleCommand, Register
 
-        commands = parse_script(source, filename=filename)
+        commands = parse_script(source, filename=filename, features=self.features)
         for cmd in commands:
             self.runner.last_machine = None
             try:

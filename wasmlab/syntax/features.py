@@ -13,6 +13,7 @@ from collections.abc import Iterable
 PROPOSALS: dict[str, str] = {
     "exceptions": "tags, throw, throw_ref, try_table and exnref (exception handling)",
     "extended-const": "i32/i64 add, sub and mul in constant expressions",
+    "memory64": "64-bit memories and tables: i64 addresses (memory64 and table64)",
     "multi-memory": "more than one memory; a memory index on loads, stores and memory.*",
     "tail-call": "return_call and return_call_indirect",
 }

@@ -105,15 +105,30 @@ class FuncType:
 
 @dataclass(frozen=True)
 class Limits:
+    """A memory's or table's size bounds, with its address type (memory64/table64: `is64`
+    means i64 addresses; in the binary format the address type is a bit of the limits' flag)."""
+
     min: int
     max: int | None = None
+    is64: bool = False
+
+    @property
+    def address(self) -> ValType:
+        """The address type: i64 for a 64-bit memory or table, else i32."""
+        return ValType.I64 if self.is64 else ValType.I32
+
+    def resized(self, min: int) -> Limits:
+        """The same limits with a new minimum (a grown memory's or table's type)."""
+        return Limits(min, self.max, self.is64)
 
     def __str__(self) -> str:
-        return f"{self.min}" if self.max is None else f"{self.min} {self.max}"
+        text = f"{self.min}" if self.max is None else f"{self.min} {self.max}"
+        return f"i64 {text}" if self.is64 else text
 
     def matches(self, expected: Limits) -> bool:
-        """Import matching (spec 4.5.1): at least `expected.min`, and within its max if it has one."""
-        if self.min < expected.min:
+        """Import matching (spec 4.5.1): the same address type, at least `expected.min`, and
+        within its max if it has one."""
+        if self.min < expected.min or self.is64 != expected.is64:
             return False
         if expected.max is None:
             return True

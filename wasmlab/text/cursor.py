@@ -170,6 +170,16 @@ class Cursor:
         except ValueError:
             raise self.error("i32 constant out of range", t) from None
 
+    def expect_u64(self, what: str = "a number") -> int:
+        t = self.toks[self.i]
+        if t.kind != NAT:
+            self.unexpected(what)
+        self.i += 1
+        try:
+            return parse_uint(t.text, 64)
+        except ValueError:
+            raise self.error("i64 constant out of range", t) from None
+
     def valtype(self) -> ValType:
         t = self.toks[self.i]
         if t.kind == KEYWORD:

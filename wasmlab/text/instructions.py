@@ -352,12 +352,15 @@ def _memarg(p: InstrParser, op: Op) -> tuple[int, int]:
     align = op.natural_alignment
     t = toks[p.i]
     if t.kind == KEYWORD and t.text.startswith("offset="):
+        # memory64: a u64 (validation bounds it by the memory's address type); 2.0: a u32
+        features = p.tokens.features
+        bits = 64 if features is None or "memory64" in features else 32
         try:
-            offset = parse_uint(t.text[7:], 32)
+            offset = parse_uint(t.text[7:], bits)
         except ValueError:
             if not t.text[7:8].isdigit():
                 p.unexpected()
-            raise p.error("i32 constant out of range", t) from None
+            raise p.error(f"i{bits} constant out of range", t) from None
         p.i += 1
         t = toks[p.i]
     if t.kind == KEYWORD and t.text.startswith("align="):

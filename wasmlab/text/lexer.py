@@ -45,6 +45,8 @@ KEYWORDS: set[str] = set(BY_NAME) | {
     "assert_exception",
     # the custom-section annotation (the printer writes custom sections this way)
     "@custom", "after", "before", "first", "last", "code", "datacount",
+    # 3.0 scripts: `(module definition ...)`, `(module instance ...)`
+    "definition", "instance",
 }  # fmt: skip
 
 _IDCHAR = r"0-9A-Za-z!#$%&'*+\-./:<=>?@\\^_`|~"
@@ -150,7 +152,7 @@ class Source:
 class Tokens:
     """The token list of a source, its parenthesis pairing, and the source itself."""
 
-    __slots__ = ("toks", "close", "source", "unclosed", "eof")
+    __slots__ = ("toks", "close", "source", "unclosed", "eof", "features")
 
     def __init__(
         self, toks: list[Token], close: dict[int, int], source: Source, unclosed: list[int], eof: int
@@ -160,6 +162,9 @@ class Tokens:
         self.source = source
         self.unclosed = unclosed  # indices of '(' never closed, outermost first
         self.eof = eof
+        #: the proposals the source may use where the text format itself depends on them
+        #: (memory64's u64 offsets); None accepts every form and leaves it to validation
+        self.features: frozenset[str] | None = None
 
 
 def tokenize(text: str, filename: str | None = None) -> Tokens:

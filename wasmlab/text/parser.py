@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..syntax.features import Features
 from ..syntax.module import (
     Custom,
     Data,
@@ -42,6 +43,7 @@ from .lexer import EOF, ID, KEYWORD, LPAREN, NAT, RPAREN, STRING, Token, Tokens,
 
 _END = BY_NAME["end"]
 _I32_CONST = BY_NAME["i32.const"]
+_I64_CONST = BY_NAME["i64.const"]
 _REF_FUNC = BY_NAME["ref.func"]
 PAGE_SIZE = 65536
 
@@ -202,12 +204,28 @@ class ModuleParser(InstrParser):
         """A field name, absent in module linking's single-level imports."""
         return self.expect_name() if self.toks[self.i].kind == STRING else None
 
-    def limits(self) -> Limits:
-        lo = self.expect_u32("a limit (a number)")
+    def address_type(self) -> bool:
+        """An optional address type before limits (memory64/table64): whether it is i64."""
+        if self.at_keyword("i64"):
+            self.i += 1
+            return True
+        if self.at_keyword("i32"):
+            self.i += 1
+        return False
+
+    def limits(self, is64: bool | None = None) -> Limits:
+        """Limits, after an optional address type (`i64 1 2`) unless `is64` was read already."""
+        if is64 is None:
+            is64 = self.address_type()
+        # memory64: the bounds are u64 in the text (validation bounds a 32-bit one); 2.0: u32
+        features = self.tokens.features
+        wide = is64 or features is None or "memory64" in features
+        read = self.expect_u64 if wide else self.expect_u32
+        lo = read("a limit (a number)")
         hi = None
         if self.toks[self.i].kind == NAT:
-            hi = self.expect_u32()
-        return Limits(lo, hi)
+            hi = read()
+        return Limits(lo, hi, is64)
 
     def table_type(self) -> TableType:
         limits = self.limits()
@@ -394,6 +412,7 @@ def _parse_table(p: ModuleParser, lp: int, info: object) -> None:
     p.inline_exports(ExternKind.TABLE, idx)
     if p.imported_field(lp, ExternKind.TABLE, p.table_type):
         return
+    is64 = p.address_type()
     t = p.toks[p.i]
     if t.kind == KEYWORD and t.text in REFTYPES:
         reftype = p.reftype()
@@ -407,12 +426,12 @@ def _parse_table(p: ModuleParser, lp: int, info: object) -> None:
         p.expect_rparen()
         p.expect_rparen()
         n = len(init)
-        p.module.tables.append(Table(TableType(Limits(n, n), reftype), span=p.field_span(lp)))
+        p.module.tables.append(Table(TableType(Limits(n, n, is64), reftype), span=p.field_span(lp)))
         span = p.field_span(elem_lp)
-        offset = [Instr(_I32_CONST, 0, span=span), Instr(_END, span=span)]
+        offset = [Instr(_I64_CONST if is64 else _I32_CONST, 0, span=span), Instr(_END, span=span)]
         p.module.elems.append(Elem(reftype, init, "active", idx, offset, span=span))
         return
-    tt = p.table_type()
+    tt = TableType(p.limits(is64), p.reftype())
     p.expect_rparen()
     p.module.tables.append(Table(tt, span=p.field_span(lp)))
 
@@ -425,6 +444,7 @@ def _parse_memory(p: ModuleParser, lp: int, info: object) -> None:
     p.inline_exports(ExternKind.MEMORY, idx)
     if p.imported_field(lp, ExternKind.MEMORY, lambda: MemType(p.limits())):
         return
+    is64 = p.address_type()
     if p.at_lparen("data"):
         data_lp = p.i
         p.i += 2
@@ -432,12 +452,12 @@ def _parse_memory(p: ModuleParser, lp: int, info: object) -> None:
         p.expect_rparen()
         p.expect_rparen()
         pages = (len(init) + PAGE_SIZE - 1) // PAGE_SIZE
-        p.module.mems.append(Memory(MemType(Limits(pages, pages)), span=p.field_span(lp)))
+        p.module.mems.append(Memory(MemType(Limits(pages, pages, is64)), span=p.field_span(lp)))
         span = p.field_span(data_lp)
-        offset = [Instr(_I32_CONST, 0, span=span), Instr(_END, span=span)]
+        offset = [Instr(_I64_CONST if is64 else _I32_CONST, 0, span=span), Instr(_END, span=span)]
         p.module.datas.append(Data(init, "active", idx, offset, span=span))
         return
-    limits = p.limits()
+    limits = p.limits(is64)
     p.expect_rparen()
     p.module.mems.append(Memory(MemType(limits), span=p.field_span(lp)))
 
@@ -638,12 +658,15 @@ register_field("@custom", _scan_nothing, _parse_custom)
 # --- entry points -------------------------------------------------------------------------
 
 
-def parse_module(text: str, filename: str | None = None) -> Module:
+def parse_module(text: str, filename: str | None = None, features: Features | None = None) -> Module:
     """Parse a module: `(module $id? field*)`, or the bare fields without the wrapper.
 
     `(module binary "...")` is decoded, `(module quote "...")` parsed, as in scripts.
+    `features`: the proposals accepted where the text format depends on them (memory64's
+    u64 offsets); None accepts every form and leaves the rest to validation.
     """
     tokens = tokenize(text, filename)
+    tokens.features = features
     module, end = parse_module_at(tokens, 0, allow_bare=True)
     t = tokens.toks[end]
     if t.kind != EOF:
@@ -657,6 +680,8 @@ def parse_module_at(tokens: Tokens, i: int, *, allow_bare: bool = False) -> tupl
     if toks[i].kind == LPAREN and toks[i + 1].kind == KEYWORD and toks[i + 1].text == "module":
         end = tokens.close[i]
         j = i + 2
+        if toks[j].kind == KEYWORD and toks[j].text == "definition":  # 3.0 scripts
+            j += 1
         module_id = toks[j] if toks[j].kind == ID else None
         if module_id is not None:
             j += 1
@@ -693,4 +718,4 @@ def quoted_module(data: bytes, at: Token, tokens: Tokens) -> Module:
     except UnicodeDecodeError:
         raise tokens.source.error_at("malformed UTF-8 encoding", at) from None
     filename = f"{tokens.source.filename or '<input>'}:{at.line}:quote"
-    return parse_module(text, filename)
+    return parse_module(text, filename, tokens.features)

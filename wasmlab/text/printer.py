@@ -125,7 +125,8 @@ def functype_text(ft: FuncType) -> str:
 
 
 def limits_text(lim: Limits) -> str:
-    return f"{lim.min}" if lim.max is None else f"{lim.min} {lim.max}"
+    """`1 2`, with the address type first for a 64-bit memory or table (`i64 1 2`)."""
+    return str(lim)
 
 
 def global_type_text(gt: GlobalType) -> str:

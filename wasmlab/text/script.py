@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ParseError
+from ..syntax.features import Features
 from ..syntax.module import Module
 from ..syntax.types import ValType
 from .cursor import Cursor
@@ -70,6 +71,9 @@ class ModuleCommand:
     text: str | None = None  # the module's source text in the script
     error: ParseError | None = None  # a text module that failed to parse (inside an assertion)
     filename: str | None = None
+    features: Features | None = None  # what the script was parsed with (for a quote's text)
+    #: `(module definition $M ...)` (3.0 scripts): validated and named, not instantiated
+    definition: bool = False
 
     def load(self) -> Module:
         """The Module: parses a quote, decodes a binary; raises ParseError/DecodeError."""
@@ -86,7 +90,9 @@ class ModuleCommand:
             from .parser import parse_module
 
             assert self.quote is not None
-            module = parse_module(self.quote, f"{self.filename or '<input>'}:{self.line}:quote")
+            module = parse_module(
+                self.quote, f"{self.filename or '<input>'}:{self.line}:quote", features=self.features
+            )
         if self.name is not None:
             module.id = self.name
         return module
@@ -108,6 +114,16 @@ class Get:
 
 
 Action = Invoke | Get
+
+
+@dataclass
+class ModuleInstance:
+    """`(module instance $I? $M?)` (3.0 scripts): instantiate the module definition `$M`
+    (else the latest one) as `$I`."""
+
+    line: int
+    name: str | None
+    module: str | None
 
 
 @dataclass
@@ -201,9 +217,11 @@ Command = (
 # --- parsing ------------------------------------------------------------------------------
 
 
-def parse_script(text: str, filename: str | None = None) -> list[Command]:
-    """Parse a .wast script; a file holding just module fields is one module command."""
+def parse_script(text: str, filename: str | None = None, features: Features | None = None) -> list[Command]:
+    """Parse a .wast script; a file holding just module fields is one module command.
+    `features`: the proposals accepted where the text format depends on them (None: all)."""
     tokens = tokenize(text, filename)
+    tokens.features = features
     toks = tokens.toks
     first = toks[1].text
     # (`module` is a field too with module linking: a script's `(module ...)` stays a command)
@@ -243,6 +261,9 @@ class _ScriptParser(Cursor):
             self.unexpected("'(module ...)'")
         end = self.close[lp_index]
         j = lp_index + 2
+        definition = toks[j].kind == KEYWORD and toks[j].text == "definition"
+        if definition:
+            j += 1
         name = toks[j].text if toks[j].kind == ID else None
         if name is not None:
             j += 1
@@ -256,6 +277,8 @@ class _ScriptParser(Cursor):
                 self.unexpected("a string or ')'")
             self.i = end + 1
             cmd = ModuleCommand(lp.line, name, word.text, text=source_text, filename=filename)
+            cmd.features = self.tokens.features
+            cmd.definition = definition
             if word.text == "binary":
                 cmd.binary = data
             else:
@@ -268,6 +291,7 @@ class _ScriptParser(Cursor):
                     cmd.module.id = name
             return cmd
         cmd = ModuleCommand(lp.line, name, "text", text=source_text, filename=filename)
+        cmd.definition = definition
         try:
             cmd.module, self.i = parse_module_at(self.tokens, lp_index)
         except ParseError as e:
@@ -372,6 +396,13 @@ class _ScriptParser(Cursor):
     # commands
 
     def _module_cmd(self, lp: Token) -> Command:
+        t = self.toks[self.i + 2]
+        if t.kind == KEYWORD and t.text == "instance":
+            self.i += 3
+            name = self.take_id()
+            module = self.take_id()
+            self.expect_rparen()
+            return ModuleInstance(lp.line, name and name.text, module and module.text)
         return self.module(nested=False)
 
     def _register(self, lp: Token) -> Command:

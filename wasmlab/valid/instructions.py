@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from ..errors import ValidationError
 from ..syntax.module import CATCH_KINDS, Instr
 from ..syntax.opcodes import ALL_OPS, Op
-from ..syntax.types import EXNREF, FUNCREF, I32, FuncType, ValType
+from ..syntax.types import EXNREF, FUNCREF, I32, I64, FuncType, ValType
 from .context import Context
 
 # frame kinds
@@ -33,6 +33,35 @@ _LANES = {"i8x16": 16, "i16x8": 8, "i32x4": 4, "i64x2": 2, "f32x4": 4, "f64x2": 
 
 #: `op.params` as lists (for a fast slice comparison with the operand stack)
 _PARAM_LISTS: dict[Op, list[ValType]] = {op: list(op.params) for op in ALL_OPS if op.params is not None}
+
+
+#: a plain instruction's (params, results) with a 64-bit memory's or table's addresses
+Signature = tuple[tuple[ValType, ...], tuple[ValType, ...]]
+
+#: memory64/table64: which operands (by position) and results of a plain-signature memory or
+#: table instruction are addresses or sizes, so i64 with a 64-bit memory or table
+_ADDRESS_PARAMS = {
+    "memory": (0,), "memory_init": (0,), "memory_fill": (0, 2), "table_init": (0,),
+}  # fmt: skip
+
+
+def _addr(is64: bool) -> ValType:
+    return I64 if is64 else I32
+
+
+def _with_address(op: Op) -> Signature:
+    """`op`'s signature where its memory or table is 64-bit: loads, stores and lane accesses
+    take an i64 address; memory.size/grow and table.size count in i64; fill and init take
+    i64 destinations (and fill an i64 length)."""
+    params = list(op.params or ())
+    results = list(op.results or ())
+    if op.name in ("memory.size", "table.size"):
+        return tuple(params), (I64,)
+    if op.name == "memory.grow":
+        return (I64,), (I64,)
+    for i in _ADDRESS_PARAMS.get(op.imm, (0,)):
+        params[i] = I64
+    return tuple(params), tuple(results)
 
 
 def _lane_limit(op: Op) -> int:
@@ -279,7 +308,11 @@ class BodyChecker:
             if imm_kind != "none":
                 check_imm = imm_checks.get(imm_kind)
                 if check_imm is not None:
-                    check_imm(ins)
+                    sig = check_imm(ins)
+                    if sig is not None:  # a 64-bit memory's or table's signature (memory64)
+                        self.pop_expected(sig[0], ins)
+                        vals.extend(sig[1])
+                        continue
             n = len(params)
             if n:
                 h = len(vals)
@@ -303,20 +336,29 @@ class BodyChecker:
 
     # --- immediates of plain-signature instructions ----------------------------------------
 
-    def _need_memory(self, ins: Instr, idx: object) -> None:
-        if not isinstance(idx, int) or not 0 <= idx < len(self.ctx.mems):
+    def _need_memory(self, ins: Instr, idx: object) -> bool:
+        """Check a memory index; whether that memory is 64-bit (memory64)."""
+        mems = self.ctx.mems
+        if not isinstance(idx, int) or not 0 <= idx < len(mems):
             raise self.error(ins, f"unknown memory {idx}")
+        return mems[idx].limits.is64
 
-    def _memory_copy(self, ins: Instr) -> None:
+    def _memory_copy(self, ins: Instr) -> Signature | None:
         dst, src = ins.imm
-        self._need_memory(ins, dst)
-        self._need_memory(ins, src)
+        d64 = self._need_memory(ins, dst)
+        s64 = self._need_memory(ins, src)
+        if not (d64 or s64):
+            return None
+        # memory64: each address has its memory's type, the length the smaller of the two
+        return (_addr(d64), _addr(s64), _addr(d64 and s64)), ()
 
-    def _memory_imm(self, ins: Instr) -> None:
-        self._need_memory(ins, ins.imm)
+    def _memory_imm(self, ins: Instr) -> Signature | None:
+        if not self._need_memory(ins, ins.imm):
+            return None
+        return _with_address(ins.op)
 
-    def _memarg(self, ins: Instr) -> None:
-        self._need_memory(ins, ins.imm[2])
+    def _memarg(self, ins: Instr) -> Signature | None:
+        is64 = self._need_memory(ins, ins.imm[2])
         align = ins.imm[0]
         if align > ins.op.natural_alignment:
             raise self.error(
@@ -324,10 +366,18 @@ class BodyChecker:
                 f"alignment must not be larger than natural ({1 << align if align < 64 else 'huge'} > "
                 f"{1 << ins.op.natural_alignment} bytes)",
             )
+        if not is64:
+            if ins.imm[1] > 0xFFFF_FFFF:
+                raise self.error(
+                    ins, f"offset out of range: {ins.imm[1]} (a 32-bit memory's offset is a u32)"
+                )
+            return None
+        return _with_address(ins.op)
 
-    def _memarg_lane(self, ins: Instr) -> None:
-        self._memarg(ins)
+    def _memarg_lane(self, ins: Instr) -> Signature | None:
+        sig = self._memarg(ins)
         self._check_lane(ins, ins.imm[3])
+        return sig
 
     def _check_lane(self, ins: Instr, lane: object) -> None:
         limit = _LANE_LIMITS[ins.op]
@@ -350,10 +400,11 @@ class BodyChecker:
     def _data_imm(self, ins: Instr) -> None:
         self._need_data(ins, ins.imm)
 
-    def _memory_init(self, ins: Instr) -> None:
+    def _memory_init(self, ins: Instr) -> Signature | None:
         data, mem = ins.imm
-        self._need_memory(ins, mem)
+        is64 = self._need_memory(ins, mem)
         self._need_data(ins, data)
+        return _with_address(ins.op) if is64 else None
 
     def _need_elem(self, ins: Instr, idx: object) -> ValType:
         elems = self.ctx.elems
@@ -370,22 +421,34 @@ class BodyChecker:
             raise self.error(ins, f"unknown table {idx}")
         return tables[idx].elem
 
-    def _table_imm(self, ins: Instr) -> None:
-        self._need_table(ins, ins.imm)
+    def _table_address(self, idx: int) -> ValType:
+        """The address type of a (checked) table index: i64 for a table64."""
+        return self.ctx.tables[idx].limits.address
 
-    def _table_copy(self, ins: Instr) -> None:
+    def _table_imm(self, ins: Instr) -> Signature | None:
+        self._need_table(ins, ins.imm)
+        if self._table_address(ins.imm) is I32:
+            return None
+        return _with_address(ins.op)
+
+    def _table_copy(self, ins: Instr) -> Signature | None:
         dst, src = ins.imm
         t1 = self._need_table(ins, dst)
         t2 = self._need_table(ins, src)
         if t1 is not t2:
             raise self.mismatch(ins, [t1], [t2])
+        d, s_ = self._table_address(dst), self._table_address(src)
+        if d is I32 and s_ is I32:
+            return None
+        return (d, s_, I32 if I32 in (d, s_) else d), ()
 
-    def _table_init(self, ins: Instr) -> None:
+    def _table_init(self, ins: Instr) -> Signature | None:
         elem, table = ins.imm
         t1 = self._need_table(ins, table)
         t2 = self._need_elem(ins, elem)
         if t1 is not t2:
             raise self.mismatch(ins, [t1], [t2])
+        return None if self._table_address(table) is I32 else _with_address(ins.op)
 
     # --- special instructions ----------------------------------------------------------------
 
@@ -551,7 +614,7 @@ class BodyChecker:
 
     def _call_indirect(self, ins: Instr, pc: int) -> None:
         ft = self._indirect_type(ins)
-        self.pop_expected((I32,), ins)
+        self.pop_expected((self._table_address(ins.imm[1]),), ins)
         self.pop_expected(ft.params, ins)
         self.vals.extend(ft.results)
 
@@ -573,7 +636,7 @@ class BodyChecker:
 
     def _return_call_indirect(self, ins: Instr, pc: int) -> None:
         ft = self._indirect_type(ins)
-        self._tail_call(ins, ft, (*ft.params, I32))
+        self._tail_call(ins, ft, (*ft.params, self._table_address(ins.imm[1])))
 
     def _indirect_type(self, ins: Instr) -> FuncType:
         typeidx, tableidx = ins.imm
@@ -654,21 +717,23 @@ class BodyChecker:
 
     def _table_get(self, ins: Instr, pc: int) -> None:
         t = self._need_table(ins, ins.imm)
-        self.pop_expected((I32,), ins)
+        self.pop_expected((self._table_address(ins.imm),), ins)
         self.vals.append(t)
 
     def _table_set(self, ins: Instr, pc: int) -> None:
         t = self._need_table(ins, ins.imm)
-        self.pop_expected((I32, t), ins)
+        self.pop_expected((self._table_address(ins.imm), t), ins)
 
     def _table_grow(self, ins: Instr, pc: int) -> None:
         t = self._need_table(ins, ins.imm)
-        self.pop_expected((t, I32), ins)
-        self.vals.append(I32)
+        at = self._table_address(ins.imm)
+        self.pop_expected((t, at), ins)
+        self.vals.append(at)
 
     def _table_fill(self, ins: Instr, pc: int) -> None:
         t = self._need_table(ins, ins.imm)
-        self.pop_expected((I32, t, I32), ins)
+        at = self._table_address(ins.imm)
+        self.pop_expected((at, t, at), ins)
 
     def _ref_null(self, ins: Instr, pc: int) -> None:
         t = ins.imm

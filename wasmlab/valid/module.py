@@ -21,7 +21,6 @@ from ..errors import ValidationError
 from ..syntax.features import CORE_2_0, Features
 from ..syntax.module import Elem, Export, Import, Module, ParentType
 from ..syntax.types import (
-    I32,
     ExternKind,
     FuncType,
     GlobalType,
@@ -137,7 +136,7 @@ def _check_elem(ctx: Context, i: int, seg: Elem) -> None:
         tables = ctx.tables
         if not 0 <= seg.table < len(tables):
             raise ValidationError(f"unknown table {seg.table} (in {where})")
-        check_const(ctx, seg.offset_expr, I32, f"{where} offset")
+        check_const(ctx, seg.offset_expr, tables[seg.table].limits.address, f"{where} offset")
         elem = tables[seg.table].elem
         if elem is not t:
             raise ValidationError(
@@ -217,7 +216,7 @@ def _validate(module: Module, features: Features) -> None:
         if d.mode == "active":
             if not 0 <= d.memory < len(ctx.mems):
                 raise ValidationError(f"unknown memory {d.memory} (in data segment {i})")
-            check_const(ctx, d.offset_expr, I32, f"data segment {i} offset")
+            check_const(ctx, d.offset_expr, ctx.mems[d.memory].limits.address, f"data segment {i} offset")
         elif d.mode != "passive":
             raise ValidationError(f"data segment {i} has unknown mode {d.mode!r}")
 
@@ -243,6 +242,11 @@ def _validate(module: Module, features: Features) -> None:
             raise ValidationError(f"duplicate export name {ex.name!r}")
         names.add(ex.name)
 
+    if "memory64" not in features:
+        for what, types in (("memory", ctx.mems), ("table", ctx.tables)):
+            for i, t in enumerate(types):
+                if t.limits.is64:
+                    raise ValidationError(f"{what} {i} has i64 addresses, which need the memory64 feature")
     if len(ctx.mems) > 1 and "multi-memory" not in features:
         raise ValidationError(
             f"multiple memories: a module may have at most one, this one has {len(ctx.mems)}"
