@@ -226,23 +226,47 @@ function render({ model, el }) {
         if (instrs.length) source.append(foldedInstrs(instrs));
       }
     });
-    if (curEl || callerLine) {
-      const target = curEl || source.querySelector(".wl-line-caller");
-      if (target) source.scrollTop = Math.max(target.offsetTop - source.clientHeight / 2, 0);
+    // the current line in the middle; unfolded, near the top with its instructions under it
+    const target = curEl || source.querySelector(".wl-line-caller");
+    if (target) {
+      const above = curEl && state.foldOpen ? 3 * 16 : source.clientHeight / 2;
+      source.scrollTop = Math.max(target.offsetTop - above, 0);
     }
+    showCurrentInstr();
   }
 
   function foldedInstrs(instrs) {
     const box = h("details", { class: "wl-fold" });
     box.open = state.foldOpen;
-    box.addEventListener("toggle", () => { state.foldOpen = box.open; });
+    box.addEventListener("toggle", () => {
+      state.foldOpen = box.open;
+      showCurrentInstr();
+    });
     const k = instrs.findIndex((x) => x.current);
     box.append(h("summary", {}, `${instrs.length} wasm instruction${instrs.length === 1 ? "" : "s"} on this line` + (k >= 0 ? ` (at the ${k + 1}${["st", "nd", "rd"][k] || "th"})` : "")));
+    const body = h("div", { class: "wl-fold-body" });
     for (const x of instrs) {
-      box.append(h("div", { class: "wl-instr" + (x.current ? " wl-instr-cur" : "") },
+      body.append(h("div", { class: "wl-instr" + (x.current ? " wl-instr-cur" : "") },
         h("span", { class: "wl-ipc" }, (x.current ? "→ " : "  ") + String(x.pc).padStart(5, " ")), " ", x.text));
     }
+    box.append(body);
     return box;
+  }
+
+  function showCurrentInstr() {
+    // a long line's instructions scroll in their own box: the next one in its middle
+    const body = source.querySelector(".wl-fold[open] .wl-fold-body");
+    const cur = body && body.querySelector(".wl-instr-cur");
+    if (cur) body.scrollTop = Math.max(cur.offsetTop - body.clientHeight / 2, 0);
+  }
+
+  function whereCell(where) {
+    // a variable in memory: a click shows its bytes in the memory view below
+    const m = /^memory (0x[0-9a-f]+)/.exec(where || "");
+    if (!m) return h("td", { class: "wl-where" }, where);
+    const td = h("td", { class: "wl-where wl-where-mem", title: "show these bytes in the memory view" }, where);
+    td.addEventListener("click", () => { addr.value = m[1]; jump(); });
+    return td;
   }
 
   function renderVariables() {
@@ -259,7 +283,7 @@ function render({ model, el }) {
       table.append(h("tr", { class: v.changed ? "wl-changed" : "" },
         h("td", { class: "wl-vname" }, v.name, v.is_param ? h("span", { class: "wl-param" }, " (param)") : null),
         h("td", { class: "wl-type" }, v.type), h("td", { class: "wl-value" }, v.value),
-        h("td", { class: "wl-where" }, v.where)));
+        whereCell(v.where)));
     }
     varsPane.append(table);
   }
