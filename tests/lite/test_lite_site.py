@@ -19,6 +19,9 @@ a route filter, and the tests fail if one was attempted.
       not made in the browser, whose Graphviz draws SVG only: the live SVG is on show.
 - In notebook 1 the last Debugger's step button is clicked three times (the widget is live),
   and Tab completion answers WAT instructions.
+- 10-debugging-c runs with the wasmlab kernel (its program, c/grades.wasm, reads its DWARF and
+  its C source from the site's files) and its outputs are the stored ones; the Debugger shows
+  the C view with the current line and the Variables pane.
 - In notebook 8's kernel: the step limit (100 million instructions under Pyodide) stops a
   runaway loop, as the site's first page and the README say.
 - Measured and written to artifacts/lite/timings.json: the site's size, time to the first
@@ -410,6 +413,26 @@ def test_python_embedding_in_the_browser(browser: dict[str, Any]) -> None:
         # no stop button reaches a running cell in the browser: the step limit stops a runaway
         # loop (100 million instructions by default there; a small one here to keep the test short)
         assert run_code(page, STEP_LIMIT_CODE).split() == ["100000000", "Interrupted", "200,000"]
+    finally:
+        page.close()
+    no_foreign_requests(browser)
+
+
+def test_c_source_level_debugging_in_the_browser(browser: dict[str, Any]) -> None:
+    page, _ = open_notebook(browser, "10-debugging-c.ipynb")
+    try:
+        TIMINGS["notebook10_run_all_s"] = round(run_all(page), 1)
+        compare("10-debugging-c.ipynb", page)
+        dbg = page.locator(f"{ACTIVE} .wasmlab-dbg").last
+        dbg.scroll_into_view_if_needed()
+        cur = dbg.locator(".wl-line-cur")
+        assert cur.get_attribute("data-line") == "26" and "int score = scores[i];" in (
+            cur.text_content() or ""
+        )
+        assert "memory 0x112b8 (frame base = local 2, +72)" in (
+            dbg.locator(".wl-vtable").text_content() or ""
+        )
+        dbg.screenshot(path=str(shots() / "10-debugger.png"))
     finally:
         page.close()
     no_foreign_requests(browser)

@@ -442,8 +442,10 @@ function render({ model, el }) {
 
   const on = (names, fn) => { for (const n of names) model.on(`change:${n}`, fn); };
   on(["position", "run_state", "error", "busy"], renderStatus);
-  on(["source", "source_first_line", "current", "breakpoint_lines", "c_source", "c_line", "c_frame_line",
-      "c_instrs", "c_breakpoint_lines", "c_code_lines", "c_files", "c_file", "c_position"], renderSource);
+  // each view re-renders for its own traits only (a WAT text can have thousands of lines)
+  on(["source", "source_first_line", "current", "breakpoint_lines"], () => { if (!isC()) renderSource(); });
+  on(["c_source", "c_line", "c_frame_line", "c_instrs", "c_breakpoint_lines", "c_code_lines", "c_files", "c_file",
+      "c_position"], () => { if (isC()) renderSource(); });
   on(["view", "has_c"], renderView);
   on(["variables"], renderVariables);
   on(["stack"], renderStack);
