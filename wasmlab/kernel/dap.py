@@ -150,6 +150,7 @@ class DebugAdapter:
             "richRendering": True,
             "exceptionPaths": [],
             "copyToGlobals": False,
+            "timeTravel": True,  # stepBack, reverseContinue: the buttons of labextension/ turn on
         }
 
     def initialize(self, args: dict[str, Any]) -> dict[str, Any]:

@@ -63,8 +63,10 @@ def typed_var(refs: References, name: str, v: Any, type_prefix: str = "") -> Var
         bits = int(getattr(v, "bits", 0) or 0)
         ref = refs.add(lambda: lane_vars(bits))
         refs.named[name] = lambda: lanes_bundle(bits)
-    return {"name": name, "value": value, "type": type_prefix + t, "variablesReference": ref,
-            "evaluateName": name}  # fmt: skip
+    # the value with its type ("i32 4"), and no `type` field: JupyterLab's tree of variables
+    # shows a variable's `type` instead of its value for any type it does not know
+    text = f"{type_prefix}{t} {value}" if t else value
+    return {"name": name, "value": text, "variablesReference": ref, "evaluateName": name}
 
 
 # --- v128 ---------------------------------------------------------------------------------
@@ -83,7 +85,7 @@ def lanes(bits: int) -> list[tuple[str, list[str]]]:
 
 
 def lane_vars(bits: int) -> list[Var]:
-    return [{"name": shape, "value": " ".join(vals), "type": shape, "variablesReference": 0}
+    return [{"name": shape, "value": " ".join(vals), "variablesReference": 0}
             for shape, vals in lanes(bits)]  # fmt: skip
 
 
@@ -136,7 +138,7 @@ def memory_vars(refs: References, session: Any) -> list[Var]:
         ref = refs.add(lambda mem=mem, index=index: page_vars(refs, mem, index))
         refs.named[name] = lambda mem=mem: hex_table(mem.read(0, min(len(mem), 1024)), 0)
         out.append({"name": name, "value": f"{pages} page{'s' * (pages != 1)} ({size:,} bytes)",
-                    "type": "memory", "variablesReference": ref, "indexedVariables": pages})  # fmt: skip
+                    "variablesReference": ref, "indexedVariables": pages})  # fmt: skip
     return out
 
 
@@ -147,7 +149,7 @@ def page_vars(refs: References, mem: Any, index: int) -> list[Var]:
         name = f"page {p}"
         ref = refs.add(lambda base=base: block_vars(refs, mem, base))
         refs.named[f"memory {index} {name}"] = lambda base=base: hex_table(mem.read(base, 1024), base)
-        out.append({"name": name, "value": f"[{base:#x}, {base + PAGE:#x})", "type": "page",
+        out.append({"name": name, "value": f"[{base:#x}, {base + PAGE:#x})",
                     "variablesReference": ref, "indexedVariables": PAGE // BLOCK})  # fmt: skip
     return out
 
@@ -157,14 +159,14 @@ def block_vars(refs: References, mem: Any, base: int) -> list[Var]:
     for b in range(base, base + PAGE, BLOCK):
         head = mem.read(b, ROW)
         ref = refs.add(lambda b=b: row_vars(mem, b))
-        out.append({"name": f"{b:#010x}", "value": row_text(head) + " …", "type": f"{BLOCK} bytes",
+        out.append({"name": f"{b:#010x}", "value": row_text(head) + " …",
                     "variablesReference": ref, "indexedVariables": BLOCK // ROW})  # fmt: skip
     return out
 
 
 def row_vars(mem: Any, base: int) -> list[Var]:
     data = mem.read(base, BLOCK)
-    return [{"name": f"{base + a:#010x}", "value": row_text(data[a : a + ROW]), "type": "bytes",
+    return [{"name": f"{base + a:#010x}", "value": row_text(data[a : a + ROW]),
              "variablesReference": 0} for a in range(0, len(data), ROW)]  # fmt: skip
 
 
@@ -198,8 +200,8 @@ def c_vars(session: Any) -> list[Var]:
     out = []
     for v in session.variables:
         value = getattr(v, "value", None)
-        out.append({"name": str(getattr(v, "name", "?")), "value": str(value) if value is not None else "?",
-                    "type": str(getattr(v, "type", "")), "variablesReference": 0})  # fmt: skip
+        text = f"{getattr(v, 'type', '')} {value if value is not None else '?'}".strip()
+        out.append({"name": str(getattr(v, "name", "?")), "value": text, "variablesReference": 0})
     return out
 
 
