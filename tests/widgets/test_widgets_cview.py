@@ -126,6 +126,21 @@ def test_inside_a_library_function_the_callers_line_is_shown(widget: Debugger) -
     assert widget.c_line == 31 and widget.c_frame_line == 0
 
 
+def test_a_selected_caller_frame_shows_its_line_and_variables(widget: Debugger) -> None:
+    s = widget.session
+    s.break_at("band_of")
+    s.continue_()
+    assert widget.c_line == 13 and [v["name"] for v in widget.variables] == ["score"]
+    s.up()  # %up: main's frame, paused at its call of band_of on line 28
+    click(widget, "refresh")
+    assert widget.c_line == 13 and widget.c_frame_line == 28
+    assert widget.c_position == "frame #2: grades.c:28:15 in main()"
+    assert [v["name"] for v in widget.variables] == ["score", "i", "passed", "bands"]
+    assert var(widget, "score")["where"] == "memory 0x11288 (frame base = local 2, +24)"
+    click(widget, "step")  # a move selects the innermost frame again
+    assert widget.c_frame_line == 0 and widget.c_position.endswith("in band_of()")
+
+
 def test_view_switch_and_files(widget: Debugger) -> None:
     click(widget, "view", kind="wat")
     assert widget.view == "wat" and widget.error == ""

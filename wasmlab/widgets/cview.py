@@ -84,16 +84,30 @@ class CView:
                 out.append((k, pos))
         return out
 
-    def function_name(self) -> str:
-        """The C function of the current instruction ('' when there is none)."""
-        f = self.session.function
-        pc = self.session.position.pc
+    def function_name(self, f: Any = None, pc: int | None = None) -> str:
+        """The C function of instruction `pc` of `f` (the current one by default; '' when
+        there is none)."""
+        if f is None:
+            f, pc = self.session.function, self.session.position.pc
         if f is None or pc is None:
             return ""
         smap = self.smap
         a = smap.address(f, pc)
         fn = smap.info.function_at(a) if a is not None else None
         return fn.name if fn is not None else ""
+
+    def _selected(self) -> tuple[int, Any, Any] | None:
+        """(index, function, source position) of the selected frame when it is not the
+        innermost one (after `%up`, `%frame N`), else None."""
+        s = self.session
+        sel = s.selected_frame
+        if sel is None or sel.index == len(s.frames) - 1:
+            return None
+        inst = s.instance
+        if not 0 <= sel.func_index < len(inst.funcs):
+            return None
+        f = inst.funcs[sel.func_index]
+        return sel.index, f, self.smap.position(f, sel.pc)
 
     def snapshot(self) -> dict[str, Any]:
         """The `c_*` and `variables` traits."""
@@ -112,6 +126,10 @@ class CView:
             listing = s.source_listing(WHOLE_FILE)
             if listing is not None and listing.found and not self.chosen:
                 self.file = pos.file
+        selected = self._selected()
+        if selected is not None and selected[2] is not None and not self.chosen:
+            if selected[2].file in st["c_files"]:
+                self.file = selected[2].file
         if self.file is None and st["c_files"]:
             self.file = self._default_file(st["c_files"])
         file = self.file
@@ -135,7 +153,19 @@ class CView:
             st["c_breakpoint_lines"] = self._breakpoint_lines(file)
             if pos is not None and pos.file == file:
                 st["c_line"], st["c_col"] = pos.line, pos.col
-            else:  # the innermost frame on a line of this file (a caller of a library function)
+            if selected is not None:  # the selected frame's line (its variables are shown)
+                k, f, p = selected
+                if p is not None and p.file == file:
+                    st["c_frame_line"] = p.line
+                where = (
+                    f"{p} in {self.function_name(f, s.frames[k].pc) or '?'}()"
+                    if p is not None
+                    else "no C line"
+                )
+                st["c_position"] = f"frame #{k}: {where}"
+            elif (
+                st["c_line"] == 0
+            ):  # the innermost frame on a line of this file (a caller of a library function)
                 st["c_frame_line"] = next((p.line for _, p in self._frame_positions() if p.file == file), 0)
         st["variables"] = self._variables()
         return st

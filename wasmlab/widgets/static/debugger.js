@@ -227,9 +227,11 @@ function render({ model, el }) {
       }
     });
     // the current line in the middle; unfolded, near the top with its instructions under it
-    const target = curEl || source.querySelector(".wl-line-caller");
+    // (a selected caller's line, or the innermost caller's, comes first: its variables are shown)
+    const caller = callerLine ? source.querySelector(".wl-line-caller") : null;
+    const target = caller || curEl;
     if (target) {
-      const above = curEl && state.foldOpen ? 3 * 16 : source.clientHeight / 2;
+      const above = !caller && state.foldOpen ? 3 * 16 : source.clientHeight / 2;
       source.scrollTop = Math.max(target.offsetTop - above, 0);
     }
     showCurrentInstr();
