@@ -1219,8 +1219,11 @@ class Session:
         return self._line_move("step_line", into=True)
 
     def back_line(self) -> Stop:
-        """Back to the start of the previous C source line run in this frame, over calls
-        (gdb's `reverse-next`); from a function's first line, to the caller's line."""
+        """Back to the start of a C source line, over calls (gdb's `reverse-next`): from the
+        middle of a line (e.g. just back from a call: `next_line` stops there), to the start
+        of that line; from the start of a line, to the start of the previous line run in this
+        frame; from a function's first line, to the start of the caller's line. Undoes
+        `next_line` moves that stay in their frame."""
         self._need_history()
         smap = self.program.source
         m = self.machine
@@ -1228,29 +1231,36 @@ class Session:
         if fr is None or not smap.available:
             raise DebugError("no source lines here: the module has no DWARF debug information (-g)")
         here = m.steps
-        depth = m.depth
 
         def key(mm: Machine) -> tuple[str, int] | None:
             f = mm.frame
             pos = smap.position(f.func, f.pc) if f is not None else None
             return (pos.file, pos.line) if pos is not None else None
 
-        start = key(m)
-
-        def run() -> Stop:
-            # the previous line: the latest state in this frame (or a caller) on another line
-            prev = self._search_back(lambda mm: mm.depth <= depth and key(mm) not in (None, start), here)
-            if prev is None:
-                self._travel(here)
-                return self._stop("start", "no earlier source line in this frame")
-            self._travel(prev)
+        def run_start(step: int) -> int:
+            """The step where the line run holding state `step` began (in its frame; the
+            instructions of functions it called are part of the run)."""
+            self._travel(step)
             line, d = key(self.machine), self.machine.depth
-            # ... and where that line began: just after the latest state before it on another line
-            before = self._search_back(lambda mm: mm.depth <= d and key(mm) != line, prev)
+            # (instructions without a line, line 0, belong to the run around them, as
+            # `next_line` runs through them)
+            before = self._search_back(lambda mm: mm.depth <= d and key(mm) not in (None, line), step)
             self._travel(before if before is not None else 0)
             mm = self.machine
-            while (mm.depth > d or key(mm) != line) and mm.steps < prev:
+            while (mm.depth > d or key(mm) != line) and mm.steps < step:
                 self._forward(mm.steps + 1, live=False, use_fuel=False)
+            return mm.steps
+
+        def run() -> Stop:
+            start = run_start(here)
+            if start == here:  # at a line's start: the previous line run in this frame or a caller
+                line, depth = key(m), m.depth
+                prev = self._search_back(lambda mm: mm.depth <= depth and key(mm) not in (None, line), here)
+                if prev is None:
+                    self._travel(here)
+                    return self._stop("start", "no earlier source line in this frame")
+                start = run_start(prev)
+            self._travel(start)
             pos = self.source_position
             return self._stop("position", f"back to {pos}" if pos is not None else "back a line")
 

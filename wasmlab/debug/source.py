@@ -69,8 +69,10 @@ class SourceMap:
             return None
         offset = address + (self.inst.module.code_offset or 0)
         k = bisect.bisect_right(self._starts, offset) - 1
-        for start, f, offs in self._bodies[max(k, 0) : k + 2]:
-            if offset <= offs[-1] and (offset >= start or start - offset <= 8):
+        for _, f, offs in self._bodies[max(k, 0) : k + 2]:
+            # an address before a body's first instruction is in its size or locals: the
+            # function's start (a function's line rows begin there)
+            if offset <= offs[-1]:
                 pc = bisect.bisect_left(offs, offset)
                 return (f, pc)
         return None
