@@ -91,9 +91,12 @@ def test_run_to_a_line_then_move_by_lines_forwards_and_back(widget: Debugger) ->
     assert (
         widget.c_line == 28 and widget.c_position.endswith("in main()") and widget.stack[-1]["value"] == "10"
     )
+    click(widget, "next_line")  # the rest of line 28
+    assert widget.c_line == 25 and var(widget, "passed")["value"] == "2"
     click(widget, "back_line")
+    assert widget.c_line == 28 and var(widget, "passed")["value"] == "1"
     click(widget, "back_line")
-    assert widget.c_line == 26 and widget.error == ""
+    assert widget.c_line == 27 and widget.error == ""
 
 
 def test_the_widget_follows_moves_made_elsewhere(widget: Debugger) -> None:
