@@ -40,13 +40,13 @@ def test_plain_2_0_rejects_the_proposals(path: Path) -> None:
 
 
 def test_extended_const_data_script() -> None:
-    """extended-const's `data.wast` with the feature on: everything passes but the two modules
-    whose data offsets read a global the module defines itself, a rule of the 3.0 spec (from
-    the GC proposal) that extended-const alone does not bring. Its `elem.wast` and `global.wast`
-    need typed function references."""
+    """extended-const's `data.wast` with every feature on passes whole: its two modules whose
+    data offsets read a global the module defines itself need the 3.0 rule (from GC), which
+    `gc` brings; with extended-const alone they fail."""
     path = need_suite("proposals", "extended-const", "data.wast")
     result = run_wast(path, features=ALL)
-    assert result.passed == 34 and result.skipped == 0
+    assert result.passed == 34 and result.skipped == 0 and not result.failures, result.failures
+    result = run_wast(path, features=frozenset({"extended-const"}))
     assert [f.split(":")[0] for f in result.failures] == ["line 89", "line 90"], result.failures
     assert all("constant expressions may only read imported globals" in f for f in result.failures)
     plain = run_wast(path, features=CORE_2_0)
@@ -59,7 +59,7 @@ EXCEPTIONS_NEED_OTHER_PROPOSALS = {
     "throw": [],
     "throw_ref": [],
     "tag": [30, 40, 48],
-    "try_table": [420, 464, 465, 466, 467, 468, 470, 483],
+    "try_table": [],
 }
 
 

@@ -50,13 +50,21 @@ from ..syntax.module import (
 )
 from ..syntax.opcodes import BY_KEY, Op
 from ..syntax.types import (
+    ArrayType,
     ExternKind,
+    FieldType,
     FuncType,
     GlobalType,
+    HeapType,
     Limits,
     MemType,
+    Packed,
+    RefType,
+    StructType,
+    SubType,
     TableType,
     ValType,
+    ref_type,
 )
 from .leb128 import read_signed, read_unsigned
 
@@ -73,6 +81,8 @@ UNEXPECTED_END = "unexpected end of section or function"
 
 VALTYPES: dict[int, ValType] = {int(t): t for t in ValType}
 REFTYPES: dict[int, ValType] = {int(t): t for t in ValType if t.is_ref}
+#: abstract heap types by their byte (also the byte of their nullable shorthand value type)
+HEAP_BYTES: dict[int, HeapType] = {h.value: h for h in HeapType}
 
 #: section ids and their names, as `wasm-objdump` and the spec call them
 SECTION_NAMES: dict[int, str] = {
@@ -166,6 +176,8 @@ class Decoder:
         self.multi_memory = "multi-memory" in features
         self.exceptions = "exceptions" in features
         self.memory64 = "memory64" in features
+        self.typed_refs = "function-references" in features or "gc" in features
+        self.gc = "gc" in features
         self.ops = opcodes_for(features)
         self.parent_types = parent_types
         self.layout: list[tuple[int, int]] = []  # initial sections in binary order
@@ -250,25 +262,72 @@ class Decoder:
 
     # --- types ---------------------------------------------------------------------------
 
-    def valtype(self) -> ValType:
+    def valtype(self) -> ValType | RefType:
         b = self.byte()
         t = VALTYPES.get(b)
         if t is ValType.EXNREF and not self.exceptions:
             t = None
+        if t is None and self.typed_refs:
+            t = self._gc_reftype(b)
         if t is None:
             if b & 0x80:  # the spec reads value types as s7: a multi-byte one is too long
                 raise self.fail("integer representation too long", self.pos)
             raise self.fail(f"malformed value type {b:#04x}", self.pos - 1)
         return t
 
-    def reftype(self) -> ValType:
+    def reftype(self) -> ValType | RefType:
         b = self.byte()
         t = REFTYPES.get(b)
         if t is ValType.EXNREF and not self.exceptions:
             t = None
+        if t is None and self.typed_refs:
+            t = self._gc_reftype(b)
         if t is None:
             raise self.fail("malformed reference type", self.pos - 1)
         return t
+
+    def _gc_reftype(self, b: int) -> ValType | RefType | None:
+        """3.0 reference types after their first byte `b`: `0x63 ht` (nullable), `0x64 ht`,
+        or an abstract heap type's byte (its nullable shorthand)."""
+        if b == 0x63 or b == 0x64:
+            return ref_type(b == 0x63, self.heaptype())
+        h = HEAP_BYTES.get(b)
+        return None if h is None else ref_type(True, h)
+
+    def heaptype(self) -> HeapType | int:
+        """An abstract heap type (one negative s33 byte) or a type index."""
+        start = self.pos
+        b = self.peek()
+        if b is not None and b & 0xC0 == 0x40:
+            self.pos += 1
+            h = HEAP_BYTES.get(b)
+            if h is None or (h is HeapType.EXN and not self.exceptions):
+                raise self.fail("malformed heap type", start)
+            return h
+        x = self.sleb(33)
+        if x < 0:
+            raise self.fail("malformed heap type", start)
+        return x
+
+    def storage_type(self) -> object:
+        b = self.peek()
+        if b == 0x78 or b == 0x77:
+            self.pos += 1
+            return Packed(b)
+        return self.valtype()
+
+    def field_type(self) -> FieldType:
+        t = self.storage_type()
+        m = self.byte()
+        if m > 1:
+            raise self.fail("malformed mutability", self.pos - 1)
+        return FieldType(t, bool(m))
+
+    def struct_type(self) -> StructType:
+        return StructType(tuple(self.field_type() for _ in range(self.length())))
+
+    def array_type(self) -> ArrayType:
+        return ArrayType(self.field_type())
 
     def tag_type(self) -> int:
         """A tag's type: the attribute byte (0: exception) and a function type index."""
@@ -295,6 +354,8 @@ class Decoder:
         return Limits(lo, hi, bool(flag & 0x04))
 
     def table_type(self) -> TableType:
+        if self.typed_refs and self.peek() == 0x40:  # a table with an initializer: 0x40 0x00
+            raise self.fail("malformed table type")
         elem = self.reftype()
         return TableType(self.limits(), elem)
 
@@ -604,9 +665,42 @@ def _custom_section(d: Decoder, size: int, start: int) -> None:
 
 
 def _type_section(d: Decoder, size: int, start: int) -> None:
-    types = d.vec(Decoder.def_type)
-    d.module.types.extend(types)
-    d.layout.append((1, len(types)))
+    if not d.gc or d.linking:  # (module linking's type forms have no recursion groups)
+        types = d.vec(Decoder.def_type)
+        d.module.types.extend(types)
+        d.layout.append((1, len(types)))
+        return
+    first = len(d.module.types)
+    for _ in range(d.length()):
+        if d.peek() == 0x4E:  # rec: a recursion group
+            d.pos += 1
+            n = d.length()
+            d.module.recs.append((len(d.module.types), n))
+            for _ in range(n):
+                _sub_type(d)
+        else:
+            _sub_type(d)
+    d.layout.append((1, len(d.module.types) - first))
+
+
+def _sub_type(d: Decoder) -> None:
+    """`sub final? supers comp` (0x4F final, 0x50 open) or a plain composite type (final)."""
+    index = len(d.module.types)
+    b = d.peek()
+    if b == 0x50 or b == 0x4F:
+        d.pos += 1
+        supers = tuple(d.u32() for _ in range(d.length()))
+        d.module.subtypes[index] = SubType(b == 0x4F, supers)
+    start = d.pos
+    form = d.byte()
+    if form == 0x5F:
+        d.module.types.append(d.struct_type())
+    elif form == 0x5E:
+        d.module.types.append(d.array_type())
+    elif form == 0x60:
+        d.module.types.append(d.func_type())
+    else:
+        raise d.fail("malformed function type" if b not in (0x4F, 0x50) else "malformed sub type", start)
 
 
 def import_field(d: Decoder) -> str | None:
@@ -652,7 +746,13 @@ def _function_section(d: Decoder, size: int, start: int) -> None:
 def _table_section(d: Decoder, size: int, start: int) -> None:
     def table(d: Decoder) -> Table:
         at = d.pos
-        return Table(d.table_type(), at)
+        if d.typed_refs and d.peek() == 0x40:  # typed function references: 0x40 0x00 tt expr
+            d.pos += 1
+            if d.byte() != 0:
+                raise d.fail("malformed table", d.pos - 1)
+            tt = d.table_type()
+            return Table(tt, d.expr(), at)
+        return Table(d.table_type(), None, at)
 
     d.module.tables = d.vec(table)
 

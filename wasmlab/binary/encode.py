@@ -32,9 +32,25 @@ from ..syntax.module import (
     Instr,
     Module,
     Names,
+    Table,
 )
 from ..syntax.opcodes import ALL_OPS, Op
-from ..syntax.types import ExternKind, FuncType, GlobalType, Limits, MemType, TableType, ValType
+from ..syntax.signatures import rec_groups
+from ..syntax.types import (
+    ArrayType,
+    ExternKind,
+    FieldType,
+    FuncType,
+    GlobalType,
+    HeapType,
+    Limits,
+    MemType,
+    Packed,
+    RefType,
+    StructType,
+    TableType,
+    ValType,
+)
 from .decode import MAGIC, VERSION
 from .leb128 import write_signed, write_unsigned
 
@@ -75,16 +91,59 @@ def _name(out: bytearray, text: str) -> None:
     out += raw
 
 
-def _valtype(out: bytearray, t: ValType) -> None:
+def _valtype(out: bytearray, t: ValType | RefType) -> None:
+    if isinstance(t, RefType):
+        _reftype(out, t)
+        return
     if not isinstance(t, ValType):
         raise EncodeError(f"not a value type: {t!r}")
     out.append(t)
 
 
-def _reftype(out: bytearray, t: ValType) -> None:
+def _heaptype(out: bytearray, h: object) -> None:
+    if isinstance(h, HeapType):
+        out.append(h.value)
+    elif isinstance(h, int) and not isinstance(h, bool) and h >= 0:
+        out += write_signed(h, 33)
+    else:
+        raise EncodeError(f"not a heap type: {h!r}")
+
+
+def _reftype(out: bytearray, t: ValType | RefType) -> None:
+    if isinstance(t, RefType):
+        if t.nullable and isinstance(t.heap, HeapType):
+            out.append(t.heap.value)  # the shorthand (anyref, nullref, ...)
+        else:
+            out.append(0x63 if t.nullable else 0x64)
+            _heaptype(out, t.heap)
+        return
     if not isinstance(t, ValType) or not t.is_ref:
         raise EncodeError(f"not a reference type: {t!r}")
     out.append(t)
+
+
+def _storage_type(out: bytearray, t: object) -> None:
+    if isinstance(t, Packed):
+        out.append(t.value)
+    else:
+        _valtype(out, t)  # type: ignore[arg-type]
+
+
+def _field_type(out: bytearray, f: FieldType) -> None:
+    _storage_type(out, f.storage)
+    out.append(1 if f.mutable else 0)
+
+
+def _struct_type(out: bytearray, t: StructType) -> None:
+    out.append(0x5F)
+    _u32(out, len(t.fields))
+    for f in t.fields:
+        _field_type(out, f)
+
+
+def _array_type(out: bytearray, t: ArrayType) -> None:
+    out.append(0x5E)
+    _field_type(out, t.field)
 
 
 def _limits(out: bytearray, lim: Limits) -> None:
@@ -147,6 +206,8 @@ def _imm_blocktype(out: bytearray, imm: object) -> None:
         out.append(0x40)
     elif isinstance(imm, ValType):
         out.append(imm)
+    elif isinstance(imm, RefType):
+        _reftype(out, imm)
     else:
         x = _int(imm)
         if x < 0:
@@ -216,7 +277,11 @@ def _imm_select_t(out: bytearray, imm: object) -> None:
 
 
 def _imm_reftype(out: bytearray, imm: object) -> None:
-    _reftype(out, imm)  # type: ignore[arg-type]
+    """ref.null's heap type (the byte of a shorthand is its heap type's)."""
+    if isinstance(imm, RefType):
+        _heaptype(out, imm.heap)
+    else:
+        _reftype(out, imm)  # type: ignore[arg-type]
 
 
 def _imm_memory_init(out: bytearray, imm: object) -> None:
@@ -348,7 +413,25 @@ def _type_section(ctx: Context) -> bytes | None:
             raise EncodeError(f"cannot encode the type {t!r}")
         writer(out, t)
 
-    _vec(out, types, deftype)
+    m = ctx.module
+    if not m.subtypes and not m.recs:
+        _vec(out, types, deftype)
+        return bytes(out)
+    groups = rec_groups(len(types), m.recs)
+    explicit = set(m.recs)
+    _u32(out, len(groups))
+    for start, n in groups:
+        if (start, n) in explicit:
+            out.append(0x4E)
+            _u32(out, n)
+        for i in range(start, start + n):
+            sub = m.subtypes.get(i)
+            if sub is not None and (sub.supers or not sub.final):
+                out.append(0x4F if sub.final else 0x50)
+                _u32(out, len(sub.supers))
+                for x in sub.supers:
+                    _u32(out, x)
+            deftype(out, types[i])
     return bytes(out)
 
 
@@ -385,7 +468,16 @@ def _table_section(ctx: Context) -> bytes | None:
     if not tables:
         return None
     out = bytearray()
-    _vec(out, tables, lambda out, t: _table_type(out, t.type))
+
+    def table(out: bytearray, t: Table) -> None:
+        if t.init is not None:
+            out += b"\x40\x00"
+            _table_type(out, t.type)
+            encode_expr(out, t.init)
+        else:
+            _table_type(out, t.type)
+
+    _vec(out, tables, table)
     return bytes(out)
 
 
@@ -620,7 +712,9 @@ SECTION_EMIT_ORDER: list[int] = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11]
 #: with module linking: after the interleaved initial sections, module code (17) before code
 LINKING_EMIT_ORDER: list[int] = [3, 4, 5, 13, 6, 7, 8, 9, 12, 17, 10, 11]
 
-TYPE_ENCODERS: dict[type, Callable[[bytearray, object], None]] = {FuncType: _func_type}  # type: ignore[dict-item]
+TYPE_ENCODERS: dict[type, Callable[[bytearray, object], None]] = {  # type: ignore[dict-item]
+    FuncType: _func_type, StructType: _struct_type, ArrayType: _array_type,
+}  # fmt: skip
 
 IMPORT_DESC_ENCODERS: dict[int, Callable[[bytearray, object], None]] = {
     int(ExternKind.FUNC): _imm_u32,

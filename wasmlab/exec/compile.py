@@ -24,12 +24,13 @@ from typing import TYPE_CHECKING, Any
 from ..errors import Thrown, Trap
 from ..syntax.module import Instr
 from ..syntax.stack_effects import EffectContext, stack_effect
-from ..syntax.types import FuncType, ValType
+from ..syntax.types import FuncType, RefType, ValType
 from . import numerics as N
 from .const_expr import const_value
 from .runtime import ExnInst
 
 if TYPE_CHECKING:
+    from ..syntax.signatures import DefinedType
     from .runtime import FuncInst, ModuleInst
 
 Handler = Callable[[list, list, int], int]
@@ -76,7 +77,7 @@ class _Ctrl:
 def block_arity(types: list[Any], bt: Any) -> tuple[int, int]:
     if bt is None:
         return 0, 0
-    if isinstance(bt, ValType):
+    if isinstance(bt, (ValType, RefType)):
         return 0, 1
     ft = types[bt]
     return len(ft.params), len(ft.results)
@@ -423,7 +424,7 @@ def _call(callee: FuncInst) -> Handler:
     return h
 
 
-def _call_indirect(table: Any, expected: FuncType) -> Handler:
+def _call_indirect(table: Any, expected: DefinedType) -> Handler:
     def h(S: list, L: list, pc: int) -> int:
         i = S[-1]
         elems = table.elements
@@ -432,7 +433,8 @@ def _call_indirect(table: Any, expected: FuncType) -> Handler:
         f = elems[i]
         if f is None:
             raise Trap(f"uninitialized element {i}")
-        if f.type is not expected and f.type != expected:
+        d = f.deftype
+        if d is not expected and expected not in d.ancestors:
             raise Trap("indirect call type mismatch")
         operand[0] = i
         S[-1] = f
@@ -1067,11 +1069,11 @@ def _handler(ins: Instr, pc: int, last: int, lay: Layout, inst: ModuleInst) -> H
     if name == "call":
         return _call(inst.funcs[imm])
     if name == "call_indirect":
-        return _call_indirect(inst.tables[imm[1]], types_canon(inst.types[imm[0]]))
+        return _call_indirect(inst.tables[imm[1]], inst.deftype(imm[0]))
     if name == "return_call":
         return _tail(_call(inst.funcs[imm]))
     if name == "return_call_indirect":
-        return _tail(_call_indirect(inst.tables[imm[1]], types_canon(inst.types[imm[0]])))
+        return _tail(_call_indirect(inst.tables[imm[1]], inst.deftype(imm[0])))
     if name == "select":
         return _select
     if name == "local.get":

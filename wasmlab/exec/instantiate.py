@@ -16,7 +16,9 @@ from typing import Any
 
 from ..errors import LinkError, Trap
 from ..syntax.module import Module
-from ..syntax.types import ExternKind, FuncType, GlobalType, MemType, TableType
+from ..syntax.signatures import close_type
+from ..syntax.subtyping import matches
+from ..syntax.types import ExternKind, FuncType, GlobalType, MemType, RefType, TableType
 from .compile import types_canon
 from .const_expr import eval_const
 from .limits import Limiter
@@ -51,8 +53,16 @@ def extern_kind(value: Any) -> ExternKind | None:
     return None
 
 
-def check_import(value: Any, kind: ExternKind, desc: Any, types: list[Any], what: str) -> None:
-    """Raise LinkError('incompatible import type') unless `value` matches the import."""
+def closed(t: Any, inst: ModuleInst) -> Any:
+    """A value type of `inst`'s module with its type index (if any) made canonical."""
+    return close_type(t, inst.deftype)
+
+
+def check_import(
+    value: Any, kind: ExternKind, desc: Any, types: list[Any], what: str, inst: ModuleInst | None = None
+) -> None:
+    """Raise LinkError('incompatible import type') unless `value` matches the import
+    (`inst`: the importing instance, whose canonical types the import's type names)."""
     actual = extern_kind(value)
     if actual is not kind:
         raise LinkError(
@@ -60,18 +70,27 @@ def check_import(value: Any, kind: ExternKind, desc: Any, types: list[Any], what
         )
     ok = True
     if kind is ExternKind.FUNC:
-        ok = value.type == types[desc]
+        if inst is not None:
+            ok = value.deftype.matches(inst.deftype(desc))
+        else:
+            ok = value.type == types[desc]
     elif kind is ExternKind.TABLE:
         assert isinstance(desc, TableType)
-        ok = value.type.elem == desc.elem and value.type.limits.resized(len(value.elements)).matches(
-            desc.limits
-        )
+        want = closed(desc.elem, inst) if inst is not None else desc.elem
+        ok = value.type.elem == want and value.type.limits.resized(len(value.elements)).matches(desc.limits)
     elif kind is ExternKind.MEMORY:
         assert isinstance(desc, MemType)
         ok = value.type.limits.resized(value.pages).matches(desc.limits)
     elif kind is ExternKind.GLOBAL:
         assert isinstance(desc, GlobalType)
-        ok = value.type == desc
+        want = closed(desc.type, inst) if inst is not None else desc.type
+        got = value.type
+        if got.mutable != desc.mutable:
+            ok = False
+        elif desc.mutable:
+            ok = got.type == want
+        else:
+            ok = matches(got.type, want)
     elif kind is ExternKind.TAG:
         ok = value.type == types_canon(types[desc])
     if not ok:
@@ -94,7 +113,7 @@ def instantiate(
     for imp in module.imports:
         what = f'"{imp.module}" "{imp.name}"' if imp.name is not None else f'"{imp.module}"'
         value = resolve(imp.module, imp.name, imp.kind, imp.desc)
-        check_import(value, imp.kind, imp.desc, inst.types, what)
+        check_import(value, imp.kind, imp.desc, inst.types, what, inst)
         inst.space(imp.kind).append(value)
     define(inst, module, limiter=store.limiter)
     initialize(store, inst, module, run_start)
@@ -112,19 +131,32 @@ def define(inst: ModuleInst, module: Module, path: str | None = None, limiter: L
         if path:
             label = module.names.funcs.get(base + i)
             name = f"{path}.{'$' + label if label else name}"
-        inst.funcs.append(FuncInst(types_canon(inst.types[f.type]), inst, f, base + i, name))
+        inst.funcs.append(
+            FuncInst(types_canon(inst.types[f.type]), inst, f, base + i, name, deftype=inst.deftype(f.type))
+        )
     for t in module.tables:
-        inst.tables.append(_table(inst, module, t.type, path, limiter))
+        tt = TableType(t.type.limits, closed(t.type.elem, inst))
+        table = _table(inst, module, tt, path, limiter)
+        if t.init is not None:
+            v = eval_const(t.init, inst)
+            if v is not None:
+                table.elements[:] = [v] * len(table.elements)
+        inst.tables.append(table)
     for m in module.mems:
         inst.mems.append(_memory(inst, module, m.type, path, limiter))
     base = len(inst.tags)  # (tags before globals, as in the binary)
     for i, t in enumerate(module.tags):
         inst.tags.append(TagInst(types_canon(inst.types[t.type]), module.names.tags.get(base + i)))
     for g in module.globals:
-        inst.globals.append(GlobalInst(g.type, eval_const(g.init, inst)))
+        gt = (
+            g.type
+            if not isinstance(g.type.type, RefType)
+            else GlobalType(closed(g.type.type, inst), g.type.mutable)
+        )
+        inst.globals.append(GlobalInst(gt, eval_const(g.init, inst)))
     # segment instances before the exports, so exports can name everything
     for e in module.elems:
-        inst.elems.append(ElemInst(e.type, [eval_const(x, inst) for x in e.init]))
+        inst.elems.append(ElemInst(closed(e.type, inst), [eval_const(x, inst) for x in e.init]))
     for d in module.datas:
         inst.datas.append(DataInst(d.init))
     for ex in module.exports:

@@ -133,7 +133,7 @@ def default_value(valtype: ValType) -> int | float | None:
         return 0
     if valtype == ValType.F32 or valtype == ValType.F64:
         return 0.0
-    if isinstance(valtype, ValType) and valtype.is_ref:  # a null reference
+    if getattr(valtype, "is_ref", False):  # a null reference (non-nullable locals are set before use)
         return None
     raise WasmError(f"no default value for value type {valtype!r}")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..syntax.signatures import DefinedType, canonical_func, canonical_types
 from ..syntax.types import SPACE_ATTRS, ExternKind, FuncType, GlobalType, MemType, TableType, ValType
 from .limits import LIBRARY, Limiter, StoreLimits
 from .pages import Buffer, allocate, resized
@@ -43,12 +44,58 @@ class ExternRef:
         return f"ref.extern {self.value!r}"
 
 
+class StructInst:
+    """A GC struct: its canonical type and its field values (packed fields as unsigned ints)."""
+
+    __slots__ = ("type", "fields", "__weakref__")
+
+    def __init__(self, type: DefinedType, fields: list[Any]) -> None:
+        self.type = type
+        self.fields = fields
+
+    def __repr__(self) -> str:
+        return f"<struct {self.type} {self.fields!r}>"
+
+
+class ArrayInst:
+    """A GC array: its canonical type and its elements (packed ones as unsigned ints)."""
+
+    __slots__ = ("type", "elements", "__weakref__")
+
+    def __init__(self, type: DefinedType, elements: list[Any]) -> None:
+        self.type = type
+        self.elements = elements
+
+    def __repr__(self) -> str:
+        els = self.elements
+        more = ", ..." if len(els) > 8 else ""
+        return f"<array {self.type} len={len(els)} [{', '.join(map(repr, els[:8]))}{more}]>"
+
+
+class I31:
+    """An unboxed scalar (`ref.i31`): 31 bits, compared by value."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: int) -> None:
+        self.value = value & 0x7FFFFFFF
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, I31) and other.value == self.value
+
+    def __hash__(self) -> int:
+        return hash(("i31", self.value))
+
+    def __repr__(self) -> str:
+        return f"(ref.i31 {self.value})"
+
+
 class FuncInst:
     """A function instance: wasm code of a module instance, or a host function."""
 
     __slots__ = (
         "type", "module", "func", "index", "name", "host", "code", "nparams", "nresults",
-        "zero_locals", "local_types", "fast", "layout",
+        "zero_locals", "local_types", "fast", "layout", "deftype",
     )  # fmt: skip
 
     def __init__(
@@ -59,8 +106,11 @@ class FuncInst:
         index: int = 0,
         name: str | None = None,
         host: Callable[..., Any] | None = None,
+        deftype: DefinedType | None = None,
     ) -> None:
         self.type = type
+        #: the canonical type (GC's iso-recursive types): what call_indirect and casts compare
+        self.deftype = deftype if deftype is not None else canonical_func(type)
         self.module = module
         self.func = func
         self.index = index
@@ -252,6 +302,8 @@ class ModuleInst:
         self.module = module
         self.name = name
         self.types: list[Any] = list(module.types)
+        #: the canonical type of each type index (None for module-linking types)
+        self.deftypes: list[Any] = canonical_types(module.types, module.subtypes, module.recs)
         self.funcs: list[FuncInst] = []
         self.tables: list[TableInst] = []
         self.mems: list[MemoryInst] = []
@@ -266,6 +318,11 @@ class ModuleInst:
 
     def space(self, kind: ExternKind) -> list[Any]:
         return getattr(self, SPACE_ATTRS[kind])
+
+    def deftype(self, typeidx: int) -> DefinedType:
+        """The canonical type at `typeidx` (a type aliased by module linking: its own)."""
+        d = self.deftypes[typeidx] if typeidx < len(self.deftypes) else None
+        return d if d is not None else canonical_func(self.types[typeidx])
 
     def __repr__(self) -> str:
         return f"<instance {self.name or ''} exports={list(self.exports)}>"

@@ -18,7 +18,7 @@ from ..errors import DecodeError, Exhaustion, LinkError, ParseError, Thrown, Tra
 from ..exec import numerics as N
 from ..exec.instantiate import instantiate
 from ..exec.machine import Machine
-from ..exec.runtime import ExternRef, FuncInst, GlobalInst, ModuleInst, Store
+from ..exec.runtime import I31, ArrayInst, ExternRef, FuncInst, GlobalInst, ModuleInst, Store, StructInst
 from ..syntax.features import CORE_2_0, Features
 from ..syntax.module import Module
 from ..syntax.types import ExternKind
@@ -87,6 +87,20 @@ def _float_matches(actual_bits: int, expected: str, width: int) -> bool:
     return actual_bits == int(expected)
 
 
+_REF_KINDS: dict[str, tuple[type, ...]] = {
+    "struct": (StructInst,),
+    "array": (ArrayInst,),
+    "i31": (I31,),
+    "eq": (StructInst, ArrayInst, I31),
+    "any": (StructInst, ArrayInst, I31, ExternRef),
+}
+
+
+def ref_kind_matches(actual: Any, kind: str) -> bool:
+    """GC's result patterns: `(ref.struct)` matches any struct, `(ref.eq)` any struct, array or i31."""
+    return isinstance(actual, _REF_KINDS[kind])
+
+
 def value_matches(actual: Any, v: dict[str, Any]) -> bool:
     t = v["type"]
     val = v.get("value")
@@ -94,6 +108,8 @@ def value_matches(actual: Any, v: dict[str, Any]) -> bool:
         return any(value_matches(actual, option) for option in v["options"])
     if t == "ref.null":
         return actual is None
+    if t == "refkind":
+        return actual is not None and ref_kind_matches(actual, val)
     if t in ("i32", "i64"):
         return actual == int(val)
     if t == "f32":
@@ -114,7 +130,7 @@ def value_matches(actual: Any, v: dict[str, Any]) -> bool:
         return True
     if t in ("funcref", "externref"):
         if val is None:  # any non-null reference of the type
-            return actual is not None
+            return actual is not None and (t == "externref") != isinstance(actual, FuncInst)
         if val == "null":
             return actual is None
         if t == "externref":

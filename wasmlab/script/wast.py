@@ -8,6 +8,7 @@ from typing import Any
 from ..errors import ParseError
 from ..syntax.features import CORE_2_0
 from ..syntax.types import ValType
+from ..text.script import REF_PATTERNS
 from .runner import Result, Runner
 
 _LANE_TYPES = {"i8x16": "i8", "i16x8": "i16", "i32x4": "i32", "i64x2": "i64", "f32x4": "f32", "f64x2": "f64"}
@@ -25,10 +26,12 @@ def value_dict(v: tuple[str, Any]) -> dict[str, Any]:
         shape, lanes = payload
         return {"type": "v128", "lane_type": _LANE_TYPES[shape], "value": [str(x) for x in lanes]}
     if kind == "ref.null":
-        if payload is None:
+        if payload is None or payload not in (ValType.FUNCREF, ValType.EXTERNREF):
             return {"type": "ref.null"}
         return {"type": "funcref" if payload is ValType.FUNCREF else "externref", "value": "null"}
-    if kind == "ref.extern":
+    if kind in REF_PATTERNS:
+        return {"type": "refkind", "value": kind[4:]}
+    if kind in ("ref.extern", "ref.host"):
         return {"type": "externref"} if payload is None else {"type": "externref", "value": str(payload)}
     if kind == "ref.func":
         return {"type": "funcref"}

@@ -14,6 +14,8 @@ PROPOSALS: dict[str, str] = {
     "exceptions": "tags, throw, throw_ref, try_table and exnref (exception handling)",
     "extended-const": "i32/i64 add, sub and mul in constant expressions",
     "memory64": "64-bit memories and tables: i64 addresses (memory64 and table64)",
+    "function-references": "typed function references: (ref null? $t), call_ref, br_on_null, ref.as_non_null, table initializers",
+    "gc": "garbage collection: rec/sub types, structs, arrays, i31, casts, any/eq/none/extern conversions",
     "multi-memory": "more than one memory; a memory index on loads, stores and memory.*",
     "tail-call": "return_call and return_call_indirect",
 }

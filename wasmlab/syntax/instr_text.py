@@ -15,7 +15,7 @@ from typing import Any
 
 from .floats import float_text
 from .module import Instr, catch_words, memarg_words, memory_words
-from .types import HEAP_TYPE_TEXT, ValType
+from .types import ValType, heap_text
 
 _LANES = struct.Struct("<4I")
 
@@ -137,7 +137,7 @@ IMMEDIATE_TEXT: dict[str, Writer] = {
     "f32": lambda i, s: s.float(i.imm, 32),
     "f64": lambda i, s: s.float(i.imm, 64),
     "select_t": _select_t,
-    "reftype": lambda i, s: HEAP_TYPE_TEXT[i.imm],
+    "reftype": lambda i, s: heap_text(i.imm.heap),
     "table_copy": _table_copy,
     "table_init": _table_init,
     "memory_init": _memory,

@@ -18,6 +18,7 @@ from .types import (
     FuncType,
     GlobalType,
     MemType,
+    SubType,
     TableType,
     ValType,
 )
@@ -145,6 +146,9 @@ class Func:
 @dataclass
 class Table:
     type: TableType
+    #: the table's initial element (typed function references: `(table 1 (ref $t) (ref.func $f))`);
+    #: None fills it with null
+    init: Expr | None = None
     offset: int | None = None
     span: Span | None = None
 
@@ -253,7 +257,7 @@ NAME_SUBSECTIONS: dict[int, str] = {
 
 
 #: name-section subsection id -> the `Names` field of its map per function: locals, labels
-INDIRECT_NAME_SUBSECTIONS: dict[int, str] = {2: "locals", 3: "labels"}
+INDIRECT_NAME_SUBSECTIONS: dict[int, str] = {2: "locals", 3: "labels", 10: "fields"}
 
 
 @dataclass
@@ -267,6 +271,8 @@ class Names:
     #: function -> block number (its block/loop/if instructions in order) -> label name
     labels: dict[int, dict[int, str]] = field(default_factory=dict)
     types: dict[int, str] = field(default_factory=dict)
+    #: GC: type -> field index -> field name (subsection 10)
+    fields: dict[int, dict[int, str]] = field(default_factory=dict)
     tables: dict[int, str] = field(default_factory=dict)
     memories: dict[int, str] = field(default_factory=dict)
     globals: dict[int, str] = field(default_factory=dict)
@@ -350,6 +356,12 @@ class Module:
     customs: list[Custom] = field(default_factory=list)
     names: Names = field(default_factory=Names)
     id: str | None = None  # the text format's `$id`
+    #: GC: how each type definition declares itself (`sub`, final, supertypes), for the
+    #: indices that are not plain (final, no supertypes)
+    subtypes: dict[int, SubType] = field(default_factory=dict)
+    #: GC: the explicit recursion groups (`rec`), as (first type index, number of types), in
+    #: order; a type in none of them is a group of its own
+    recs: list[tuple[int, int]] = field(default_factory=list)
     # module linking (filled by the linking issue; empty for plain 2.0 modules)
     extra: dict[str, Any] = field(default_factory=dict)
     #: nested module definitions (module + module-code sections), each a full Module

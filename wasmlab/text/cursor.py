@@ -7,7 +7,7 @@ from typing import NoReturn, TypeVar
 
 from ..errors import ParseError
 from ..syntax.module import Span
-from ..syntax.types import HEAP_TYPE_TEXT, ValType
+from ..syntax.types import HEAP_TYPES_BY_TEXT, REF_SHORTHANDS, HeapType, RefType, ValType, ref_type
 from .lexer import (
     EOF,
     ID,
@@ -27,9 +27,10 @@ from .lexer import (
 )
 from .numbers import parse_uint
 
-VALTYPES: dict[str, ValType] = {t.text: t for t in ValType}
-REFTYPES: dict[str, ValType] = {t.text: t for t in ValType if t.is_ref}
-HEAPTYPES: dict[str, ValType] = {word: t for t, word in HEAP_TYPE_TEXT.items()}
+#: value type keywords (the reference shorthands `anyref` & co included)
+VALTYPES: dict[str, ValType | RefType] = {t.text: t for t in ValType}
+REFTYPES: dict[str, ValType | RefType] = {name: ref_type(True, h) for name, h in REF_SHORTHANDS.items()}
+VALTYPES.update(REFTYPES)
 
 
 def is_known_keyword(text: str) -> bool:
@@ -180,7 +181,7 @@ class Cursor:
         except ValueError:
             raise self.error("i64 constant out of range", t) from None
 
-    def valtype(self) -> ValType:
+    def valtype(self) -> ValType | RefType:
         t = self.toks[self.i]
         if t.kind == KEYWORD:
             vt = VALTYPES.get(t.text)
@@ -188,10 +189,10 @@ class Cursor:
                 self.i += 1
                 return vt
         elif self.at_lparen("ref"):
-            return self.ref_null()
+            return self.ref_long()
         self.unexpected("a value type")
 
-    def reftype(self) -> ValType:
+    def reftype(self) -> ValType | RefType:
         t = self.toks[self.i]
         if t.kind == KEYWORD:
             vt = REFTYPES.get(t.text)
@@ -199,30 +200,42 @@ class Cursor:
                 self.i += 1
                 return vt
         elif self.at_lparen("ref"):
-            return self.ref_null()
+            return self.ref_long()
         self.unexpected("a reference type (funcref or externref)")
 
-    def ref_null(self) -> ValType:
-        """`(ref null func|extern|exn)`: the long form of funcref, externref and exnref (a
-        non-null `(ref ...)` needs typed function references, which wasmlab does not have)."""
-        first = self.toks[self.i]
+    def ref_long(self) -> ValType | RefType:
+        """`(ref null? heaptype)`: `(ref null func)` is `funcref`, `(ref $t)` a typed reference."""
         self.i += 2
         t = self.toks[self.i]
-        if t.kind != KEYWORD or t.text != "null":
-            raise self.error("non-nullable references need the typed function references proposal", first)
-        self.i += 1
-        vt = self.heaptype()
+        nullable = t.kind == KEYWORD and t.text == "null"
+        if nullable:
+            self.i += 1
+        h = self.heaptype()
         self.expect_rparen()
-        return vt
+        return ref_type(nullable, h)
 
-    def heaptype(self) -> ValType:
+    def heaptype(self) -> HeapType | int:
+        """An abstract heap type (`func`, `any`, ...) or a type index (`$t`, `3`)."""
         t = self.toks[self.i]
         if t.kind == KEYWORD:
-            vt = HEAPTYPES.get(t.text)
-            if vt is not None:
+            h = HEAP_TYPES_BY_TEXT.get(t.text)
+            if h is not None:
                 self.i += 1
-                return vt
-        self.unexpected("a heap type (func, extern or exn)")
+                return h
+        elif t.kind in (ID, NAT):
+            return self.type_index()
+        self.unexpected("a heap type (func, extern, any, ... or a type index)")
+
+    def type_index(self) -> int:
+        """A type index or `$name` (the module parser resolves names)."""
+        t = self.toks[self.i]
+        if t.kind != NAT:
+            self.unexpected("a type index")
+        return self.expect_u32()
+
+    def nullable_heaptype(self) -> ValType | RefType:
+        """ref.null's immediate: a heap type, as the nullable reference type it pushes."""
+        return ref_type(True, self.heaptype())
 
     def skip_to_close(self, lparen_index: int) -> None:
         """Move past the `)` that closes the `(` at `lparen_index`."""

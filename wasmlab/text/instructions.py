@@ -270,6 +270,9 @@ class InstrParser(Cursor):
 
     # --- variables ----------------------------------------------------------------------
 
+    def type_index(self) -> int:
+        return self.var("type")
+
     def var(self, space: str) -> int:
         t = self.toks[self.i]
         if t.kind != NAT and t.kind != ID:
@@ -481,7 +484,7 @@ def _select(p: InstrParser, op: Op) -> Imm:
 
 
 def _reftype(p: InstrParser, op: Op) -> Imm:
-    return op, p.heaptype()
+    return op, p.nullable_heaptype()
 
 
 def _table_copy(p: InstrParser, op: Op) -> Imm:

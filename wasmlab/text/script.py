@@ -11,6 +11,8 @@ form                                   meaning
 ``("ref.null", ValType.FUNCREF)``      null reference of that type
 ``("ref.extern", n)``                  host reference number n
 ``("ref.func", None)``                 (results) any non-null function reference
+``("ref.host", n)``                    host reference number n (GC: an `any`, not an `extern`)
+``("ref.struct", None)`` & co          (results) any non-null struct, array, i31, eq or any reference
 =====================================  ==============================================
 
 Expected results may also be patterns: ``("f32", "nan:canonical")``,
@@ -342,8 +344,8 @@ class _ScriptParser(Cursor):
             if result and self.toks[self.i].kind == RPAREN:
                 v = ("ref.null", None)
             else:
-                v = ("ref.null", self.heaptype())
-        elif word == "ref.extern":
+                v = ("ref.null", self.nullable_heaptype())
+        elif word in ("ref.extern", "ref.host"):
             t = self.toks[self.i]
             if result and t.kind == RPAREN:
                 v = ("ref.extern", None)
@@ -352,9 +354,11 @@ class _ScriptParser(Cursor):
                     self.unexpected("a number")
                 self.i += 1
                 try:
-                    v = ("ref.extern", parse_uint(t.text, 32))
+                    v = (word, parse_uint(t.text, 32))
                 except ValueError:
                     raise self.error("i32 constant out of range", t) from None
+        elif word in REF_PATTERNS and result:
+            v = (word, None)
         elif word == "ref.func" and result:
             if self.toks[self.i].kind != RPAREN:
                 self.i += 1  # a function index is accepted and ignored
@@ -493,6 +497,16 @@ _SCALARS: dict[str, tuple[str, int, Any]] = {
 }
 
 
+#: GC's result patterns: `(ref.struct)` and the kinds of value each matches
+REF_PATTERNS: dict[str, tuple[str, ...]] = {
+    "ref.struct": ("ref.struct",),
+    "ref.array": ("ref.array",),
+    "ref.i31": ("ref.i31",),
+    "ref.eq": ("ref.struct", "ref.array", "ref.i31", "ref.eq"),
+    "ref.any": ("ref.struct", "ref.array", "ref.i31", "ref.eq", "ref.any", "ref.host", "ref.extern"),
+}
+
+
 # --- comparing results --------------------------------------------------------------------
 
 _CANONICAL = {"f32": (F32, 0x7FC00000), "f64": (F64, 0x7FF8000000000000)}
@@ -532,6 +546,8 @@ def match_result(expected: Value, actual: Value) -> bool:
         return got_kind == "ref.func"
     if want is None and kind in ("ref.null", "ref.extern"):
         return got_kind == kind
+    if kind in REF_PATTERNS:
+        return got_kind in REF_PATTERNS[kind]
     return kind == got_kind and want == got
 
 
@@ -542,7 +558,7 @@ def value_type(value: Value) -> ValType | None:
         return ValType.from_text(kind)
     if kind == "ref.null":
         return payload if isinstance(payload, ValType) else None
-    if kind == "ref.extern":
+    if kind in ("ref.extern", "ref.host"):
         return ValType.EXTERNREF
     if kind == "ref.func":
         return ValType.FUNCREF

@@ -15,7 +15,19 @@ from contextlib import contextmanager
 from ..errors import ValidationError
 from ..syntax.features import ALL, Features
 from ..syntax.module import Instr, Module
-from ..syntax.types import ExternKind, FuncType, GlobalType, MemType, TableType, ValType
+from ..syntax.signatures import DefinedType, canonical_types
+from ..syntax.subtyping import matches
+from ..syntax.types import (
+    FUNCREF,
+    ExternKind,
+    FuncType,
+    GlobalType,
+    HeapType,
+    MemType,
+    RefType,
+    TableType,
+    ValType,
+)
 
 
 class Context:
@@ -36,12 +48,24 @@ class Context:
         "linking",
         "features",
         "tags",
+        "canon",
+        "func_typeidx",
+        "typed_refs",
+        "gc",
     )
 
     def __init__(self, module: Module, features: Features = ALL) -> None:
         self.module = module
         self.features = features  # the proposals this module may use (validate passes its own)
         self.types = module.types
+        self.typed_refs = "function-references" in features or "gc" in features
+        self.gc = "gc" in features
+        try:
+            self.canon: list[DefinedType | None] = canonical_types(module.types, module.subtypes, module.recs)
+        except ValueError as e:
+            raise ValidationError(str(e)) from None
+        #: the type index of each function (typed function references: `ref.func` has type `(ref $t)`)
+        self.func_typeidx: list[int] = []
         funcs: list[FuncType] = []
         tables: list[TableType] = []
         mems: list[MemType] = []
@@ -51,6 +75,7 @@ class Context:
             kind, desc = imp.kind, imp.desc
             if kind is ExternKind.FUNC:
                 funcs.append(self.func_type_at(desc, f"import {imp.module!r} {imp.name!r}"))
+                self.func_typeidx.append(desc)
             elif kind is ExternKind.TABLE:
                 tables.append(_expect(desc, TableType, imp))
             elif kind is ExternKind.MEMORY:
@@ -63,6 +88,7 @@ class Context:
         self.num_imported_globals = len(globals_)
         for f in module.funcs:
             funcs.append(self.func_type_at(f.type, f"func {len(funcs)}", func=len(funcs)))
+            self.func_typeidx.append(f.type)
         tables.extend(t.type for t in module.tables)
         mems.extend(m.type for m in module.mems)
         globals_.extend(g.type for g in module.globals)
@@ -77,6 +103,43 @@ class Context:
         self.data_count = module.data_count
         self.refs = declared_func_refs(module)
         self.linking: object = None  # module linking: its `Scope`, set by `validate_linking`
+
+    def close(self, t: object) -> object:
+        """A value type with its type index (if any) replaced by the canonical type."""
+        if isinstance(t, RefType) and isinstance(t.heap, int):
+            canon = self.canon
+            h = t.heap
+            if 0 <= h < len(canon) and canon[h] is not None:
+                return RefType(t.nullable, canon[h])
+        return t
+
+    def matches(self, got: object, want: object) -> bool:
+        """`got` <: `want` (spec 3.3), for value types written with this module's type indices."""
+        if got is want or got == want:
+            return True
+        return matches(self.close(got), self.close(want))
+
+    def check_valtype(self, t: object, where: str, func: int | None = None) -> None:
+        """A value type must be well-formed: a reference's type index must exist; typed
+        references need their feature."""
+        if isinstance(t, RefType):
+            if not self.typed_refs:
+                raise ValidationError(
+                    f"{t.text} needs the function-references feature (in {where})", func=func
+                )
+            h = t.heap
+            if isinstance(h, int) and not 0 <= h < len(self.types):
+                raise ValidationError(f"unknown type {h} (in {where})", func=func)
+            if isinstance(h, HeapType) and h.top is HeapType.ANY and not self.gc:
+                raise ValidationError(f"{t.text} needs the gc feature (in {where})", func=func)
+        elif not isinstance(t, ValType):
+            raise ValidationError(f"malformed value type {t!r} (in {where})", func=func)
+
+    def func_ref_type(self, funcidx: int) -> object:
+        """The type of `ref.func funcidx`: `(ref $t)` with typed references, else funcref."""
+        if self.typed_refs and len(self.func_typeidx) == len(self.funcs):
+            return RefType(False, self.func_typeidx[funcidx])
+        return FUNCREF
 
     def func_type_at(self, typeidx: object, where: str, func: int | None = None) -> FuncType:
         """`C.types[typeidx]`, which must be a function type ("unknown type" otherwise)."""

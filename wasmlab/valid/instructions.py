@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from ..errors import ValidationError
 from ..syntax.module import CATCH_KINDS, Instr
 from ..syntax.opcodes import ALL_OPS, Op
-from ..syntax.types import EXNREF, FUNCREF, I32, I64, FuncType, ValType
+from ..syntax.types import EXNREF, FUNCREF, I32, I64, FuncType, HeapType, RefType, ValType
 from .context import Context
 
 # frame kinds
@@ -230,8 +230,9 @@ class BodyChecker:
         top = vals[len(vals) - take :] if take else []
         ok = avail >= n or frame.unreachable
         if ok:
+            matches = self.ctx.matches
             for want, got in zip(reversed(expected), reversed(top)):
-                if got is not None and got is not want and got != want:
+                if got is not None and got is not want and not matches(got, want):
                     ok = False
                     break
         if not ok:
@@ -435,7 +436,7 @@ class BodyChecker:
         dst, src = ins.imm
         t1 = self._need_table(ins, dst)
         t2 = self._need_table(ins, src)
-        if t1 is not t2:
+        if t1 is not t2 and not self.ctx.matches(t2, t1):
             raise self.mismatch(ins, [t1], [t2])
         d, s_ = self._table_address(dst), self._table_address(src)
         if d is I32 and s_ is I32:
@@ -446,11 +447,17 @@ class BodyChecker:
         elem, table = ins.imm
         t1 = self._need_table(ins, table)
         t2 = self._need_elem(ins, elem)
-        if t1 is not t2:
+        if t1 is not t2 and not self.ctx.matches(t2, t1):
             raise self.mismatch(ins, [t1], [t2])
         return None if self._table_address(table) is I32 else _with_address(ins.op)
 
     # --- special instructions ----------------------------------------------------------------
+
+    def _valtype(self, ins: Instr, t: object) -> None:
+        try:
+            self.ctx.check_valtype(t, f"function {self.funcidx}")
+        except ValidationError as e:
+            raise self.error(ins, e.reason) from None
 
     def _unreachable(self, ins: Instr, pc: int) -> None:
         self.set_unreachable()
@@ -459,7 +466,8 @@ class BodyChecker:
         bt = ins.imm[0] if ins.op.name == "try_table" else ins.imm
         if bt is None:
             return (), ()
-        if isinstance(bt, ValType):
+        if isinstance(bt, (ValType, RefType)):
+            self._valtype(ins, bt)
             return (), (bt,)
         ft = self.ctx.func_type_at(bt, ins.op.name, self.funcidx) if isinstance(bt, int) else None
         if ft is None:
@@ -526,10 +534,11 @@ class BodyChecker:
         what the clause passes it: the tag's values, then the exnref for the *_ref kinds."""
         for kind, tag, label in ins.imm[1]:
             passes = list(self._tag(ins, tag).params) if kind < 2 else []
-            if kind in (1, 3):
-                passes.append(EXNREF)
+            if kind in (1, 3):  # (with typed references: a non-null one)
+                passes.append(RefType(False, HeapType.EXN) if self.ctx.typed_refs else EXNREF)
             target = self._label(ins, label)
-            if list(target.label_types) != passes:
+            labels = target.label_types
+            if len(labels) != len(passes) or not all(map(self.ctx.matches, passes, labels)):
                 want, got = stack_text(target.label_types), stack_text(passes)
                 raise self.error(
                     ins, f"type mismatch: {CATCH_KINDS[kind]} passes {got} to label {label}, which takes {want}",
@@ -622,7 +631,7 @@ class BodyChecker:
         """return_call*: the callee's results are this function's; like `return`, the rest
         of the block is unreachable."""
         self._need("tail-call", ins)
-        if list(ft.results) != self.results:
+        if len(ft.results) != len(self.results) or not all(map(self.ctx.matches, ft.results, self.results)):
             exp, got = stack_text(self.results), stack_text(ft.results)
             raise self.error(
                 ins, f"type mismatch: the callee returns {got}, this function returns {exp}", exp, got
@@ -645,7 +654,7 @@ class BodyChecker:
             ft = self.ctx.func_type_at(typeidx, "call_indirect", self.funcidx)
         except ValidationError as e:
             raise self.error(ins, e.reason) from None
-        if elem is not FUNCREF:
+        if elem is not FUNCREF and not self.ctx.matches(elem, FUNCREF):
             raise self.error(
                 ins, f"type mismatch: {ins.op.name} needs a funcref table, table {tableidx} holds {elem.text}"
             )
@@ -737,8 +746,9 @@ class BodyChecker:
 
     def _ref_null(self, ins: Instr, pc: int) -> None:
         t = ins.imm
-        if not isinstance(t, ValType) or not t.is_ref:
+        if not getattr(t, "is_ref", False) or not t.nullable:
             raise self.error(ins, f"type mismatch: ref.null needs a reference type, not {t}")
+        self._valtype(ins, t)
         self.vals.append(t)
 
     def _ref_is_null(self, ins: Instr, pc: int) -> None:
@@ -762,4 +772,4 @@ class BodyChecker:
                 f"undeclared function reference: function {idx} must be named outside function bodies "
                 "(in an element segment, a global initializer or an export) before ref.func can use it",
             )
-        self.vals.append(FUNCREF)
+        self.vals.append(self.ctx.func_ref_type(idx))

@@ -32,7 +32,7 @@ from .const import check_const
 from .context import Context, malformed_ast_guard
 from .instructions import BodyChecker
 from .linking import needs_linking, validate_linking
-from .types import check_mem_type, check_table_type
+from .types import check_mem_type, check_table_type, check_type_defs
 
 # --- hooks (module linking extends these) --------------------------------------------------
 
@@ -112,12 +112,13 @@ def _check_import(ctx: Context, imp: Import) -> None:
     if kind is ExternKind.FUNC:
         return  # the type index was checked when the context was built
     if kind is ExternKind.TABLE:
-        check_table_type(imp.desc, where)
+        check_table_type(imp.desc, where, ctx)
     elif kind is ExternKind.MEMORY:
         check_mem_type(imp.desc, where)
     elif kind is ExternKind.GLOBAL:
         if not isinstance(imp.desc, GlobalType):
             raise ValidationError(f"malformed import descriptor for {where}")
+        ctx.check_valtype(imp.desc.type, where)
     else:
         check = IMPORT_CHECKS.get(kind)
         if check is None:
@@ -128,8 +129,9 @@ def _check_import(ctx: Context, imp: Import) -> None:
 def _check_elem(ctx: Context, i: int, seg: Elem) -> None:
     where = f"elem segment {i}"
     t = seg.type
-    if not isinstance(t, ValType) or not t.is_ref:
+    if not getattr(t, "is_ref", False):
         raise ValidationError(f"type mismatch: {where} has element type {t}, not a reference type")
+    ctx.check_valtype(t, where)
     for k, expr in enumerate(seg.init):
         check_const(ctx, expr, t, f"{where} item {k}")
     if seg.mode == "active":
@@ -138,7 +140,7 @@ def _check_elem(ctx: Context, i: int, seg: Elem) -> None:
             raise ValidationError(f"unknown table {seg.table} (in {where})")
         check_const(ctx, seg.offset_expr, tables[seg.table].limits.address, f"{where} offset")
         elem = tables[seg.table].elem
-        if elem is not t:
+        if elem is not t and not ctx.matches(t, elem):
             raise ValidationError(
                 f"type mismatch: {where} holds {t.text} but table {seg.table} holds {elem.text}",
                 expected=f"[{elem.text}]",
@@ -185,6 +187,7 @@ def _validate(module: Module, features: Features) -> None:
         check = TYPE_CHECKS.get(type(t)) or _no_linking(f"type {idx} ({type(t).__name__})")
         check(module, idx, t)
     ctx = Context(module, features)
+    check_type_defs(ctx)
     for imp in module.imports:
         _check_import(ctx, imp)
     if needs_linking(module):
@@ -203,10 +206,21 @@ def _validate(module: Module, features: Features) -> None:
         check_tag_type(ctx, t.type, f"tag {n_imported_tags + i}")
     n_imported_globals = ctx.num_imported_globals
     for i, g in enumerate(module.globals):
-        check_const(ctx, g.init, g.type.type, f"global {n_imported_globals + i} initializer")
+        where = f"global {n_imported_globals + i}"
+        ctx.check_valtype(g.type.type, where)
+        check_const(ctx, g.init, g.type.type, f"{where} initializer", n_imported_globals + i)
     n_imported_tables = len(ctx.tables) - len(module.tables)
     for i, t in enumerate(module.tables):
-        check_table_type(t.type, f"table {n_imported_tables + i}")
+        where = f"table {n_imported_tables + i}"
+        check_table_type(t.type, where, ctx)
+        if t.init is not None:
+            if not ctx.typed_refs:
+                raise ValidationError(f"table initializers need the function-references feature (in {where})")
+            check_const(ctx, t.init, t.type.elem, f"{where} initializer")
+        elif getattr(t.type.elem, "nullable", True) is False:
+            raise ValidationError(
+                f"type mismatch: {where} of non-nullable {t.type.elem.text} needs an initializer"
+            )
     n_imported_mems = len(ctx.mems) - len(module.mems)
     for i, m in enumerate(module.mems):
         check_mem_type(m.type, f"memory {n_imported_mems + i}")
