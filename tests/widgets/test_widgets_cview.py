@@ -6,6 +6,7 @@ backwards, the C variables with where they live, following moves made elsewhere.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -173,3 +174,23 @@ def test_c_state_is_small_and_serializable(widget: Debugger) -> None:
     click(widget, "continue")
     c_traits = {k: getattr(widget, k) for k in widget.trait_names() if k.startswith("c_") or k == "variables"}
     assert len(json.dumps(c_traits)) < 10_000
+
+
+def test_at_O2_variables_live_in_wasm_locals_or_nowhere(tmp_path: Path) -> None:
+    """tests/dwarf/list.c built at -O2 (clang): the pane says where the optimizer put each
+    variable (a wasm local) or that it is optimized out, as gdb prints it."""
+    from tests.dwarf.test_dwarf import build
+
+    cfg = wasmlab.WasiConfig(args=["list"], stdout=bytearray())
+    s = wasmlab.debug(wasmlab.load(build(tmp_path, "-O2"), wasi=cfg), "_start")
+    w = Debugger(s)
+    assert w.has_c and w.view == "c" and w.c_file.endswith("list.c")
+    click(w, "toggle_c_break", line=19)
+    click(w, "continue")
+    click(w, "continue")
+    assert w.c_line == 19 and w.c_position.endswith("in sum()") and w.error == ""
+    rows = {v["name"]: (v["value"], v["where"]) for v in w.variables}
+    assert rows["total"][1].startswith("wasm local ") and rows["total"][0].isdigit()
+    assert all(value != "" for value, _ in rows.values())
+    assert all(where.startswith(("wasm local", "memory", "global", "operand stack")) or
+               (value, where) == ("<optimized out>", "optimized out") for value, where in rows.values())  # fmt: skip
