@@ -29,7 +29,7 @@ from .errors import DebugError
 from .history import Checkpoint, History, MachineSnap, StoreState, record_host_call
 from .patches import Switch, WatchHit
 from .program import Program
-from .source import FILE_LINE, Listing, SourceVariable, frame_eval, frame_variables
+from .source import FILE_LINE, Listing, SourceVariable, frame_eval, frame_variables, returned_value
 from .values import TypedValue
 from .views import (
     Changes,
@@ -1213,6 +1213,30 @@ class Session:
     def next_line(self) -> Stop:
         """Run to the next C source line of this function, over calls (gdb's `next`)."""
         return self._line_move("next_line", into=False)
+
+    def finish(self) -> Stop:
+        """Run until the current function returns (gdb's `finish`): the stop is in the caller
+        just after the call, in the middle of the caller's line; for a C function (DWARF) the
+        reason says the value it returned, typed (`value returned: long 120`)."""
+        smap = self.program.source
+        m = self.machine
+        fr = m.frame
+        fn = None
+        if fr is not None and smap.available and smap.info is not None:
+            a = smap.address(fr.func, fr.pc)
+            fn = smap.info.function_at(a) if a is not None else None
+        depth = m.depth
+        stop = self.step_out()
+        if fn is None or m.depth != depth - 1 or m.frame is None:
+            return stop
+        value = returned_value(smap, m, fn)
+        pos = self.source_position
+        reason = f"run till exit from {fn.name}" + (
+            f"; back in {self.position.function} at {pos}" if pos else ""
+        )
+        if value is not None:
+            reason += f"; value returned: {value.type.spelling} {value.text}"
+        return dataclasses.replace(stop, reason=reason)
 
     def step_line(self) -> Stop:
         """Run to the next C source line, into a called function that has one (gdb's `step`)."""

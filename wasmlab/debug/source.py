@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..dwarf import CValue, DebugInfo, SourcePos, Variable, evaluate, evaluate_c
-from ..dwarf.location import LocationError
+from ..dwarf.location import LocationError, Value
 from ..errors import WasmError
 from ..exec.machine import Machine
 from ..exec.runtime import FuncInst, ModuleInst
@@ -285,6 +285,26 @@ def frame_variables(smap: SourceMap, machine: Machine, index: int) -> list[Sourc
     return out
 
 
+def returned_value(smap: SourceMap, machine: Machine, fn: Any) -> CValue | None:
+    """The value C function `fn` just returned, on top of its caller's operand stack (None
+    for a void function, or one that returns through memory, as a struct)."""
+    t = fn.result
+    if t is None or t.strip().kind not in ("base", "enum", "pointer") or not machine.frames:
+        return None
+    frame = FrameState(machine, machine.depth - 1, machine.frame.func.module or smap.inst)
+    if not frame.values:
+        return None
+    return CValue(t, Value(_bits(frame.values[-1], t)), frame)
+
+
+def _bits(v: Any, t: Any) -> int:
+    if isinstance(v, float):
+        import struct
+
+        return int.from_bytes(struct.pack("<f" if t.byte_size == 4 else "<d", v), "little")
+    return int(v)
+
+
 def frame_eval(smap: SourceMap, machine: Machine, index: int, text: str) -> CValue:
     """A C expression in frame `index` (`frac->num * 2`)."""
     info = smap._need()
@@ -301,7 +321,7 @@ def frame_eval(smap: SourceMap, machine: Machine, index: int, text: str) -> CVal
         return None if v is None else variable_value(info, v, a, frame, fn.frame_base if fn else None)
 
     try:
-        return evaluate_c(text, lookup, frame)
+        return evaluate_c(text, lookup, frame, info.type_named)
     except WasmError:
         raise
     except (ArithmeticError, ValueError) as e:  # pragma: no cover - guarded by the evaluator
@@ -310,4 +330,5 @@ def frame_eval(smap: SourceMap, machine: Machine, index: int, text: str) -> CVal
 
 __all__ = [
     "FILE_LINE", "FrameState", "Listing", "SourceMap", "SourceVariable", "frame_eval", "frame_variables",
+    "returned_value",
 ]  # fmt: skip

@@ -52,6 +52,7 @@ class Function:
     frame_base: list[Any] | None
     decl: SourcePos | None = None
     inlined: bool = False
+    result: CType | None = None  # the C return type (None: void, or not known)
 
     @property
     def low(self) -> int:
@@ -68,6 +69,7 @@ class DebugInfo:
         self.types = TypeReader()
         self.functions: list[Function] = []
         self._expr_parser: Any = None
+        self._type_dies: dict[str, Any] = {}  # named types, by their C spelling
         self._locations: Any = None
         for cu in self.dwarf.iter_CUs():
             self._read_cu(cu)
@@ -139,6 +141,14 @@ class DebugInfo:
                 f = self._function(die, cu, base)
                 if f is not None:
                     self.functions.append(f)
+            elif die.tag in _NAMED_TYPES and "DW_AT_name" in die.attributes:
+                prefix = _NAMED_TYPES[die.tag]
+                self._type_dies.setdefault(prefix + _name(die), die)
+
+    def type_named(self, name: str) -> CType | None:
+        """The type a C program names `name` (`int`, `frac`, `struct node`), None if unknown."""
+        die = self._type_dies.get(" ".join(name.split()))
+        return None if die is None else self.types.read(die)
 
     def _function(self, die: Any, cu: Any, base: int) -> Function | None:
         a = die.attributes
@@ -149,7 +159,12 @@ class DebugInfo:
         frame_base = self._expr(a["DW_AT_frame_base"].value, cu) if "DW_AT_frame_base" in a else None
         scope = Scope(ranges)
         self._fill(scope, die, cu, base)
-        return Function(name, scope, frame_base, self._decl(die, cu))
+        typed = die
+        for origin in ("DW_AT_abstract_origin", "DW_AT_specification"):
+            if "DW_AT_type" not in typed.attributes and origin in typed.attributes:
+                typed = typed.get_DIE_from_attribute(origin)
+        result = self.types.of(typed) if "DW_AT_type" in typed.attributes else None
+        return Function(name, scope, frame_base, self._decl(die, cu), result=result)
 
     def _fill(self, scope: Scope, die: Any, cu: Any, base: int) -> None:
         for child in die.iter_children():
@@ -238,6 +253,11 @@ class DebugInfo:
             return None
         return SourcePos("", a["DW_AT_decl_line"].value)
 
+
+_NAMED_TYPES = {
+    "DW_TAG_base_type": "", "DW_TAG_typedef": "", "DW_TAG_structure_type": "struct ",
+    "DW_TAG_union_type": "union ", "DW_TAG_enumeration_type": "enum ",
+}  # fmt: skip
 
 _EXPRESSION_FORMS = ("DW_FORM_exprloc", "DW_FORM_block1", "DW_FORM_block2", "DW_FORM_block4", "DW_FORM_block")
 

@@ -56,6 +56,10 @@ class CType:
         if k in ("struct", "union", "enum"):
             return f"{k} {self.name}" if self.name else f"{k} <anonymous>"
         if k == "pointer":
+            if self.target is not None and self.target.kind == "array":  # int (*)[4]
+                elem = self.target.spelling
+                cut = elem.index("[")
+                return f"{elem[:cut]} (*){elem[cut:]}"
             inner = self.target.spelling if self.target else "void"
             return inner + ("*" if inner.endswith("*") else " *")
         if k == "array":  # int[3][4]: an array of 3 arrays of 4 ints
