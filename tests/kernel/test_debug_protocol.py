@@ -340,3 +340,13 @@ def test_murmur2_is_jupyterlabs() -> None:
     for text in ["a", "ab", "abc", "abcd", "abcde", DEFINE, "x" * 1001]:
         for seed in (0, 1, HASH_SEED, 0xFFFFFFFF):
             assert murmur2(text, seed) == murmur2_x86(text, seed)
+
+
+def test_panel_benchmark_runs() -> None:
+    """`python -m wasmlab.bench.kernel --panel` measures; here only that it runs (3 samples)."""
+    from tests.kernel.conftest import need_kernel
+    from wasmlab.bench.kernel import panel_round_trips
+
+    need_kernel()
+    for samples in panel_round_trips(n=3):
+        assert len(samples) == 3 and all(s > 0 for s in samples)

@@ -7,6 +7,11 @@
    (reading the session's views, the trait updates and their serialization), median of N;
    and end to end in the kernel: a `step 13` button click (a comm message; one store) with a 64 KiB view
    until the kernel is idle, the update with the 64 KiB buffer sent. Target: under 100 ms.
+3. JupyterLab's debugger panel over the debug protocol (control channel, `debug_request`)
+   while a cell waits at a breakpoint: a `stackTrace` + `variables` (Locals) round trip,
+   the whole refresh JupyterLab makes at a stop (stackTrace, scopes, the variables of every
+   scope), and a `next` (request sent -> `stopped` event), each against the `%step` round
+   trip of the same run as the peer.
 """
 
 from __future__ import annotations
@@ -114,6 +119,92 @@ def kernel_round_trips(n: int = 100) -> tuple[list[float], list[float]]:
         km.shutdown_kernel(now=True)
 
 
+class _Dap:
+    """The debug client JupyterLab is: requests on control, events from IOPub."""
+
+    def __init__(self, kc: Any) -> None:
+        self.kc = kc
+        self.seq = 0
+
+    def request(self, command: str, arguments: dict[str, Any] | None = None, timeout: float = 60) -> Any:
+        self.seq += 1
+        content = {"type": "request", "seq": self.seq, "command": command, "arguments": arguments or {}}
+        msg = self.kc.session.msg("debug_request", content)
+        self.kc.control_channel.send(msg)
+        while True:
+            reply = self.kc.control_channel.get_msg(timeout=timeout)
+            if reply["parent_header"].get("msg_id") == msg["header"]["msg_id"]:
+                if not reply["content"].get("success"):
+                    raise RuntimeError(f"{command}: {reply['content'].get('message')}")
+                return reply["content"].get("body", {})
+
+    def event(self, name: str, timeout: float = 60) -> Any:
+        while True:
+            m = self.kc.get_iopub_msg(timeout=timeout)
+            if m["msg_type"] == "debug_event" and m["content"].get("event") == name:
+                return m["content"]
+
+
+PANEL_LINE = 6  # (i32.store ...) of PROGRAM: a breakpoint every time round the loop
+
+
+def panel_round_trips(n: int = 100) -> tuple[list[float], list[float], list[float], list[float]]:
+    """Milliseconds, n samples each: `%step` (the peer), and, paused at a panel breakpoint in
+    `fill`: stackTrace + variables(Locals), the full refresh of a stop (stackTrace, scopes,
+    variables of each scope), and `next` until its `stopped` event."""
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name=_kernel_name(), startup_timeout=60)
+    try:
+        if _run(kc, PROGRAM) != "ok" or _run(kc, "%debug fill 100000") != "ok":
+            raise RuntimeError("benchmark setup failed")
+        steps = []
+        for _ in range(n):
+            t = time.perf_counter()
+            if _run(kc, "%step") != "ok":
+                raise RuntimeError("%step failed")
+            steps.append((time.perf_counter() - t) * 1000)
+        dap = _Dap(kc)
+        info = dap.request("debugInfo")
+        dap.request("initialize", {"adapterID": "wasmlab", "linesStartAt1": True})
+        dap.request("attach")
+        path = dap.request("dumpCell", {"code": PROGRAM})["sourcePath"]
+        assert path.startswith(info["tmpFilePrefix"])
+        dap.request("setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": PANEL_LINE}]})
+        dap.request("configurationDone")
+        msg_id = kc.execute('(invoke "fill" (i32.const 1000000))')
+        dap.event("stopped")
+        traces, refreshes, nexts = [], [], []
+        frame = dap.request("stackTrace", {"threadId": 1})["stackFrames"][0]
+        scopes = dap.request("scopes", {"frameId": frame["id"]})["scopes"]
+        local_ref = scopes[0]["variablesReference"]
+        for _ in range(n):
+            t = time.perf_counter()
+            dap.request("stackTrace", {"threadId": 1})
+            dap.request("variables", {"variablesReference": local_ref})
+            traces.append((time.perf_counter() - t) * 1000)
+        for _ in range(n):
+            t = time.perf_counter()
+            frames = dap.request("stackTrace", {"threadId": 1})["stackFrames"]
+            for sc in dap.request("scopes", {"frameId": frames[0]["id"]})["scopes"]:
+                dap.request("variables", {"variablesReference": sc["variablesReference"]})
+            refreshes.append((time.perf_counter() - t) * 1000)
+        for _ in range(n):
+            t = time.perf_counter()
+            dap.request("next", {"threadId": 1})
+            dap.event("stopped")
+            nexts.append((time.perf_counter() - t) * 1000)
+        dap.request("setBreakpoints", {"source": {"path": path}, "breakpoints": []})
+        dap.request("continue", {"threadId": 1})
+        while kc.get_shell_msg(timeout=120)["parent_header"].get("msg_id") != msg_id:
+            pass
+        dap.request("disconnect")
+        return steps, traces, refreshes, nexts
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
 def step_round_trip(n: int = 100) -> list[float]:
     """Milliseconds per `%step` through jupyter_client (see kernel_round_trips)."""
     return kernel_round_trips(n)[0]
@@ -152,13 +243,29 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m wasmlab.bench.kernel")
     p.add_argument("-n", type=int, default=100, help="samples per measurement")
     p.add_argument("--no-kernel", action="store_true", help="only the widget refresh")
+    p.add_argument("--panel", action="store_true", help="only JupyterLab's debugger panel (debug protocol)")
     a = p.parse_args(argv if argv is not None else [])
+    if a.panel:
+        _panel(a.n)
+        return 0
     print(_summary("Debugger refresh, 64 KiB memory view", widget_refresh(a.n), REFRESH_TARGET_MS))
     if not a.no_kernel:
         steps, clicks = kernel_round_trips(a.n)
         print(_summary("%step round trip (jupyter_client, widget live)", steps, STEP_TARGET_MS))
         print(_summary("Debugger step click, 64 KiB view (jupyter_client)", clicks, REFRESH_TARGET_MS))
+        _panel(a.n)
     return 0
+
+
+def _panel(n: int) -> None:
+    steps, traces, refreshes, nexts = panel_round_trips(n)
+    peer = statistics.median(steps)
+    print(_summary("%step round trip (jupyter_client, this run)", steps, STEP_TARGET_MS))
+    for name, samples in (("panel: stackTrace + variables (Locals)", traces),
+                          ("panel: a stop's refresh (trace, scopes, 4 vars)", refreshes),
+                          ("panel: next -> stopped event", nexts)):  # fmt: skip
+        ratio = statistics.median(samples) / peer
+        print(_summary(name, samples, STEP_TARGET_MS) + f"  {ratio:.2f}x %step")
 
 
 if __name__ == "__main__":
