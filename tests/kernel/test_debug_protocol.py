@@ -350,3 +350,41 @@ def test_panel_benchmark_runs() -> None:
     need_kernel()
     for samples in panel_round_trips(n=3):
         assert len(samples) == 3 and all(s > 0 for s in samples)
+
+
+def test_notebook_7_hunt_in_the_panel(dk: Driver) -> None:
+    """Notebook 7's walk through the panel, as the panel sends it: the trap filter stops at
+    the bad store, the value stack shows why, a breakpoint set while paused and reverse
+    continue find the store of $init that wrote over `report` ($i = 8)."""
+    import json
+
+    from tests.conftest import ROOT
+
+    nb = json.loads((ROOT / "notebooks" / "07-time-travel-debugging.ipynb").read_text())
+    cells = {c["id"]: "".join(c["source"]) for c in nb["cells"]}
+    hunt, invoke = cells["c18b"], cells["c18c"]
+    assert "line 14" in cells["c18d"] and "line 8 of the `$hunt` cell" in cells["c18d"]
+    dap = Dap(dk)
+    dap.ok("initialize", {"adapterID": "wasmlab"})
+    dap.ok("attach", {})
+    dk.ok(hunt)
+    path = dap.ok("dumpCell", {"code": hunt})["sourcePath"]
+    dap.ok("setExceptionBreakpoints", {"filters": ["trap"]})
+    dap.drop_events()
+    msg_id = dk.kc.execute(invoke)
+    assert dap.event("stopped")["body"]["reason"] == "exception"
+    top = dap.top()
+    assert top["line"] == 14 and top["source"]["path"] == path
+    scopes = {s["name"]: s for s in dap.ok("scopes", {"frameId": top["id"]})["scopes"]}
+    stack = dap.ok("variables", {"variablesReference": scopes["Value stack"]["variablesReference"]})
+    assert [v["value"] for v in stack["variables"]] == ["i32 229", "i32 -1"]
+    bps = dap.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": 8}]})["breakpoints"]
+    assert bps[0]["verified"] and bps[0]["line"] == 8
+    dap.ok("reverseContinue", {"threadId": 1})
+    assert dap.event("stopped")["body"]["reason"] == "breakpoint"
+    assert dap.top()["line"] == 8 and dap.locals()["$i"] == "i32 8"
+    dap.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": []})
+    dap.ok("continue", {"threadId": 1})
+    reply = shell_reply(dk, msg_id)
+    assert reply["status"] == "error" and reply["ename"] == "Trap"
+    dap.ok("disconnect", {})
