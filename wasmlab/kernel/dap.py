@@ -302,10 +302,27 @@ class DebugAdapter:
         import wasmlab
         from wasmlab.api import to_wasm
         from wasmlab.debug import Session
+
+        s = Session(wasmlab.Instance(func.module, self.ws.store), func, *args)
+        self.drive(s)
+        results = s.result
+        types = func.type.results
+        values = [] if not types else [results] if len(types) == 1 else list(results)
+        return [to_wasm(v, t) for v, t in zip(values, types)]
+
+    def run_program(self, instance: Any) -> None:
+        """Run a WASI program's `_start` on `instance` under a Session (`%run`); its
+        `proc_exit` or trap is raised as the undebugged run raises it."""
+        from wasmlab.debug import Session
+
+        self.drive(Session(instance, "_start"))
+
+    def drive(self, s: Any) -> None:
+        """Run session `s` to its end, reporting each stop and waiting at it for the panel's
+        next move. Returns when the call returned; raises its trap (a WASI exit too), or
+        `Interrupted` for the stop button."""
         from wasmlab.script import Interrupted
 
-        instance = wasmlab.Instance(func.module, self.ws.store)
-        s = Session(instance, func, *args)
         self.pause_asked = False
         try:
             with self.lock:
@@ -318,10 +335,7 @@ class DebugAdapter:
             while True:
                 kind = stop.kind
                 if kind == "returned":
-                    results = s.result
-                    types = func.type.results
-                    values = [] if not types else [results] if len(types) == 1 else list(results)
-                    return [to_wasm(v, t) for v, t in zip(values, types)]
+                    return
                 if kind in ("trap", "exhausted", "exit"):
                     if "trap" not in self.filters or reported_trap or kind == "exit":
                         raise s.trap
@@ -566,7 +580,8 @@ class DebugAdapter:
                 value, t = views.value_parts(v)
                 var = views.typed_var(self.refs, text.strip(), v)
                 return {"result": value, "type": t, "variablesReference": var["variablesReference"]}
-            return {"result": str(v), "type": str(getattr(v, "type", "")), "variablesReference": 0}
+            text = getattr(v, "text", None)  # a C value (CValue) of a -g frame
+            return {"result": text if isinstance(text, str) else str(v), "variablesReference": 0}
 
     def inspect_variables(self, args: dict[str, Any]) -> dict[str, Any]:
         """Nothing paused: the modules the notebook defined (or the paused frame's locals)."""

@@ -86,6 +86,14 @@ class Workspace(engine.Workspace):
             return a.run_call(func, args)
         return super().call(func, args)
 
+    def run_wasi(self, entry: Entry, args: list[str] | None = None, stdin: bytes | None = None) -> int:
+        """`%run`: under a debug Session too while the debugger panel could stop it."""
+        a = self.adapter
+        if a is None or not a.wants(None) or "_start" not in entry.inst.exports:
+            return super().run_wasi(entry, args, stdin)
+        instance = self.fresh_wasi(entry, args, stdin)
+        return entry.config.command_status(None, lambda: a.run_program(instance))
+
     # --- cells -----------------------------------------------------------------------------
 
     def run_cell(self, code: str, emit: Emit, cell: int | None = None) -> None:
