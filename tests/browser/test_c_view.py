@@ -146,6 +146,8 @@ def test_c_view_clicks_gutter_run_next_and_back_lines(browser: Any, lab: dict[st
             arg=dbg.element_handle(),
         )
         assert "(module" in dbg.locator(".wl-source").inner_text()[:2000]
+        assert "local.get 2" in dbg.locator(".wl-line-cur").inner_text()  # line 28 starts with the frame base
+        dbg.screenshot(path=str(out / "c-view-wat.png"))
         dbg.locator("button.wl-view[data-view='c']").click()
         wait_line(page, dbg, 28)
     finally:
