@@ -53,6 +53,12 @@ class Debugger(anywidget.AnyWidget):
     printed as WAT. `memory_window` bytes of
     memory `memory_index` are shown, starting at `memory_base`; `graph` is "none", "cfg"
     (the current function, its current block highlighted) or "calls".
+
+    A module compiled with `-g` (DWARF) opens in the C view (`view` "c"; "wat" switches):
+    the C source (found where the compiler recorded it, else by name in
+    `session.source_dirs`) with the current line, breakpoints by line, the line's wasm
+    instructions, buttons for next/step/back line and finish, and the Variables pane: each C
+    variable of the selected frame with its type, value and where it lives.
     """
 
     _esm = STATIC / "debugger.js"
