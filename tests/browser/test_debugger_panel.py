@@ -226,12 +226,12 @@ def test_debugger_panel_steps_back(panel_lab: dict[str, Any]) -> None:
             vs = variables(page)
             assert vs.get("$n") == "i32 4" and vs.get("$i") == "i32 0" and vs.get("$acc") == "i32 0", vs
             first = top_frame(page)
-            assert "sum" in first and "local.get 2" in first, first  # $acc is local 2
+            assert "sum" in first and "(local.get $acc)" in first, first  # as the cell writes it
             page.screenshot(path=str(out / "debugger-panel-paused.png"))
 
             # step over: one instruction on
             page.locator("[data-command='debugger:next']").click()
-            wait_frame(page, "t => t.includes('local.get 1')")
+            wait_frame(page, "t => t.includes('(local.get $i)')")
             stepped = top_frame(page)
             page.screenshot(path=str(out / "debugger-panel-stepped.png"))
             # step back (ours): the same place as before the step
@@ -239,7 +239,7 @@ def test_debugger_panel_steps_back(panel_lab: dict[str, Any]) -> None:
                 "() => !document.querySelector(\"[data-command='wasmlab-debugger:step-back']\").disabled"
             )
             back.click()
-            wait_frame(page, "t => t.includes('local.get 2')")
+            wait_frame(page, "t => t.includes('(local.get $acc)')")
             assert top_frame(page) == first != stepped
             page.screenshot(path=str(out / "debugger-panel-stepped-back.png"))
 

@@ -388,3 +388,55 @@ def test_notebook_7_hunt_in_the_panel(dk: Driver) -> None:
     reply = shell_reply(dk, msg_id)
     assert reply["status"] == "error" and reply["ename"] == "Trap"
     dap.ok("disconnect", {})
+
+
+SPIN = """(module
+  (func (export "spin") (param $n i32) (local $v v128)
+    (local.set $v (v128.const i32x4 1 2 3 -1))
+    (loop $l
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $l))))"""
+
+
+def test_pause_stop_button_and_v128_lanes(dk: Driver) -> None:
+    """pause stops a running call (reason pause); the stop button ends a call running under
+    the debugger; a v128 local opens into its lanes and renders as a table."""
+    dap = Dap(dk)
+    dap.ok("initialize", {"adapterID": "wasmlab"})
+    dap.ok("attach", {})
+    dap.ok("setExceptionBreakpoints", {"filters": ["trap"]})  # armed: calls run under a Session
+    dk.ok(SPIN)
+    dap.drop_events()
+    msg_id = dk.kc.execute('(invoke "spin" (i32.const 0))')
+    time.sleep(0.5)
+    assert dap.ok("stackTrace", {"threadId": 1})["stackFrames"] == []  # running: at once, nothing
+    assert "running" in dap.fail("scopes", {"frameId": 1})
+    dap.ok("pause", {"threadId": 1})
+    assert dap.event("stopped")["body"]["reason"] == "pause"
+    top = dap.top()
+    assert "spin" in top["name"] and top["line"] in (5, 6), top
+    ls = {v["name"]: v for v in dap.ok("variables", {"variablesReference": dap.ok(
+        "scopes", {"frameId": top["id"]})["scopes"][0]["variablesReference"]})["variables"]}  # fmt: skip
+    assert int(ls["$n"]["value"].split()[1]) > 0
+    lanes = dap.ok("variables", {"variablesReference": ls["$v"]["variablesReference"]})["variables"]
+    assert {v["name"]: v["value"] for v in lanes}["i32x4"] == "1 2 3 -1"
+    rich = dap.ok("richInspectVariables", {"variableName": "$v", "frameId": top["id"]})
+    assert "i32x4" in rich["data"]["text/html"] and "<table" in rich["data"]["text/html"]
+    dap.ok("continue", {"threadId": 1})
+    dap.event("continued")
+    # a gutter breakpoint set while the call runs stops it there
+    path = dap.ok("dumpCell", {"code": SPIN})["sourcePath"]
+    time.sleep(0.3)
+    bps = dap.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": 5}]})["breakpoints"]
+    assert bps[0]["verified"] and bps[0]["line"] == 5
+    assert dap.event("stopped")["body"]["reason"] == "breakpoint"
+    assert dap.top()["line"] == 5
+    dap.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": []})
+    dap.ok("continue", {"threadId": 1})
+    time.sleep(0.3)
+    dk.km.interrupt_kernel()  # the stop button, while it runs under the debugger
+    reply = shell_reply(dk, msg_id)
+    assert reply["status"] == "error" and reply["ename"] == "Interrupted"
+    dap.ok("setExceptionBreakpoints", {"filters": []})
+    dap.ok("disconnect", {})
+    assert dk.ok("%help").status == "ok"

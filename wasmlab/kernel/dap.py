@@ -66,6 +66,8 @@ class DebugAdapter:
         self.seq = 0
         self.lock = threading.RLock()  # held by a move; reading requests take it too
         self.moves: queue.Queue[str | None] = queue.Queue()
+        self.jobs: queue.Queue[tuple[Callable[[], Any], threading.Event, dict[str, Any]]] = queue.Queue()
+        self.last_move = "run"
         self.running: Any = None  # the Session a cell's call runs under
         self.paused: Any = None  # ... while it is stopped and the cell waits
         self.pause_asked = False
@@ -222,7 +224,8 @@ class DebugAdapter:
             if cond is not None and not isinstance(cond, str):
                 raise RequestError("setBreakpoints: a condition is text")
             lines.append((line, cond))
-        with self._locked():
+
+        def work() -> list[dict[str, Any]]:
             for b in self.panel.pop(path, []):
                 self._delete(b)
             bindable = self.bindable_lines(path)
@@ -252,6 +255,9 @@ class DebugAdapter:
                     {"id": b.id, "verified": bindable is not None, "line": at, "source": {"path": path}}
                 )
             self.panel[path] = kept
+            return answer
+
+        answer = self._in_shell(work)
         return {"breakpoints": answer}
 
     def _delete(self, b: Any) -> None:
@@ -324,6 +330,7 @@ class DebugAdapter:
         from wasmlab.script import Interrupted
 
         self.pause_asked = False
+        self.last_move = "run"
         try:
             with self.lock:
                 self.running = s
@@ -340,6 +347,12 @@ class DebugAdapter:
                     if "trap" not in self.filters or reported_trap or kind == "exit":
                         raise s.trap
                     reported_trap = True
+                elif kind == "interrupted" and self._run_jobs():
+                    if self.last_move in ("run", "continue"):  # a breakpoint changed: run on
+                        with self.lock:
+                            stop = s.continue_()
+                        continue
+                    stop = dataclasses.replace(stop, reason="paused to change breakpoints")
                 elif kind == "interrupted" and not self.pause_asked:
                     raise Interrupted(f"interrupted at step {s.step_count}")
                 elif kind == "fuel":
@@ -356,6 +369,45 @@ class DebugAdapter:
                 self.refs = views.References(self.refs.next)
             s.close()
             self.event("continued", {"threadId": THREAD_ID, "allThreadsContinued": True})
+
+    def _in_shell(self, work: Callable[[], Any]) -> Any:
+        """`work()` where the session may change: here when no call runs or it waits (the
+        shell thread is blocked then), else in the shell thread between two slices of the
+        run (which is interrupted for it and goes on)."""
+        if self.lock.acquire(timeout=0.05):
+            try:
+                return work()
+            finally:
+                self.lock.release()
+        s = self.running
+        if s is None:
+            with self._locked():
+                return work()
+        done = threading.Event()
+        box: dict[str, Any] = {}
+        self.jobs.put((work, done, box))
+        s.interrupt()
+        if not done.wait(LOCK_WAIT):
+            raise RequestError("the call is busy: try again")
+        if "error" in box:
+            raise box["error"]
+        return box.get("value")
+
+    def _run_jobs(self) -> bool:
+        """Run what the control thread queued (the shell thread, at an interruption)."""
+        ran = False
+        while True:
+            try:
+                work, done, box = self.jobs.get_nowait()
+            except queue.Empty:
+                return ran
+            ran = True
+            try:
+                with self.lock:
+                    box["value"] = work()
+            except Exception as e:  # noqa: BLE001 - handed back to the request
+                box["error"] = e
+            done.set()
 
     def _at_breakpoint(self, s: Any) -> Any:
         """A breakpoint on the very first instruction (a run from there would step over it)."""
@@ -389,6 +441,7 @@ class DebugAdapter:
             return move
 
     def _make_move(self, s: Any, move: str, stop: Any) -> Any:
+        self.last_move = move
         with self.lock:
             self.paused = None
             try:
@@ -450,6 +503,7 @@ class DebugAdapter:
     # --- reading the paused session (the control thread) ------------------------------------
 
     def _locked(self) -> Any:
+        """The lock, for a reading request (a move in progress: a clear refusal after a while)."""
         lock = self.lock
 
         class Held:
@@ -473,6 +527,8 @@ class DebugAdapter:
 
     def stack_trace(self, args: dict[str, Any]) -> dict[str, Any]:
         self._thread(args)
+        if self.paused is None:
+            return {"stackFrames": [], "totalFrames": 0}
         with self._locked():
             s = self.paused
             if s is None:
@@ -510,8 +566,19 @@ class DebugAdapter:
             frame.update(line=span.line, column=span.col, source=source)
             if getattr(span, "end_line", None) == span.line and getattr(span, "end_col", 0) > span.col:
                 frame.update(endLine=span.line, endColumn=span.end_col)
-        frame["name"] = f"{name}: {f.instr}"
+        frame["name"] = f"{name}: {self._written(span) or f.instr}"
         return frame
+
+    def _written(self, span: Any) -> str | None:
+        """The instruction as its cell writes it (`(local.get $acc)`), when on one line."""
+        if span is None or getattr(span, "end_line", None) != span.line:
+            return None
+        code = self.cells.get(self.paths.get(span.filename or "", ""))
+        lines = code.splitlines() if code is not None else []
+        if not 1 <= span.line <= len(lines) or not 0 < span.col < span.end_col:
+            return None
+        text = lines[span.line - 1][span.col - 1 : span.end_col - 1].strip()
+        return text if 0 < len(text) <= 80 else None
 
     def _frame_index(self, s: Any, frame_id: Any) -> int:
         n = len(s.frames)
@@ -522,6 +589,7 @@ class DebugAdapter:
         return frame_id - 1
 
     def scopes(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._session()  # nothing paused: say so at once
         with self._locked():
             s = self._session()
             k = self._frame_index(s, args.get("frameId"))
@@ -558,6 +626,7 @@ class DebugAdapter:
         for x, what in ((ref, "variablesReference"), (start, "start"), (count, "count")):
             if isinstance(x, bool) or not isinstance(x, int) or x < 0:
                 raise RequestError(f"variables: {what} must be a number >= 0, not {x!r}")
+        self._session()
         with self._locked():
             self._session()
             try:
@@ -569,6 +638,7 @@ class DebugAdapter:
         text = args.get("expression")
         if not isinstance(text, str) or not text.strip():
             raise RequestError("evaluate: give an expression ($i, global $g, i32.load 0x120)")
+        self._session()  # nothing paused: say so at once
         with self._locked():
             s = self._session()
             k = self._frame_index(s, args.get("frameId"))
@@ -602,6 +672,7 @@ class DebugAdapter:
         name = args.get("variableName")
         if not isinstance(name, str) or not name:
             raise RequestError("richInspectVariables: give variableName")
+        self._session()  # nothing paused: say so at once
         with self._locked():
             s = self._session()
             make = self.refs.named.get(name)
