@@ -440,3 +440,24 @@ def test_pause_stop_button_and_v128_lanes(dk: Driver) -> None:
     dap.ok("setExceptionBreakpoints", {"filters": []})
     dap.ok("disconnect", {})
     assert dk.ok("%help").status == "ok"
+
+
+def test_labextension_is_packaged() -> None:
+    """The built labextension goes into the wheel (pyproject's data files) where JupyterLab
+    looks for it, under the name its package.json gives; labext.sh builds to that place."""
+    import json
+    import tomllib
+
+    from tests.conftest import ROOT
+
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["data-files"]
+    pkg = json.loads((ROOT / "labextension" / "package.json").read_text())
+    assert pkg["name"] == "@wasmlab/time-travel"
+    assert (ROOT / "labextension" / pkg["jupyterlab"]["outputDir"]).resolve() == ROOT / "wasmlab/kernel/labextension"
+    assert data[f"share/jupyter/labextensions/{pkg['name']}"] == ["wasmlab/kernel/labextension/*.json"]
+    assert data[f"share/jupyter/labextensions/{pkg['name']}/static"] == ["wasmlab/kernel/labextension/static/*"]
+    assert "/wasmlab/kernel/labextension/" in (ROOT / ".gitignore").read_text().splitlines()
+    built = ROOT / "wasmlab" / "kernel" / "labextension" / "package.json"
+    if built.exists():  # after scripts/labext.sh: JupyterLab's metadata of a federated extension
+        meta = json.loads(built.read_text())
+        assert meta["name"] == pkg["name"] and meta["jupyterlab"]["_build"]["load"].startswith("static/remoteEntry.")
