@@ -453,11 +453,17 @@ def test_labextension_is_packaged() -> None:
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["data-files"]
     pkg = json.loads((ROOT / "labextension" / "package.json").read_text())
     assert pkg["name"] == "@wasmlab/time-travel"
-    assert (ROOT / "labextension" / pkg["jupyterlab"]["outputDir"]).resolve() == ROOT / "wasmlab/kernel/labextension"
+    assert (
+        ROOT / "labextension" / pkg["jupyterlab"]["outputDir"]
+    ).resolve() == ROOT / "wasmlab/kernel/labextension"
     assert data[f"share/jupyter/labextensions/{pkg['name']}"] == ["wasmlab/kernel/labextension/*.json"]
-    assert data[f"share/jupyter/labextensions/{pkg['name']}/static"] == ["wasmlab/kernel/labextension/static/*"]
+    assert data[f"share/jupyter/labextensions/{pkg['name']}/static"] == [
+        "wasmlab/kernel/labextension/static/*"
+    ]
     assert "/wasmlab/kernel/labextension/" in (ROOT / ".gitignore").read_text().splitlines()
     built = ROOT / "wasmlab" / "kernel" / "labextension" / "package.json"
     if built.exists():  # after scripts/labext.sh: JupyterLab's metadata of a federated extension
         meta = json.loads(built.read_text())
-        assert meta["name"] == pkg["name"] and meta["jupyterlab"]["_build"]["load"].startswith("static/remoteEntry.")
+        assert meta["name"] == pkg["name"] and meta["jupyterlab"]["_build"]["load"].startswith(
+            "static/remoteEntry."
+        )
