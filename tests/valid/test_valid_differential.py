@@ -57,6 +57,7 @@ from wasmlab.syntax import (
     TableType,
     ValType,
 )
+from wasmlab.syntax.features import PROPOSALS
 from wasmlab.valid import validate
 
 ALL_TYPES = [I32, I64, F32, F64, V128, FUNCREF, EXTERNREF]
@@ -69,7 +70,8 @@ TYPES = [
     FuncType((FUNCREF,), (EXTERNREF, I32)),
     FuncType((V128, I32), (V128,)),
 ]
-PLAIN = [op for op in ALL_OPS if op.params is not None]
+#: the 2.0 instructions with a fixed signature (the proposals' are decoded only with their feature)
+PLAIN = [op for op in ALL_OPS if op.params is not None and op.feature not in PROPOSALS]
 LANES = {"i8x16": 16, "i16x8": 8, "i32x4": 4, "i64x2": 2, "f32x4": 4, "f64x2": 2}
 GLOBALS = [I32, F32, I64, FUNCREF]  # 0: imported const, 1: imported mut, 2: mut, 3: const
 TABLES = [FUNCREF, EXTERNREF]

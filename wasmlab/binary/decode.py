@@ -412,16 +412,16 @@ class Decoder:
                     self.pos = pos
                     sub = self.u32()
                     pos = self.pos
-                    key = code << 8 | sub if sub < 0x100 else -1
-                    if key == -1:
-                        raise self.fail(f"illegal opcode {code:02x} {sub:x}", start)
+                    key = code << 8 | sub if sub < 0x100 else code << 16 | sub
             else:
                 key = code
             op = by_key.get(key)
             if op is None:
-                if code == 0xFC or code == 0xFD:
-                    raise self.fail(f"illegal opcode {code:02x} {key & 0xFF:x}", start)
                 gated = BY_KEY.get(key)
+                if code == 0xFC or code == 0xFD:
+                    hint = f" ({gated.name} needs the {gated.feature} feature)" if gated is not None else ""
+                    sub = key & 0xFF if key < 0x10000 else key & 0xFFFF
+                    raise self.fail(f"illegal opcode {code:02x} {sub:x}{hint}", start)
                 hint = f" ({gated.name} needs the {gated.feature} feature)" if gated is not None else ""
                 raise self.fail(f"illegal opcode {code:02x}{hint}", start)
             kind = op.imm

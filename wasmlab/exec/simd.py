@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Iterable, Sequence
+from fractions import Fraction
 from struct import Struct
 from typing import Any
 
@@ -745,8 +746,92 @@ _def("f64x2.convert_low_i32x4_u", lambda a: _pack_f64([float(x) for x in _u(a, 3
 _def("f32x4.demote_f64x2_zero", lambda a: _pack_f32([_demote(x) for x in _f64s(a)] + [0.0, 0.0]))
 _def("f64x2.promote_low_f32x4", lambda a: _pack_f64([_promote(x) for x in _f32s(a)[:2]]))
 
+
+# relaxed SIMD (3.0): the spec allows a set of results for each; these are the ones of
+# wasmtime's deterministic mode (`Config.relaxed_simd_deterministic`), so differential tests
+# can compare: swizzle, saturating truncation, fused multiply-add, bitwise lane select,
+# min/max as f32x4.min/max, saturating q15mulr, and the byte dot products signed x signed
+# with the 16-bit sums wrapping.
+
+
+def _fma(x: float, y: float, z: float, single: bool) -> float:
+    """x * y + z rounded once (to an f32 when `single`), as a fused multiply-add does."""
+    if not (math.isfinite(x) and math.isfinite(y) and math.isfinite(z)):
+        return x * y + z  # NaNs and infinities: no finite rounding is involved
+    exact = Fraction(x) * Fraction(y) + Fraction(z)
+    if exact == 0:
+        product = x * y if (x == 0 or y == 0) else None
+        # an exactly zero product keeps IEEE's sign rules for zero sums; a cancellation is +0
+        return product + z if product is not None else 0.0
+    try:
+        d = exact.numerator / exact.denominator  # correctly rounded to a double
+    except OverflowError:
+        return _INF if exact > 0 else -_INF
+    if not single:
+        return d
+    f = _f32_round(d)
+    if exact != d and f != d and math.isfinite(f):  # rounding twice errs only halfway between f32s
+        other = 2 * d - f
+        if _f32_round(other) == other and other != f:
+            return max(f, other) if exact > d else min(f, other)
+    return f
+
+
+def _f32_round(x: float) -> float:
+    try:
+        return _F32.unpack(_F32.pack(x))[0]
+    except OverflowError:
+        return math.copysign(_INF, x)
+
+
+def _madd(single: bool, negate: bool) -> Callable[[int, int, int], int]:
+    lanes, pack = (_f32s, _pack_f32) if single else (_f64s, _pack_f64)
+    sign = -1.0 if negate else 1.0
+
+    def madd(a: int, b: int, c: int) -> int:
+        return pack([_fma(sign * x, y, z, single) for x, y, z in zip(lanes(a), lanes(b), lanes(c))])
+
+    return madd
+
+
+def _relaxed_dot(a: int, b: int) -> list[int]:
+    """The eight 16-bit sums of adjacent signed byte products, wrapped to 16 bits (signed)."""
+    xs, ys = _s(a, 8), _s(b, 8)
+    out = []
+    for i in range(0, 16, 2):
+        v = (xs[i] * ys[i] + xs[i + 1] * ys[i + 1]) & 0xFFFF
+        out.append(v - 0x10000 if v & 0x8000 else v)
+    return out
+
+
+def _relaxed_dot_add(a: int, b: int, c: int) -> int:
+    d = _relaxed_dot(a, b)
+    cs = _s(c, 32)
+    return _pack([d[2 * i] + d[2 * i + 1] + cs[i] for i in range(4)], 32)
+
+
+_def("i8x16.relaxed_swizzle", _swizzle)
+_def("i32x4.relaxed_trunc_f32x4_s", SIMD["i32x4.trunc_sat_f32x4_s"])
+_def("i32x4.relaxed_trunc_f32x4_u", SIMD["i32x4.trunc_sat_f32x4_u"])
+_def("i32x4.relaxed_trunc_f64x2_s_zero", SIMD["i32x4.trunc_sat_f64x2_s_zero"])
+_def("i32x4.relaxed_trunc_f64x2_u_zero", SIMD["i32x4.trunc_sat_f64x2_u_zero"])
+_def("f32x4.relaxed_madd", _madd(True, False))
+_def("f32x4.relaxed_nmadd", _madd(True, True))
+_def("f64x2.relaxed_madd", _madd(False, False))
+_def("f64x2.relaxed_nmadd", _madd(False, True))
+for _shape_name in ("i8x16", "i16x8", "i32x4", "i64x2"):
+    _def(f"{_shape_name}.relaxed_laneselect", SIMD["v128.bitselect"])
+for _shape_name in ("f32x4", "f64x2"):
+    _def(f"{_shape_name}.relaxed_min", SIMD[f"{_shape_name}.min"])
+    _def(f"{_shape_name}.relaxed_max", SIMD[f"{_shape_name}.max"])
+_def("i16x8.relaxed_q15mulr_s", SIMD["i16x8.q15mulr_sat_s"])
+_def("i16x8.relaxed_dot_i8x16_i7x16_s", lambda a, b: _pack(_relaxed_dot(a, b), 16))
+_def("i32x4.relaxed_dot_i8x16_i7x16_add_s", _relaxed_dot_add)
+
 #: instructions whose last argument is an immediate (lane index or shuffle bytes)
-WITH_IMMEDIATE = frozenset(name for name in SIMD if "_lane" in name or name == "i8x16.shuffle")
+WITH_IMMEDIATE = frozenset(
+    name for name in SIMD if ("_lane" in name and "laneselect" not in name) or name == "i8x16.shuffle"
+)
 
 __all__ = [
     "SIMD",

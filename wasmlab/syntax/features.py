@@ -17,6 +17,7 @@ PROPOSALS: dict[str, str] = {
     "function-references": "typed function references: (ref null? $t), call_ref, br_on_null, ref.as_non_null, table initializers",
     "gc": "garbage collection: rec/sub types, structs, arrays, i31, casts, any/eq/none/extern conversions",
     "multi-memory": "more than one memory; a memory index on loads, stores and memory.*",
+    "relaxed-simd": "SIMD instructions whose results the spec leaves open (wasmtime's deterministic ones here)",
     "tail-call": "return_call and return_call_indirect",
 }
 

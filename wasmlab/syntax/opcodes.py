@@ -43,8 +43,11 @@ class Op:
 
     @property
     def key(self) -> int:
-        """A unique integer: the code, or (prefix << 8 | code) for prefixed instructions."""
-        return self.code if self.prefix is None else (self.prefix << 8) | self.code
+        """A unique integer: the code, or (prefix << 8 | code) for prefixed instructions
+        (prefix << 16 | code for the codes above 0xFF, such as relaxed SIMD's)."""
+        if self.prefix is None:
+            return self.code
+        return (self.prefix << 8) | self.code if self.code < 0x100 else (self.prefix << 16) | self.code
 
     @property
     def encoding(self) -> str:
@@ -479,6 +482,31 @@ f64x2.convert_low_i32x4_s 0xfe none v128:v128 the two low signed i32 lanes to f6
 f64x2.convert_low_i32x4_u 0xff none v128:v128 the two low unsigned i32 lanes to f64
 """
 
+# relaxed SIMD (3.0): results the spec leaves to the implementation; the machine gives
+# wasmtime's deterministic ones (see exec.simd)
+_FD_RELAXED = """
+i8x16.relaxed_swizzle 0x100 none v128,v128:v128 select bytes by index (out-of-range indices: 0 here)
+i32x4.relaxed_trunc_f32x4_s 0x101 none v128:v128 truncate f32 lanes to signed i32 (saturating here)
+i32x4.relaxed_trunc_f32x4_u 0x102 none v128:v128 truncate f32 lanes to unsigned i32 (saturating here)
+i32x4.relaxed_trunc_f64x2_s_zero 0x103 none v128:v128 truncate both f64 lanes to signed i32, upper lanes zero
+i32x4.relaxed_trunc_f64x2_u_zero 0x104 none v128:v128 truncate both f64 lanes to unsigned i32, upper lanes zero
+f32x4.relaxed_madd 0x105 none v128,v128,v128:v128 a * b + c lane-wise (fused, one rounding, here)
+f32x4.relaxed_nmadd 0x106 none v128,v128,v128:v128 -(a * b) + c lane-wise (fused here)
+f64x2.relaxed_madd 0x107 none v128,v128,v128:v128 a * b + c lane-wise (fused, one rounding, here)
+f64x2.relaxed_nmadd 0x108 none v128,v128,v128:v128 -(a * b) + c lane-wise (fused here)
+i8x16.relaxed_laneselect 0x109 none v128,v128,v128:v128 pick each byte from a or b by a mask (bitwise here)
+i16x8.relaxed_laneselect 0x10a none v128,v128,v128:v128 pick each 16-bit lane from a or b by a mask (bitwise here)
+i32x4.relaxed_laneselect 0x10b none v128,v128,v128:v128 pick each 32-bit lane from a or b by a mask (bitwise here)
+i64x2.relaxed_laneselect 0x10c none v128,v128,v128:v128 pick each 64-bit lane from a or b by a mask (bitwise here)
+f32x4.relaxed_min 0x10d none v128,v128:v128 lane-wise minimum (NaN and -0 as f32x4.min here)
+f32x4.relaxed_max 0x10e none v128,v128:v128 lane-wise maximum (NaN and -0 as f32x4.max here)
+f64x2.relaxed_min 0x10f none v128,v128:v128 lane-wise minimum (NaN and -0 as f64x2.min here)
+f64x2.relaxed_max 0x110 none v128,v128:v128 lane-wise maximum (NaN and -0 as f64x2.max here)
+i16x8.relaxed_q15mulr_s 0x111 none v128,v128:v128 lane-wise Q15 rounding multiply (saturating here)
+i16x8.relaxed_dot_i8x16_i7x16_s 0x112 none v128,v128:v128 multiply byte lanes and add adjacent pairs to 16 bits
+i32x4.relaxed_dot_i8x16_i7x16_add_s 0x113 none v128,v128,v128:v128 byte dot product of four lanes each, added to c's 32-bit lanes
+"""
+
 # lane-wise comparisons, in their encoding order
 _SIMD_CMP = [
     ("i8x16", 0x23, ["eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u"]),
@@ -524,6 +552,9 @@ def _build() -> list[Op]:
     for line in _FD.strip().splitlines():
         name, code, imm, sig, desc = line.split(" ", 4)
         ops.append(_row(name, 0xFD, int(code, 16), imm, sig, "simd", desc))
+    for line in _FD_RELAXED.strip().splitlines():
+        name, code, imm, sig, desc = line.split(" ", 4)
+        ops.append(_row(name, 0xFD, int(code, 16), imm, sig, "relaxed-simd", desc))
     for shape, base, names in _SIMD_CMP:
         for i, suffix in enumerate(names):
             desc = f"lane-wise {_CMP_WORDS[suffix]} (all ones or zero)"

@@ -103,6 +103,25 @@ def _exnref_free(module: Module) -> None:
         raise ValidationError("exnref needs the exceptions feature")
 
 
+#: proposals whose instructions have no typing rule that names the feature: without the
+#: feature, any of their instructions makes the module invalid
+_GATED_BY_OPCODE = ("relaxed-simd",)
+
+
+def _proposal_instructions(module: Module, features: Features) -> None:
+    off = [f for f in _GATED_BY_OPCODE if f not in features]
+    if not off:
+        return
+    n_imported = sum(1 for imp in module.imports if imp.kind is ExternKind.FUNC)
+    for i, f in enumerate(module.funcs):
+        for ins in f.body:
+            if ins.op.feature in off:
+                raise ValidationError(
+                    f"{ins.op.name} needs the {ins.op.feature} feature",
+                    func=n_imported + i, instr=ins.op.name, offset=ins.offset, span=ins.span,
+                )  # fmt: skip
+
+
 # --- the module --------------------------------------------------------------------------------
 
 
@@ -201,6 +220,7 @@ def _validate(module: Module, features: Features) -> None:
 
     if "exceptions" not in features:
         _exnref_free(module)
+    _proposal_instructions(module, features)
     n_imported_tags = len(ctx.tags) - len(module.tags)
     for i, t in enumerate(module.tags):
         check_tag_type(ctx, t.type, f"tag {n_imported_tags + i}")
