@@ -471,9 +471,15 @@ class Decoder:
         index follows the alignment."""
         align = self.u32()
         mem = 0
-        if align & 0x40 and self.multi_memory:
-            align &= ~0x40
-            mem = self.u32()
+        if self.multi_memory:
+            # 3.0: flags below 2^6 are the alignment, bit 6 says a memory index follows; the
+            # alignment's bound is validation's (a flag from 2^7 is malformed)
+            if align >= 0x80:
+                raise self.fail("malformed memop flags", self.pos - 1)
+            if align & 0x40:
+                align &= ~0x40
+                mem = self.u32()
+            return align, self.uleb(64) if self.memory64 else self.u32(), mem
         if align >= 32:
             hint = " (bit 6, a memory index, needs the multi-memory feature)" if align & 0x40 else ""
             raise self.fail("malformed memop flags" + hint, self.pos - 1)

@@ -183,6 +183,10 @@ def tokenize(text: str, filename: str | None = None) -> Tokens:
     depth = 0  # block comment nesting carried over from earlier lines
     comment_at = (0, 0)
     line_text = ""
+    # annotations `(@id ...)` (3.0 text format): the stack depths at which open ones began,
+    # and the token ranges of the closed outermost ones
+    annots: list[int] = []
+    annot_spans: list[tuple[int, int]] = []
     for line_text in text.split("\n"):
         lineno += 1
         col = 0  # 0-based column of the next character to read
@@ -199,9 +203,17 @@ def tokenize(text: str, filename: str | None = None) -> Tokens:
                     stack.append(len(toks))
                     append(Token(LPAREN, "(", lineno, col + 1, offset + col))
                     col += 1
+                    if not annots and line_text.startswith("@", col):  # (inside one: any tokens)
+                        _annotation_id(source, line_text, col, lineno)
+                        annots.append(len(stack))
                 elif rp:
                     if stack:  # a stray ')' stays unpaired: the parser reports it where it meets it
-                        close[stack.pop()] = len(toks)
+                        start = stack.pop()
+                        close[start] = len(toks)
+                        if annots and len(stack) < annots[-1]:
+                            annots.pop()
+                            if not annots:
+                                annot_spans.append((start, len(toks)))
                     append(Token(RPAREN, ")", lineno, col + 1, offset + col))
                     col += 1
                 elif word:
@@ -211,8 +223,10 @@ def tokenize(text: str, filename: str | None = None) -> Tokens:
                         if tk == RESERVED or (
                             tk == KEYWORD and word not in KEYWORDS and not MEMARG_RE.match(word)
                         ):
-                            raise source.error(f"unknown operator {word}", lineno, col + 1)
-                        cache[word] = tk
+                            if not annots:
+                                raise source.error(f"unknown operator {word}", lineno, col + 1)
+                        else:
+                            cache[word] = tk
                     append(Token(tk, word, lineno, col + 1, offset + col))
                     col += len(word)
                 elif string:
@@ -227,8 +241,20 @@ def tokenize(text: str, filename: str | None = None) -> Tokens:
                         restart = -1
                     break
                 elif mixed:  # idchars and strings run together: reserved
-                    raise source.error(f"unknown operator {mixed}", lineno, col + 1)
+                    quoted = _QUOTED_ID_RE.fullmatch(mixed)
+                    if quoted is not None:  # 3.0: `$"name"`, the same identifier as `$name`
+                        append(_quoted_id(source, quoted.group(1), lineno, col, offset))
+                        col += len(mixed)
+                        continue
+                    if not annots:
+                        raise source.error(f"unknown operator {mixed}", lineno, col + 1)
+                    append(Token(RESERVED, mixed, lineno, col + 1, offset + col))
+                    col += len(mixed)
                 elif bad:
+                    if annots and bad in ",;[]{}":  # reserved tokens, fine inside an annotation
+                        append(Token(RESERVED, bad, lineno, col + 1, offset + col))
+                        col += 1
+                        continue
                     _bad_character(source, line_text, col, lineno)
             if restart < 0:
                 break
@@ -236,12 +262,67 @@ def tokenize(text: str, filename: str | None = None) -> Tokens:
         offset += len(line_text) + 1
     if depth:
         raise source.error("unclosed comment", *comment_at)
+    if annots:
+        first = toks[stack[annots[0] - 1]]
+        raise source.error("unclosed annotation", first.line, first.col)
+    if annot_spans:
+        toks, close, stack = _without_annotations(toks, annot_spans)
     eof = len(toks)
     for i in stack:  # unclosed: the parser meets the end of input inside them
         close[i] = eof
     end = Token(EOF, "", lineno, len(line_text) + 1, len(text))
     toks.extend([end] * _EOF_PADDING)  # lookahead past the end always finds EOF
     return Tokens(toks, close, source, stack, eof)
+
+
+_ANNOT_STRING_RE = re.compile(_STRCHARS)
+_QUOTED_ID_RE = re.compile(rf"\$({_STRCHARS})")
+
+
+def _quoted_id(source: Source, string: str, lineno: int, col: int, offset: int) -> Token:
+    """An identifier written `$"..."`: its text is `$` and the name the string stands for, so
+    `$"fh"` and `$fh` are one identifier."""
+    name = string_name(Token(STRING, string, lineno, col + 2, offset + col + 1), source)
+    if not name:
+        raise source.error("empty identifier", lineno, col + 1)
+    return Token(ID, "$" + name, lineno, col + 1, offset + col)
+
+
+def _annotation_id(source: Source, line: str, at: int, lineno: int) -> None:
+    """Check the id after `(@` (at `line[at]`, the `@`): idchars, or a non-empty UTF-8 string."""
+    nxt = line[at + 1 : at + 2]
+    if nxt == '"':
+        m = _ANNOT_STRING_RE.match(line, at + 1)
+        if m is not None and m.group() != '""':
+            string_name(Token(STRING, m.group(), lineno, at + 2, 0), source)
+            return
+    elif nxt and re.match(rf"[{_IDCHAR}]", nxt):
+        return
+    raise source.error("empty annotation id", lineno, at + 1)
+
+
+def _without_annotations(
+    toks: list[Token], spans: list[tuple[int, int]]
+) -> tuple[list[Token], dict[int, int], list[int]]:
+    """The tokens without the annotations the parser does not read (those whose `@id` is
+    not in KEYWORDS: the spec lets an implementation ignore them), paired again."""
+    out: list[Token] = []
+    pos = 0
+    for start, end in spans:
+        out.extend(toks[pos:start])
+        word = toks[start + 1].text
+        if word in KEYWORDS:
+            out.extend(toks[start : end + 1])
+        pos = end + 1
+    out.extend(toks[pos:])
+    close: dict[int, int] = {}
+    stack: list[int] = []
+    for i, t in enumerate(out):
+        if t.kind == LPAREN:
+            stack.append(i)
+        elif t.kind == RPAREN and stack:
+            close[stack.pop()] = i
+    return out, close, stack
 
 
 def _comment_scan(line: str, pos: int, depth: int) -> tuple[int, int]:
