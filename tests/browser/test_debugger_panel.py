@@ -5,7 +5,9 @@ highlighted, Variables shows the locals; step over, step back (our toolbar butto
 labextension/), continue to the next hit, remove the breakpoint, continue to the end.
 
 The server gets this checkout's kernelspec and its built labextension through a private
-JUPYTER_PATH (nothing is installed anywhere). Screenshots: artifacts/browser/debugger-*.png.
+JUPYTER_PATH (nothing is installed anywhere). Screenshots: artifacts/browser/debugger-panel-*.png
+(docs/images/debugger-panel.png is debugger-panel-07-reverse-continue.png). The second test
+follows notebook 7's walk through the panel.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import time
@@ -30,6 +33,7 @@ from tests.browser.test_lab import (
     chromium_path,
     free_port,
     kernel_idle,
+    run_all,
     shots_dir,
     write_settings,
 )
@@ -94,6 +98,7 @@ def panel_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
     notebooks = tmp / "notebooks"
     notebooks.mkdir()
     (notebooks / "debug.ipynb").write_text(json.dumps(notebook(), indent=1))
+    shutil.copy(ROOT / "notebooks" / "07-time-travel-debugging.ipynb", notebooks)
     home, settings = tmp / "home", tmp / "settings"
     for d in (home, settings, tmp / "workspaces", tmp / "runtime", tmp / "config"):
         d.mkdir(parents=True, exist_ok=True)
@@ -274,6 +279,97 @@ def test_debugger_panel_steps_back(panel_lab: dict[str, Any]) -> None:
             page.screenshot(path=str(out / "debugger-panel-done.png"))
         except Exception:
             page.screenshot(path=str(out / "debugger-panel-failed.png"))
+            print((panel_lab["log"]).read_text()[-3000:])
+            raise
+        finally:
+            page.close()
+            browser.close()
+
+
+def test_notebook_7_walkthrough(panel_lab: dict[str, Any]) -> None:
+    """Notebook 7's last section, as a reader follows it: the bug button, the Traps filter,
+    the hunt cell pauses at the trapping store (line 14), the value stack shows the bad
+    address, a gutter breakpoint on line 8 and reverse continue find the store of $init that
+    wrote over `report` ($i = 8); continue ends the cell with the trap."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("playwright is not installed (pip install -e '.[test]')")
+    exe = chromium_path()
+    out = shots_dir()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1500, "height": 1000})
+        page.set_default_timeout(60_000)
+        try:
+            page.goto(
+                f"{panel_lab['base']}/lab/tree/07-time-travel-debugging.ipynb?reset&token={panel_lab['token']}"
+            )
+            page.wait_for_selector(f"{ACTIVE} .jp-Notebook .jp-Cell", state="attached")
+            kernel_idle(page)
+            run_all(page)
+            page.locator(f"{ACTIVE} .jp-DebuggerBugButton").click()
+            page.wait_for_selector(".jp-DebuggerCallstack", state="visible")
+            # pause on exceptions: Traps
+            button = page.locator(".jp-PauseOnExceptions")
+            page.wait_for_function("() => { const b = document.querySelector('.jp-PauseOnExceptions'); "
+                                   "return b && !b.disabled && !b.hasAttribute('aria-disabled') || "
+                                   "(b && b.getAttribute('aria-disabled') === 'false'); }")  # fmt: skip
+            button.click()
+            item = page.locator(".jp-PauseOnExceptions-menu .lm-Menu-item").first
+            item.wait_for(state="visible")
+            item.click()
+            cells = page.locator(f"{ACTIVE} .jp-Notebook .jp-Cell")
+            ids = cells.evaluate_all("(cs) => cs.map(c => c.getAttribute('data-uid') || '')")
+            sources = cells.evaluate_all(
+                "(cs) => cs.map(c => (c.querySelector('.cm-content') || {}).textContent || '')"
+            )
+            hunt = next(i for i, t in enumerate(sources) if t.startswith("(module $hunt"))
+            invoke = next(i for i, t in enumerate(sources) if t.startswith('(invoke $hunt "hunt")'))
+            assert len(ids) == len(sources)
+            cells.nth(invoke).scroll_into_view_if_needed()
+            cells.nth(invoke).locator(".cm-content").click()
+            page.keyboard.press("Shift+Enter")
+            hunt_cell = cells.nth(hunt)
+            page.wait_for_selector(f"{ACTIVE} .jp-DebuggerEditor-highlight", state="attached")
+            line = hunt_cell.locator(".jp-DebuggerEditor-highlight").first.inner_text()
+            assert "(i32.store (i32.load (i32.const 0x120)) (i32.const 229))" in line, line
+            page.locator("select[aria-label='Scope']").select_option("Value stack")
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.jp-DebuggerVariables-detail')].some(e => e.textContent === 'i32 -1')"
+            )
+            vs = variables(page)
+            assert vs.get("[0]") == "i32 229" and vs.get("[1]") == "i32 -1", vs
+            hunt_cell.scroll_into_view_if_needed()
+            page.screenshot(path=str(out / "debugger-panel-07-trap.png"))
+            # a breakpoint on line 8 (the store in $init), then reverse continue
+            lb = hunt_cell.locator(".cm-line").nth(7).bounding_box()
+            gb = hunt_cell.locator(".cm-breakpoint-gutter").first.bounding_box()
+            assert lb is not None and gb is not None
+            page.mouse.click(gb["x"] + gb["width"] / 2, lb["y"] + lb["height"] / 2)
+            page.wait_for_function("() => document.querySelectorAll('.jp-DebuggerBreakpoint').length > 0")
+            page.locator("[data-command='wasmlab-debugger:reverse-continue']").click()
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.jp-DebuggerCallstackFrame-name')].some(e => e.textContent.includes('init'))"
+            )
+            page.locator("select[aria-label='Scope']").select_option("Locals")
+            page.wait_for_function(
+                """() => [...document.querySelectorAll('.jp-DebuggerVariables .jp-TreeItem')].some(r =>
+                      (r.querySelector('.jp-DebuggerVariables-name') || {}).textContent === '$i' &&
+                      (r.querySelector('.jp-DebuggerVariables-detail') || {}).textContent === 'i32 8')"""
+            )
+            line = hunt_cell.locator(".jp-DebuggerEditor-highlight").first.inner_text()
+            assert "i32.store offset=0x100" in line, line
+            page.screenshot(path=str(out / "debugger-panel-07-reverse-continue.png"))
+            # continue: forwards to the trap again, and the cell ends with it
+            page.locator("[data-command='debugger:continue']").click()
+            page.wait_for_function(
+                "(el) => el.textContent.includes('out of bounds memory access')",
+                arg=cells.nth(invoke).element_handle(),
+            )
+            kernel_idle(page)
+        except Exception:
+            page.screenshot(path=str(out / "debugger-panel-07-failed.png"))
             print((panel_lab["log"]).read_text()[-3000:])
             raise
         finally:
