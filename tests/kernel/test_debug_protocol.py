@@ -182,6 +182,8 @@ def test_jupyterlab_sequence(dk: Driver) -> None:
     assert dap.ok("evaluate", {"expression": "i32.load 0x120", "context": "repl"})["result"] == "42"
     rich = dap.ok("richInspectVariables", {"variableName": "memory 0", "frameId": top["id"]})
     assert "<table" in rich["data"]["text/html"] and "2a" in rich["data"]["text/html"]
+    block = dap.ok("richInspectVariables", {"variableName": "0x00000100", "frameId": top["id"]})["data"]
+    assert block["text/plain"].splitlines()[2].startswith("00000120  2a 00 00 00")
 
     # next: one instruction (local.get $acc), the value stack grows
     stack_ref = scopes[1]["variablesReference"]

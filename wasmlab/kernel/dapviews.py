@@ -149,6 +149,7 @@ def page_vars(refs: References, mem: Any, index: int) -> list[Var]:
         name = f"page {p}"
         ref = refs.add(lambda base=base: block_vars(refs, mem, base))
         refs.named[f"memory {index} {name}"] = lambda base=base: hex_table(mem.read(base, 1024), base)
+        refs.named.setdefault(name, refs.named[f"memory {index} {name}"])  # the panel asks by name
         out.append({"name": name, "value": f"[{base:#x}, {base + PAGE:#x})",
                     "variablesReference": ref, "indexedVariables": PAGE // BLOCK})  # fmt: skip
     return out
@@ -159,6 +160,7 @@ def block_vars(refs: References, mem: Any, base: int) -> list[Var]:
     for b in range(base, base + PAGE, BLOCK):
         head = mem.read(b, ROW)
         ref = refs.add(lambda b=b: row_vars(mem, b))
+        refs.named.setdefault(f"{b:#010x}", lambda b=b: hex_table(mem.read(b, BLOCK), b))
         out.append({"name": f"{b:#010x}", "value": row_text(head) + " …",
                     "variablesReference": ref, "indexedVariables": BLOCK // ROW})  # fmt: skip
     return out
