@@ -45,3 +45,26 @@ def test_finish_of_a_void_function_and_from_the_outermost_frame(
         if s.finished:
             break
     assert s.finished
+
+
+def test_a_loops_first_line_is_stopped_at_every_round(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A branch back to a `loop` lands after it: the first line of a do-while body (whose
+    code starts with the `loop`) is still a breakpoint and a next_line stop every round."""
+    s = session(wasm(tmp_path_factory, "recursion"))
+    s.break_at("recursion.c:58")  # int r = a % b; gcd(84, 36) goes round twice
+    rounds = []
+    while s.continue_().kind == "breakpoint":
+        rounds.append({v.name: v.value for v in s.variables if v.name in ("a", "b")})
+    assert rounds == [{"a": "84", "b": "36"}, {"a": "36", "b": "12"}]
+    s = session(wasm(tmp_path_factory, "recursion"))
+    s.break_at("recursion.c:58")
+    s.continue_()
+    s.clear_breakpoints()
+    lines = [s.source_position.line]
+    for _ in range(5):
+        s.next_line()
+        lines.append(s.source_position.line)
+    assert lines == [58, 59, 60, 61, 58, 59]
+    for line in reversed(lines[:-1]):
+        s.back_line()
+        assert s.source_position.line == line

@@ -29,7 +29,15 @@ from .errors import DebugError
 from .history import Checkpoint, History, MachineSnap, StoreState, record_host_call
 from .patches import Switch, WatchHit
 from .program import Program
-from .source import FILE_LINE, Listing, SourceVariable, frame_eval, frame_variables, returned_value
+from .source import (
+    FILE_LINE,
+    Listing,
+    SourceVariable,
+    frame_eval,
+    frame_variables,
+    past_labels,
+    returned_value,
+)
 from .values import TypedValue
 from .views import (
     Changes,
@@ -1272,6 +1280,13 @@ class Session:
             self._travel(before if before is not None else 0)
             mm = self.machine
             while (mm.depth > d or key(mm) != line) and mm.steps < step:
+                self._forward(mm.steps + 1, live=False, use_fuel=False)
+            # past a `loop` or `block` that opens the line, as `next_line` and breakpoints stop
+            while (
+                mm.steps < step
+                and mm.frame is not None
+                and mm.frame.pc != past_labels(mm.frame.func, mm.frame.pc)
+            ):
                 self._forward(mm.steps + 1, live=False, use_fuel=False)
             return mm.steps
 

@@ -73,8 +73,7 @@ class SourceMap:
             # an address before a body's first instruction is in its size or locals: the
             # function's start (a function's line rows begin there)
             if offset <= offs[-1]:
-                pc = bisect.bisect_left(offs, offset)
-                return (f, pc)
+                return (f, past_labels(f, bisect.bisect_left(offs, offset)))
         return None
 
     def line_places(self, file: str, line: int) -> list[Place]:
@@ -148,7 +147,9 @@ class SourceMap:
             here = info.lines.position(a) if a is not None else None
             key = (here.file, here.line) if here is not None else None
             if key is not None and key != before:
-                out.add(pc)
+                out.add(past_labels(f, pc))
+                if body[pc].op.name == "else":  # a false condition jumps past the `else`
+                    out.add(pc + 1)
             before = key
         return out
 
@@ -190,6 +191,19 @@ class SourceMap:
         if self.info is None:
             raise DebugError("the module has no DWARF debug information (compile it with -g)")
         return self.info
+
+
+#: instructions that only open a label: a branch back to a `loop` lands after it, so a
+#: line's first instruction is taken past them (else the line is missed on later rounds)
+_LABELS = ("loop", "block")
+
+
+def past_labels(f: FuncInst, pc: int) -> int:
+    body = f.func.body if f.func is not None else []
+    start = pc
+    while pc + 1 < len(body) and body[pc].op.name in _LABELS:
+        pc += 1
+    return pc if pc > start and body[pc].op.name != "end" else start
 
 
 class FrameState:
@@ -330,5 +344,5 @@ def frame_eval(smap: SourceMap, machine: Machine, index: int, text: str) -> CVal
 
 __all__ = [
     "FILE_LINE", "FrameState", "Listing", "SourceMap", "SourceVariable", "frame_eval", "frame_variables",
-    "returned_value",
+    "past_labels", "returned_value",
 ]  # fmt: skip
