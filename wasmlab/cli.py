@@ -78,9 +78,19 @@ def cmd_print(a: argparse.Namespace) -> int:
     from . import api
 
     module = load_module_file(a.file, validate=False, features=a.features)
+    note = ""
     if a.no_custom:
         module.customs = []
-    print(api.print_wat(module, folded=a.folded), end="")
+    elif not a.debug_sections:  # DWARF as escaped strings helps nobody reading the text
+        debug = [c for c in module.customs if c.name.startswith(".debug_")]
+        if debug:
+            module.customs = [c for c in module.customs if not c.name.startswith(".debug_")]
+            size = sum(len(c.data) for c in debug)
+            note = (
+                f";; {len(debug)} .debug_* custom sections ({size:,} bytes of DWARF) left out: "
+                "--debug-sections prints them, `wasmlab dump --lines` shows the line table\n"
+            )
+    print(note + api.print_wat(module, folded=a.folded), end="")
     return 0
 
 
@@ -93,6 +103,11 @@ def cmd_validate(a: argparse.Namespace) -> int:
 def cmd_dump(a: argparse.Namespace) -> int:
     from . import binary
 
+    if a.lines:
+        from . import dwarf
+
+        print(dwarf.line_table(load_module_file(a.file, validate=False, features=a.features)).dump(), end="")
+        return 0
     data = _read(a.file)
     if data[:4] == b"\0asm":
         from .binary import decode_auto  # (module linking is recognized by itself)
@@ -356,6 +371,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--no-custom", action="store_true", help="leave out custom sections (.debug_*, producers, ...)"
     )
+    s.add_argument(
+        "--debug-sections",
+        action="store_true",
+        help="print the .debug_* custom sections (DWARF) too (left out by default)",
+    )
     _features_option(s)
     s.set_defaults(fn=cmd_print)
 
@@ -366,6 +386,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("dump", help="sections, imports/exports and function bodies with byte offsets")
     s.add_argument("file", help=FILE_HELP)
+    s.add_argument(
+        "--lines",
+        action="store_true",
+        help="the DWARF line table of a module built with -g (rows as llvm-dwarfdump --debug-line prints them)",
+    )
     _features_option(s)
     s.set_defaults(fn=cmd_dump)
 

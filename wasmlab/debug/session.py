@@ -1266,7 +1266,7 @@ class Session:
 
         def key(mm: Machine) -> tuple[str, int] | None:
             f = mm.frame
-            pos = smap.position(f.func, f.pc) if f is not None else None
+            pos = smap.statement(f.func, f.pc) if f is not None else None
             return (pos.file, pos.line) if pos is not None else None
 
         def run_start(step: int) -> int:
@@ -1312,7 +1312,7 @@ class Session:
         fr = m.frame
         if fr is None or not smap.available:
             raise DebugError("no source lines here: the module has no DWARF debug information (-g)")
-        here = smap.position(fr.func, fr.pc)
+        here = smap.statement(fr.func, fr.pc)
         start = (here.file, here.line) if here is not None else None
         depth = m.depth
         places = [(fr.func, pc) for pc in smap.line_starts(fr.func) if pc != fr.pc]
@@ -1328,7 +1328,7 @@ class Session:
             fr = s.machine.frame
             if fr is None:
                 return True
-            pos = smap.position(fr.func, fr.pc)
+            pos = smap.statement(fr.func, fr.pc)
             d = s.machine.depth
             if pos is None:
                 return False

@@ -63,6 +63,16 @@ class SourceMap:
         a = self.address(f, pc)
         return None if a is None or self.info is None else self.info.position(a)
 
+    def statement(self, f: FuncInst, pc: int) -> SourcePos | None:
+        """The position of the statement instruction (`f`, `pc`) belongs to (see
+        `LineTable.statement`): moves by source line go by it. An unconditional `br` has
+        none: it only jumps (a loop's branch back lands in the loop's first line, which a
+        breakpoint on that line stops at: the line starts there, not at the `br`)."""
+        a = self.address(f, pc)
+        if a is None or self.info is None or f.func is None or f.func.body[pc].op.name == "br":
+            return None
+        return self.info.lines.statement(a)
+
     def place_of(self, address: int) -> Place | None:
         """The first instruction at or after DWARF `address`, in the function holding it."""
         if self.info is None:
@@ -144,7 +154,7 @@ class SourceMap:
         before: tuple[str, int] | None = None
         for pc in range(len(body)):
             a = self.address(f, pc)
-            here = info.lines.position(a) if a is not None else None
+            here = info.lines.statement(a) if a is not None else None
             key = (here.file, here.line) if here is not None else None
             if key is not None and key != before:
                 out.add(past_labels(f, pc))

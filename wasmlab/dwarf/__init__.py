@@ -11,14 +11,20 @@ globals, operand-stack slots and memory; the debugger (`wasmlab.debug`) gives it
 
 from .expr import CExprError, evaluate_c
 from .info import DebugInfo, Function, Scope, Variable
-from .lines import LineTable, SourcePos
+from .lines import LineProgram, LineTable, SourcePos
 from .location import FrameState, Location, LocationError, evaluate
-from .sections import DwarfError, has_dwarf
+from .sections import DwarfError, dwarf_info, has_dwarf
 from .types import CType
 from .values import CValue, string_at
 
+
+def line_table(module: object) -> LineTable:
+    """The line table of a `-g` module (DwarfError when it has no DWARF)."""
+    return LineTable.from_dwarf(dwarf_info(module))  # type: ignore[arg-type]
+
+
 __all__ = [
-    "CExprError", "CType", "CValue", "DebugInfo", "DwarfError", "FrameState", "Function", "LineTable",
-    "Location", "LocationError", "Scope", "SourcePos", "Variable", "evaluate", "evaluate_c", "has_dwarf",
-    "string_at",
+    "CExprError", "CType", "CValue", "DebugInfo", "DwarfError", "FrameState", "Function", "LineProgram", "LineTable",
+    "Location", "LocationError", "Scope", "SourcePos", "Variable", "dwarf_info", "evaluate", "evaluate_c",
+    "has_dwarf", "line_table", "string_at",
 ]  # fmt: skip

@@ -46,23 +46,65 @@ class Row:
     is_stmt: bool
     end_sequence: bool
     prologue_end: bool = False
+    file_index: int = 0  # in the line program's file table
+    isa: int = 0
+    discriminator: int = 0
+    basic_block: bool = False
+    epilogue_begin: bool = False
+
+    @property
+    def flags(self) -> list[str]:
+        """The row's flags, named and ordered as llvm-dwarfdump prints them."""
+        named = [
+            ("is_stmt", self.is_stmt), ("basic_block", self.basic_block), ("prologue_end", self.prologue_end),
+            ("epilogue_begin", self.epilogue_begin), ("end_sequence", self.end_sequence),
+        ]  # fmt: skip
+        return [name for name, on in named if on]
+
+
+@dataclass(frozen=True)
+class LineProgram:
+    """One compilation unit's line program: where it is in `.debug_line`, its file table
+    (index -> path) and its rows in the program's order."""
+
+    offset: int
+    version: int
+    files: dict[int, str]
+    rows: list[Row]
 
 
 class LineTable:
     """The line rows of all compilation units (see the module docstring)."""
 
-    def __init__(self, rows: list[Row]) -> None:
+    def __init__(self, rows: list[Row], programs: list[LineProgram] | None = None) -> None:
+        self.programs = programs or []
         self.rows = sorted(rows, key=lambda r: (r.address, r.end_sequence))
         self._addresses = [r.address for r in self.rows]
+        # per row: the position of the statement it belongs to (the latest is_stmt row at or
+        # before it in its sequence; a row that is not a statement continues the one before)
+        self._statements: list[SourcePos] = []
+        current: SourcePos | None = None
+        for r in self.rows:
+            if r.is_stmt or current is None:
+                current = r.pos
+            self._statements.append(current)
+            if r.end_sequence:
+                current = None
 
     @classmethod
     def from_dwarf(cls, info: Any) -> LineTable:
         rows: list[Row] = []
+        programs: list[LineProgram] = []
         for cu in info.iter_CUs():
             program = info.line_program_for_CU(cu)
             if program is None:
                 continue
             files = _file_names(program, cu)
+            mine: list[Row] = []
+            header = program.header
+            stmt_list = cu.get_top_DIE().attributes.get("DW_AT_stmt_list")
+            offset = stmt_list.value if stmt_list is not None else 0
+            programs.append(LineProgram(offset, header["version"], files, mine))
             default_stmt = bool(program.header["default_is_stmt"])
             stmt = default_stmt  # the state machine's is_stmt (pyelftools clears it at an end)
             dead = False  # in a sequence of code the linker dropped
@@ -85,8 +127,33 @@ class LineTable:
                     continue
                 file = files.get(s.file, "?")
                 pos = SourcePos(file, s.line, s.column)
-                rows.append(Row(s.address, pos, is_stmt, s.end_sequence, bool(s.prologue_end)))
-        return cls(rows)
+                row = Row(
+                    s.address, pos, is_stmt, s.end_sequence, bool(s.prologue_end), s.file, s.isa,
+                    s.discriminator, bool(s.basic_block), bool(s.epilogue_begin),
+                )  # fmt: skip
+                rows.append(row)
+                mine.append(row)
+        return cls(rows, programs)
+
+    def dump(self) -> str:
+        """The line programs as `llvm-dwarfdump --debug-line` prints their rows: per
+        program its offset and file table, then one row a line (address, line, column,
+        file, ISA, discriminator, flags)."""
+        out: list[str] = []
+        for p in self.programs:
+            out.append(f"debug_line[0x{p.offset:08x}] (DWARF {p.version})")
+            out += [f"file_names[{k:3d}]: {path}" for k, path in sorted(p.files.items())]
+            out.append("")
+            out.append("Address            Line   Column File   ISA Discriminator Flags")
+            out.append("------------------ ------ ------ ------ --- ------------- -------------")
+            for r in p.rows:
+                flags = "".join(" " + f for f in r.flags)
+                out.append(
+                    f"0x{r.address:016x} {r.pos.line:6d} {r.pos.col:6d} {r.file_index:6d} {r.isa:3d} "
+                    f"{r.discriminator:13d} {flags}"
+                )
+            out.append("")
+        return "\n".join(out)
 
     def position(self, address: int) -> SourcePos | None:
         """The source position of the instruction at `address` (None outside every sequence,
@@ -97,6 +164,19 @@ class LineTable:
         if k < 0 or self.rows[k].end_sequence:
             return None
         pos = self.rows[k].pos
+        return pos if pos.line else None
+
+    def statement(self, address: int) -> SourcePos | None:
+        """The position of the statement the instruction at `address` belongs to: its row's,
+        or, for a row that is not `is_stmt` (a loop's branch back, code the compiler moved),
+        the latest `is_stmt` row's before it. Moves by line stop where this changes, as
+        gdb's do (None where `position` is None)."""
+        k = bisect.bisect_right(self._addresses, address) - 1
+        while k >= 0 and self.rows[k].address == address and self.rows[k].end_sequence:
+            k -= 1
+        if k < 0 or self.rows[k].end_sequence or not self.rows[k].pos.line:
+            return None  # (line 0: code the compiler made up belongs to no statement)
+        pos = self._statements[k]
         return pos if pos.line else None
 
     def body_start(self, low: int, high: int) -> int:
@@ -168,4 +248,4 @@ def _text(value: Any) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
-__all__ = ["LineTable", "Row", "SourcePos"]
+__all__ = ["LineProgram", "LineTable", "Row", "SourcePos"]
