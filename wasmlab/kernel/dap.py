@@ -711,6 +711,8 @@ class DebugAdapter:
         mods = []
         for i, entry in enumerate(list(self.ws.entries.values())):
             path = self.paths.get(entry.filename or "", entry.filename or "")
+            if path and path not in self.cells and entry.source is not None and os.path.isfile(path):
+                self.files.add(path)  # a module loaded from a text file: the Source panel reads it
             mods.append({"id": i, "name": entry.label, "path": path})
         return {"modules": mods, "totalModules": len(mods)}
 
