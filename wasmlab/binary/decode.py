@@ -404,7 +404,7 @@ class Decoder:
                 raise self.eof()
             code = b[pos]
             pos += 1
-            if code == 0xFC or code == 0xFD:
+            if code == 0xFC or code == 0xFD or code == 0xFB:
                 if pos < n and b[pos] < 0x80:
                     key = code << 8 | b[pos]
                     pos += 1
@@ -418,7 +418,7 @@ class Decoder:
             op = by_key.get(key)
             if op is None:
                 gated = BY_KEY.get(key)
-                if code == 0xFC or code == 0xFD:
+                if code == 0xFC or code == 0xFD or code == 0xFB:
                     hint = f" ({gated.name} needs the {gated.feature} feature)" if gated is not None else ""
                     sub = key & 0xFF if key < 0x10000 else key & 0xFFFF
                     raise self.fail(f"illegal opcode {code:02x} {sub:x}{hint}", start)
@@ -633,7 +633,7 @@ _IMM_READERS: dict[str, Callable[[Decoder, Op], object]] = {
     "f32": _imm_f32,
     "f64": _imm_f64,
     "select_t": _imm_select_t,
-    "reftype": lambda d, op: d.reftype(),
+    "reftype": lambda d, op: ref_type(True, d.heaptype()) if d.typed_refs else d.reftype(),
     "table_copy": _imm_pair,
     "table_init": _imm_pair,
     "memory_init": _imm_memory_init,
@@ -644,7 +644,29 @@ _IMM_READERS: dict[str, Callable[[Decoder, Op], object]] = {
     "lane": lambda d, op: d.byte(),
     "tag": _imm_u32,
     "try_table": lambda d, op: (d.blocktype(), tuple(d.vec(_catch))),
+    "type": _imm_u32,
+    "field": _imm_pair,
+    "type_n": _imm_pair,
+    "type_data": _imm_pair,
+    "type_elem": _imm_pair,
+    "type_type": _imm_pair,
+    "cast": lambda d, op: ref_type(False, d.heaptype()),
+    "cast_null": lambda d, op: ref_type(True, d.heaptype()),
+    "br_on_cast": lambda d, op: _imm_br_on_cast(d),
 }
+
+
+def _imm_br_on_cast(d: Decoder) -> tuple[int, object, object]:
+    """br_on_cast(_fail): flags (bit 0: the first type is nullable, bit 1: the second), the
+    label, the two heap types."""
+    at = d.pos
+    flags = d.byte()
+    if flags > 3:
+        raise d.fail("malformed br_on_cast flags", at)
+    label = d.u32()
+    h1 = d.heaptype()
+    h2 = d.heaptype()
+    return label, ref_type(bool(flags & 1), h1), ref_type(bool(flags & 2), h2)
 
 
 def _catch(d: Decoder) -> tuple[int, int | None, int]:

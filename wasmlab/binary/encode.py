@@ -34,7 +34,7 @@ from ..syntax.module import (
     Names,
     Table,
 )
-from ..syntax.opcodes import ALL_OPS, Op
+from ..syntax.opcodes import ALL_OPS, BY_KEY, Op
 from ..syntax.signatures import rec_groups
 from ..syntax.types import (
     ArrayType,
@@ -284,6 +284,14 @@ def _imm_reftype(out: bytearray, imm: object) -> None:
         _reftype(out, imm)  # type: ignore[arg-type]
 
 
+def _imm_br_on_cast(out: bytearray, imm: object) -> None:
+    label, t1, t2 = imm  # type: ignore[misc]
+    out.append((1 if t1.nullable else 0) | (2 if t2.nullable else 0))
+    _u32(out, label)
+    _heaptype(out, t1.heap)
+    _heaptype(out, t2.heap)
+
+
 def _imm_memory_init(out: bytearray, imm: object) -> None:
     data, mem = imm  # type: ignore[misc]
     _u32(out, data)
@@ -342,6 +350,15 @@ _IMM_WRITERS: dict[str, Callable[[bytearray, object], None]] = {
     "v128": _imm_bytes16,
     "shuffle": _imm_bytes16,
     "lane": _imm_lane,
+    "type": _imm_u32,
+    "field": _imm_pair,
+    "type_n": _imm_pair,
+    "type_data": _imm_pair,
+    "type_elem": _imm_pair,
+    "type_type": _imm_pair,
+    "cast": lambda out, imm: _heaptype(out, imm.heap),  # type: ignore[attr-defined]
+    "cast_null": lambda out, imm: _heaptype(out, imm.heap),  # type: ignore[attr-defined]
+    "br_on_cast": _imm_br_on_cast,
 }
 
 _END = b"\x0b"
@@ -351,6 +368,8 @@ _DATA_COUNT_KEYS = (0xFC08, 0xFC09)  # memory.init, data.drop
 def encode_instr(out: bytearray, instr: Instr) -> None:
     """Append one instruction's bytes."""
     op = instr.op
+    if op.imm in ("cast", "cast_null"):  # ref.test / ref.cast: the row says whether the type is nullable
+        op = BY_KEY[(op.prefix << 8) | (op.code & ~1) | (1 if getattr(instr.imm, "nullable", False) else 0)]  # type: ignore[operator]
     code = _OPCODES.get(op)
     if code is None:
         if not isinstance(op, Op):

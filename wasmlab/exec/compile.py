@@ -27,6 +27,7 @@ from ..syntax.stack_effects import EffectContext, stack_effect
 from ..syntax.types import FuncType, RefType, ValType
 from . import numerics as N
 from .const_expr import const_value
+from .gc import branch_test, gc_handler
 from .runtime import ExnInst
 
 if TYPE_CHECKING:
@@ -184,6 +185,12 @@ def layout(body: list[Instr], types: list[Any], func_types: list[FuncType], nres
             h -= 1
             lay.branch[pc] = branch_to(pc, ins.imm, h)
             continue
+        if name in _REF_BRANCHES:  # br_on_null drops the null when it branches; the others keep the value
+            depth = ins.imm if isinstance(ins.imm, int) else ins.imm[0]
+            lay.branch[pc] = branch_to(pc, depth, h - 1 if name == "br_on_null" else h)
+            if name == "br_on_non_null":
+                h -= 1
+            continue
         if name == "br_table":
             h -= 1
             labels, default = ins.imm
@@ -320,6 +327,39 @@ def _br_if(target: int, keep: int, drop: int) -> Handler:
 
         def h(S: list, L: list, pc: int) -> int:
             if S.pop():
+                return jump(S, L, pc)
+            return pc + 1
+
+    return h
+
+
+_REF_BRANCHES = ("br_on_null", "br_on_non_null", "br_on_cast", "br_on_cast_fail")
+
+
+def _br_on(name: str, test: Callable[[Any], bool], target: int, keep: int, drop: int) -> Handler:
+    """br_on_null (pops the null when it branches), br_on_non_null (pops the null when it does
+    not), br_on_cast and br_on_cast_fail (keep the value either way)."""
+    jump = _jump(target, keep, drop)
+    if name == "br_on_null":
+
+        def h(S: list, L: list, pc: int) -> int:
+            if S[-1] is None:
+                S.pop()
+                return jump(S, L, pc)
+            return pc + 1
+
+    elif name == "br_on_non_null":
+
+        def h(S: list, L: list, pc: int) -> int:
+            if S[-1] is not None:
+                return jump(S, L, pc)
+            S.pop()
+            return pc + 1
+
+    else:
+
+        def h(S: list, L: list, pc: int) -> int:
+            if test(S[-1]):
                 return jump(S, L, pc)
             return pc + 1
 
@@ -1136,6 +1176,12 @@ def _handler(ins: Instr, pc: int, last: int, lay: Layout, inst: ModuleInst) -> H
         return _table_init(inst.tables[imm[1]], inst.elems[imm[0]])
     if name == "elem.drop":
         return _elem_drop(inst.elems[imm])
+    if name in _REF_BRANCHES:
+        return _br_on(name, branch_test(ins, inst), *lay.branch[pc])
+    if op.prefix == 0xFB or op.feature in ("gc", "function-references"):
+        gh = gc_handler(ins, inst)
+        if gh is not None:
+            return gh
     if op.prefix == 0xFD:
         from .simd import SIMD
 

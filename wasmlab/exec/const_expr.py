@@ -45,6 +45,12 @@ def eval_const(expr: Expr, inst: ModuleInst) -> Any:
             stack.append(None)
         elif name == "ref.func":
             stack.append(inst.funcs[ins.imm])
+        elif op.prefix == 0xFB:  # GC: struct.new, array.new_fixed, ref.i31, ...
+            from .gc import gc_handler
+
+            handler = gc_handler(ins, inst)
+            assert handler is not None
+            handler(stack, [], 0)
         elif op.imm == "none":  # arithmetic (extended-const): [t t] -> [t]
             n = len(op.params or ())
             args = stack[len(stack) - n :]

@@ -15,7 +15,7 @@ from typing import Any
 
 from .floats import float_text
 from .module import Instr, catch_words, memarg_words, memory_words
-from .types import ValType, heap_text
+from .types import RefType, ValType, heap_text
 
 _LANES = struct.Struct("<4I")
 
@@ -45,6 +45,16 @@ class ImmediateStyle:
 
     def float(self, bits: int, width: int) -> str:
         return float_text(bits, width)
+
+    def field(self, typeidx: Any, fieldidx: Any) -> str:
+        """A struct field (a number, or its `$name`)."""
+        return str(fieldidx)
+
+    def reftype(self, t: Any) -> str:
+        """A reference type (`(ref null $t)`: its type index as the style writes it)."""
+        if isinstance(t, RefType) and isinstance(t.heap, int):
+            return f"(ref {'null ' if t.nullable else ''}{self.ref('type', t.heap)})"
+        return t.text
 
     def call_indirect(self, typeidx: Any, table: Any) -> str:
         return f"{self.ref('table', table)} (type {self.ref('type', typeidx)})"
@@ -137,7 +147,9 @@ IMMEDIATE_TEXT: dict[str, Writer] = {
     "f32": lambda i, s: s.float(i.imm, 32),
     "f64": lambda i, s: s.float(i.imm, 64),
     "select_t": _select_t,
-    "reftype": lambda i, s: heap_text(i.imm.heap),
+    "reftype": lambda i, s: (
+        s.ref("type", i.imm.heap) if isinstance(i.imm.heap, int) else heap_text(i.imm.heap)
+    ),
     "table_copy": _table_copy,
     "table_init": _table_init,
     "memory_init": _memory,
@@ -148,6 +160,15 @@ IMMEDIATE_TEXT: dict[str, Writer] = {
     "lane": lambda i, s: str(i.imm),
     "tag": _index_of("tag"),
     "try_table": _try_table,
+    "type": _index_of("type"),
+    "field": lambda i, s: f"{s.ref('type', i.imm[0])} {s.field(i.imm[0], i.imm[1])}",
+    "type_n": lambda i, s: f"{s.ref('type', i.imm[0])} {i.imm[1]}",
+    "type_data": lambda i, s: f"{s.ref('type', i.imm[0])} {s.ref('data', i.imm[1])}",
+    "type_elem": lambda i, s: f"{s.ref('type', i.imm[0])} {s.ref('elem', i.imm[1])}",
+    "type_type": lambda i, s: f"{s.ref('type', i.imm[0])} {s.ref('type', i.imm[1])}",
+    "cast": lambda i, s: s.reftype(i.imm),
+    "cast_null": lambda i, s: s.reftype(i.imm),
+    "br_on_cast": lambda i, s: f"{s.label(i.imm[0])} {s.reftype(i.imm[1])} {s.reftype(i.imm[2])}",
 }
 
 

@@ -24,6 +24,8 @@ IMMEDIATE_KINDS = (
     "table", "elem", "data", "memarg", "memarg_lane", "memory", "i32", "i64", "f32", "f64",
     "select_t", "reftype", "table_copy", "table_init", "memory_init", "memory_copy",
     "memory_fill", "v128", "shuffle", "lane", "tag", "try_table",
+    # typed function references and GC
+    "type", "field", "type_n", "type_data", "type_elem", "type_type", "cast", "cast_null", "br_on_cast",
 )  # fmt: skip
 
 
@@ -260,6 +262,47 @@ i64.extend32_s 0xc4 none i64:i64 sign-ext sign-extend the low 32 bits
 ref.null 0xd0 reftype @ref.null reference-types [const] push a null reference of the given type
 ref.is_null 0xd1 none @ref.is_null reference-types 1 if the reference is null
 ref.func 0xd2 func @ref.func reference-types [const] push a reference to a function
+call_ref 0x14 type @call_ref function-references pop a function reference of the type; call it (trap on null)
+return_call_ref 0x15 type @return_call_ref function-references pop a function reference; tail-call it (trap on null)
+ref.eq 0xd3 none @ref.eq gc 1 if two eq references are the same object (or equal i31s)
+ref.as_non_null 0xd4 none @ref.as_non_null function-references trap on a null reference; else keep it, as non-null
+br_on_null 0xd5 label @br_on_null function-references branch if the reference is null (dropping it); else keep it
+br_on_non_null 0xd6 label @br_on_non_null function-references branch with the reference if it is not null; else drop it
+"""
+
+#: GC's instructions (prefix 0xFB); `ref.test`/`ref.cast` have a row per nullability
+_FB = """
+struct.new 0 type @struct.new gc [const:gc] allocate a struct from its field values
+struct.new_default 1 type @struct.new_default gc [const:gc] allocate a struct with every field zero or null
+struct.get 2 field @struct.get gc read a field of a struct (trap on null)
+struct.get_s 3 field @struct.get gc read a packed field, sign-extended
+struct.get_u 4 field @struct.get gc read a packed field, zero-extended
+struct.set 5 field @struct.set gc write a mutable field of a struct (trap on null)
+array.new 6 type @array.new gc [const:gc] allocate an array of n copies of a value
+array.new_default 7 type @array.new_default gc [const:gc] allocate an array of n zeros or nulls
+array.new_fixed 8 type_n @array.new_fixed gc [const:gc] allocate an array from the n values on the stack
+array.new_data 9 type_data @array.new_data gc allocate an array from bytes of a data segment
+array.new_elem 10 type_elem @array.new_elem gc allocate an array from references of an element segment
+array.get 11 type @array.get gc read an element of an array (trap on null or out of bounds)
+array.get_s 12 type @array.get gc read a packed element, sign-extended
+array.get_u 13 type @array.get gc read a packed element, zero-extended
+array.set 14 type @array.set gc write an element of a mutable array
+array.len 15 none @array.len gc push an array's length
+array.fill 16 type @array.fill gc fill n elements of an array with a value
+array.copy 17 type_type @array.copy gc copy n elements between arrays (overlap is fine)
+array.init_data 18 type_data @array.init_data gc copy elements from bytes of a data segment into an array
+array.init_elem 19 type_elem @array.init_elem gc copy references from an element segment into an array
+ref.test 20 cast @ref.test gc 1 if the reference has the given type
+ref.test 21 cast_null @ref.test gc 1 if the reference has the given (nullable) type
+ref.cast 22 cast @ref.cast gc keep the reference as the given type (trap if it has not that type)
+ref.cast 23 cast_null @ref.cast gc keep the reference as the given (nullable) type (trap if not)
+br_on_cast 24 br_on_cast @br_on_cast gc branch with the reference if it has the second type
+br_on_cast_fail 25 br_on_cast @br_on_cast gc branch with the reference if it has not the second type
+any.convert_extern 26 none @any.convert_extern gc [const:gc] an external reference as an internal one
+extern.convert_any 27 none @extern.convert_any gc [const:gc] an internal reference as an external one
+ref.i31 28 none @ref.i31 gc [const:gc] box the low 31 bits of an i32 as an i31 reference
+i31.get_s 29 none @i31.get gc the i31 reference's value, sign-extended to i32 (trap on null)
+i31.get_u 30 none @i31.get gc the i31 reference's value, zero-extended to i32 (trap on null)
 """
 
 _FC = """
@@ -549,6 +592,9 @@ def _build() -> list[Op]:
     for line in _FC.strip().splitlines():
         name, code, imm, sig, feature, desc = line.split(" ", 5)
         ops.append(_row(name, 0xFC, int(code), imm, sig, feature, desc))
+    for line in _FB.strip().splitlines():
+        name, code, imm, sig, feature, desc = line.split(" ", 5)
+        ops.append(_row(name, 0xFB, int(code), imm, sig, feature, desc))
     for line in _FD.strip().splitlines():
         name, code, imm, sig, desc = line.split(" ", 4)
         ops.append(_row(name, 0xFD, int(code, 16), imm, sig, "simd", desc))

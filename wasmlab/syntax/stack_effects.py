@@ -114,6 +114,23 @@ def _throw(imm: Any, ctx: EffectContext) -> tuple[int, int]:
     return _counts(ctx.tag_type(imm))[0], 0
 
 
+def _call_ref(imm: Any, ctx: EffectContext) -> tuple[int, int]:
+    params, results = _counts(ctx.type_at(imm))
+    return params + 1, results
+
+
+def _return_call_ref(imm: Any, ctx: EffectContext) -> tuple[int, int]:
+    return _counts(ctx.type_at(imm))[0] + 1, 0
+
+
+def _struct_new(imm: Any, ctx: EffectContext) -> tuple[int, int]:
+    return len(getattr(ctx.type_at(imm), "fields", ())), 1
+
+
+def _array_new_fixed(imm: Any, ctx: EffectContext) -> tuple[int, int]:
+    return imm[1], 1
+
+
 _RULES = [
     # control
     StackRule("block", "[t1*] -> [t2*]", _fixed(0, 0)),  # block, loop, try_table
@@ -148,7 +165,38 @@ _RULES = [
     # reference
     StackRule("ref.null", "[] -> [t]", _fixed(0, 1)),
     StackRule("ref.is_null", "[t] -> [i32]", _fixed(1, 1)),
-    StackRule("ref.func", "[] -> [funcref]", _fixed(0, 1)),
+    StackRule("ref.func", "[] -> [(ref $t)]", _fixed(0, 1)),
+    # typed function references
+    StackRule("call_ref", "[t1* (ref null $t)] -> [t2*]", _call_ref),
+    StackRule("return_call_ref", "[t3* t1* (ref null $t)] -> [t4*]", _return_call_ref, falls_through=False),
+    StackRule("ref.as_non_null", "[(ref null ht)] -> [(ref ht)]", _fixed(1, 1)),
+    StackRule("br_on_null", "[t* (ref null ht)] -> [t* (ref ht)]", _fixed(1, 1)),
+    StackRule("br_on_non_null", "[t* (ref null ht)] -> [t*]", _fixed(1, 0)),
+    # GC
+    StackRule("ref.eq", "[eqref eqref] -> [i32]", _fixed(2, 1)),
+    StackRule("struct.new", "[t*] -> [(ref $t)]", _struct_new),
+    StackRule("struct.new_default", "[] -> [(ref $t)]", _fixed(0, 1)),
+    StackRule("struct.get", "[(ref null $t)] -> [t]", _fixed(1, 1)),
+    StackRule("struct.set", "[(ref null $t) t] -> []", _fixed(2, 0)),
+    StackRule("array.new", "[t i32] -> [(ref $t)]", _fixed(2, 1)),
+    StackRule("array.new_default", "[i32] -> [(ref $t)]", _fixed(1, 1)),
+    StackRule("array.new_fixed", "[t^n] -> [(ref $t)]", _array_new_fixed),
+    StackRule("array.new_data", "[i32 i32] -> [(ref $t)]", _fixed(2, 1)),
+    StackRule("array.new_elem", "[i32 i32] -> [(ref $t)]", _fixed(2, 1)),
+    StackRule("array.get", "[(ref null $t) i32] -> [t]", _fixed(2, 1)),
+    StackRule("array.set", "[(ref null $t) i32 t] -> []", _fixed(3, 0)),
+    StackRule("array.len", "[(ref null array)] -> [i32]", _fixed(1, 1)),
+    StackRule("array.fill", "[(ref null $t) i32 t i32] -> []", _fixed(4, 0)),
+    StackRule("array.copy", "[(ref null $t1) i32 (ref null $t2) i32 i32] -> []", _fixed(5, 0)),
+    StackRule("array.init_data", "[(ref null $t) i32 i32 i32] -> []", _fixed(4, 0)),
+    StackRule("array.init_elem", "[(ref null $t) i32 i32 i32] -> []", _fixed(4, 0)),
+    StackRule("ref.test", "[rt'] -> [i32]", _fixed(1, 1)),
+    StackRule("ref.cast", "[rt'] -> [rt]", _fixed(1, 1)),
+    StackRule("br_on_cast", "[t* rt1] -> [t* (rt1 \\ rt2)]", _fixed(1, 1)),
+    StackRule("any.convert_extern", "[(ref null? extern)] -> [(ref null? any)]", _fixed(1, 1)),
+    StackRule("extern.convert_any", "[(ref null? any)] -> [(ref null? extern)]", _fixed(1, 1)),
+    StackRule("ref.i31", "[i32] -> [(ref i31)]", _fixed(1, 1)),
+    StackRule("i31.get", "[i31ref] -> [i32]", _fixed(1, 1)),
 ]
 
 #: rule name (the `@name` of a table row) -> rule

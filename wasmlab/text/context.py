@@ -67,6 +67,11 @@ class ModuleContext:
         self.source = source
         self.spaces: dict[str, IndexSpace] = {key: IndexSpace(what) for key, what in SPACES.items()}
         self.types: list[DefType] = []
+        #: GC: type indices that are not plain function types of their own (in a rec group of
+        #: several, or declared with `sub`): an inline type use never names them
+        self.nonplain: set[int] = set()
+        #: GC: type index -> struct field `$name` -> field index
+        self.field_names: dict[int, dict[str, int]] = {}
 
     def space(self, key: str) -> IndexSpace:
         return self.spaces[key]
@@ -87,7 +92,7 @@ class ModuleContext:
     def implicit_type(self, ft: FuncType) -> int:
         """The first type equal to `ft`, or a new one appended at the end (spec 6.6.5)."""
         for idx, t in enumerate(self.types):
-            if t == ft:
+            if t == ft and idx not in self.nonplain:
                 return idx
         idx = self.spaces["type"].count
         self.spaces["type"].count = idx + 1
@@ -151,4 +156,7 @@ def fill_names(names: Names, ctx: ModuleContext, funcs: dict[int, FuncContext]) 
     for space, attr in NAMES_OF_SPACE.items():
         setattr(names, attr, names_of(ctx.spaces[space]))
     names.locals = {f: n for f, fctx in funcs.items() if (n := names_of(fctx.locals))}
+    names.fields = {
+        t: {i: n[1:] for n, i in fields.items()} for t, fields in ctx.field_names.items() if fields
+    }
     names.labels = {f: dict(fctx.label_names) for f, fctx in funcs.items() if fctx.label_names}

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..syntax.module import CATCH_KINDS, Instr, Span
-from ..syntax.opcodes import BY_NAME, SELECT_T, Op
+from ..syntax.opcodes import BY_KEY, BY_NAME, SELECT_T, Op
 from ..syntax.types import FuncType, ValType
 from .context import FuncContext, ModuleContext
 from .cursor import Cursor
@@ -487,6 +487,42 @@ def _reftype(p: InstrParser, op: Op) -> Imm:
     return op, p.nullable_heaptype()
 
 
+def _field(p: InstrParser, op: Op) -> Imm:
+    """`struct.get $t $f`: the type, then a field index or the type's field `$name`."""
+    typeidx = p.var("type")
+    t = p.toks[p.i]
+    if t.kind == ID:
+        field = p.ctx.field_names.get(typeidx, {}).get(t.text)
+        if field is None:
+            raise p.error(f"unknown field {t.text}", t)
+        p.i += 1
+        return op, (typeidx, field)
+    return op, (typeidx, p.expect_u32("a field index or $name"))
+
+
+def _type_and(space: str | None) -> Callable[[InstrParser, Op], Imm]:
+    def parse(p: InstrParser, op: Op) -> Imm:
+        typeidx = p.var("type")
+        if space is None:
+            return op, (typeidx, p.expect_u32("a number of elements"))
+        if space == "data":
+            p.uses_data_index = True
+        return op, (typeidx, p.var(space))
+
+    return parse
+
+
+def _cast(p: InstrParser, op: Op) -> Imm:
+    """ref.test / ref.cast: a reference type; a nullable one takes the row of its own."""
+    rt = p.reftype()
+    return BY_KEY[(op.key & ~1) | (1 if rt.nullable else 0)], rt
+
+
+def _br_on_cast(p: InstrParser, op: Op) -> Imm:
+    _, label = _label(p, op)
+    return op, (label, p.reftype(), p.reftype())
+
+
 def _table_copy(p: InstrParser, op: Op) -> Imm:
     if not p.at_var():
         return op, (0, 0)
@@ -572,4 +608,13 @@ IMMEDIATES: dict[str, Callable[[InstrParser, Op], Imm]] = {
     "shuffle": _shuffle,
     "lane": _lane,
     "tag": _space("tag"),
+    "type": _space("type"),
+    "field": _field,
+    "type_n": _type_and(None),
+    "type_data": _type_and("data"),
+    "type_elem": _type_and("elem"),
+    "type_type": _type_and("type"),
+    "cast": _cast,
+    "cast_null": _cast,
+    "br_on_cast": _br_on_cast,
 }

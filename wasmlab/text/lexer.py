@@ -47,6 +47,11 @@ KEYWORDS: set[str] = set(BY_NAME) | {
     "@custom", "after", "before", "first", "last", "code", "datacount",
     # 3.0 scripts: `(module definition ...)`, `(module instance ...)`
     "definition", "instance",
+    # typed function references and GC: types and heap types, script result patterns
+    "rec", "sub", "final", "struct", "array", "field", "i8", "i16", "any", "eq", "i31", "none",
+    "nofunc", "noextern", "noexn", "anyref", "eqref", "i31ref", "structref", "arrayref", "nullref",
+    "nullfuncref", "nullexternref", "nullexnref", "ref.host", "ref.struct", "ref.array", "ref.i31",
+    "ref.eq", "ref.any",
 }  # fmt: skip
 
 _IDCHAR = r"0-9A-Za-z!#$%&'*+\-./:<=>?@\\^_`|~"

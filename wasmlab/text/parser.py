@@ -35,7 +35,21 @@ from ..syntax.module import (
     Tag,
 )
 from ..syntax.opcodes import BY_NAME
-from ..syntax.types import DefType, ExternKind, FuncType, GlobalType, Limits, MemType, TableType, ValType
+from ..syntax.types import (
+    ArrayType,
+    DefType,
+    ExternKind,
+    FieldType,
+    FuncType,
+    GlobalType,
+    Limits,
+    MemType,
+    Packed,
+    StructType,
+    SubType,
+    TableType,
+    ValType,
+)
 from .context import FuncContext, ModuleContext, fill_names
 from .cursor import REFTYPES
 from .instructions import InstrParser
@@ -107,6 +121,9 @@ class ModuleParser(InstrParser):
         self.func_contexts: dict[int, FuncContext] = {}
         #: module linking: the enclosing module's parser when this is a nested module
         self.parent: ModuleParser | None = None
+        #: GC: type definitions read after every type's name is bound (they may refer to
+        #: later ones): (type index, token index of the definition's `(`)
+        self.pending_types: list[tuple[int, int]] = []
 
     def run(self) -> Module:
         try:
@@ -137,6 +154,7 @@ class ModuleParser(InstrParser):
             if field.parse is not None:
                 pending.append((field, i, info))
             i = close[i] + 1
+        self.finish_types()
         for field, i, info in pending:
             self.i = i
             assert field.parse is not None
@@ -151,6 +169,12 @@ class ModuleParser(InstrParser):
         return m
 
     # --- shared pieces ------------------------------------------------------------------
+
+    def finish_types(self) -> None:
+        """Read the type definitions whose names the scan bound (GC types may refer ahead)."""
+        for idx, i in self.pending_types:
+            self.ctx.types[idx] = read_subtype(self, idx, i)
+        self.pending_types = []
 
     def field_span(self, lp_index: int) -> Span:
         first = self.toks[lp_index]
@@ -292,12 +316,128 @@ class ModuleParser(InstrParser):
 def _scan_type(p: ModuleParser, lp: int) -> None:
     p.i = lp + 2
     tok = p.take_id()
+    toks = p.toks
+    if toks[p.i].kind == LPAREN and toks[p.i + 1].text in GC_DEFTYPES:
+        idx = p.ctx.define_type(tok, FuncType())  # (read in full by finish_types)
+        p.pending_types.append((idx, p.i))
+        _scan_field_names(p, idx, p.i)
+        return None
     p.expect_lparen("a type definition '(func ...)'")
     t = p.keyword_in(DEFTYPES, "'func'")(p)
     p.expect_rparen()
     p.expect_rparen()
     p.ctx.define_type(tok, t)
     return None
+
+
+def _scan_rec(p: ModuleParser, lp: int) -> None:
+    """`(rec (type ...)*)`: a recursion group (GC)."""
+    start = len(p.ctx.types)
+    i = lp + 2
+    toks = p.toks
+    while toks[i].kind == LPAREN:
+        if toks[i + 1].text != "type":
+            p.i = i + 1
+            p.unexpected("a type definition in a rec group")
+        _scan_type(p, i)
+        i = p.close[i] + 1
+    if toks[i].kind != RPAREN:
+        p.i = i
+        p.unexpected("a type definition or ')'")
+    n = len(p.ctx.types) - start
+    p.module.recs.append((start, n))
+    p.ctx.nonplain.update(range(start, start + n)) if n > 1 else None
+
+
+def _scan_field_names(p: ModuleParser, idx: int, i: int) -> None:
+    """Bind a struct type's `(field $x ...)` names (struct.get $t $x resolves them)."""
+    toks = p.toks
+    if toks[i + 1].text == "sub":
+        i += 2
+        while toks[i].kind != LPAREN and toks[i].kind != RPAREN:
+            i += 1
+        if toks[i].kind != LPAREN:
+            return
+    if toks[i + 1].text != "struct":
+        return
+    names = p.ctx.field_names.setdefault(idx, {})
+    j = i + 2
+    k = 0
+    while toks[j].kind == LPAREN and toks[j + 1].text == "field":
+        end = p.close[j]
+        if toks[j + 2].kind == ID:
+            if toks[j + 2].text in names:
+                raise p.source.error_at(f"duplicate field {toks[j + 2].text}", toks[j + 2])
+            names[toks[j + 2].text] = k
+            k += 1
+        else:
+            m = j + 2
+            while m < end:
+                m = p.close[m] + 1 if toks[m].kind == LPAREN else m + 1
+                k += 1
+        j = end + 1
+
+
+def _storage_type(p: ModuleParser) -> object:
+    t = p.toks[p.i]
+    if t.kind == KEYWORD and t.text in ("i8", "i16"):
+        p.i += 1
+        return Packed.I8 if t.text == "i8" else Packed.I16
+    return p.valtype()
+
+
+def _field_type(p: ModuleParser) -> FieldType:
+    if p.at_lparen("mut"):
+        p.i += 2
+        st = _storage_type(p)
+        p.expect_rparen()
+        return FieldType(st, True)
+    return FieldType(_storage_type(p), False)
+
+
+def _struct_deftype(p: ModuleParser) -> StructType:
+    fields: list[FieldType] = []
+    toks = p.toks
+    while p.at_lparen("field"):
+        p.i += 2
+        if toks[p.i].kind == ID:
+            p.i += 1
+            fields.append(_field_type(p))
+        else:
+            while toks[p.i].kind != RPAREN:
+                fields.append(_field_type(p))
+        p.expect_rparen()
+    return StructType(tuple(fields))
+
+
+def _array_deftype(p: ModuleParser) -> ArrayType:
+    return ArrayType(_field_type(p))
+
+
+GC_DEFTYPES = ("func", "struct", "array", "sub")
+_COMPOSITES = {"func": lambda p: _func_deftype(p), "struct": _struct_deftype, "array": _array_deftype}
+
+
+def read_subtype(p: ModuleParser, idx: int, i: int) -> DefType:
+    """`(sub final? $super* comp)` or a composite type, at token `i` (its `(`)."""
+    p.i = i + 1
+    if p.toks[p.i].text == "sub":
+        p.i += 1
+        final = p.toks[p.i].kind == KEYWORD and p.toks[p.i].text == "final"
+        if final:
+            p.i += 1
+        supers: list[int] = []
+        while p.toks[p.i].kind in (ID, NAT):
+            supers.append(p.var("type"))
+        p.module.subtypes[idx] = SubType(final, tuple(supers))
+        p.ctx.nonplain.add(idx)
+        p.expect_lparen("a composite type (func, struct or array)")
+        t = p.keyword_in(_COMPOSITES, "a composite type (func, struct or array)")(p)
+        p.expect_rparen()
+    else:
+        t = p.keyword_in(_COMPOSITES, "a composite type (func, struct or array)")(p)
+    p.expect_rparen()
+    return t
 
 
 def _func_deftype(p: ModuleParser) -> FuncType:
@@ -372,6 +512,10 @@ def _table_has_elem(p: ModuleParser) -> bool:
     toks = p.toks
     while toks[i].kind == LPAREN and toks[i + 1].text == "export":
         i = p.close[i] + 1
+    if toks[i].kind == KEYWORD and toks[i].text in ("i32", "i64"):  # (table64's address type)
+        i += 1
+    if toks[i].kind == LPAREN and toks[i + 1].text == "ref":  # `(ref null? ht)`
+        return toks[p.close[i] + 1].kind == LPAREN and toks[p.close[i] + 2].text == "elem"
     return toks[i].text in REFTYPES and toks[i + 1].kind == LPAREN and toks[i + 2].text == "elem"
 
 
@@ -414,7 +558,7 @@ def _parse_table(p: ModuleParser, lp: int, info: object) -> None:
         return
     is64 = p.address_type()
     t = p.toks[p.i]
-    if t.kind == KEYWORD and t.text in REFTYPES:
+    if (t.kind == KEYWORD and t.text in REFTYPES) or p.at_lparen("ref"):
         reftype = p.reftype()
         elem_lp = p.i
         p.expect_lparen("'(elem ...)'")
@@ -432,8 +576,15 @@ def _parse_table(p: ModuleParser, lp: int, info: object) -> None:
         p.module.elems.append(Elem(reftype, init, "active", idx, offset, span=span))
         return
     tt = TableType(p.limits(is64), p.reftype())
+    init = None
+    if p.toks[p.i].kind != RPAREN:  # typed function references: the table's initial element
+        init = p.const_expr()
+        last = p.toks[p.i]
+        init.append(
+            Instr(_END, None, span=Span(last.line, last.col, last.line, last.col + 1, p.source.filename))
+        )
     p.expect_rparen()
-    p.module.tables.append(Table(tt, span=p.field_span(lp)))
+    p.module.tables.append(Table(tt, init, span=p.field_span(lp)))
 
 
 def _parse_memory(p: ModuleParser, lp: int, info: object) -> None:
@@ -642,6 +793,7 @@ def _parse_custom(p: ModuleParser, lp: int, info: object) -> None:
 
 
 register_field("type", _scan_type, None)
+register_field("rec", _scan_rec, None)
 register_field("import", _scan_import, _parse_import)
 register_field("func", _scan_definition("func"), _parse_func)
 register_field("table", _scan_definition("table"), _parse_table)

@@ -35,13 +35,16 @@ from ..syntax.module import (
     Module,
     Table,
 )
+from ..syntax.signatures import rec_groups
 from ..syntax.stack_effects import EffectContext, stack_effect
 from ..syntax.types import (
+    ArrayType,
     ExternKind,
     FuncType,
     GlobalType,
     Limits,
     MemType,
+    StructType,
     TableType,
     ValType,
 )
@@ -236,17 +239,41 @@ class _Printer(EffectContext):
             return LINKING_PRINT(self)  # module linking (wasmlab.text.linking_printer)
         m = self.m
         self.open_module()
-        for i, t in enumerate(m.types):
-            printer = TYPE_PRINTERS.get(type(t))
-            if printer is None:
-                self.emit(1, f";; type {i}: {t} cannot be printed")
+        explicit = set(m.recs)
+        for start, n in rec_groups(len(m.types), m.recs):
+            if (start, n) not in explicit:
+                self.type_def(start, 1)
                 continue
-            self.emit(1, f"(type {self.decl('type', i)} {printer(t)})")
+            self.emit(1, "(rec" + ("" if n else ")"))
+            for i in range(start, start + n):
+                self.type_def(i, 2)
+            if n:
+                self.lines[-1] += ")"
         counters = dict.fromkeys(ExternKind, 0)
         for imp in m.imports:
             self.import_(imp, counters[imp.kind])
             counters[imp.kind] += 1
         return self.definitions(m, counters)
+
+    def type_def(self, i: int, depth: int) -> None:
+        t = self.m.types[i]
+        printer = TYPE_PRINTERS.get(type(t))
+        if printer is None:
+            self.emit(depth, f";; type {i}: {t} cannot be printed")
+            return
+        text = printer(t)
+        if isinstance(t, StructType):
+            names = self.m.names.fields.get(i, {})
+            fields = []
+            for k, f in enumerate(t.fields):
+                ident = sanitize_id(names[k]) if k in names else None
+                fields.append(f" (field {ident} {f})" if ident else f" (field {f})")
+            text = "(struct" + "".join(fields) + ")"
+        sub = self.m.subtypes.get(i)
+        if sub is not None and (sub.supers or not sub.final):
+            supers = "".join(" " + self.ref("type", x) for x in sub.supers)
+            text = f"(sub{' final' if sub.final else ''}{supers} {text})"
+        self.emit(depth, f"(type {self.decl('type', i)} {text})")
 
     def definitions(self, m: Module, counters: dict[ExternKind, int]) -> str:
         """The module's own fields after its imports (and, with module linking, its initial
@@ -364,7 +391,8 @@ class _Printer(EffectContext):
         self.open_labels = []
 
     def table(self, t: Table, idx: int) -> None:
-        self.emit(1, f"(table {self.decl('table', idx)} {self.table_type(t.type)})")
+        init = f" {self.const_expr(t.init)}" if t.init is not None else ""
+        self.emit(1, f"(table {self.decl('table', idx)} {self.table_type(t.type)}{init})")
 
     def memory(self, mem: Memory, idx: int) -> None:
         self.emit(1, f"(memory {self.decl('memory', idx)} {self.mem_type(mem.type)})")
@@ -618,7 +646,7 @@ def _ref_func(expr: list[Instr]) -> int | None:
 
 
 #: how each kind of type definition is printed (module linking adds module/instance types)
-TYPE_PRINTERS: dict[type, Callable[[Any], str]] = {FuncType: functype_text}
+TYPE_PRINTERS: dict[type, Callable[[Any], str]] = {FuncType: functype_text, StructType: str, ArrayType: str}
 
 #: module linking's printer of a whole module (`wasmlab.text.linking_printer`, which
 #: `wasmlab.text` installs)

@@ -58,7 +58,7 @@ class Context:
         self.module = module
         self.features = features  # the proposals this module may use (validate passes its own)
         self.types = module.types
-        self.typed_refs = "function-references" in features or "gc" in features
+        self.typed_refs = "function-references" in features or "gc" in features  # (GC brings them)
         self.gc = "gc" in features
         try:
             self.canon: list[DefinedType | None] = canonical_types(module.types, module.subtypes, module.recs)

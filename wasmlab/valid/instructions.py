@@ -18,12 +18,27 @@ structure of blocks and the targets of every branch.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 
 from ..errors import ValidationError
 from ..syntax.module import CATCH_KINDS, Instr
 from ..syntax.opcodes import ALL_OPS, Op
-from ..syntax.types import EXNREF, FUNCREF, I32, I64, FuncType, HeapType, RefType, ValType
+from ..syntax.types import (
+    EXNREF,
+    FUNCREF,
+    I32,
+    I64,
+    ArrayType,
+    FieldType,
+    FuncType,
+    HeapType,
+    Packed,
+    RefType,
+    StructType,
+    ValType,
+    ref_type,
+)
 from .context import Context
 
 # frame kinds
@@ -95,6 +110,7 @@ class Frame:
         "pc",
         "else_pc",
         "end_pc",
+        "init_height",
     )
 
     def __init__(
@@ -109,6 +125,7 @@ class Frame:
         self.pc = pc
         self.else_pc: int | None = None
         self.end_pc: int | None = None
+        self.init_height = 0  # locals set in the block are unset again at its end
 
 
 class BodyChecker:
@@ -126,6 +143,13 @@ class BodyChecker:
         self.funcidx = funcidx
         self.ftype = ftype
         self.locals = list(ftype.params) + list(locals_)
+        #: typed references: which locals hold a value (non-nullable ones start unset), and
+        #: the locals set since each open block began (spec: local initialisation)
+        self.inits = [True] * len(ftype.params) + [getattr(t, "nullable", True) for t in locals_]
+        self.init_stack: list[int] = []
+        if not all(self.inits):
+            for t in locals_:
+                self.ctx.check_valtype(t, f"function {funcidx}", funcidx)
         self.results = list(ftype.results)
         self.vals: list[ValType | None] = []
         self.ctrls: list[Frame] = []
@@ -168,6 +192,8 @@ class BodyChecker:
             "ref.is_null": self._ref_is_null,
             "ref.func": self._ref_func,
         }
+        for name, handler in GC_RULES.items():
+            self._special[name] = functools.partial(handler, self)
         self._imm_checks: dict[str, Callable[[Instr], None]] = {
             "memarg": self._memarg,
             "memarg_lane": self._memarg_lane,
@@ -261,10 +287,15 @@ class BodyChecker:
                 raise self.mismatch(ins, frame.end_types, snapshot)
         del vals[h:]
         self.ctrls.pop()
+        if len(self.init_stack) > frame.init_height:
+            for x in self.init_stack[frame.init_height :]:
+                self.inits[x] = False
+            del self.init_stack[frame.init_height :]
         return frame
 
     def push_ctrl(self, kind: str, start: Sequence[ValType], end: Sequence[ValType], pc: int) -> Frame:
         frame = Frame(kind, start, end, len(self.vals), pc)
+        frame.init_height = len(self.init_stack)
         self.ctrls.append(frame)
         self.vals.extend(start)
         return frame
@@ -697,14 +728,26 @@ class BodyChecker:
         return locals_[idx]
 
     def _local_get(self, ins: Instr, pc: int) -> None:
-        self.vals.append(self._local(ins))
+        t = self._local(ins)
+        if not self.inits[ins.imm]:
+            raise self.error(
+                ins, f"uninitialized local {ins.imm}: a non-nullable local must be set before use"
+            )
+        self.vals.append(t)
+
+    def _set_init(self, x: int) -> None:
+        if not self.inits[x]:
+            self.inits[x] = True
+            self.init_stack.append(x)
 
     def _local_set(self, ins: Instr, pc: int) -> None:
         self.pop_expected((self._local(ins),), ins)
+        self._set_init(ins.imm)
 
     def _local_tee(self, ins: Instr, pc: int) -> None:
         t = self._local(ins)
         self.pop_expected((t,), ins)
+        self._set_init(ins.imm)
         self.vals.append(t)
 
     def _global(self, ins: Instr) -> tuple[ValType, bool]:
@@ -773,3 +816,361 @@ class BodyChecker:
                 "(in an element segment, a global initializer or an export) before ref.func can use it",
             )
         self.vals.append(self.ctx.func_ref_type(idx))
+
+
+# --- typed function references and GC (spec 3.4: reference and aggregate instructions) ----------
+
+H = HeapType
+EQREF = RefType(True, H.EQ)
+ANYREF = RefType(True, H.ANY)
+I31REF = RefType(True, H.I31)
+ARRAYREF = RefType(True, H.ARRAY)
+
+
+def _need_feature(c: BodyChecker, ins: Instr) -> None:
+    if not (ins.op.feature == "function-references" and c.ctx.gc):  # (GC brings typed references)
+        c._need(ins.op.feature, ins)
+
+
+def _deftype(c: BodyChecker, ins: Instr, idx: object, kind: type | None = None) -> object:
+    types = c.ctx.types
+    if not isinstance(idx, int) or not 0 <= idx < len(types):
+        raise c.error(ins, f"unknown type {idx}")
+    t = types[idx]
+    if kind is not None and not isinstance(t, kind):
+        word = {StructType: "struct", ArrayType: "array", FuncType: "function"}[kind]
+        raise c.error(ins, f"type mismatch: type {idx} is not a {word} type")
+    return t
+
+
+def _pop_ref(c: BodyChecker, ins: Instr) -> object:
+    t = c.pop_any(ins)
+    if t is not None and not t.is_ref:
+        raise c.error(
+            ins, f"type mismatch: {ins.op.name} needs a reference, found {t.text}", "[ref]", stack_text([t])
+        )
+    return t
+
+
+def _heap_of(c: BodyChecker, t: object) -> object:
+    return getattr(t, "heap", None)
+
+
+def _call_ref(c: BodyChecker, ins: Instr, pc: int) -> None:
+    _need_feature(c, ins)
+    ft = _deftype(c, ins, ins.imm, FuncType)
+    c.pop_expected((RefType(True, ins.imm),), ins)
+    c.pop_expected(ft.params, ins)
+    c.vals.extend(ft.results)
+
+
+def _return_call_ref(c: BodyChecker, ins: Instr, pc: int) -> None:
+    _need_feature(c, ins)
+    ft = _deftype(c, ins, ins.imm, FuncType)
+    if "tail-call" not in c.ctx.features:
+        raise c.error(ins, "return_call_ref needs the tail-call feature")
+    if len(ft.results) != len(c.results) or not all(map(c.ctx.matches, ft.results, c.results)):
+        exp, got = stack_text(c.results), stack_text(ft.results)
+        raise c.error(ins, f"type mismatch: the callee returns {got}, this function returns {exp}", exp, got)
+    c.pop_expected((*ft.params, RefType(True, ins.imm)), ins)
+    c.set_unreachable()
+
+
+def _as_non_null(c: BodyChecker, ins: Instr, pc: int) -> None:
+    _need_feature(c, ins)
+    t = _pop_ref(c, ins)
+    c.vals.append(None if t is None else RefType(False, t.heap))
+
+
+def _keep_label_values(c: BodyChecker, ins: Instr, labels: Sequence[object]) -> None:
+    c.vals.extend(c.pop_vals(labels, ins))
+
+
+def _br_on_null(c: BodyChecker, ins: Instr, pc: int) -> None:
+    _need_feature(c, ins)
+    target = c._label(ins, ins.imm)
+    t = _pop_ref(c, ins)
+    _keep_label_values(c, ins, target.label_types)
+    c.vals.append(None if t is None else RefType(False, t.heap))
+    if c.record:
+        c.branches.append((pc, [(target, ins.imm)]))
+
+
+def _br_on_non_null(c: BodyChecker, ins: Instr, pc: int) -> None:
+    _need_feature(c, ins)
+    target = c._label(ins, ins.imm)
+    labels = list(target.label_types)
+    if not labels or not getattr(labels[-1], "is_ref", False):
+        raise c.error(
+            ins, f"type mismatch: br_on_non_null needs a label taking a reference, found {stack_text(labels)}"
+        )
+    t = _pop_ref(c, ins)
+    if t is not None and not c.ctx.matches(RefType(False, t.heap), labels[-1]):
+        raise c.mismatch(ins, [labels[-1]], [t])
+    _keep_label_values(c, ins, labels[:-1])
+    if c.record:
+        c.branches.append((pc, [(target, ins.imm)]))
+
+
+def _ref_eq(c: BodyChecker, ins: Instr, pc: int) -> None:
+    _need_feature(c, ins)
+    c.pop_expected((EQREF, EQREF), ins)
+    c.vals.append(I32)
+
+
+def _field_of(c: BodyChecker, ins: Instr) -> tuple[StructType, FieldType]:
+    typeidx, fieldidx = ins.imm
+    st = _deftype(c, ins, typeidx, StructType)
+    if not isinstance(fieldidx, int) or not 0 <= fieldidx < len(st.fields):
+        raise c.error(ins, f"unknown field {fieldidx} (of type {typeidx})")
+    return st, st.fields[fieldidx]
+
+
+def _check_packed(c: BodyChecker, ins: Instr, f: FieldType) -> None:
+    packed = isinstance(f.storage, Packed)
+    signed = ins.op.name.endswith(("_s", "_u"))
+    if packed != signed:
+        what = "a packed field needs _s or _u" if packed else f"{ins.op.name} needs a packed field"
+        raise c.error(ins, f"type mismatch: {what}")
+
+
+def _defaultable(t: object) -> bool:
+    return getattr(t, "nullable", True) or isinstance(t, Packed)
+
+
+def _struct_new(c: BodyChecker, ins: Instr, pc: int) -> None:
+    _need_feature(c, ins)
+    st = _deftype(c, ins, ins.imm, StructType)
+    if ins.op.name == "struct.new":
+        c.pop_expected([f.unpacked for f in st.fields], ins)
+    elif not all(_defaultable(f.storage) for f in st.fields):
+        raise c.error(ins, f"type mismatch: struct.new_default needs defaultable fields (type {ins.imm})")
+    c.vals.append(RefType(False, ins.imm))
+
+
+def _struct_get(c: BodyChecker, ins: Instr, pc: int) -> None:
+    _need_feature(c, ins)
+    _, f = _field_of(c, ins)
+    _check_packed(c, ins, f)
+    c.pop_expected((RefType(True, ins.imm[0]),), ins)
+    c.vals.append(f.unpacked)
+
+
+def _struct_set(c: BodyChecker, ins: Instr, pc: int) -> None:
+    _need_feature(c, ins)
+    _, f = _field_of(c, ins)
+    if not f.mutable:
+        raise c.error(ins, f"field is immutable: field {ins.imm[1]} of type {ins.imm[0]}")
+    c.pop_expected((RefType(True, ins.imm[0]), f.unpacked), ins)
+
+
+def _array_of(c: BodyChecker, ins: Instr, idx: object, mutable: bool = False) -> FieldType:
+    at = _deftype(c, ins, idx, ArrayType)
+    if mutable and not at.field.mutable:
+        raise c.error(ins, f"array is immutable: type {idx}")
+    return at.field
+
+
+def _numeric_storage(c: BodyChecker, ins: Instr, f: FieldType) -> None:
+    if getattr(f.storage, "is_ref", False):
+        raise c.error(ins, f"type mismatch: {ins.op.name} needs an array of numbers or vectors")
+
+
+def _elem_into(c: BodyChecker, ins: Instr, f: FieldType, elemidx: object) -> None:
+    et = c._need_elem(ins, elemidx)
+    if not getattr(f.storage, "is_ref", False) or not c.ctx.matches(et, f.storage):
+        raise c.error(
+            ins, f"type mismatch: elem segment {elemidx} holds {et.text}, the array {f.storage.text}"
+        )
+
+
+def _array_new(c: BodyChecker, ins: Instr, pc: int) -> None:
+    _need_feature(c, ins)
+    name = ins.op.name
+    idx = ins.imm if isinstance(ins.imm, int) else ins.imm[0]
+    f = _array_of(c, ins, idx)
+    if name == "array.new":
+        c.pop_expected((f.unpacked, I32), ins)
+    elif name == "array.new_default":
+        if not _defaultable(f.storage):
+            raise c.error(
+                ins, f"type mismatch: array.new_default needs a defaultable element type (type {idx})"
+            )
+        c.pop_expected((I32,), ins)
+    elif name == "array.new_fixed":
+        c.pop_expected([f.unpacked] * ins.imm[1], ins)
+    elif name == "array.new_data":
+        _numeric_storage(c, ins, f)
+        c._need_data(ins, ins.imm[1])
+        c.pop_expected((I32, I32), ins)
+    else:  # array.new_elem
+        _elem_into(c, ins, f, ins.imm[1])
+        c.pop_expected((I32, I32), ins)
+    c.vals.append(RefType(False, idx))
+
+
+def _array_get(c: BodyChecker, ins: Instr, pc: int) -> None:
+    _need_feature(c, ins)
+    f = _array_of(c, ins, ins.imm)
+    _check_packed(c, ins, f)
+    c.pop_expected((RefType(True, ins.imm), I32), ins)
+    c.vals.append(f.unpacked)
+
+
+def _array_set(c: BodyChecker, ins: Instr, pc: int) -> None:
+    _need_feature(c, ins)
+    f = _array_of(c, ins, ins.imm, mutable=True)
+    c.pop_expected((RefType(True, ins.imm), I32, f.unpacked), ins)
+
+
+def _array_len(c: BodyChecker, ins: Instr, pc: int) -> None:
+    _need_feature(c, ins)
+    c.pop_expected((ARRAYREF,), ins)
+    c.vals.append(I32)
+
+
+def _array_fill(c: BodyChecker, ins: Instr, pc: int) -> None:
+    _need_feature(c, ins)
+    f = _array_of(c, ins, ins.imm, mutable=True)
+    c.pop_expected((RefType(True, ins.imm), I32, f.unpacked, I32), ins)
+
+
+def _array_copy(c: BodyChecker, ins: Instr, pc: int) -> None:
+    _need_feature(c, ins)
+    dst, src = ins.imm
+    fd = _array_of(c, ins, dst, mutable=True)
+    fs = _array_of(c, ins, src)
+    sd, ss = fd.storage, fs.storage
+    ok = sd is ss if isinstance(sd, Packed) or isinstance(ss, Packed) else c.ctx.matches(ss, sd)
+    if not ok:
+        raise c.error(ins, f"type mismatch: array.copy from {ss.text} elements into {sd.text} elements")
+    c.pop_expected((RefType(True, dst), I32, RefType(True, src), I32, I32), ins)
+
+
+def _array_init(c: BodyChecker, ins: Instr, pc: int) -> None:
+    _need_feature(c, ins)
+    idx, seg = ins.imm
+    f = _array_of(c, ins, idx, mutable=True)
+    if ins.op.name == "array.init_data":
+        _numeric_storage(c, ins, f)
+        c._need_data(ins, seg)
+    else:
+        _elem_into(c, ins, f, seg)
+    c.pop_expected((RefType(True, idx), I32, I32, I32), ins)
+
+
+def _top_ref(c: BodyChecker, t: object) -> object:
+    """The nullable top type of a reference type's hierarchy."""
+    h = getattr(t, "heap", None)
+    if isinstance(h, int):
+        d = c.ctx.types[h] if 0 <= h < len(c.ctx.types) else None
+        top = H.FUNC if isinstance(d, FuncType) else H.ANY
+    else:
+        top = h.top
+    return ref_type(True, top)
+
+
+def _cast_type(c: BodyChecker, ins: Instr, t: object) -> None:
+    if not getattr(t, "is_ref", False):
+        raise c.error(ins, f"type mismatch: {ins.op.name} needs a reference type")
+    c._valtype(ins, t)
+
+
+def _ref_test(c: BodyChecker, ins: Instr, pc: int) -> None:
+    _need_feature(c, ins)
+    rt = ins.imm
+    _cast_type(c, ins, rt)
+    c.pop_expected((_top_ref(c, rt),), ins)
+    c.vals.append(I32 if ins.op.name == "ref.test" else rt)
+
+
+def _diff(t1: object, t2: object) -> object:
+    """rt1 minus rt2 (what fails a cast): non-null when rt2 takes null."""
+    if getattr(t2, "nullable", False) and getattr(t1, "nullable", False):
+        return RefType(False, t1.heap)
+    return t1
+
+
+def _br_on_cast(c: BodyChecker, ins: Instr, pc: int) -> None:
+    _need_feature(c, ins)
+    label, rt1, rt2 = ins.imm
+    _cast_type(c, ins, rt1)
+    _cast_type(c, ins, rt2)
+    if not c.ctx.matches(rt2, rt1):
+        raise c.error(
+            ins, f"type mismatch: {ins.op.name}'s target type {rt2.text} is not a subtype of {rt1.text}"
+        )
+    target = c._label(ins, label)
+    labels = list(target.label_types)
+    passes = rt2 if ins.op.name == "br_on_cast" else _diff(rt1, rt2)
+    stays = _diff(rt1, rt2) if ins.op.name == "br_on_cast" else rt2
+    if not labels or not c.ctx.matches(passes, labels[-1]):
+        raise c.error(
+            ins, f"type mismatch: {ins.op.name} passes {passes.text} to a label taking {stack_text(labels)}"
+        )
+    c.pop_expected((rt1,), ins)
+    _keep_label_values(c, ins, labels[:-1])
+    c.vals.append(stays)
+    if c.record:
+        c.branches.append((pc, [(target, label)]))
+
+
+def _convert(c: BodyChecker, ins: Instr, pc: int) -> None:
+    _need_feature(c, ins)
+    to_any = ins.op.name == "any.convert_extern"
+    src, dst = (H.EXTERN, H.ANY) if to_any else (H.ANY, H.EXTERN)
+    got = c.pop_vals((ref_type(True, src),), ins)[0]
+    nullable = got is not None and got.nullable
+    c.vals.append(ref_type(nullable, dst))
+
+
+def _ref_i31(c: BodyChecker, ins: Instr, pc: int) -> None:
+    _need_feature(c, ins)
+    c.pop_expected((I32,), ins)
+    c.vals.append(RefType(False, H.I31))
+
+
+def _i31_get(c: BodyChecker, ins: Instr, pc: int) -> None:
+    _need_feature(c, ins)
+    c.pop_expected((I31REF,), ins)
+    c.vals.append(I32)
+
+
+#: instruction name -> its typing rule (a function of the checker)
+GC_RULES: dict[str, Callable[..., None]] = {
+    "call_ref": _call_ref,
+    "return_call_ref": _return_call_ref,
+    "ref.as_non_null": _as_non_null,
+    "br_on_null": _br_on_null,
+    "br_on_non_null": _br_on_non_null,
+    "ref.eq": _ref_eq,
+    "struct.new": _struct_new,
+    "struct.new_default": _struct_new,
+    "struct.get": _struct_get,
+    "struct.get_s": _struct_get,
+    "struct.get_u": _struct_get,
+    "struct.set": _struct_set,
+    "array.new": _array_new,
+    "array.new_default": _array_new,
+    "array.new_fixed": _array_new,
+    "array.new_data": _array_new,
+    "array.new_elem": _array_new,
+    "array.get": _array_get,
+    "array.get_s": _array_get,
+    "array.get_u": _array_get,
+    "array.set": _array_set,
+    "array.len": _array_len,
+    "array.fill": _array_fill,
+    "array.copy": _array_copy,
+    "array.init_data": _array_init,
+    "array.init_elem": _array_init,
+    "ref.test": _ref_test,
+    "ref.cast": _ref_test,
+    "br_on_cast": _br_on_cast,
+    "br_on_cast_fail": _br_on_cast,
+    "any.convert_extern": _convert,
+    "extern.convert_any": _convert,
+    "ref.i31": _ref_i31,
+    "i31.get_s": _i31_get,
+    "i31.get_u": _i31_get,
+}

@@ -21,11 +21,13 @@ from ..errors import ValidationError
 from ..syntax.features import CORE_2_0, Features
 from ..syntax.module import Elem, Export, Import, Module, ParentType
 from ..syntax.types import (
+    ArrayType,
     ExternKind,
     FuncType,
     GlobalType,
     InstanceType,
     ModuleType,
+    StructType,
     ValType,
 )
 from .const import check_const
@@ -48,6 +50,8 @@ def _no_linking(what: str) -> Callable[..., None]:
 #: types (and parent type aliases) are checked by `validate_linking`
 TYPE_CHECKS: dict[type, Callable[[Module, int, object], None]] = {
     FuncType: lambda module, idx, t: None,
+    StructType: lambda module, idx, t: None,  # (checked by check_type_defs)
+    ArrayType: lambda module, idx, t: None,
     ModuleType: lambda module, idx, t: None,
     InstanceType: lambda module, idx, t: None,
     ParentType: lambda module, idx, t: None,
