@@ -27,7 +27,8 @@ from wasmlab.exec import fuse
 from wasmlab.exec import numerics as N
 from wasmlab.exec.compile import _dead, compile_function
 from wasmlab.exec.const_expr import const_value, eval_const
-from wasmlab.exec.runtime import GlobalInst
+from wasmlab.exec.runtime import I31 as I31Inst
+from wasmlab.exec.runtime import ArrayInst, GlobalInst, StructInst
 from wasmlab.kernel import Workspace
 from wasmlab.kernel.complete import complete, inspect
 from wasmlab.syntax.features import ALL, CORE_2_0
@@ -44,11 +45,17 @@ from wasmlab.syntax.types import (
     I32,
     I64,
     V128,
+    ArrayType,
     ExternKind,
+    FieldType,
     FuncType,
     GlobalType,
+    HeapType,
     Limits,
     MemType,
+    Packed,
+    RefType,
+    StructType,
     TableType,
     ValType,
 )
@@ -58,13 +65,20 @@ from wasmlab.valid import validate
 # --- one module per row -----------------------------------------------------------------------
 
 #: type 0 [] -> [], 1 [i32] -> [i32] (blocks, call_indirect), 2 [i32] -> [] (the tag),
-#: 3 [i32 i32] -> [i32] (superinstructions)
+#: 3 [i32 i32] -> [i32] (superinstructions); GC: 4 a struct (mut i32, mut i8), 5 an array of
+#: mut i32, 6 of mut i8, 7 of mut funcref
 TYPES = [
     FuncType((), ()),
     FuncType((I32,), (I32,)),
     FuncType((I32,), ()),
     FuncType((I32, I32), (I32,)),
+    StructType((FieldType(I32, True), FieldType(Packed.I8, True))),
+    ArrayType(FieldType(I32, True)),
+    ArrayType(FieldType(Packed.I8, True)),
+    ArrayType(FieldType(FUNCREF, True)),
 ]
+ANYREF = RefType(True, HeapType.ANY)
+I31 = RefType(False, HeapType.I31)
 TEST_FUNC = 1  # func 0: [i32] -> [i32] (a callee); 1: `test` [] -> []; 2: [] -> [] (a tail callee)
 CATCH, CATCH_REF = 0, 1
 
@@ -168,6 +182,97 @@ def _rule_body(op: Op) -> tuple[list[Instr], int]:
         "ref.null": [Instr(op, EXTERNREF), I("drop")],
         "ref.is_null": [I("ref.null", EXTERNREF), Instr(op), I("drop")],
         "ref.func": [Instr(op, 0), I("drop")],
+        # typed function references
+        "call_ref": [const1, I("ref.func", 0), Instr(op, 1), I("drop")],
+        "return_call_ref": [I("ref.func", 2), Instr(op, 0)],
+        "ref.as_non_null": [I("ref.func", 0), Instr(op), I("drop")],
+        "br_on_null": [I("block", None), I("ref.func", 0), Instr(op, 0), I("drop"), I("end")],
+        "br_on_non_null": [
+            I("block", FUNCREF),
+            I("ref.null", FUNCREF),
+            Instr(op, 0),
+            I("ref.null", FUNCREF),
+            I("end"),
+            I("drop"),
+        ],  # fmt: skip
+        # GC
+        "ref.eq": [const1, I("ref.i31"), const1, I("ref.i31"), Instr(op), I("drop")],
+        "struct.new": [const1, const1, Instr(op, 4), I("drop")],
+        "struct.new_default": [Instr(op, 4), I("drop")],
+        "struct.get": [I("struct.new_default", 4), Instr(op, (4, 0)), I("drop")],
+        "struct.get_s": [I("struct.new_default", 4), Instr(op, (4, 1)), I("drop")],
+        "struct.get_u": [I("struct.new_default", 4), Instr(op, (4, 1)), I("drop")],
+        "struct.set": [I("struct.new_default", 4), const1, Instr(op, (4, 0))],
+        "array.new": [const1, const1, Instr(op, 5), I("drop")],
+        "array.new_default": [const1, Instr(op, 5), I("drop")],
+        "array.new_fixed": [const1, const1, Instr(op, (5, 2)), I("drop")],
+        "array.new_data": [I("i32.const", 0), const1, Instr(op, (6, 0)), I("drop")],
+        "array.new_elem": [I("i32.const", 0), const1, Instr(op, (7, 0)), I("drop")],
+        "array.get": [const1, const1, I("array.new", 5), I("i32.const", 0), Instr(op, 5), I("drop")],
+        "array.get_s": [const1, const1, I("array.new", 6), I("i32.const", 0), Instr(op, 6), I("drop")],
+        "array.get_u": [const1, const1, I("array.new", 6), I("i32.const", 0), Instr(op, 6), I("drop")],
+        "array.set": [const1, const1, I("array.new", 5), I("i32.const", 0), const1, Instr(op, 5)],
+        "array.len": [const1, I("array.new_default", 5), Instr(op), I("drop")],
+        "array.fill": [const1, I("array.new_default", 5), I("i32.const", 0), const1, const1, Instr(op, 5)],
+        "array.copy": [
+            const1,
+            I("array.new_default", 5),
+            I("i32.const", 0),
+            const1,
+            I("array.new_default", 5),
+            I("i32.const", 0),
+            const1,
+            Instr(op, (5, 5)),
+        ],  # fmt: skip
+        "array.init_data": [
+            const1,
+            I("array.new_default", 6),
+            I("i32.const", 0),
+            I("i32.const", 0),
+            const1,
+            Instr(op, (6, 0)),
+        ],  # fmt: skip
+        "array.init_elem": [
+            const1,
+            I("array.new_default", 7),
+            I("i32.const", 0),
+            I("i32.const", 0),
+            const1,
+            Instr(op, (7, 0)),
+        ],  # fmt: skip
+        "ref.test": [
+            const1,
+            I("ref.i31"),
+            Instr(op, RefType(op.imm == "cast_null", HeapType.I31)),
+            I("drop"),
+        ],
+        "ref.cast": [
+            const1,
+            I("ref.i31"),
+            Instr(op, RefType(op.imm == "cast_null", HeapType.I31)),
+            I("drop"),
+        ],
+        "br_on_cast": [
+            I("block", ANYREF),
+            const1,
+            I("ref.i31"),
+            Instr(op, (0, I31, I31)),
+            I("end"),
+            I("drop"),
+        ],
+        "br_on_cast_fail": [
+            I("block", ANYREF),
+            const1,
+            I("ref.i31"),
+            Instr(op, (0, I31, I31)),
+            I("end"),
+            I("drop"),
+        ],  # fmt: skip
+        "any.convert_extern": [I("ref.null", EXTERNREF), Instr(op), I("drop")],
+        "extern.convert_any": [const1, I("ref.i31"), Instr(op), I("drop")],
+        "ref.i31": [const1, Instr(op), I("drop")],
+        "i31.get_s": [const1, I("ref.i31"), Instr(op), I("drop")],
+        "i31.get_u": [const1, I("ref.i31"), Instr(op), I("drop")],
     }
     if name not in bodies:
         pytest.fail(f"{name} names stack rule {op.rule.name!r}: give it a sample body in _rule_body")  # type: ignore[union-attr]
@@ -203,8 +308,11 @@ def _base(body: list[Instr]) -> Module:
             Elem(FUNCREF, ref0, "active", 0, [I("i32.const", 0), I("end")]),
         ],
         datas=[Data(b"wasm", "passive")],
-        data_count=1 if any(i.op.name in ("memory.init", "data.drop") for i in body) else None,
+        data_count=1 if any(i.op.name in _DATA_USERS for i in body) else None,
     )
+
+
+_DATA_USERS = ("memory.init", "data.drop", "array.new_data", "array.init_data")
 
 
 @functools.cache
@@ -402,6 +510,20 @@ def _const_module(op: Op) -> tuple[Module, list[Instr], ValType]:
             globals=[Global(GlobalType(FUNCREF, False), expr)],
         )
         return m, expr, FUNCREF
+    if op.feature == "gc":
+        exprs = {
+            "struct.new": ([I("i32.const", 1), I("i32.const", 2), Instr(op, 4)], RefType(False, 4)),
+            "struct.new_default": ([Instr(op, 4)], RefType(False, 4)),
+            "array.new": ([I("i32.const", 1), I("i32.const", 2), Instr(op, 5)], RefType(False, 5)),
+            "array.new_default": ([I("i32.const", 2), Instr(op, 5)], RefType(False, 5)),
+            "array.new_fixed": ([I("i32.const", 1), Instr(op, (5, 1))], RefType(False, 5)),
+            "any.convert_extern": ([I("ref.null", EXTERNREF), Instr(op)], ANYREF),
+            "extern.convert_any": ([I("i32.const", 1), I("ref.i31"), Instr(op)], EXTERNREF),
+            "ref.i31": ([I("i32.const", 1), Instr(op)], I31),
+        }
+        body, t = exprs[op.name]
+        expr = [*body, I("end")]
+        return Module(types=list(TYPES), globals=[Global(GlobalType(t, False), expr)]), expr, t
     if op.name == "ref.null":
         expr = [I("ref.null", EXTERNREF), I("end")]
     elif op.params:  # the extended-const arithmetic
@@ -420,6 +542,14 @@ def test_constant_expression(op: Op) -> None:
     the evaluator computes them (with the machine's numerics)."""
     m, expr, t = _const_module(op)
     validate(m, features=ALL)
+    if op.feature == "gc":  # (allocating: evaluated in a real instance, against the run-time kinds)
+        with pytest.raises(ValidationError, match="gc feature"):
+            validate(m, features=CORE_2_0)
+        value = api.instantiate(m).inst.globals[0].value
+        kinds = {"struct": StructInst, "array": ArrayInst, "ref.i31": I31Inst, "extern.convert_any": I31Inst}
+        want = next((k for w, k in kinds.items() if op.name.startswith(w)), type(None))
+        assert isinstance(value, want), value
+        return
     if op.const != "mvp":
         with pytest.raises(ValidationError, match=f"without the {op.const} feature"):
             validate(m, features=CORE_2_0)

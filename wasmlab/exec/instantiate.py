@@ -92,7 +92,11 @@ def check_import(
         else:
             ok = matches(got.type, want)
     elif kind is ExternKind.TAG:
-        ok = value.type == types_canon(types[desc])
+        ok = (
+            value.deftype is inst.deftype(desc)
+            if inst is not None
+            else value.type == types_canon(types[desc])
+        )
     if not ok:
         raise LinkError(f"incompatible import type for {what}")
 
@@ -146,7 +150,9 @@ def define(inst: ModuleInst, module: Module, path: str | None = None, limiter: L
         inst.mems.append(_memory(inst, module, m.type, path, limiter))
     base = len(inst.tags)  # (tags before globals, as in the binary)
     for i, t in enumerate(module.tags):
-        inst.tags.append(TagInst(types_canon(inst.types[t.type]), module.names.tags.get(base + i)))
+        inst.tags.append(
+            TagInst(types_canon(inst.types[t.type]), module.names.tags.get(base + i), inst.deftype(t.type))
+        )
     for g in module.globals:
         gt = (
             g.type

@@ -254,11 +254,13 @@ class TagInst:
     """An exception tag (exception handling): what identifies a thrown exception's kind; its
     function type's parameters are the values the exception carries."""
 
-    __slots__ = ("type", "name")
+    __slots__ = ("type", "name", "deftype")
 
-    def __init__(self, type: FuncType, name: str | None = None) -> None:
+    def __init__(self, type: FuncType, name: str | None = None, deftype: DefinedType | None = None) -> None:
         self.type = type
         self.name = name
+        #: the canonical type (what import matching compares)
+        self.deftype = deftype if deftype is not None else canonical_func(type)
 
     def __repr__(self) -> str:
         return f"<tag {self.name or ''} {self.type}>"

@@ -56,6 +56,8 @@ class Failure(Exception):
 def value_from_json(v: dict[str, Any]) -> Any:
     t = v["type"]
     val = v.get("value")
+    if t == "ref.null":  # a null of a GC heap type (any, none, $t, ...)
+        return None
     if t in ("i32", "i64"):
         return int(val)
     if t == "f32":

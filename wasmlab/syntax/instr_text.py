@@ -78,6 +78,8 @@ def _blocktype_text(bt: Any, s: ImmediateStyle) -> str:
         return ""
     if isinstance(bt, ValType):
         return f"(result {bt.text})"
+    if isinstance(bt, RefType):
+        return f"(result {s.reftype(bt)})"
     return f"(type {s.ref('type', bt)})"
 
 

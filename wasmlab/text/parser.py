@@ -579,10 +579,6 @@ def _parse_table(p: ModuleParser, lp: int, info: object) -> None:
     init = None
     if p.toks[p.i].kind != RPAREN:  # typed function references: the table's initial element
         init = p.const_expr()
-        last = p.toks[p.i]
-        init.append(
-            Instr(_END, None, span=Span(last.line, last.col, last.line, last.col + 1, p.source.filename))
-        )
     p.expect_rparen()
     p.module.tables.append(Table(tt, init, span=p.field_span(lp)))
 
@@ -705,6 +701,9 @@ def _elem_list(p: ModuleParser) -> tuple[ValType, list[list[Instr]]]:
     if t.kind == KEYWORD and t.text in REFTYPES:
         p.i += 1
         return REFTYPES[t.text], _elem_exprs(p)
+    if p.at_lparen("ref"):  # `(ref null? heaptype)`
+        rt = p.reftype()
+        return rt, _elem_exprs(p)
     if t.kind == NAT or t.kind == ID or t.kind == RPAREN:
         return ValType.FUNCREF, _func_indices(p)
     p.unexpected("an element list ('func', a reference type or function indices)")
@@ -723,7 +722,7 @@ def _parse_elem(p: ModuleParser, lp: int, info: object) -> None:
         table = p.var("table")
         p.expect_rparen()
         mode, offset = "active", p.offset_expr()
-    elif toks[p.i].kind == LPAREN:
+    elif toks[p.i].kind == LPAREN and toks[p.i + 1].text != "ref":  # (not a `(ref ...)` type)
         mode, offset = "active", p.offset_expr()
     elemtype, init = _elem_list(p)
     p.expect_rparen()

@@ -44,6 +44,7 @@ from ..syntax.types import (
     GlobalType,
     Limits,
     MemType,
+    RefType,
     StructType,
     TableType,
     ValType,
@@ -502,7 +503,7 @@ class _Printer(EffectContext):
     def block_arity(self, bt: Any) -> tuple[int, int]:
         if bt is None:
             return 0, 0
-        if isinstance(bt, ValType):
+        if isinstance(bt, (ValType, RefType)):
             return 0, 1
         ft = self.type_at(bt)
         return (len(ft.params), len(ft.results)) if ft is not None else (0, 0)

@@ -147,8 +147,8 @@ class BodyChecker:
         #: the locals set since each open block began (spec: local initialisation)
         self.inits = [True] * len(ftype.params) + [getattr(t, "nullable", True) for t in locals_]
         self.init_stack: list[int] = []
-        if not all(self.inits):
-            for t in locals_:
+        for t in locals_:
+            if not isinstance(t, ValType):
                 self.ctx.check_valtype(t, f"function {funcidx}", funcidx)
         self.results = list(ftype.results)
         self.vals: list[ValType | None] = []
@@ -702,6 +702,7 @@ class BodyChecker:
                     ins, f"invalid result arity {len(types) if isinstance(types, (tuple, list)) else '?'}"
                 )
             t = types[0]
+            self._valtype(ins, t)
             self.pop_expected((t, t, I32), ins)
             self.vals.append(t)
             return
@@ -883,7 +884,10 @@ def _as_non_null(c: BodyChecker, ins: Instr, pc: int) -> None:
 
 
 def _keep_label_values(c: BodyChecker, ins: Instr, labels: Sequence[object]) -> None:
-    c.vals.extend(c.pop_vals(labels, ins))
+    """The values a conditional branch leaves when it does not branch: its label's types (as
+    br_if; not the operands' own types, which may be subtypes)."""
+    c.pop_expected(labels, ins)
+    c.vals.extend(labels)
 
 
 def _br_on_null(c: BodyChecker, ins: Instr, pc: int) -> None:

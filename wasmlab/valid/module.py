@@ -25,8 +25,10 @@ from ..syntax.types import (
     ExternKind,
     FuncType,
     GlobalType,
+    HeapType,
     InstanceType,
     ModuleType,
+    RefType,
     StructType,
     ValType,
 )
@@ -163,6 +165,8 @@ def _check_elem(ctx: Context, i: int, seg: Elem) -> None:
             raise ValidationError(f"unknown table {seg.table} (in {where})")
         check_const(ctx, seg.offset_expr, tables[seg.table].limits.address, f"{where} offset")
         elem = tables[seg.table].elem
+        if t is ValType.FUNCREF and ctx.typed_refs and _only_functions(seg):
+            t = RefType(False, HeapType.FUNC)  # 3.0: a list of function indices is (ref func)
         if elem is not t and not ctx.matches(t, elem):
             raise ValidationError(
                 f"type mismatch: {where} holds {t.text} but table {seg.table} holds {elem.text}",
@@ -171,6 +175,16 @@ def _check_elem(ctx: Context, i: int, seg: Elem) -> None:
             )
     elif seg.mode not in ("passive", "declarative"):
         raise ValidationError(f"{where} has unknown mode {seg.mode!r}")
+
+
+def _only_functions(seg: Elem) -> bool:
+    """Whether the segment is a list of function indices (`func $f $g`, binary flags 0-3)."""
+    if seg.flags is not None and seg.flags >= 4:
+        return False
+    return all(
+        len(e) <= 2 and e and e[0].op.name == "ref.func" and (len(e) == 1 or e[1].op.name == "end")
+        for e in seg.init
+    )
 
 
 _KIND_WORDS = {
@@ -240,7 +254,7 @@ def _validate(module: Module, features: Features) -> None:
         if t.init is not None:
             if not ctx.typed_refs:
                 raise ValidationError(f"table initializers need the function-references feature (in {where})")
-            check_const(ctx, t.init, t.type.elem, f"{where} initializer")
+            check_const(ctx, t.init, t.type.elem, f"{where} initializer", ctx.num_imported_globals)
         elif getattr(t.type.elem, "nullable", True) is False:
             raise ValidationError(
                 f"type mismatch: {where} of non-nullable {t.type.elem.text} needs an initializer"
