@@ -386,6 +386,14 @@ def test_every_opcode_decodes() -> None:
         "memory_fill": b"\x00",
         "v128": bytes(16),
         "shuffle": bytes(16),
+        "field": b"\x00\x00",
+        "type_n": b"\x00\x00",
+        "type_data": b"\x00\x00",
+        "type_elem": b"\x00\x00",
+        "type_type": b"\x00\x00",
+        "cast": b"\x6e",
+        "cast_null": b"\x6e",
+        "br_on_cast": b"\x00\x00\x6e\x6e",
     }
     for op in BY_NAME.values():
         if op.name in ("else", "end") or op.imm in ("blocktype", "try_table"):

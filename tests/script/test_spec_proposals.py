@@ -58,7 +58,7 @@ def test_extended_const_data_script() -> None:
 EXCEPTIONS_NEED_OTHER_PROPOSALS = {
     "throw": [],
     "throw_ref": [],
-    "tag": [30, 40, 48],
+    "tag": [],
     "try_table": [],
 }
 

@@ -867,6 +867,8 @@ def run(p: ModuleParser) -> Module:
             ctx.anchor = n
             _scan_entry(p, st, e, FIELDS)
 
+    p.finish_types()  # (type definitions the scan left to read once every name is bound)
+
     # every field, in order
     for n, e in enumerate(entries):
         ctx.anchor = n

@@ -317,7 +317,7 @@ def _scan_type(p: ModuleParser, lp: int) -> None:
     p.i = lp + 2
     tok = p.take_id()
     toks = p.toks
-    if toks[p.i].kind == LPAREN and toks[p.i + 1].text in GC_DEFTYPES:
+    if toks[p.i].kind == LPAREN and _deferred(p, p.i):
         idx = p.ctx.define_type(tok, FuncType())  # (read in full by finish_types)
         p.pending_types.append((idx, p.i))
         _scan_field_names(p, idx, p.i)
@@ -328,6 +328,24 @@ def _scan_type(p: ModuleParser, lp: int) -> None:
     p.expect_rparen()
     p.ctx.define_type(tok, t)
     return None
+
+
+def _deferred(p: ModuleParser, i: int) -> bool:
+    """Whether the type definition at `i` is read after the scan: GC types, and function
+    types naming other types (`(ref $t)`), which may come later. (Module linking's module and
+    instance types are read at once: they name function types the scan has read.)"""
+    toks = p.toks
+    kw = toks[i + 1].text
+    if kw in ("struct", "array", "sub"):
+        return True
+    if kw != "func":
+        return False
+    for j in range(i + 2, p.close[i]):
+        if toks[j].kind == LPAREN and toks[j + 1].text == "ref":
+            k = j + 3 if toks[j + 2].text == "null" else j + 2
+            if toks[k].kind in (ID, NAT):
+                return True
+    return False
 
 
 def _scan_rec(p: ModuleParser, lp: int) -> None:
