@@ -2,8 +2,8 @@
 extra 3.0 scripts (`wasm-3.0-extra/`: legacy exceptions, custom annotations), run with their
 features on: 0 failed per script.
 
-GC and typed function references are not in the engine yet: the scripts that need them are
-listed in NEEDS_GC. For those, every failure must be one those proposals explain (a heap
+GC and typed function references: the scripts that needed them while the engine lacked them
+were listed in NEEDS_GC (now empty). For those, every failure must be one those proposals explain (a heap
 type, `ref`, `rec`, `struct`/`array`/`i31`, `call_ref`, non-nullable references, their
 instructions, or a command that failed because an earlier module needing them did not
 load), and then the test is an expected failure that says so; a listed script that passes
@@ -24,15 +24,8 @@ from wasmlab.syntax.features import ALL
 #: the features of the 3.0 suite: every proposal, legacy exceptions included
 FEATURES_3_0 = ALL
 
-#: scripts that need GC and typed function references (the engine does not have them yet)
-NEEDS_GC = {
-    "br_on_non_null", "br_on_null", "br_table", "call_ref", "elem", "func",
-    "global", "instance", "local_init", "ref", "ref_as_non_null",
-    "ref_is_null", "ref_null", "return_call_ref", "table", "type-canon",
-    "type-equivalence", "type-rec", "unreached-invalid", "unreached-valid",
-    "exceptions/tag",
-    *(f"gc/{p.stem}" for p in sorted((testsuite_root() / "wasm-3.0" / "gc").glob("*.wast")) if p.stem != "binary-gc"),
-}  # fmt: skip
+#: scripts that need GC and typed function references the engine does not have yet (none left)
+NEEDS_GC: set[str] = set()
 
 #: extra scripts whose feature is not finished yet
 NOT_YET = {

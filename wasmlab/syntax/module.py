@@ -210,6 +210,9 @@ class Elem:
     flags: int | None = None
     offset: int | None = None
     span: Span | None = None
+    #: the text wrote the element type and expressions (`funcref (ref.func 0)`), not function
+    #: indices: with typed references its type is what it says, not `(ref func)`
+    written_type: bool = field(default=False, compare=False, repr=False)
 
 
 @dataclass

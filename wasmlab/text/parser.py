@@ -742,9 +742,12 @@ def _parse_elem(p: ModuleParser, lp: int, info: object) -> None:
         mode, offset = "active", p.offset_expr()
     elif toks[p.i].kind == LPAREN and toks[p.i + 1].text != "ref":  # (not a `(ref ...)` type)
         mode, offset = "active", p.offset_expr()
+    written = (toks[p.i].kind == KEYWORD and toks[p.i].text in REFTYPES) or p.at_lparen("ref")
     elemtype, init = _elem_list(p)
     p.expect_rparen()
-    p.module.elems.append(Elem(elemtype, init, mode, table, offset, span=p.field_span(lp)))
+    seg = Elem(elemtype, init, mode, table, offset, span=p.field_span(lp))
+    seg.written_type = written
+    p.module.elems.append(seg)
 
 
 def _parse_data(p: ModuleParser, lp: int, info: object) -> None:

@@ -179,7 +179,7 @@ def _check_elem(ctx: Context, i: int, seg: Elem) -> None:
 
 def _only_functions(seg: Elem) -> bool:
     """Whether the segment is a list of function indices (`func $f $g`, binary flags 0-3)."""
-    if seg.flags is not None and seg.flags >= 4:
+    if (seg.flags is not None and seg.flags >= 4) or seg.written_type:
         return False
     return all(
         len(e) <= 2 and e and e[0].op.name == "ref.func" and (len(e) == 1 or e[1].op.name == "end")
