@@ -2,7 +2,8 @@
 
 Prints, per workload, the best of several timings for each engine and the ratio
 pywasm / wasmlab (higher is better for wasmlab). Sections for the debugger, WASI, the
-text parser and the kernel run when their modules are present. Not a test: numbers only.
+text parser, source-level debugging (needs clang) and the kernel run when their modules
+are present. Not a test: numbers only.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import io
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -101,9 +103,11 @@ def _section(name: str, module: str, func: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m wasmlab.bench")
     p.add_argument("--repeat", type=int, default=3)
-    p.add_argument("--only", choices=["engine", "debug", "wasi", "parse", "kernel"], action="append")
+    p.add_argument(
+        "--only", choices=["engine", "debug", "source", "wasi", "parse", "kernel"], action="append"
+    )
     a = p.parse_args(argv)
-    only = set(a.only or ["engine", "debug", "wasi", "parse", "kernel"])
+    only = set(a.only or ["engine", "debug", "source", "wasi", "parse", "kernel"])
     if "engine" in only:
         print(
             f"[run mode] wasmlab vs plain Python and pywasm (best of {a.repeat}; every result checked "
@@ -123,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
             )
     if "debug" in only:
         _section("debugger", "wasmlab.bench.debugging", "main")
+    if "source" in only and shutil.which("clang"):
+        _section("source level (DWARF)", "wasmlab.bench.sourcelevel", "main")
     if "wasi" in only:
         _section("wasi", "wasmlab.bench.wasi", "main")
     if "parse" in only:

@@ -316,17 +316,21 @@ class Session:
         live: bool = True,
         scan: list | None = None,
         use_fuel: bool = True,
+        only: Breakpoint | None = None,
     ) -> Stop:
         """Run until `target` steps (None: no bound) or something stops the run.
 
         `live`: breakpoints and watchpoints fire. The first instruction ignores breakpoints
         (a move from a breakpoint must leave it) unless `scan` is given: then hits are
-        appended to `scan` as (step, hit) and the run goes on (reverse_continue's search)."""
+        appended to `scan` as (step, hit) and the run goes on (reverse_continue's search).
+        `only`: that breakpoint alone stops the run (no other, no watchpoint: a search's)."""
         m = self.machine
         history = self._history
         skip = scan is None
         values = (
-            [w for w in self._watchpoints.all if w.enabled and w.kind in ("local", "expr")] if live else []
+            [w for w in self._watchpoints.all if w.enabled and w.kind in ("local", "expr")]
+            if live and only is None
+            else []
         )
         before = [self._watch_value(w) for w in values]
         while True:
@@ -353,7 +357,7 @@ class Session:
                 n = edit.step - steps
             if values:
                 n = 1  # watched values are compared after every instruction
-            outcome = self._exec(n, live and not skip, live)
+            outcome = self._exec(n, live and not skip, live and only is None)
             skip = False
             if edit is not None and m.steps == edit.step and not m.finished:
                 self._restore(edit)  # the user's edit at this step, again
@@ -378,7 +382,7 @@ class Session:
                     continue
                 hit.watch.hits += 1
                 return self._stop("watchpoint", self._watch_text(hit), watch=hit)
-            stop = self._breakpoint_stop(scan)
+            stop = self._breakpoint_stop(scan, only)
             if stop is not None:
                 return stop
             skip = True  # no breakpoint here wants to stop: run this instruction, go on
@@ -416,12 +420,14 @@ class Session:
         if self._history is not None:
             self._travel(self.machine.steps, force=True)
 
-    def _breakpoint_stop(self, scan: list | None) -> Stop | None:
+    def _breakpoint_stop(self, scan: list | None, only: Breakpoint | None = None) -> Stop | None:
         m = self.machine
         fr = m.frame
         assert fr is not None  # (a breakpoint paused a frame)
         hits: list[Breakpoint] = []
         for bp in self._breakpoints.at(fr.func, fr.pc):
+            if only is not None and bp is not only:
+                continue
             if bp.condition is None:
                 hits.append(bp)
                 continue
@@ -1072,8 +1078,12 @@ class Session:
 
     # --- reverse moves by instruction, over calls, out of the frame -----------------------------
 
-    def _search_back(self, want: Callable[[Machine], bool], limit: int) -> int | None:
-        """The latest step s < `limit` whose state (after s instructions) satisfies `want`."""
+    def _search_back(
+        self, want: Callable[[Machine], bool], limit: int, depth: int | None = None
+    ) -> int | None:
+        """The latest step s < `limit` whose state (after s instructions) satisfies `want`;
+        `depth`: `want` holds only `depth` frames deep or less (the calls made from there
+        are run through at full speed instead of one instruction at a time)."""
         h = self._need_history()
         hi = limit
         for cp in reversed([c for c in h.checkpoints if c.step < limit]):
@@ -1083,13 +1093,28 @@ class Session:
             m = self.machine
             found = cp.step if want(m) else None
             while m.steps + 1 < hi and not m.finished:
-                self._forward(m.steps + 1, live=False, use_fuel=False)
+                if depth is not None and m.depth > depth >= 1:
+                    self._out_to(depth, hi - 1)
+                else:
+                    self._forward(m.steps + 1, live=False, use_fuel=False)
                 if want(m):
                     found = m.steps
             if found is not None:
                 return found
             hi = cp.step
         return None
+
+    def _out_to(self, depth: int, limit: int) -> None:
+        """Run (no breakpoint or watchpoint stops it) until the call is `depth` frames deep
+        again, or until step `limit`: a search's way through a call it need not look into."""
+        fr = self.machine.frames[depth - 1]  # its pc is where the call it makes returns to
+        bp = self._breakpoints.add(
+            [(fr.func, fr.pc)], "search", lambda s: s.machine.depth <= depth, internal="search"
+        )
+        try:
+            self._forward(limit, live=True, use_fuel=False, only=bp)
+        finally:
+            bp.delete()
 
     def reverse_step(self) -> Stop:
         """One instruction back (gdb's `reverse-stepi`; the same as `back(1)`)."""
@@ -1108,7 +1133,7 @@ class Session:
         depth = m.depth
 
         def run() -> Stop:
-            s = self._search_back(lambda mm: mm.depth <= depth, here)
+            s = self._search_back(lambda mm: mm.depth <= depth, here, depth)
             if s is None:
                 self._travel(here)
                 return self._stop("interrupted", "interrupted while searching backwards")
@@ -1129,7 +1154,7 @@ class Session:
         callee = self.program.func_name(m.frames[-1].func)
 
         def run() -> Stop:
-            s = self._search_back(lambda mm: mm.depth < depth, here)
+            s = self._search_back(lambda mm: mm.depth < depth, here, depth - 1)
             if s is None:
                 self._travel(here)
                 return self._stop("interrupted", "interrupted while searching backwards")
@@ -1276,7 +1301,7 @@ class Session:
             line, d = key(self.machine), self.machine.depth
             # (instructions without a line, line 0, belong to the run around them, as
             # `next_line` runs through them)
-            before = self._search_back(lambda mm: mm.depth <= d and key(mm) not in (None, line), step)
+            before = self._search_back(lambda mm: mm.depth <= d and key(mm) not in (None, line), step, d)
             self._travel(before if before is not None else 0)
             mm = self.machine
             while (mm.depth > d or key(mm) != line) and mm.steps < step:
@@ -1294,7 +1319,9 @@ class Session:
             start = run_start(here)
             if start == here:  # at a line's start: the previous line run in this frame or a caller
                 line, depth = key(m), m.depth
-                prev = self._search_back(lambda mm: mm.depth <= depth and key(mm) not in (None, line), here)
+                prev = self._search_back(
+                    lambda mm: mm.depth <= depth and key(mm) not in (None, line), here, depth
+                )
                 if prev is None:
                     self._travel(here)
                     return self._stop("start", "no earlier source line in this frame")
