@@ -469,3 +469,28 @@ def test_labextension_is_packaged() -> None:
         assert meta["name"] == pkg["name"] and meta["jupyterlab"]["_build"]["load"].startswith(
             "static/remoteEntry."
         )
+
+
+def test_shutdown_while_a_cell_waits() -> None:
+    """A kernel shut down (or restarted) while a cell waits at a breakpoint ends at once."""
+    from tests.kernel.conftest import need_kernel
+
+    need_kernel()
+    d = Driver()
+    try:
+        dap = Dap(d)
+        dap.ok("initialize", {"adapterID": "wasmlab"})
+        dap.ok("attach", {})
+        d.ok(DEFINE)
+        path = dap.ok("dumpCell", {"code": DEFINE})["sourcePath"]
+        dap.ok("setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": ACC_LINE}]})
+        d.kc.execute('(invoke "sum" (i32.const 4))')
+        dap.event("stopped")
+        t = time.monotonic()
+        d.km.shutdown_kernel(now=False)  # a shutdown_request, then waiting for the process
+        assert not d.km.is_alive()
+        assert time.monotonic() - t < 4.5, "the kernel ended by itself, not killed after the timeout"
+    finally:
+        d.kc.stop_channels()
+        if d.km.is_alive():
+            d.km.shutdown_kernel(now=True)

@@ -718,6 +718,14 @@ class DebugAdapter:
 
     # --- the stop button ----------------------------------------------------------------------
 
+    def shutdown(self) -> None:
+        """The kernel shuts down or restarts: a waiting cell ends (Interrupted), a running
+        call stops at its next look at the flag."""
+        if self.paused is not None:
+            self.moves.put(None)
+        elif self.running is not None:
+            self.running.interrupt()
+
     def interrupt(self) -> None:
         """SIGINT while a call runs or waits: it ends (the waiting loop sees the flag)."""
         s = self.running

@@ -150,6 +150,7 @@ class WasmKernel(Kernel):
         return is_complete(code)
 
     async def do_shutdown(self, restart: bool) -> dict[str, Any]:
+        self.debugger.shutdown()  # a cell waiting in the debugger ends first
         self.workspace.reset()
         return {"status": "ok", "restart": restart}
 
