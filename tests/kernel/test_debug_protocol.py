@@ -494,3 +494,41 @@ def test_shutdown_while_a_cell_waits() -> None:
         d.kc.stop_channels()
         if d.km.is_alive():
             d.km.shutdown_kernel(now=True)
+
+
+def test_any_request_gets_an_answer(tmp_path: Any) -> None:
+    """Random requests (every command, arguments of any JSON shape) to an adapter over a
+    notebook that defined a module: each is answered, none raises."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from wasmlab.kernel.dap import DebugAdapter
+    from wasmlab.kernel.workspace import Workspace
+
+    ws = Workspace()
+    ws.show_widgets = False
+    ws.run_cell(DEFINE, lambda out: None, cell=1)
+    events: list[Any] = []
+    adapter = DebugAdapter(ws, events.append)
+    adapter.prefix = f"{tmp_path}/"  # dumped cells go here
+    adapter.cell_started(DEFINE, "cell[1]")
+    json_values = st.recursive(
+        st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.text(max_size=12),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+        max_leaves=8,
+    )
+    keys = st.sampled_from(["line", "path", "source", "breakpoints", "threadId", "frameId", "expression",
+                            "variablesReference", "start", "count", "filters", "code", "variableName"])  # fmt: skip
+    args = st.dictionaries(keys, json_values, max_size=4) | json_values
+    command = st.sampled_from([*adapter.handlers, "bogus", ""]) | st.text(max_size=10)
+
+    @settings(max_examples=400, deadline=None)
+    @given(command, args, st.integers(-5, 2**33))
+    def one(cmd: str, arguments: Any, seq: int) -> None:
+        r = adapter.handle({"type": "request", "seq": seq, "command": cmd, "arguments": arguments})
+        assert isinstance(r["success"], bool) and r["type"] == "response"
+        if not r["success"]:
+            assert r["message"]
+
+    one()
+    adapter.handle({"command": "disconnect", "seq": 1})

@@ -3,9 +3,10 @@ button, gutter breakpoints, Variables / Callstack / Breakpoints / Source) on WAT
 answered by our own `wasmlab.debug.Session` -- no second process.
 
 `debug_request`s arrive on the control channel (`DebugAdapter.handle`, in the control
-thread); events go out on IOPub (`debug_event`). A call a cell makes (`invoke`) runs under
-a Session while the debugger is on and some breakpoint (or the "trap" exception filter) is
-armed; when it stops, the cell waits (`run_call` blocks the shell thread on a queue) and
+thread); events go out on IOPub (`debug_event`). A call a cell makes (`invoke`, an
+assertion's call, `%run` of a WASI program) runs under a Session while the debugger is on
+and some breakpoint (or the "trap" exception filter) is armed; when it stops, the cell
+waits (`drive` blocks the shell thread on a queue) and
 the control thread keeps answering: `stackTrace`, `scopes`, `variables`, `evaluate` read
 the paused Session; `next`, `stepIn`, `stepOut`, `continue`, `stepBack`,
 `reverseContinue` hand a move to the waiting shell thread, which makes it and reports the
