@@ -68,3 +68,28 @@ def test_a_loops_first_line_is_stopped_at_every_round(tmp_path_factory: pytest.T
     for line in reversed(lines[:-1]):
         s.back_line()
         assert s.source_position.line == line
+
+
+def test_inlined_calls_are_frames_with_their_own_variables(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """At -O2 clang inlines push into main: the C stack shows push as its own frame (sharing
+    main's wasm frame), with push's variables; main's frame is at the line of the call."""
+    s = session(wasm(tmp_path_factory, "list", "-O2"))
+    s.break_at("list.c:11")
+    assert s.continue_().kind == "breakpoint"
+    frames = s.source_frames
+    inner, outer = frames[-1], frames[-2]
+    assert (inner.function, inner.inlined, inner.position.line) == ("push", True, 11)
+    assert (outer.function, outer.inlined, outer.position.line) == ("main", False, 29)
+    assert inner.frame == outer.frame == s.machine.depth - 1
+    assert {v.name for v in inner.variables} == {"n", "head", "v"}
+    assert {"f", "list"} <= {v.name for v in outer.variables}
+    assert {v.name: v.value for v in outer.variables}["f"] == "{num = 12, den = 18}"  # two constant pieces
+    assert [v.name for v in s.variables] == [v.name for v in inner.variables]  # the innermost's
+    assert str(inner) == f"#{inner.frame} push (inlined) at {inner.position}"
+    # -O0: no inlining, a frame per call
+    s0 = session(wasm(tmp_path_factory, "list"))
+    s0.break_at("list.c:11")
+    s0.continue_()
+    names = [(f.function, f.inlined) for f in s0.source_frames][-2:]
+    assert names == [("main", False), ("push", False)]
+    assert s0.source_frames[-2].position.line == 29

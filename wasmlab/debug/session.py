@@ -32,11 +32,13 @@ from .program import Program
 from .source import (
     FILE_LINE,
     Listing,
+    SourceFrame,
     SourceVariable,
     frame_eval,
     frame_variables,
     past_labels,
     returned_value,
+    source_frames,
 )
 from .values import TypedValue
 from .views import (
@@ -1222,6 +1224,16 @@ class Session:
         if m.frame is None or not self.program.source.available:
             return []
         return frame_variables(self.program.source, m, self._frame_index(None))
+
+    @property
+    def source_frames(self) -> list[SourceFrame]:
+        """The C call stack, outermost first (`SourceFrame`s): a frame per wasm frame, and
+        where the compiler inlined a function (-O2), a frame per inlined call too, with its
+        own variables; a caller's position is the line of its call. Empty without DWARF."""
+        m = self.machine
+        if m.frame is None or not self.program.source.available:
+            return []
+        return source_frames(self.program.source, m)
 
     def eval_c(self, text: str, frame: int | None = None) -> CValue:
         """A C expression in a frame (the selected one): `frac->num * 2`, `arr[3]`, `*p`."""

@@ -293,6 +293,48 @@ def variable_value(info: DebugInfo, var: Variable, address: int, frame: FrameSta
     return CValue(var.type, loc, frame)
 
 
+@dataclass(frozen=True)
+class SourceFrame:
+    """A frame of the C call stack: a function, perhaps inlined into its caller's code (then
+    it shares the wasm frame `frame` with the functions it was inlined into), where it is
+    (for a caller: the line of its call) and its variables."""
+
+    function: str
+    position: SourcePos | None
+    variables: tuple[SourceVariable, ...]
+    frame: int  # the wasm frame, as Session.frames numbers them (0: the outermost)
+    inlined: bool = False
+
+    def __str__(self) -> str:
+        where = f" at {self.position}" if self.position is not None else ""
+        return f"#{self.frame} {self.function}{' (inlined)' if self.inlined else ''}{where}"
+
+
+def source_frames(smap: SourceMap, machine: Machine) -> list[SourceFrame]:
+    """The C call stack, outermost first: each wasm frame, and for code the compiler inlined
+    one frame per inlined call (DW_TAG_inlined_subroutine), each with its own variables."""
+    info = smap._need()
+    out: list[SourceFrame] = []
+    frames = machine.frames
+    for k, fr in enumerate(frames):
+        pc = fr.pc if k == len(frames) - 1 else max(fr.pc - 1, 0)  # a caller: its call
+        a = smap.address(fr.func, pc)
+        levels = info.frames_at(a) if a is not None else []
+        if not levels:
+            name = getattr(fr.func, "name", None) or "?"
+            out.append(SourceFrame(str(name), None, (), k))
+            continue
+        state = FrameState(machine, k, fr.func.module or smap.inst)
+        for level in reversed(levels):
+            fn = level.function
+            values = []
+            for v in level.variables:
+                cv = variable_value(info, v, a, state, fn.frame_base)  # type: ignore[arg-type]
+                values.append(SourceVariable(v.name, v.type.spelling, cv.text, cv.where, v.is_param))
+            out.append(SourceFrame(fn.name, level.position, tuple(values), k, fn.inlined))
+    return out
+
+
 def frame_variables(smap: SourceMap, machine: Machine, index: int) -> list[SourceVariable]:
     """The C variables in scope in frame `index`, innermost scope first."""
     info = smap._need()
@@ -354,5 +396,5 @@ def frame_eval(smap: SourceMap, machine: Machine, index: int, text: str) -> CVal
 
 __all__ = [
     "FILE_LINE", "FrameState", "Listing", "SourceMap", "SourceVariable", "frame_eval", "frame_variables",
-    "past_labels", "returned_value",
+    "SourceFrame", "past_labels", "returned_value", "source_frames",
 ]  # fmt: skip

@@ -10,7 +10,7 @@ globals, operand-stack slots and memory; the debugger (`wasmlab.debug`) gives it
 """
 
 from .expr import CExprError, evaluate_c
-from .info import DebugInfo, Function, Scope, Variable
+from .info import DebugInfo, Function, InlineFrame, Scope, Variable
 from .lines import LineProgram, LineTable, SourcePos
 from .location import FrameState, Location, LocationError, evaluate
 from .sections import DwarfError, dwarf_info, has_dwarf
@@ -24,7 +24,7 @@ def line_table(module: object) -> LineTable:
 
 
 __all__ = [
-    "CExprError", "CType", "CValue", "DebugInfo", "DwarfError", "FrameState", "Function", "LineProgram", "LineTable",
+    "CExprError", "CType", "CValue", "DebugInfo", "DwarfError", "FrameState", "Function", "InlineFrame", "LineProgram", "LineTable",
     "Location", "LocationError", "Scope", "SourcePos", "Variable", "dwarf_info", "evaluate", "evaluate_c",
     "has_dwarf", "line_table", "string_at",
 ]  # fmt: skip

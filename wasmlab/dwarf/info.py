@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..syntax import Module
-from .lines import DEAD, LineTable, SourcePos
+from .lines import DEAD, LineTable, SourcePos, file_names
 from .sections import dwarf_info, has_dwarf
 from .types import CType, TypeReader
 
@@ -35,11 +35,15 @@ class Variable:
 
 @dataclass
 class Scope:
-    """A function body or a lexical block: its address ranges, its variables, inner scopes."""
+    """A function body, a lexical block or an inlined call: its address ranges, its
+    variables, inner scopes; `function` is set on a function's (or an inlined call's) own
+    scope, `call` on an inlined call's: where the call was written (DW_AT_call_*)."""
 
     ranges: list[tuple[int, int]]
     variables: list[Variable] = field(default_factory=list)
     children: list[Scope] = field(default_factory=list)
+    function: Function | None = field(default=None, repr=False, compare=False)
+    call: SourcePos | None = None
 
     def covers(self, address: int) -> bool:
         return any(low <= address < high for low, high in self.ranges)
@@ -59,6 +63,28 @@ class Function:
         return min(low for low, _ in self.scope.ranges) if self.scope.ranges else 0
 
 
+@dataclass
+class InlineFrame:
+    """A source-level frame: a function (perhaps inlined), the variables visible in it
+    (innermost block first) and its position (None: no line)."""
+
+    function: Function
+    variables: list[Variable]
+    position: SourcePos | None
+
+
+def _visible(scopes: list[Scope]) -> list[Variable]:
+    """The variables of nested scopes, innermost first, an inner one hiding an outer one."""
+    seen: set[str] = set()
+    out: list[Variable] = []
+    for s in reversed(scopes):
+        for v in s.variables:
+            if v.name not in seen:
+                seen.add(v.name)
+                out.append(v)
+    return out
+
+
 class DebugInfo:
     """The debug information of one module (None from `of` when it has none)."""
 
@@ -70,6 +96,7 @@ class DebugInfo:
         self.functions: list[Function] = []
         self._expr_parser: Any = None
         self._type_dies: dict[str, Any] = {}  # named types, by their C spelling
+        self._cu_files: dict[int, dict[int, str]] = {}  # per CU: its line program's files
         self._locations: Any = None
         for cu in self.dwarf.iter_CUs():
             self._read_cu(cu)
@@ -87,12 +114,43 @@ class DebugInfo:
     def position(self, address: int) -> SourcePos | None:
         return self.lines.position(address)
 
+    def scopes_at(self, address: int) -> list[Scope]:
+        """The scopes holding `address`, from the function's body in to the innermost block
+        (inlined calls among them)."""
+        outer = next((f for f in self.functions if not f.inlined and f.scope.covers(address)), None)
+        chain: list[Scope] = []
+        scope = outer.scope if outer is not None else None
+        while scope is not None:
+            chain.append(scope)
+            scope = next((c for c in scope.children if c.covers(address)), None)
+        return chain
+
     def function_at(self, address: int) -> Function | None:
-        best = None
-        for f in self.functions:
-            if f.scope.covers(address) and (best is None or f.inlined):
-                best = f
-        return best
+        """The function whose code `address` is: an inlined one where the compiler inlined it."""
+        for scope in reversed(self.scopes_at(address)):
+            if scope.function is not None:
+                return scope.function
+        return None
+
+    def frames_at(self, address: int) -> list[InlineFrame]:
+        """The source-level frames at `address`, innermost first: the inlined calls the code
+        is in (each its own frame, with its own variables) and the function around them. The
+        innermost frame's position is the address's line; an outer one's is where it makes
+        the inlined call."""
+        levels: list[tuple[Function, list[Scope]]] = []
+        for scope in self.scopes_at(address):
+            if scope.function is not None or not levels:
+                if scope.function is None:
+                    break
+                levels.append((scope.function, [scope]))
+            else:
+                levels[-1][1].append(scope)
+        frames: list[InlineFrame] = []
+        position = self.position(address)
+        for fn, scopes in reversed(levels):
+            frames.append(InlineFrame(fn, _visible(scopes), position))
+            position = scopes[0].call
+        return frames
 
     def function_named(self, name: str) -> Function | None:
         for f in self.functions:
@@ -102,34 +160,14 @@ class DebugInfo:
 
     def block_at(self, address: int) -> Scope | None:
         """The innermost scope (lexical block, inlined call or function body) holding `address`."""
-        f = self.function_at(address)
-        scope = f.scope if f is not None else None
-        while scope is not None:
-            inner = next((c for c in scope.children if c.covers(address)), None)
-            if inner is None:
-                return scope
-            scope = inner
-        return None
+        chain = self.scopes_at(address)
+        return chain[-1] if chain else None
 
     def variables_at(self, address: int) -> list[Variable]:
-        """The variables in scope at `address`, innermost first (an inner one hides an outer
-        one of the same name)."""
-        f = self.function_at(address)
-        if f is None:
-            return []
-        chain: list[Scope] = []
-        scope: Scope | None = f.scope
-        while scope is not None:
-            chain.append(scope)
-            scope = next((c for c in scope.children if c.covers(address)), None)
-        seen: set[str] = set()
-        out: list[Variable] = []
-        for s in reversed(chain):
-            for v in s.variables:
-                if v.name not in seen:
-                    seen.add(v.name)
-                    out.append(v)
-        return out
+        """The variables in scope at `address` in its innermost (perhaps inlined) function,
+        innermost block first (an inner one hides an outer one of the same name)."""
+        frames = self.frames_at(address)
+        return frames[0].variables if frames else []
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -158,29 +196,54 @@ class DebugInfo:
         name = _name(die) or _name_of_origin(die)
         frame_base = self._expr(a["DW_AT_frame_base"].value, cu) if "DW_AT_frame_base" in a else None
         scope = Scope(ranges)
-        self._fill(scope, die, cu, base)
+        self._fill(scope, die, cu, base, frame_base)
         typed = die
         for origin in ("DW_AT_abstract_origin", "DW_AT_specification"):
             if "DW_AT_type" not in typed.attributes and origin in typed.attributes:
                 typed = typed.get_DIE_from_attribute(origin)
         result = self.types.of(typed) if "DW_AT_type" in typed.attributes else None
-        return Function(name, scope, frame_base, self._decl(die, cu), result=result)
+        fn = Function(name, scope, frame_base, self._decl(die, cu), result=result)
+        scope.function = fn
+        return fn
 
-    def _fill(self, scope: Scope, die: Any, cu: Any, base: int) -> None:
+    def _fill(self, scope: Scope, die: Any, cu: Any, base: int, frame_base: Any) -> None:
         for child in die.iter_children():
             tag = child.tag
             if tag in ("DW_TAG_variable", "DW_TAG_formal_parameter"):
                 scope.variables.append(self._variable(child, cu, base))
             elif tag == "DW_TAG_lexical_block":
                 inner = Scope(self._ranges(child, cu, base) or scope.ranges)
-                self._fill(inner, child, cu, base)
+                self._fill(inner, child, cu, base, frame_base)
                 scope.children.append(inner)
             elif tag == "DW_TAG_inlined_subroutine":
                 ranges = self._ranges(child, cu, base)
                 if ranges:
-                    inner = Scope(ranges)
-                    self._fill(inner, child, cu, base)
-                    self.functions.append(Function(_name_of_origin(child), inner, None, inlined=True))
+                    inner = Scope(ranges, call=self._call_site(child, cu))
+                    self._fill(
+                        inner, child, cu, base, frame_base
+                    )  # (its variables use the caller's frame base)
+                    origin = (
+                        child.get_DIE_from_attribute("DW_AT_abstract_origin")
+                        if "DW_AT_abstract_origin" in child.attributes
+                        else child
+                    )
+                    result = self.types.of(origin) if "DW_AT_type" in origin.attributes else None
+                    fn = Function(_name_of_origin(child), inner, frame_base, inlined=True, result=result)
+                    inner.function = fn
+                    scope.children.append(inner)
+                    self.functions.append(fn)
+
+    def _call_site(self, die: Any, cu: Any) -> SourcePos | None:
+        a = die.attributes
+        if "DW_AT_call_line" not in a:
+            return None
+        key = cu.cu_offset
+        if key not in self._cu_files:
+            program = self.dwarf.line_program_for_CU(cu)
+            self._cu_files[key] = file_names(program, cu) if program is not None else {}
+        file = self._cu_files[key].get(a["DW_AT_call_file"].value, "?") if "DW_AT_call_file" in a else "?"
+        col = a["DW_AT_call_column"].value if "DW_AT_call_column" in a else 0
+        return SourcePos(file, a["DW_AT_call_line"].value, col)
 
     def _variable(self, die: Any, cu: Any, base: int) -> Variable:
         a = die.attributes
@@ -293,4 +356,4 @@ def _name_of_origin(die: Any) -> str:
     return "?"
 
 
-__all__ = ["DebugInfo", "Function", "Scope", "Variable"]
+__all__ = ["DebugInfo", "Function", "InlineFrame", "Scope", "Variable"]

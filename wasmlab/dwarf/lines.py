@@ -99,7 +99,7 @@ class LineTable:
             program = info.line_program_for_CU(cu)
             if program is None:
                 continue
-            files = _file_names(program, cu)
+            files = file_names(program, cu)
             mine: list[Row] = []
             header = program.header
             stmt_list = cu.get_top_DIE().attributes.get("DW_AT_stmt_list")
@@ -220,7 +220,7 @@ class LineTable:
         )
 
 
-def _file_names(program: Any, cu: Any) -> dict[int, str]:
+def file_names(program: Any, cu: Any) -> dict[int, str]:
     """File index -> path, for DWARF 4 (1-based, include_directory) and 5 (0-based)."""
     header = program.header
     version = header["version"]

@@ -136,6 +136,7 @@ def evaluate(ops: list[Any], frame: FrameState, frame_base: list[Any] | None = N
     place: Location | None = None  # a DW_OP_WASM_location not yet read
     how = ""
     pieces: list[tuple[Location, int]] = []
+    value_piece: Location | None = None  # a DW_OP_stack_value's value, for the next piece
 
     def top_value() -> int:
         nonlocal place
@@ -146,16 +147,21 @@ def evaluate(ops: list[Any], frame: FrameState, frame_base: list[Any] | None = N
             raise LocationError("location expression pops an empty stack")
         return stack.pop()
 
-    for op in ops:
+    for k_op, op in enumerate(ops):
         name = op.op_name
         args = op.args
         if name == "DW_OP_WASM_location":
             place = _wasm_place(args[0], args[1])
             how = place.where.replace("wasm ", "")
-        elif name == "DW_OP_stack_value":
+        elif name == "DW_OP_stack_value":  # the value itself, not its address (up to a piece)
             if place is not None:
-                return place  # the value is the local/global/slot itself
-            return Value(top_value(), how)
+                loc_value: Location = place  # the local/global/slot itself
+                place = None
+            else:
+                loc_value = Value(top_value(), how)
+            if not any(o.op_name == "DW_OP_piece" for o in ops[k_op:]):
+                return loc_value
+            value_piece = loc_value
         elif name == "DW_OP_fbreg":
             if frame_base is None:
                 raise LocationError("DW_OP_fbreg without a frame base")
@@ -182,8 +188,11 @@ def evaluate(ops: list[Any], frame: FrameState, frame_base: list[Any] | None = N
             stack.append(int.from_bytes(frame.read(addr, 4), "little"))
         elif name == "DW_OP_piece":
             size = args[0]
-            if place is not None:
-                loc: Location = place
+            if value_piece is not None:
+                loc: Location = value_piece
+                value_piece = None
+            elif place is not None:
+                loc = place
                 place = None
             elif stack:
                 loc = Memory(stack.pop(), how)

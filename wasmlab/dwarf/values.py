@@ -9,7 +9,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import WasmError
-from .location import FrameState, Global, Local, Location, Memory, OptimizedOut, Pieces, StackSlot, Value
+from .location import (
+    FrameState,
+    Global,
+    Local,
+    Location,
+    LocationError,
+    Memory,
+    OptimizedOut,
+    Pieces,
+    StackSlot,
+    Value,
+)
 from .types import ATE_BOOLEAN, ATE_FLOAT, ATE_SIGNED, ATE_SIGNED_CHAR, ATE_UNSIGNED_CHAR, CType
 
 #: the most array elements and string bytes a value's text shows (gdb's `print elements`),
@@ -82,7 +93,10 @@ def _place_bytes(loc: Local | Global | StackSlot, frame: FrameState, size: int) 
     elif isinstance(loc, Global):
         v = frame.global_value(loc.index)
     else:
-        v = frame.stack_slot(loc.index)
+        try:
+            v = frame.stack_slot(loc.index)
+        except LocationError:  # a caller's slot its call consumed (an argument): gone
+            raise ValueError_("optimized out") from None
     if isinstance(v, float):
         return struct.pack("<f" if size == 4 else "<d", v)
     return (int(v) & ((1 << (8 * max(size, 1))) - 1)).to_bytes(max(size, 1), "little")[:size]
