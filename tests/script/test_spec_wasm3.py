@@ -32,10 +32,6 @@ NOT_YET = {
     "custom/branch_hint": "branch-hint annotations are dropped, not read (their misplacements not reported)",
     "custom/custom_annot": "misplaced @custom annotations are not reported",
     "custom/name_annot": "@name annotations are dropped, not read (their misplacements not reported)",
-    "legacy-exceptions/rethrow": "legacy exception handling is not implemented yet",
-    "legacy-exceptions/throw": "legacy exception handling is not implemented yet",
-    "legacy-exceptions/try_catch": "legacy exception handling is not implemented yet",
-    "legacy-exceptions/try_delegate": "legacy exception handling is not implemented yet",
 }
 
 #: what a failure caused by the missing GC and typed references looks like

@@ -162,6 +162,14 @@ def _rule_body(op: Op) -> tuple[list[Instr], int]:
         "throw": _try_catching(const1, Instr(op, 0)),
         "throw_ref": [I("ref.null", EXNREF), Instr(op)],
         "try_table": _try_catching(const1, I("drop")),
+        # legacy exceptions (tag 0 carries an i32)
+        "try": [Instr(op, None), I("end")],
+        "catch": [I("try", None), Instr(op, 0), I("drop"), I("end")],
+        "catch_all": [I("try", None), Instr(op), I("end")],
+        "delegate": [I("try", None), Instr(op, 0)],
+        "rethrow": _try_catching(
+            I("try", None), const1, I("throw", 0), I("catch_all"), Instr(op, 0), I("end")
+        ),
         "drop": [const1, Instr(op)],
         "select": [
             const1,

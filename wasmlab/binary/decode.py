@@ -176,6 +176,7 @@ class Decoder:
         self.multi_memory = "multi-memory" in features
         self.exceptions = "exceptions" in features
         self.memory64 = "memory64" in features
+        self.legacy_exceptions = "legacy-exceptions" in features
         self.typed_refs = "function-references" in features or "gc" in features
         self.gc = "gc" in features
         self.ops = opcodes_for(features)
@@ -396,8 +397,10 @@ class Decoder:
         append = out.append
         by_key = self.ops
         imm_readers = _IMM_READERS
-        # open structures: 0 block/loop, 1 if (then-arm), 2 if (else-arm)
+        # open structures: 0 block/loop, 1 if (then-arm), 2 if (else-arm); legacy exceptions:
+        # 3 try (body), 4 try (after a catch), 5 try (after catch_all)
         open_: list[int] = []
+        legacy = self.legacy_exceptions
         while True:
             start = pos = self.pos
             if pos >= n:
@@ -425,6 +428,16 @@ class Decoder:
                 hint = f" ({gated.name} needs the {gated.feature} feature)" if gated is not None else ""
                 raise self.fail(f"illegal opcode {code:02x}{hint}", start)
             kind = op.imm
+            if legacy and (code == 0x07 or code == 0x19 or code == 0x18):
+                top = open_[-1] if open_ else -1
+                if code == 0x18:  # delegate ends the try block
+                    if top != 3:
+                        raise self.fail("END opcode expected (delegate outside a try body)", start)
+                    open_.pop()
+                elif top not in (3, 4):
+                    raise self.fail(f"END opcode expected ({op.name} outside a try)", start)
+                else:
+                    open_[-1] = 5 if code == 0x19 else 4
             if kind == "none":
                 self.pos = pos
                 if code == 0x0B:
@@ -448,7 +461,7 @@ class Decoder:
             self.pos = pos
             imm = imm_readers[kind](self, op)
             if kind == "blocktype" or kind == "try_table":
-                open_.append(1 if code == 0x04 else 0)
+                open_.append(1 if code == 0x04 else 3 if code == 0x06 else 0)
             elif key == _MEMORY_INIT or key == _DATA_DROP:
                 self.uses_data_count = True
             append(Instr(op, imm, start))

@@ -55,7 +55,7 @@ OOB_TABLE = "out of bounds table access"
 class _Ctrl:
     __slots__ = (
         "kind", "start", "height", "nparams", "nresults", "else_at", "branches", "unreachable", "catches",
-        "handler",
+        "handler", "handler_pcs", "slot",
     )  # fmt: skip
 
     def __init__(self, kind: str, start: int, height: int, nparams: int, nresults: int) -> None:
@@ -69,6 +69,8 @@ class _Ctrl:
         self.unreachable = False
         self.catches: list[list] = []  # catch clauses that branch here (target patched at end)
         self.handler: list | None = None  # a try_table's entry in Layout.handlers
+        self.handler_pcs: list[int] = []  # legacy try: its catch/catch_all pcs (jump to the end)
+        self.slot = -1  # legacy try in a handler: which hidden local holds the caught exception
 
     @property
     def label_arity(self) -> int:
@@ -97,8 +99,14 @@ class Layout:
         self.block_of: dict[int, int] = {}  # end/else pc -> the pc of the block that opened it
         self.depth: list[int] = [0] * n  # number of enclosing blocks (for views)
         #: try_tables, innermost first: [start pc, end pc, clauses]; a clause is
-        #: [kind, tag, target pc, stack height of the target label, values it passes]
+        #: [kind, tag, target pc, stack height of the target label, values it passes]; a
+        #: legacy try's body is [try pc, first handler pc, clauses], its catch clauses
+        #: carry a sixth item, the hidden local (counted after the declared ones) that keeps
+        #: the caught exception for `rethrow`, and its `delegate` is the clause
+        #: [4, None, where the search goes on (a pc +- 0.5, or -0.5: the caller)]
         self.handlers: list[list] = []
+        self.rethrow: dict[int, int] = {}  # rethrow pc -> the hidden local of its handler
+        self.nlocals = 0  # declared locals (parameters included): hidden ones come after
 
 
 class _Types(EffectContext):
@@ -115,8 +123,16 @@ class _Types(EffectContext):
         return self.types[typeidx]
 
 
-def layout(body: list[Instr], types: list[Any], func_types: list[FuncType], nresults: int) -> Layout:
-    """Compute the side table of a (valid) function body."""
+def layout(
+    body: list[Instr],
+    types: list[Any],
+    func_types: list[FuncType],
+    nresults: int,
+    tag_types: list[FuncType] | None = None,
+) -> Layout:
+    """Compute the side table of a (valid) function body (`tag_types`: each tag's function
+    type, for legacy `catch`)."""
+    tag_types = tag_types or []
     n = len(body)
     lay = Layout(n)
     where = _Types(types, func_types)
@@ -138,17 +154,55 @@ def layout(body: list[Instr], types: list[Any], func_types: list[FuncType], nres
         lay.height[pc] = h
         lay.reachable[pc] = not top.unreachable
         lay.depth[pc] = len(ctrls) - 1
-        if name in ("block", "loop", "if", "try_table"):
+        if name in ("block", "loop", "if", "try_table", "try"):
             if name == "if":
                 h -= 1
             p, r = block_arity(types, ins.imm[0] if name == "try_table" else ins.imm)
             clauses = [_catch_clause(clause, ctrls) for clause in ins.imm[1]] if name == "try_table" else None
+            if name == "try":
+                clauses = []
             c = _Ctrl(name, pc, h - p, p, r)
             c.unreachable = top.unreachable
             if clauses is not None:
                 c.handler = [pc, -1, clauses]
                 lay.handlers.append(c.handler)
             ctrls.append(c)
+            continue
+        if name in ("catch", "catch_all"):  # legacy exceptions: a handler of the try
+            c = ctrls[-1]
+            assert c.handler is not None
+            if c.kind == "try":
+                c.handler[1] = pc
+                c.kind = "catch"
+                c.slot = sum(1 for x in ctrls if x.kind == "catch" and x is not c)
+            values = len(tag_types[ins.imm].params) if name == "catch" else 0
+            kind = 0 if name == "catch" else 2
+            c.handler[2].append([kind, ins.imm, pc + 1, c.height, values, c.slot])
+            c.handler_pcs.append(pc)
+            lay.block_of[pc] = c.start
+            c.unreachable = ctrls[-2].unreachable
+            h = c.height + values
+            continue
+        if name == "delegate":
+            c = ctrls.pop()
+            assert c.handler is not None
+            c.handler[1] = pc
+            target = ctrls[-1 - ins.imm]
+            if target.kind == "func":
+                at = -0.5  # the caller's handlers
+            elif target.kind == "catch":
+                at = target.start - 0.5  # thrown from a handler: outside that try's own body
+            else:
+                at = target.start + 0.5
+            c.handler[2].append([4, None, at, 0, 0])
+            h = c.height + c.nresults
+            lay.end_of[c.start] = pc
+            lay.block_of[pc] = c.start
+            for b in c.branches:
+                entry = lay.branch[b]
+                if not isinstance(entry, list):
+                    lay.branch[b] = (pc, entry[1], entry[2])
+            _resolve_table_targets(lay, c, pc)
             continue
         if name == "else":
             c = ctrls[-1]
@@ -171,8 +225,10 @@ def layout(body: list[Instr], types: list[Any], func_types: list[FuncType], nres
                     lay.branch[b] = (pc, entry[1], entry[2])
             for clause in c.catches:
                 clause[2] = pc
-            if c.handler is not None:
+            if c.handler is not None and c.handler[1] == -1:  # (a legacy try's body ends earlier)
                 c.handler[1] = pc
+            for at in c.handler_pcs:
+                lay.end_of[at] = pc
             _resolve_table_targets(lay, c, pc)
             continue
         if top.unreachable:
@@ -202,6 +258,8 @@ def layout(body: list[Instr], types: list[Any], func_types: list[FuncType], nres
             lay.branch[pc] = entries
             top.unreachable = True
             continue
+        if name == "rethrow":
+            lay.rethrow[pc] = ctrls[-1 - ins.imm].slot
         rule = ins.op.rule
         if rule is not None and not rule.falls_through:  # return, unreachable, tail calls, throws
             top.unreachable = True
@@ -396,6 +454,15 @@ def _throw(tag: Any) -> Handler:
         else:
             values = []
         raise Thrown(ExnInst(tag, values))
+
+    return h
+
+
+def _rethrow(slot: int) -> Handler:
+    """Legacy `rethrow`: the exception its handler caught (kept in a hidden local)."""
+
+    def h(S: list, L: list, pc: int) -> int:
+        raise Thrown(L[slot])
 
     return h
 
@@ -1056,11 +1123,12 @@ def compile_function(f: FuncInst) -> list[Handler]:
     lay = func.prepared
     if not isinstance(lay, Layout):
         func_types = [g.type for g in inst.funcs]
-        lay = func.prepared = layout(body, types, func_types, f.nresults)
+        lay = func.prepared = layout(body, types, func_types, f.nresults, [t.type for t in inst.tags])
+    lay.nlocals = f.nparams + len(func.locals)
     code: list[Handler] = []
     last = len(body) - 1
     for pc, ins in enumerate(body):
-        if not lay.reachable[pc] and ins.op.name not in ("end", "else"):
+        if not lay.reachable[pc] and ins.op.name not in ("end", "else", "catch", "catch_all", "delegate"):
             code.append(_dead)
             continue
         code.append(_handler(ins, pc, last, lay, inst))
@@ -1091,6 +1159,14 @@ def _handler(ins: Instr, pc: int, last: int, lay: Layout, inst: ModuleInst) -> H
         return _throw(inst.tags[imm])
     if name == "throw_ref":
         return _throw_ref
+    if name == "try":
+        return _nop
+    if name in ("catch", "catch_all"):  # the end of the body or handler before: leave the try
+        return _jump(lay.end_of[pc], 0, 0)
+    if name == "delegate":
+        return _nop
+    if name == "rethrow":
+        return _rethrow(lay.nlocals + lay.rethrow[pc])
     if name == "if":
         else_at = lay.else_of.get(pc)
         return _if(else_at + 1 if else_at is not None else lay.end_of[pc])

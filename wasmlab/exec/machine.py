@@ -72,8 +72,11 @@ class Frame:
 
     @property
     def locals(self) -> tuple[Any, ...]:
-        """The values of its locals (parameters first), as wasm values."""
-        return tuple(self._raw[LOCALS])
+        """The values of its locals (parameters first), as wasm values (without the hidden
+        ones where legacy exception handlers keep what they caught)."""
+        L = self._raw[LOCALS]
+        lay = self._raw[FUNC].layout
+        return tuple(L[: lay.nlocals] if lay is not None and len(L) > lay.nlocals else L)
 
     @property
     def base(self) -> int:
@@ -443,11 +446,19 @@ class Machine:
             fr = frames[k]
             at = pc if k == len(frames) - 1 else fr[PC] - 1  # a caller: its call instruction
             lay = fr[FUNC].layout
-            for start, end, clauses in lay.handlers if lay is not None else ():
+            handlers = lay.handlers if lay is not None else []
+            i = 0
+            while i < len(handlers):
+                start, end, clauses = handlers[i]
+                i += 1
                 if not start < at < end:
                     continue
                 tags = fr[FUNC].module.tags
-                for kind, tag, target, height, _ in clauses:
+                for clause in clauses:
+                    kind, tag, target, height = clause[0], clause[1], clause[2], clause[3]
+                    if kind == 4:  # legacy delegate: search again from its label outward
+                        at, i = target, 0
+                        break
                     if kind < 2 and tags[tag] is not exn.tag:
                         continue
                     del frames[k + 1 :]
@@ -457,6 +468,11 @@ class Machine:
                         S.extend(exn.values)
                     if kind & 1:
                         S.append(exn)
+                    if len(clause) > 5:  # legacy catch: keep the exception for rethrow
+                        L = fr[LOCALS]
+                        slot = lay.nlocals + clause[5]
+                        L.extend([None] * (slot + 1 - len(L)))
+                        L[slot] = exn
                     fr[PC] = target
                     return True
         return False

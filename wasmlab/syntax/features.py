@@ -13,6 +13,7 @@ from collections.abc import Iterable
 PROPOSALS: dict[str, str] = {
     "exceptions": "tags, throw, throw_ref, try_table and exnref (exception handling)",
     "extended-const": "i32/i64 add, sub and mul in constant expressions",
+    "legacy-exceptions": "try, catch, catch_all, delegate and rethrow (the exception handling 3.0 replaced)",
     "memory64": "64-bit memories and tables: i64 addresses (memory64 and table64)",
     "function-references": "typed function references: (ref null? $t), call_ref, br_on_null, ref.as_non_null, table initializers",
     "gc": "garbage collection: rec/sub types, structs, arrays, i31, casts, any/eq/none/extern conversions",

@@ -90,6 +90,11 @@ call_indirect 0x11 call_indirect @call_indirect mvp pop an i32; call the functio
 throw 0x08 tag @throw exceptions throw an exception of a tag, carrying the tag's parameters
 throw_ref 0x0a none @throw_ref exceptions pop an exnref; throw that exception again (trap on null)
 try_table 0x1f try_table @block exceptions a block whose catch clauses branch out when an exception reaches them
+try 0x06 blocktype @block legacy-exceptions begin a try block (legacy exceptions); its catch handlers follow its body
+catch 0x07 tag @catch legacy-exceptions end a try body (or handler) and begin the handler of a tag; it gets the exception's values
+catch_all 0x19 none @else legacy-exceptions end a try body (or handler) and begin the handler of any exception
+delegate 0x18 label @end legacy-exceptions end a try block; an exception in its body goes on from the given label outward
+rethrow 0x09 label @rethrow legacy-exceptions throw again the exception caught by the handler of the given label
 return_call 0x12 func @return_call tail-call call a function in place of the current one (a tail call)
 return_call_indirect 0x13 call_indirect @return_call_indirect tail-call pop an i32; tail-call the function at that table slot
 drop 0x1a none @drop mvp throw away the top value

@@ -131,6 +131,12 @@ def _array_new_fixed(imm: Any, ctx: EffectContext) -> tuple[int, int]:
     return imm[1], 1
 
 
+def _catch(imm: Any, ctx: EffectContext) -> tuple[int, int]:
+    """Legacy `catch`: the handler starts with the exception's values (the body's results
+    left with the `end` of the try body, as with `else`)."""
+    return 0, _counts(ctx.tag_type(imm))[0]
+
+
 _RULES = [
     # control
     StackRule("block", "[t1*] -> [t2*]", _fixed(0, 0)),  # block, loop, try_table
@@ -148,6 +154,8 @@ _RULES = [
     StackRule("return_call_indirect", "[t3* t1* i32] -> [t4*]", _return_call_indirect, falls_through=False),
     StackRule("throw", "[t1* t*] -> [t2*]", _throw, falls_through=False),
     StackRule("throw_ref", "[t1* exnref] -> [t2*]", _fixed(1, 0), falls_through=False),
+    StackRule("catch", "[t2*] -> [t*]", _catch),  # legacy exceptions
+    StackRule("rethrow", "[t1*] -> [t2*]", _fixed(0, 0), falls_through=False),
     # parametric
     StackRule("drop", "[t] -> []", _fixed(1, 0)),
     StackRule("select", "[t t i32] -> [t]", _fixed(3, 1)),

@@ -23,6 +23,12 @@ _END = BY_NAME["end"]
 _ELSE = BY_NAME["else"]
 _IF = BY_NAME["if"]
 _SELECT = BY_NAME["select"]
+# legacy exceptions: `try` blocks, their handlers and `delegate`
+_TRY = BY_NAME["try"]
+_CATCH = BY_NAME["catch"]
+_CATCH_ALL = BY_NAME["catch_all"]
+_DELEGATE = BY_NAME["delegate"]
+_HANDLER_WORDS = ("catch", "catch_all", "delegate")
 _NUMBER_KINDS = (NAT, INT, FLOAT)
 
 #: v128 shapes: lanes, lane width in bits, float format (None for integer lanes)
@@ -55,7 +61,8 @@ class InstrParser(Cursor):
         """
         toks = self.toks
         labels = self.fctx.labels
-        frames: list[list[Any]] = []  # open flat blocks: [op, label token, else seen]
+        # open flat blocks: [op, label token, else seen (try: 1 after a catch, 2 after catch_all)]
+        frames: list[list[Any]] = []
         while True:
             t = toks[self.i]
             kind = t.kind
@@ -80,6 +87,24 @@ class InstrParser(Cursor):
                     out.append(Instr(_END, None, span=self.span_from(t)))
                     frames.pop()
                     labels.pop()
+                continue
+            if text in _HANDLER_WORDS:
+                if not frames:
+                    return
+                frame = frames[-1]
+                if frame[0] is not _TRY or frame[2] == 2 or (text == "delegate" and frame[2]):
+                    self.unexpected("an instruction or 'end'")
+                self.i += 1
+                if text == "delegate":  # ends the try; its label counts from outside it
+                    frames.pop()
+                    labels.pop()
+                    out.append(Instr(_DELEGATE, _label(self, _DELEGATE)[1], span=self.span_from(t)))
+                elif text == "catch":
+                    frame[2] = 1
+                    out.append(Instr(_CATCH, self.var("tag"), span=self.span_from(t)))
+                else:
+                    frame[2] = 2
+                    out.append(Instr(_CATCH_ALL, None, span=self.span_from(t)))
                 continue
             op = BY_NAME.get(text)
             if op is None:
@@ -121,9 +146,12 @@ class InstrParser(Cursor):
         lp = toks[self.i]
         t = toks[self.i + 1]
         op = BY_NAME.get(t.text) if t.kind == KEYWORD else None
-        if op is None:
+        if op is None or t.text in _HANDLER_WORDS:
             self.unexpected("an instruction", tok=t)
         self.i += 2
+        if op is _TRY:
+            self.try_folded(lp, out)
+            return
         if op.imm == "blocktype" or op.imm == "try_table":
             self.block_folded(op, lp, out)
             return
@@ -202,6 +230,51 @@ class InstrParser(Cursor):
         head.span = Span(lp.line, lp.col, rp.line, rp.col + 1, fn)
         out.append(Instr(_END, None, span=Span(rp.line, rp.col, rp.line, rp.col + 1, fn)))
         labels.pop()
+
+    def try_folded(self, lp: Token, out: list[Instr]) -> None:
+        """`(try $l? bt (do instr*) (catch x instr*)* (catch_all instr*)?)`, or with
+        `(delegate l)` in place of the handlers (legacy exceptions)."""
+        label = self.take_id()
+        head = Instr(_TRY, self.blocktype())
+        self.fctx.open_label(label.text if label is not None else None)
+        out.append(head)
+        if not self.at_lparen("do"):
+            self.unexpected("'(do ...)'")
+        self.i += 2
+        self.instrs(out)
+        self.expect_rparen()
+        seen = closed = False  # a handler parsed; catch_all parsed (nothing may follow it)
+        while self.toks[self.i].kind == LPAREN and self.toks[self.i + 1].text in _HANDLER_WORDS:
+            word = self.toks[self.i + 1]
+            if closed or (word.text == "delegate" and seen):
+                self.unexpected("')'", tok=word)
+            seen = True
+            self.i += 2
+            if word.text == "delegate":
+                self.fctx.labels.pop()
+                out.append(Instr(_DELEGATE, _label(self, _DELEGATE)[1], span=self.span_from(word)))
+                self.expect_rparen()
+                rp = self.toks[self.i]
+                if rp.kind != RPAREN:
+                    self.unexpected("')'")
+                self.i += 1
+                head.span = Span(lp.line, lp.col, rp.line, rp.col + 1, self.source.filename)
+                return
+            if word.text == "catch":
+                out.append(Instr(_CATCH, self.var("tag"), span=self.span_from(word)))
+            else:
+                out.append(Instr(_CATCH_ALL, None, span=self.span_from(word)))
+                closed = True
+            self.instrs(out)
+            self.expect_rparen()
+        rp = self.toks[self.i]
+        if rp.kind != RPAREN:
+            self.unexpected("a handler or ')'")
+        self.i += 1
+        fn = self.source.filename
+        head.span = Span(lp.line, lp.col, rp.line, rp.col + 1, fn)
+        out.append(Instr(_END, None, span=Span(rp.line, rp.col, rp.line, rp.col + 1, fn)))
+        self.fctx.labels.pop()
 
     def blocktype(self) -> Any:
         """None | ValType | type index, with implicit type definitions for multi-value."""

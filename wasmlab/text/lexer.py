@@ -52,6 +52,8 @@ KEYWORDS: set[str] = set(BY_NAME) | {
     "nofunc", "noextern", "noexn", "anyref", "eqref", "i31ref", "structref", "arrayref", "nullref",
     "nullfuncref", "nullexternref", "nullexnref", "ref.host", "ref.struct", "ref.array", "ref.i31",
     "ref.eq", "ref.any",
+    # legacy exceptions: `(try (do ...) ...)`
+    "do",
 }  # fmt: skip
 
 _IDCHAR = r"0-9A-Za-z!#$%&'*+\-./:<=>?@\\^_`|~"

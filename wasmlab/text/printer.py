@@ -379,8 +379,8 @@ class _Printer(EffectContext):
         results = len(ft.results) if ft is not None else 0
         mark = len(self.lines)
         try:
-            if not self.folded:
-                raise RecursionError
+            if not self.folded or any(i.op.feature == "legacy-exceptions" for i in body):
+                raise RecursionError  # (legacy try blocks are printed flat)
             self.folded_body(body, 2, results)
         except RecursionError:  # too deep to fold in Python: print this body flat
             del self.lines[mark:]
@@ -459,12 +459,14 @@ class _Printer(EffectContext):
     def flat_body(self, body: list[Instr], depth: int) -> None:
         for instr in body:
             name = instr.op.name
-            if name == "end" or name == "else":
+            if name in ("end", "else", "catch", "catch_all", "delegate"):
                 depth -= 1
+            if name == "delegate" and self.open_labels:  # its label counts from outside the try
+                self.open_labels.pop()
             self.emit(depth, self.instr_text(instr))
-            if name in ("block", "loop", "if", "else", "try_table"):
+            if name in ("block", "loop", "if", "else", "try_table", "try", "catch", "catch_all"):
                 depth += 1
-            if name in ("block", "loop", "if", "try_table"):
+            if name in ("block", "loop", "if", "try_table", "try"):
                 self.open_labels.append(self.label_ids.get(id(instr)))
             elif name == "end" and self.open_labels:
                 self.open_labels.pop()

@@ -41,8 +41,9 @@ from ..syntax.types import (
 )
 from .context import Context
 
-# frame kinds
+# frame kinds (legacy exceptions: a try body, then its catch and catch_all handlers)
 FUNC, BLOCK, LOOP, IF, ELSE = "func", "block", "loop", "if", "else"
+TRY, CATCH, CATCH_ALL = "try", "catch", "catch_all"
 
 _LANES = {"i8x16": 16, "i16x8": 8, "i32x4": 4, "i64x2": 2, "f32x4": 4, "f64x2": 2}
 
@@ -165,6 +166,11 @@ class BodyChecker:
             "loop": self._block,
             "if": self._block,
             "try_table": self._block,
+            "try": self._block,
+            "catch": self._catch,
+            "catch_all": self._catch,
+            "delegate": self._delegate,
+            "rethrow": self._rethrow,
             "throw": self._throw,
             "throw_ref": self._throw_ref,
             "else": self._else,
@@ -514,7 +520,7 @@ class BodyChecker:
             self.pop_expected((I32,), ins)
             kind = IF
         else:
-            kind = LOOP if ins.op.name == "loop" else BLOCK
+            kind = LOOP if ins.op.name == "loop" else TRY if ins.op.name == "try" else BLOCK
         if ins.op.name == "try_table":
             self._need("exceptions", ins)
             self._catches(ins)
@@ -535,6 +541,36 @@ class BodyChecker:
         frame.else_pc = pc
         self.ctrls.append(frame)
         self.vals.extend(frame.start_types)
+
+    def _catch(self, ins: Instr, pc: int) -> None:
+        """Legacy `catch x` / `catch_all`: the try body (or the handler before) must leave the
+        try's results; the handler starts with the exception's values (none for catch_all)."""
+        frame = self.ctrls[-1]
+        if frame.kind not in (TRY, CATCH):
+            raise self.error(ins, f"{ins.op.name} without a matching try")
+        values = list(self._tag(ins, ins.imm).params) if ins.op.name == "catch" else []
+        self.pop_ctrl(ins)
+        # the same frame continues as the handler (branches recorded in the body keep it)
+        frame.kind = CATCH if ins.op.name == "catch" else CATCH_ALL
+        frame.unreachable = False
+        self.ctrls.append(frame)
+        self.vals.extend(values)
+
+    def _delegate(self, ins: Instr, pc: int) -> None:
+        """Legacy `try ... delegate l`: ends the try; `l` counts the labels outside it."""
+        frame = self.ctrls[-1]
+        if frame.kind != TRY:
+            raise self.error(ins, "delegate without a matching try")
+        frame = self.pop_ctrl(ins)
+        frame.end_pc = pc
+        self._label(ins, ins.imm)
+        self.vals.extend(frame.end_types)
+
+    def _rethrow(self, ins: Instr, pc: int) -> None:
+        frame = self._label(ins, ins.imm)
+        if frame.kind not in (CATCH, CATCH_ALL):
+            raise self.error(ins, f"invalid rethrow label {ins.imm} (not a catch handler)")
+        self.set_unreachable()
 
     def _end(self, ins: Instr, pc: int) -> None:
         frame = self.pop_ctrl(ins)

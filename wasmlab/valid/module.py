@@ -111,7 +111,7 @@ def _exnref_free(module: Module) -> None:
 
 #: proposals whose instructions have no typing rule that names the feature: without the
 #: feature, any of their instructions makes the module invalid
-_GATED_BY_OPCODE = ("relaxed-simd",)
+_GATED_BY_OPCODE = ("relaxed-simd", "legacy-exceptions")
 
 
 def _proposal_instructions(module: Module, features: Features) -> None:
