@@ -153,8 +153,12 @@ class DebugInfo:
         return frames
 
     def function_named(self, name: str) -> Function | None:
+        """The function called `name` (`area`, or in full `shapes::area`)."""
         for f in self.functions:
             if f.name == name and not f.inlined:
+                return f
+        for f in self.functions:
+            if f.name.endswith("::" + name) and not f.inlined:
                 return f
         return None
 
@@ -174,14 +178,20 @@ class DebugInfo:
     def _read_cu(self, cu: Any) -> None:
         top = cu.get_top_DIE()
         base = top.attributes["DW_AT_low_pc"].value if "DW_AT_low_pc" in top.attributes else 0
-        for die in top.iter_children():
-            if die.tag == "DW_TAG_subprogram":
-                f = self._function(die, cu, base)
-                if f is not None:
-                    self.functions.append(f)
-            elif die.tag in _NAMED_TYPES and "DW_AT_name" in die.attributes:
-                prefix = _NAMED_TYPES[die.tag]
-                self._type_dies.setdefault(prefix + _name(die), die)
+        # (Rust and C++ put functions in namespaces and types: `shapes::area`)
+        todo: list[tuple[Any, str]] = [(top, "")]
+        while todo:
+            parent, prefix = todo.pop()
+            for die in parent.iter_children():
+                if die.tag == "DW_TAG_subprogram":
+                    f = self._function(die, cu, base)
+                    if f is not None:
+                        f.name = prefix + f.name
+                        self.functions.append(f)
+                elif die.tag in _NAMESPACES:
+                    todo.append((die, f"{prefix}{_name(die)}::" if _name(die) else prefix))
+                if die.tag in _NAMED_TYPES and "DW_AT_name" in die.attributes and not prefix:
+                    self._type_dies.setdefault(_NAMED_TYPES[die.tag] + _name(die), die)
 
     def type_named(self, name: str) -> CType | None:
         """The type a C program names `name` (`int`, `frac`, `struct node`), None if unknown."""
@@ -316,6 +326,9 @@ class DebugInfo:
             return None
         return SourcePos("", a["DW_AT_decl_line"].value)
 
+
+#: DIEs whose children may be functions (namespaces; a Rust or C++ type's methods)
+_NAMESPACES = ("DW_TAG_namespace", "DW_TAG_structure_type", "DW_TAG_class_type", "DW_TAG_union_type")
 
 _NAMED_TYPES = {
     "DW_TAG_base_type": "", "DW_TAG_typedef": "", "DW_TAG_structure_type": "struct ",
