@@ -28,11 +28,7 @@ FEATURES_3_0 = ALL
 NEEDS_GC: set[str] = set()
 
 #: extra scripts whose feature is not finished yet
-NOT_YET = {
-    "custom/branch_hint": "branch-hint annotations are dropped, not read (their misplacements not reported)",
-    "custom/custom_annot": "misplaced @custom annotations are not reported",
-    "custom/name_annot": "@name annotations are dropped, not read (their misplacements not reported)",
-}
+NOT_YET: dict[str, str] = {}
 
 #: what a failure caused by the missing GC and typed references looks like
 GC_CAUSES = re.compile(

@@ -171,3 +171,21 @@ def test_deep_folded_nesting_is_a_parse_error_not_a_crash() -> None:
 def test_garbage_raises_wasm_errors_only(source: str) -> None:
     with pytest.raises(WasmError):
         parse_module(source)
+
+
+def test_annotations_of_the_3_0_text_format() -> None:
+    """Unknown annotations are dropped; @name names definitions (misplaced: a parse error);
+    a branch hint goes to the if or br_if after it (anything else: an error)."""
+    m = parse_module('(module (@name "M") (@a x (y) "z") (func $f (@name "λ") (param i32) (@b)'
+                     ' (@metadata.code.branch_hint "\\01") (if (local.get 0) (then))))')  # fmt: skip
+    assert m.names.module == "M" and m.names.funcs == {0: "λ"}
+    assert m.funcs[0].branch_hints == {1: 1}
+    with pytest.raises(ParseError, match="misplaced @name"):
+        parse_module('(module (func) (@name "M"))')
+    with pytest.raises(ParseError, match="invalid target"):
+        parse_module('(module (func (@metadata.code.branch_hint "\\00") (nop)))')
+    with pytest.raises(ParseError, match="empty annotation id"):
+        parse_module("(module (@ x))")
+    with pytest.raises(ParseError, match="unclosed annotation"):
+        parse_module("(module (@x (y)")
+    assert parse_module('(module (func $"a b") (func (call $"a b")))').names.funcs == {0: "a b"}

@@ -381,6 +381,8 @@ class Runner:
             if self.module_linking:  # wasmparser checks section order while validating
                 return self._expect_rejected(cmd, (ValidationError, DecodeError), "validate")
             return self._expect_rejected(cmd, ValidationError, "validate")
+        if kind == "assert_invalid_custom":  # (custom annotations are read while parsing)
+            return self._expect_rejected(cmd, (ValidationError, ParseError), "validate")
         if kind == "assert_malformed":
             return self._expect_rejected(cmd, (DecodeError, ParseError), "decode")
         if kind == "assert_unlinkable":

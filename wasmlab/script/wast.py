@@ -81,6 +81,7 @@ def command_dict(cmd: Any) -> dict[str, Any]:
         S.AssertExhaustion: "assert_exhaustion",
         S.AssertInvalid: "assert_invalid",
         S.AssertMalformed: "assert_malformed",
+        S.AssertInvalidCustom: "assert_invalid_custom",
         S.AssertUnlinkable: "assert_unlinkable",
         S.AssertUninstantiable: "assert_uninstantiable",
     }

@@ -292,6 +292,7 @@ class ReplRunner(Runner):
 _WORDS = {
     "AssertReturn": "assert_return", "AssertTrap": "assert_trap", "AssertExhaustion": "assert_exhaustion",
     "AssertInvalid": "assert_invalid", "AssertMalformed": "assert_malformed",
+    "AssertInvalidCustom": "assert_invalid_custom",
     "AssertUnlinkable": "assert_unlinkable", "AssertUninstantiable": "assert_trap",
     "ActionCommand": "action", "Register": "register", "ModuleInstance": "module instance",
 }  # fmt: skip

@@ -141,6 +141,9 @@ class Func:
     span: Span | None = None
     # what the machine prepares from the body once (its side table), shared by every instance
     prepared: Any = field(default=None, compare=False, repr=False)
+    #: branch hints of the text format's `(@metadata.code.branch_hint ...)`: pc of an if or
+    #: br_if -> 0 (unlikely taken) or 1 (likely taken)
+    branch_hints: dict[int, int] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass

@@ -7,6 +7,8 @@ linking's modules and instances) are one more entry in `SPACES`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..syntax.module import NAMES_OF_SPACE, Names
 from ..syntax.types import DefType, FuncType
 from .lexer import ID, NAT, Source, Token
@@ -110,7 +112,7 @@ class ModuleContext:
 class FuncContext:
     """Locals (parameters first) and the label stack of one function body."""
 
-    __slots__ = ("locals", "labels", "source", "label_names", "blocks")
+    __slots__ = ("locals", "labels", "source", "label_names", "blocks", "hints", "pending_hint")
 
     def __init__(self, source: Source) -> None:
         self.source = source
@@ -119,6 +121,9 @@ class FuncContext:
         #: the name section's label names: block number (block/loop/if in body order) -> name
         self.label_names: dict[int, str] = {}
         self.blocks = 0
+        #: branch hints (`(@metadata.code.branch_hint "\01")`): the hinted if/br_if -> 0 or 1
+        self.hints: list[tuple[Any, int]] = []
+        self.pending_hint: int | None = None
 
     def open_label(self, name: str | None) -> None:
         """A block, loop or if starts (in the order its instruction lands in the body)."""

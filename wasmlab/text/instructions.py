@@ -16,7 +16,7 @@ from ..syntax.opcodes import BY_KEY, BY_NAME, SELECT_T, Op
 from ..syntax.types import FuncType, ValType
 from .context import FuncContext, ModuleContext
 from .cursor import Cursor
-from .lexer import FLOAT, ID, INT, KEYWORD, LPAREN, NAT, RPAREN, Token
+from .lexer import FLOAT, ID, INT, KEYWORD, LPAREN, NAT, RPAREN, STRING, Token, string_bytes
 from .numbers import F32, F64, parse_float, parse_int, parse_uint
 
 _END = BY_NAME["end"]
@@ -67,6 +67,9 @@ class InstrParser(Cursor):
             t = toks[self.i]
             kind = t.kind
             if kind == LPAREN:
+                if toks[self.i + 1].text == "@metadata.code.branch_hint":
+                    self.branch_hint()
+                    continue
                 self.folded(out)
                 continue
             if kind != KEYWORD:
@@ -114,16 +117,18 @@ class InstrParser(Cursor):
                 label = self.take_id()
                 imm = self.block_head(op)
                 self.fctx.open_label(label.text if label is not None else None)
-                out.append(Instr(op, imm, span=self.span_from(t)))
+                out.append(self.hinted(Instr(op, imm, span=self.span_from(t))))
                 frames.append([op, label, False])
                 continue
             op, imm = IMMEDIATES[op.imm](self, op)
             last = toks[self.i - 1]
             out.append(
-                Instr(
-                    op,
-                    imm,
-                    span=Span(t.line, t.col, last.line, last.col + len(last.text), self.source.filename),
+                self.hinted(
+                    Instr(
+                        op,
+                        imm,
+                        span=Span(t.line, t.col, last.line, last.col + len(last.text), self.source.filename),
+                    )
                 )
             )
         if frames:
@@ -162,7 +167,38 @@ class InstrParser(Cursor):
         if rp.kind != RPAREN:
             self.unexpected("a folded instruction or ')'")
         self.i += 1
-        out.append(Instr(op, imm, span=Span(lp.line, lp.col, rp.line, rp.col + 1, self.source.filename)))
+        out.append(
+            self.hinted(Instr(op, imm, span=Span(lp.line, lp.col, rp.line, rp.col + 1, self.source.filename)))
+        )
+
+    def branch_hint(self) -> None:
+        """`(@metadata.code.branch_hint "\00")` (3.0 text format): a hint for the `if` or
+        `br_if` that follows (0: unlikely taken, 1: likely)."""
+        word = self.toks[self.i + 1]
+        self.i += 2
+        tok = self.toks[self.i]
+        if tok.kind != STRING:
+            self.unexpected("a hint string")
+        self.i += 1
+        value = string_bytes(tok, self.source)
+        if value not in (b"\x00", b"\x01"):
+            raise self.error("@metadata.code.branch_hint annotation: malformed hint (\\00 or \\01)", tok)
+        self.expect_rparen()
+        t = self.toks[self.i]
+        target = self.toks[self.i + 1] if t.kind == LPAREN else t
+        if self.fctx.pending_hint is not None or target.text not in ("if", "br_if"):
+            raise self.error(
+                "@metadata.code.branch_hint annotation: invalid target (an if or br_if must follow)", word
+            )
+        self.fctx.pending_hint = value[0]
+
+    def hinted(self, ins: Instr) -> Instr:
+        """`ins`, taking the pending branch hint if it is the if or br_if it was meant for."""
+        fctx = self.fctx
+        if fctx.pending_hint is not None and ins.op.name in ("if", "br_if"):
+            fctx.hints.append((ins, fctx.pending_hint))
+            fctx.pending_hint = None
+        return ins
 
     # --- structured instructions --------------------------------------------------------
 
@@ -197,7 +233,7 @@ class InstrParser(Cursor):
         bt = self.block_head(op)
         labels = self.fctx.labels
         name = label.text if label is not None else None
-        head = Instr(op, bt)
+        head = self.hinted(Instr(op, bt))
         if op is not _IF:
             self.fctx.open_label(name)
             out.append(head)

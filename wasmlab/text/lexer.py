@@ -54,6 +54,8 @@ KEYWORDS: set[str] = set(BY_NAME) | {
     "ref.eq", "ref.any",
     # legacy exceptions: `(try (do ...) ...)`
     "do",
+    # annotations the parser reads (3.0 text format): names and branch hints
+    "@name", "@metadata.code.branch_hint", "assert_malformed_custom", "assert_invalid_custom",
 }  # fmt: skip
 
 _IDCHAR = r"0-9A-Za-z!#$%&'*+\-./:<=>?@\\^_`|~"

@@ -53,7 +53,7 @@ from ..syntax.types import (
 from .context import FuncContext, ModuleContext, fill_names
 from .cursor import REFTYPES
 from .instructions import InstrParser
-from .lexer import EOF, ID, KEYWORD, LPAREN, NAT, RPAREN, STRING, Token, Tokens, tokenize
+from .lexer import EOF, ID, KEYWORD, LPAREN, NAT, RPAREN, STRING, Token, Tokens, string_name, tokenize
 
 _END = BY_NAME["end"]
 _I32_CONST = BY_NAME["i32.const"]
@@ -124,6 +124,9 @@ class ModuleParser(InstrParser):
         #: GC: type definitions read after every type's name is bound (they may refer to
         #: later ones): (type index, token index of the definition's `(`)
         self.pending_types: list[tuple[int, int]] = []
+        #: `(@name "...")` annotations (3.0 text format): Names attribute -> index -> name
+        self.annotated_names: dict[str, dict[int, str]] = {}
+        self.first_field = start
 
     def run(self) -> Module:
         try:
@@ -166,7 +169,21 @@ class ModuleParser(InstrParser):
         if self.uses_data_index and m.datas:  # as WABT: no DataCount without data segments
             m.data_count = len(m.datas)
         fill_names(m.names, self.ctx, self.func_contexts)
+        for attr, names in self.annotated_names.items():  # (@name ...) wins over $ids
+            getattr(m.names, attr).update(names)
         return m
+
+    def name_annotation(self, attr: str, idx: int) -> None:
+        """An optional `(@name "...")` after a definition's id: its name in the name section."""
+        if not self.at_lparen("@name"):
+            return
+        self.i += 2
+        tok = self.toks[self.i]
+        if tok.kind != STRING:
+            self.unexpected("a name string")
+        self.i += 1
+        self.annotated_names.setdefault(attr, {})[idx] = string_name(tok, self.source)
+        self.expect_rparen()
 
     # --- shared pieces ------------------------------------------------------------------
 
@@ -542,6 +559,7 @@ def _parse_func(p: ModuleParser, lp: int, info: object) -> None:
     assert isinstance(idx, int)
     p.i = lp + 2
     p.take_id()
+    p.name_annotation("funcs", idx)
     p.inline_exports(ExternKind.FUNC, idx)
     if p.imported_field(lp, ExternKind.FUNC, lambda: p.func_typeuse(None)):
         return
@@ -562,7 +580,11 @@ def _parse_func(p: ModuleParser, lp: int, info: object) -> None:
     p.fctx = fctx
     body = p.expr()
     p.expect_rparen()
-    p.module.funcs.append(Func(typeidx, locals_, body, span=p.field_span(lp)))
+    func = Func(typeidx, locals_, body, span=p.field_span(lp))
+    if fctx.hints:  # branch hints: by the pc of the instruction each was given to
+        where = {id(ins): pc for pc, ins in enumerate(body)}
+        func.branch_hints = {where[id(ins)]: value for ins, value in fctx.hints}
+    p.module.funcs.append(func)
     p.func_contexts[idx] = fctx
 
 
@@ -571,6 +593,7 @@ def _parse_table(p: ModuleParser, lp: int, info: object) -> None:
     assert isinstance(idx, int)
     p.i = lp + 2
     p.take_id()
+    p.name_annotation("tables", idx)
     p.inline_exports(ExternKind.TABLE, idx)
     if p.imported_field(lp, ExternKind.TABLE, p.table_type):
         return
@@ -606,6 +629,7 @@ def _parse_memory(p: ModuleParser, lp: int, info: object) -> None:
     assert isinstance(idx, int)
     p.i = lp + 2
     p.take_id()
+    p.name_annotation("memories", idx)
     p.inline_exports(ExternKind.MEMORY, idx)
     if p.imported_field(lp, ExternKind.MEMORY, lambda: MemType(p.limits())):
         return
@@ -632,6 +656,7 @@ def _parse_global(p: ModuleParser, lp: int, info: object) -> None:
     assert isinstance(idx, int)
     p.i = lp + 2
     p.take_id()
+    p.name_annotation("globals", idx)
     p.inline_exports(ExternKind.GLOBAL, idx)
     if p.imported_field(lp, ExternKind.GLOBAL, p.global_type):
         return
@@ -646,6 +671,7 @@ def _parse_tag(p: ModuleParser, lp: int, info: object) -> None:
     assert isinstance(idx, int)
     p.i = lp + 2
     p.take_id()
+    p.name_annotation("tags", idx)
     p.inline_exports(ExternKind.TAG, idx)
     if p.imported_field(lp, ExternKind.TAG, lambda: p.func_typeuse(None)):
         return
@@ -825,6 +851,22 @@ register_field("start", _scan_nothing, _parse_start)
 register_field("elem", _scan_segment("elem"), _parse_elem)
 register_field("data", _scan_segment("data"), _parse_data)
 register_field("@custom", _scan_nothing, _parse_custom)
+
+
+def _scan_module_name(p: ModuleParser, lp: int) -> None:
+    """`(@name "...")` as a module field: the module's name, only as the first field."""
+    if lp != p.first_field:
+        raise p.error("misplaced @name annotation (a module's name comes before its fields)", p.toks[lp + 1])
+    p.i = lp + 2
+    tok = p.toks[p.i]
+    if tok.kind != STRING:
+        p.unexpected("a name string")
+    p.i += 1
+    p.module.names.module = string_name(tok, p.source)
+    p.expect_rparen()
+
+
+register_field("@name", _scan_module_name, None)
 
 
 # --- entry points -------------------------------------------------------------------------

@@ -186,6 +186,16 @@ class AssertMalformed:
 
 
 @dataclass
+class AssertInvalidCustom:
+    """`assert_invalid_custom` (3.0 scripts): a custom annotation's content is invalid (wasmlab
+    reads annotations while parsing, so it reports them as parse errors, or validation's)."""
+
+    line: int
+    module: ModuleCommand
+    text: str
+
+
+@dataclass
 class AssertUnlinkable:
     line: int
     module: ModuleCommand
@@ -473,6 +483,9 @@ _MODULE_ASSERTIONS: dict[str, Any] = {
     "assert_invalid": AssertInvalid,
     "assert_malformed": AssertMalformed,
     "assert_unlinkable": AssertUnlinkable,
+    # 3.0 scripts: errors in custom annotations (@custom, @name, branch hints)
+    "assert_malformed_custom": AssertMalformed,
+    "assert_invalid_custom": AssertInvalidCustom,
 }
 
 _COMMANDS: dict[str, Any] = {
@@ -487,6 +500,8 @@ _COMMANDS: dict[str, Any] = {
     "assert_invalid": _ScriptParser._assert_module,
     "assert_malformed": _ScriptParser._assert_module,
     "assert_unlinkable": _ScriptParser._assert_module,
+    "assert_malformed_custom": _ScriptParser._assert_module,
+    "assert_invalid_custom": _ScriptParser._assert_module,
 }
 
 _SCALARS: dict[str, tuple[str, int, Any]] = {
