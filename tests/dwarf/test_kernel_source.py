@@ -54,3 +54,11 @@ def test_mistakes_are_clear(run: Cell) -> None:
     run("%break list.c:18\n%continue")
     err = run.error("%p nothing_here + 1")
     assert "no variable named 'nothing_here'" in " ".join(err.lines)
+
+
+def test_the_c_call_stack(run: Cell) -> None:
+    run("%break list.c:11\n%continue")
+    text = run.text("%cstack")
+    assert "push" in text and "main" in text and "list.c:11" in text and "list.c:29" in text
+    assert text.index("push") < text.index("main")  # innermost first
+    assert "head = 0x0" in text  # push's variables, the first time round

@@ -221,7 +221,7 @@ def test_every_command(kernel: Driver, tmp_path) -> None:  # noqa: ANN001
         ("%limits reset", "max_memory          256 MiB"),
         (f"%load {c_wasm} --wasi -- list", "module $list"), ("%debug _start", "paused"),
         ("%break list.c:18", "list.c:18"), ("%continue", "at list.c:18"), ("%list 1", "=>   18 |"),
-        ("%vars", "where it lives"), ("%nextl", "step "), ("%stepl", "step "), ("%backl", "back to list.c:"),
+        ("%vars", "where it lives"), ("%cstack", "sum"), ("%nextl", "step "), ("%stepl", "step "), ("%backl", "back to list.c:"),
         ("%delete all", "deleted"), ("%reset", "all modules and sessions forgotten"),
     ]  # fmt: skip
     used = set()

@@ -82,3 +82,23 @@ def cmd_stepl(ws: Workspace, args: list[str], emit: Emit) -> None:
          "(gdb's reverse-next)", GROUP, ("bl", "rnextl"))  # fmt: skip
 def cmd_backl(ws: Workspace, args: list[str], emit: Emit) -> None:
     _lines(ws, args, emit, lambda s: s.back_line())
+
+
+@command("cstack", "%cstack", "the C call stack: a frame per call, and per call the compiler inlined (-O2), "
+         "each at its line, with its variables", GROUP, ("cbt",))  # fmt: skip
+def cmd_cstack(ws: Workspace, args: list[str], emit: Emit) -> None:
+    s = session_of(ws)
+    frames = s.source_frames
+    if not frames:
+        emit(rich("(no C frames: the module has no DWARF, or the call has ended)"))
+        return
+    rows = []
+    for f in reversed(frames):
+        values = ", ".join(f"{v.name} = {v.value}" for v in f.variables)
+        name = f.function + (" (inlined)" if f.inlined else "")
+        rows.append((f"#{f.frame}", name, str(f.position) if f.position else "", values))
+    emit(
+        table_output(
+            ["wasm frame", "function", "at", "variables"], rows, caption="C call stack, innermost first"
+        )
+    )
