@@ -62,8 +62,15 @@ INVOKE = '(invoke "sum" (i32.const 4))'
 
 def notebook() -> dict[str, Any]:
     cells = [
-        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": src}
-        for src in (DEFINE, INVOKE)
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": f"c{k}",
+            "metadata": {},
+            "outputs": [],
+            "source": src,
+        }
+        for k, src in enumerate((DEFINE, INVOKE))
     ]
     return {
         "cells": cells,
