@@ -55,6 +55,17 @@ def test_c_frames_point_at_the_c_source(ck: Driver, list_wasm: Path) -> None:  #
     dap.ok("stepBack", {"threadId": 1})  # back a C line
     dap.event("stopped")
     assert dap.top()["line"] == 18
+    # the Source panel's gutter on list.c: a breakpoint on a C line (14 has no code)
+    src = {"path": top["source"]["path"]}
+    bps = dap.ok("setBreakpoints", {"source": src, "breakpoints": [{"line": 19}, {"line": 14}]})[
+        "breakpoints"
+    ]
+    assert [(b["line"], b["verified"]) for b in bps] == [(19, True), (14, False)]
+    assert "no code" in bps[1]["message"]
+    dap.ok("continue", {"threadId": 1})
+    assert dap.event("stopped")["body"]["reason"] == "breakpoint"
+    assert dap.top()["line"] == 19
+    dap.ok("setBreakpoints", {"source": src, "breakpoints": []})
     # switching the debugger off lets the paused program run to its end
     dap.ok("disconnect", {})
     reply = shell_reply(ck, msg_id)

@@ -43,6 +43,7 @@ FILTERS = [{"filter": "trap", "label": "Traps", "default": False,
 REASONS = {"breakpoint": "breakpoint", "watchpoint": "data breakpoint", "trap": "exception",
            "exhausted": "exception", "condition-error": "exception", "interrupted": "pause"}  # fmt: skip
 MOVES = ("continue", "next", "stepIn", "stepOut", "stepBack", "reverseContinue")
+C_SOURCES = (".c", ".h", ".cc", ".cpp", ".cxx", ".hpp")  # breakpoints there are C lines (DWARF)
 LOCK_WAIT = 2.0  # seconds a reading request waits for a move in progress
 
 
@@ -229,6 +230,8 @@ class DebugAdapter:
         def work() -> list[dict[str, Any]]:
             for b in self.panel.pop(path, []):
                 self._delete(b)
+            if path not in self.cells and path.endswith(C_SOURCES):
+                return self._c_breakpoints(path, lines)
             bindable = self.bindable_lines(path)
             answer: list[dict[str, Any]] = []
             kept: list[Any] = []
@@ -260,6 +263,28 @@ class DebugAdapter:
 
         answer = self._in_shell(work)
         return {"breakpoints": answer}
+
+    def _c_breakpoints(self, path: str, lines: list[tuple[int, str | None]]) -> list[dict[str, Any]]:
+        """Breakpoints on lines of a C source (the Source panel's gutter on a -g program's
+        file): `%break FILE.c:LINE` ones, bound to the running call when there is one."""
+        answer: list[dict[str, Any]] = []
+        kept: list[Any] = []
+        for line, cond in lines:
+            try:
+                b = self.ws.breaks.add(f"{path}:{line}", condition=cond)
+            except Exception as e:  # noqa: BLE001 - a condition that does not parse
+                answer.append({"verified": False, "line": line, "source": {"path": path}, "message": str(e)})
+                continue
+            kept.append(b)
+            item: dict[str, Any] = {"id": b.id, "verified": False, "line": line, "source": {"path": path}}
+            if self.running is not None:
+                b.bind(self.running)
+                item["verified"] = b.bound is not None
+                if b.error:
+                    item["message"] = b.error
+            answer.append(item)
+        self.panel[path] = kept
+        return answer
 
     def _delete(self, b: Any) -> None:
         try:
