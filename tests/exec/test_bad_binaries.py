@@ -110,3 +110,62 @@ def _spectest() -> dict:
     from wasmlab.script.spectest import spectest_exports
 
     return spectest_exports()
+
+
+def _modules_3_0() -> list[bytes]:
+    """Binaries of the 3.0 suite's modules (text ones encoded, binary ones as written): GC,
+    typed references, memory64, relaxed SIMD, exceptions (legacy too), annotations..."""
+    from wasmlab.syntax.features import ALL
+    from wasmlab.text import parse_script
+    from wasmlab.text.script import ModuleCommand
+
+    out: list[bytes] = []
+    for folder in ("wasm-3.0", "wasm-3.0-extra"):
+        for path in suite_files(folder, pattern="**/*.wast"):
+            try:
+                commands = parse_script(path.read_text(encoding="utf-8"), path.name, features=ALL)
+            except WasmError:
+                continue
+            for cmd in commands:
+                if not isinstance(cmd, ModuleCommand):
+                    continue
+                if cmd.binary is not None:
+                    out.append(cmd.binary)
+                elif cmd.module is not None:
+                    try:
+                        out.append(wasmlab.encode(cmd.module))
+                    except WasmError:
+                        pass
+    return out
+
+
+def test_truncated_and_bit_flipped_3_0_modules() -> None:
+    need_suite("wasm-3.0")
+    rng = random.Random(30)
+    modules = _modules_3_0()
+    sample = rng.sample(modules, min(600, len(modules)))
+    tried = accepted = 0
+    for data in sample:
+        if not data:
+            continue
+        variants = [data[: rng.randrange(len(data))] for _ in range(2)]
+        for _ in range(3):
+            b = bytearray(data)
+            for _ in range(rng.randint(1, 3)):
+                i = rng.randrange(len(b))
+                b[i] ^= 1 << rng.randrange(8)
+            variants.append(bytes(b))
+        for v in variants:
+            tried += 1
+            try:
+                module = wasmlab.parse(v, features="all")
+            except WasmError:
+                continue
+            accepted += 1
+            try:  # accepted: encoding and instantiating fail, if at all, with a WasmError
+                wasmlab.encode(module)
+                limits = wasmlab.Limits(max_memory=1 << 24, max_store_memory=1 << 25)
+                wasmlab.instantiate(module, fuel=100_000, limits=limits)
+            except WasmError:
+                pass
+    assert tried >= 2500 and accepted > 0

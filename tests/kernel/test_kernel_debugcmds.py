@@ -262,3 +262,22 @@ def test_completion_of_the_new_commands() -> None:
     assert "%rfinish" in matches("%rf") and "%rnext" in matches("%rn") and "%frame" in matches("%fra")
     run("%debug f 4\n%step 5")
     assert "$acc" in matches("%p $a") and "$i" in matches("%set $i")
+
+
+def test_memory64_above_4_gib(run: Cell) -> None:
+    """A 64-bit memory past 4 GiB (lazy: only the touched page costs anything): %memory, %p,
+    %changes and moving back show addresses above 2^32 (12 hex digits, columns aligned)."""
+    run("%features all")
+    run("%limits max_memory=8G max_store_memory=8G")
+    run("""(module $m64 (memory (export "mem") i64 65537)
+      (func (export "f") (param $a i64) (result i32)
+        (i32.store (local.get $a) (i32.const 0x41424344))
+        (i32.load8_u offset=1 (local.get $a))))""")
+    run("%debug f 0x100000008\n%step 3")
+    dump = run.text("%memory 0x100000000 16")
+    assert "000100000000  00 00 00 00 00 00 00 00 44 43 42 41 00 00 00 00  ........DCBA...." in dump
+    assert run.text("%p i32.load 0x100000008") == "i32.load 0x100000008 = i32 1094861636"
+    assert "memory 0 [0x100000008, 0x10000000c): 00 00 00 00 -> 44 43 42 41" in run.text("%changes")
+    assert "returned [i32 67]" in run.text("%continue")
+    run("%back 5")
+    assert "44 43 42 41" not in run.text("%memory 0x100000000 16")

@@ -241,7 +241,7 @@ class _Parser:
             # `i32.load 0x120`: the address written after the load
             if re.fullmatch(r"0[xX][0-9a-fA-F_]+|\d[\d_]*", t):
                 self.next()
-                stack.append(_typed_literal(_int(t), I32))
+                stack.append(_typed_literal(_int(t)))  # (an i64 past 4 GiB: a 64-bit memory)
         while flat and len(stack) < self._arity(name) and self.peek() == "(":
             self.next()  # `i32.load offset=8 (local.get $p)`: operands written after
             stack.extend(self.wat_folded())

@@ -352,13 +352,20 @@ class GlobalsView(Sequence[GlobalView]):
         return _table(["#", "name", "type", "value"], rows, caption)
 
 
+def address_width(end: int) -> int:
+    """Hex digits of the addresses of a dump that ends at `end`: 8, or 12 past 4 GiB (a 64-bit
+    memory), so the columns stay aligned."""
+    return 8 if end <= 1 << 32 else 12
+
+
 def hexdump(data: bytes, base: int) -> str:
     lines = []
+    w = address_width(base + len(data))
     for a in range(0, len(data), 16):
         row = data[a : a + 16]
         hx = " ".join(f"{b:02x}" for b in row)
         text = "".join(chr(b) if 32 <= b < 127 else "." for b in row)
-        lines.append(f"{base + a:08x}  {hx:<47}  {text}")
+        lines.append(f"{base + a:0{w}x}  {hx:<47}  {text}")
     return "\n".join(lines)
 
 

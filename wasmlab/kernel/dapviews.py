@@ -115,12 +115,13 @@ def hex_table(data: bytes, base: int) -> dict[str, Any]:
     lines = []
     rows = ["<table class='wasmlab-hex' style='font-family:monospace'>"
             "<tr><th>address</th>" + "".join(f"<th>{i:x}</th>" for i in range(ROW)) + "<th>ascii</th></tr>"]  # fmt: skip
+    w = 8 if base + len(data) <= 1 << 32 else 12  # (addresses past 4 GiB: a 64-bit memory)
     for a in range(0, len(data), ROW):
         chunk = data[a : a + ROW]
-        lines.append(f"{base + a:08x}  {row_text(chunk)}")
+        lines.append(f"{base + a:0{w}x}  {row_text(chunk)}")
         cells = "".join(f"<td>{b:02x}</td>" for b in chunk) + "<td></td>" * (ROW - len(chunk))
         asc = esc("".join(chr(b) if 32 <= b < 127 else "." for b in chunk))
-        rows.append(f"<tr><th>{base + a:08x}</th>{cells}<td>{asc}</td></tr>")
+        rows.append(f"<tr><th>{base + a:0{w}x}</th>{cells}<td>{asc}</td></tr>")
     rows.append("</table>")
     return {"data": {"text/plain": "\n".join(lines), "text/html": "".join(rows)}, "metadata": {}}
 

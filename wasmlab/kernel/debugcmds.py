@@ -654,18 +654,19 @@ def hexdump_output(data: bytes, base: int, changed: list[tuple[int, int]], title
     hot = set()
     for lo, hi in changed:
         hot.update(range(max(lo, base), min(hi, base + len(data))))
+    w = 8 if base + len(data) <= 1 << 32 else 12  # (addresses past 4 GiB: a 64-bit memory)
     for a in range(0, len(data), 16):
         row = data[a : a + 16]
         hx = " ".join(f"{b:02x}" for b in row)
         asc = "".join(chr(b) if 32 <= b < 127 else "." for b in row)
-        lines.append(f"{base + a:08x}  {hx:<47}  {asc}")
+        lines.append(f"{base + a:0{w}x}  {hx:<47}  {asc}")
         cells = []
         for i, b in enumerate(row):
             cell = f"{b:02x}"
             if base + a + i in hot:
                 cell = f"<span style='background:#ffb74d'>{cell}</span>"
             cells.append(cell)
-        html_rows.append(f"{base + a:08x}  {' '.join(cells)}{'   ' * (16 - len(row))}  {esc(asc)}")
+        html_rows.append(f"{base + a:0{w}x}  {' '.join(cells)}{'   ' * (16 - len(row))}  {esc(asc)}")
     text = title + "\n" + "\n".join(lines)
     html = f"<div style='font-weight:bold'>{esc(title)}</div><pre>" + "\n".join(html_rows) + "</pre>"
     return rich(text, html)
