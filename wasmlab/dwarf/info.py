@@ -93,12 +93,42 @@ class DebugInfo:
         self.dwarf = dwarf_info(module)
         self.lines = LineTable.from_dwarf(self.dwarf)
         self.types = TypeReader()
-        self.functions: list[Function] = []
+        self._functions: list[Function] = []
         self._expr_parser: Any = None
         self._type_dies: dict[str, Any] = {}  # named types, by their C spelling
         self._cu_files: dict[int, dict[int, str]] = {}  # per CU: its line program's files
         self._locations: Any = None
+        # compilation units are read when an address in them, or a name, is first asked
+        # about (a program with the standard library's DWARF has hundreds)
+        self._unread: list[tuple[list[tuple[int, int]], Any]] = []
         for cu in self.dwarf.iter_CUs():
+            top = cu.get_top_DIE()
+            low = top.attributes["DW_AT_low_pc"].value if "DW_AT_low_pc" in top.attributes else 0
+            ranges = self._ranges(top, cu, low)
+            if ranges:
+                self._unread.append((ranges, cu))
+            else:
+                self._read_cu(cu)
+
+    @property
+    def functions(self) -> list[Function]:
+        """Every function with code (inlined calls too), of every compilation unit."""
+        self._read_all()
+        return self._functions
+
+    def _read_at(self, address: int) -> None:
+        if any(low <= address < high for ranges, _ in self._unread for low, high in ranges):
+            keep = []
+            for ranges, cu in self._unread:
+                if any(low <= address < high for low, high in ranges):
+                    self._read_cu(cu)
+                else:
+                    keep.append((ranges, cu))
+            self._unread = keep
+
+    def _read_all(self) -> None:
+        while self._unread:
+            _, cu = self._unread.pop(0)
             self._read_cu(cu)
 
     @classmethod
@@ -117,7 +147,8 @@ class DebugInfo:
     def scopes_at(self, address: int) -> list[Scope]:
         """The scopes holding `address`, from the function's body in to the innermost block
         (inlined calls among them)."""
-        outer = next((f for f in self.functions if not f.inlined and f.scope.covers(address)), None)
+        self._read_at(address)
+        outer = next((f for f in self._functions if not f.inlined and f.scope.covers(address)), None)
         chain: list[Scope] = []
         scope = outer.scope if outer is not None else None
         while scope is not None:
@@ -187,7 +218,7 @@ class DebugInfo:
                     f = self._function(die, cu, base)
                     if f is not None:
                         f.name = prefix + f.name
-                        self.functions.append(f)
+                        self._functions.append(f)
                 elif die.tag in _NAMESPACES:
                     todo.append((die, f"{prefix}{_name(die)}::" if _name(die) else prefix))
                 if die.tag in _NAMED_TYPES and "DW_AT_name" in die.attributes and not prefix:
@@ -195,7 +226,10 @@ class DebugInfo:
 
     def type_named(self, name: str) -> CType | None:
         """The type a C program names `name` (`int`, `frac`, `struct node`), None if unknown."""
-        die = self._type_dies.get(" ".join(name.split()))
+        key = " ".join(name.split())
+        if key not in self._type_dies:
+            self._read_all()
+        die = self._type_dies.get(key)
         return None if die is None else self.types.read(die)
 
     def _function(self, die: Any, cu: Any, base: int) -> Function | None:
@@ -241,7 +275,7 @@ class DebugInfo:
                     fn = Function(_name_of_origin(child), inner, frame_base, inlined=True, result=result)
                     inner.function = fn
                     scope.children.append(inner)
-                    self.functions.append(fn)
+                    self._functions.append(fn)
 
     def _call_site(self, die: Any, cu: Any) -> SourcePos | None:
         a = die.attributes
