@@ -281,3 +281,17 @@ def test_memory64_above_4_gib(run: Cell) -> None:
     assert "returned [i32 67]" in run.text("%continue")
     run("%back 5")
     assert "44 43 42 41" not in run.text("%memory 0x100000000 16")
+
+
+def test_heap_command_draws_the_reachable_gc_objects(run: Cell) -> None:
+    from tests.debug.test_gc_heap import LIST
+
+    run("%features all")
+    run(LIST)
+    run("%debug build 4")
+    assert "no GC objects reachable at step 0" in run.text("%heap")
+    run("%step 60")
+    text = run.text("%heap")
+    assert text.startswith("heap at step 60:") and "$node #" in text and "$vec #1" in text
+    assert "ref $node #" in run.text("%globals")
+    assert "must be a number" in run.error("%heap x").evalue

@@ -26,7 +26,17 @@ from typing import Any
 from ..errors import Thrown, Trap, WasmError
 from ..exec.machine import Machine, as_results, call_host
 from ..exec.pages import CHUNK, ZERO, chunked
-from ..exec.runtime import DataInst, ElemInst, FuncInst, GlobalInst, MemoryInst, TableInst
+from ..exec.runtime import (
+    Allocations,
+    ArrayInst,
+    DataInst,
+    ElemInst,
+    FuncInst,
+    GlobalInst,
+    MemoryInst,
+    StructInst,
+    TableInst,
+)
 from .program import Program
 
 _ZERO = ZERO
@@ -182,6 +192,56 @@ class StoreState:
         return HostEffects(mems, globs, tables)
 
 
+def gc_objects(roots: Any) -> list[Any]:
+    """The GC objects (structs and arrays) reachable from `roots` (values, iterables of
+    values), each once, without recursion."""
+    seen: set[int] = set()
+    out: list[Any] = []
+    todo = [v for v in roots if isinstance(v, (StructInst, ArrayInst))]
+    while todo:
+        o = todo.pop()
+        if id(o) in seen:
+            continue
+        seen.add(id(o))
+        out.append(o)
+        items = o.fields if isinstance(o, StructInst) else o.elements
+        todo.extend(v for v in items if isinstance(v, (StructInst, ArrayInst)))
+    return out
+
+
+def heap_roots(m: Machine, store: StoreState) -> list[Any]:
+    roots: list[Any] = list(m.stack)
+    for fr in m.frames:
+        roots.extend(fr.locals)
+    roots.extend(g.value for g in store.globals)
+    for t in store.tables:
+        roots.extend(t.elements)
+    for e in store.elems:
+        roots.extend(e.elements)
+    return roots
+
+
+def capture_heap(m: Machine, store: StoreState) -> tuple:
+    """The contents of every GC object reachable from the machine and the store: what a
+    checkpoint keeps so that going back puts each object's fields and elements back (an
+    object made later is unreachable from the restored state); first, the allocation count."""
+    out: list[Any] = [Allocations.count]
+    for o in gc_objects(heap_roots(m, store)):
+        out.append((o, tuple(o.fields if isinstance(o, StructInst) else o.elements)))
+    return tuple(out)
+
+
+def restore_heap(snap: tuple) -> None:
+    if not snap:
+        return
+    Allocations.count = snap[0]
+    for o, contents in snap[1:]:
+        if isinstance(o, StructInst):
+            o.fields[:] = contents
+        else:
+            o.elements[:] = contents
+
+
 class MachineSnap:
     __slots__ = ("stack", "frames", "steps", "results", "trap", "host_entry")
 
@@ -219,17 +279,25 @@ class Checkpoint:
     """The state after `step` instructions; `edit`: the state after a user's edit there (set
     local, global, stack slot or memory), which a replay through `step` puts back."""
 
-    __slots__ = ("step", "machine", "store", "host_count", "nbytes", "edit")
+    __slots__ = ("step", "machine", "store", "host_count", "nbytes", "edit", "heap")
 
     def __init__(
-        self, step: int, machine: MachineSnap, store: StoreSnap, host_count: int, edit: bool = False
+        self,
+        step: int,
+        machine: MachineSnap,
+        store: StoreSnap,
+        host_count: int,
+        edit: bool = False,
+        heap: tuple = (),
     ) -> None:
         self.edit = edit
+        #: GC: (object, its fields or elements) for every struct and array reachable then
+        self.heap = heap
         self.step = step
         self.machine = machine
         self.store = store
         self.host_count = host_count
-        self.nbytes = machine.nbytes + store.new_bytes + 200
+        self.nbytes = machine.nbytes + store.new_bytes + 200 + sum(64 + 8 * len(c) for _, c in heap[1:])
 
 
 class HostRecord:
@@ -381,7 +449,7 @@ class History:
         seen: set[int] = set()
         total = 0
         for cp in self.checkpoints:
-            total += cp.machine.nbytes + 200
+            total += cp.machine.nbytes + 200 + sum(64 + 8 * len(c) for _, c in cp.heap[1:])
             for chunks, _ in cp.store.mems:
                 for c in chunks:
                     if id(c) not in seen:

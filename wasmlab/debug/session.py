@@ -21,12 +21,21 @@ from typing import Any
 from ..dwarf import CExprError, CValue, SourcePos
 from ..errors import Exhaustion, Trap, WasmError
 from ..exec.machine import DEFAULT_DEPTH_LIMIT, Machine, Pause, call_host
-from ..exec.runtime import FuncInst, ModuleInst
-from ..syntax.types import ValType
+from ..exec.runtime import Allocations, FuncInst, ModuleInst
+from ..syntax.types import ArrayType, StructType, ValType
 from . import expr, inspection, patches
 from .breakpoints import Breakpoint, Breakpoints, Condition, Watchpoint, Watchpoints
 from .errors import DebugError
-from .history import Checkpoint, History, MachineSnap, StoreState, record_host_call
+from .history import (
+    Checkpoint,
+    History,
+    MachineSnap,
+    StoreState,
+    capture_heap,
+    gc_objects,
+    record_host_call,
+    restore_heap,
+)
 from .patches import Switch, WatchHit
 from .program import Program
 from .source import (
@@ -40,7 +49,7 @@ from .source import (
     returned_value,
     source_frames,
 )
-from .values import TypedValue
+from .values import TypedValue, register_type_names
 from .views import (
     Changes,
     FramesView,
@@ -119,6 +128,14 @@ class Session:
         self._breakpoints = Breakpoints(self._switch, self.program)
         self._watchpoints = Watchpoints(self._switch, self.program)
         self._store = StoreState(self.program)
+        #: whether the program can make GC objects (then checkpoints keep their contents)
+        self._gc = any(
+            isinstance(t, (StructType, ArrayType)) for inst in self.program.instances for t in inst.types
+        )
+        if self._gc:
+            register_type_names(self.program.instances)
+            # number this call's objects from after the ones its instances hold already
+            Allocations.count = max((o.serial for o in gc_objects(self._store_roots())), default=0)
         try:
             self._history = History(checkpoint_interval, max_checkpoints, history_bytes) if history else None
         except ValueError as e:
@@ -130,6 +147,7 @@ class Session:
         self._selected: int | None = None  # the frame `eval`, `locals` and `set_local` use
         self._observers: list[Callable[[Stop], object]] = []
         self._baseline: inspection.Baseline | None = None
+        self._heap_before: dict[int, tuple[Any, tuple]] | None = None
         self._last: Stop = Stop("start", "paused before the first instruction", self.position)
         self._closed = False
         self._clock = time.perf_counter()
@@ -290,6 +308,11 @@ class Session:
         self._interrupt.clear()
         self._selected = None  # as gdb does: a move selects the innermost frame again
         self._baseline = inspection.Baseline(self)
+        if self._gc:  # the heap as the move found it (what `heap()` highlights as changed)
+            from .heap import heap_contents
+            from .history import heap_roots
+
+            self._heap_before = heap_contents(heap_roots(self.machine, self._store))
         start = self.machine.steps
         stop = run()
         self._moves.append(Move(command, start, self.machine.steps, stop.kind))
@@ -588,6 +611,14 @@ class Session:
             raise DebugError("the session is closed")
         return self._history
 
+    def _store_roots(self) -> list[Any]:
+        roots: list[Any] = [g.value for g in self._store.globals]
+        for t in self._store.tables:
+            roots.extend(t.elements)
+        for e in self._store.elems:
+            roots.extend(e.elements)
+        return roots
+
     def _checkpoint(self) -> None:
         h = self._history
         if h is None:
@@ -600,6 +631,7 @@ class Session:
             MachineSnap(m, prev.machine if prev else None),
             self._store.capture(prev.store if prev else None),
             self._host_count,
+            heap=capture_heap(m, self._store) if self._gc else (),
         )
         t1 = time.perf_counter()
         # keep checkpoints cheap: when taking one costs over 5% of the run since the last one
@@ -613,6 +645,7 @@ class Session:
     def _restore(self, cp: Checkpoint) -> None:
         cp.machine.restore(self.machine)
         self._store.restore(cp.store)
+        restore_heap(cp.heap)
         self._host_count = cp.host_count
 
     def _travel(self, n: int, force: bool = False) -> None:
@@ -984,6 +1017,7 @@ class Session:
                 self._store.capture(prev.store if prev else None),
                 self._host_count,
                 edit=True,
+                heap=capture_heap(m, self._store) if self._gc else (),
             )
             h.add(cp)
             self._clock = time.perf_counter()
@@ -1413,6 +1447,14 @@ class Session:
         instance) among the instances the session knows."""
         inst = self.instance if instance is None else self._instance_named(instance)
         return MemoryView(index, self.program.memory(index, inst), self.program.nested_path(inst))
+
+    def heap(self, max_elements: int = 8, max_objects: int = 200) -> Any:
+        """The GC objects reachable from the selected frame's locals, the value stack and the
+        globals (a `HeapView`: `.graph()` draws it; the last move's allocations and writes are
+        highlighted). Going back shows the heap as it was then."""
+        from .heap import heap_view
+
+        return heap_view(self, max_elements, max_objects)
 
     @property
     def changes(self) -> Changes:

@@ -9,12 +9,96 @@ numbers (`locals["$n"] == 3`), by its signed value or its bit pattern.
 from __future__ import annotations
 
 import math
+import weakref
 from typing import Any
 
 from ..exec import numerics as N
-from ..exec.runtime import ExternRef, FuncInst
+from ..exec.runtime import I31, ArrayInst, ExternRef, FuncInst, StructInst
 from ..syntax.floats import float_text
-from ..syntax.types import ValType
+from ..syntax.types import Packed, RefType, ValType, heap_text
+
+# --- GC objects: short names and short forms ---------------------------------------------------
+
+#: canonical type -> (its name, {field index: field name}) from the name sections the
+#: debugger has seen (`register_type_names`)
+_type_names: weakref.WeakKeyDictionary[Any, tuple[str | None, dict[int, str]]] = weakref.WeakKeyDictionary()
+
+
+def serial(obj: Any) -> int:
+    """The number naming a struct or array (`#3`): its place in the order of allocation."""
+    return obj.serial
+
+
+def register_type_names(instances: Any) -> None:
+    """Remember the type and field names of these instances' modules for their canonical types."""
+    for inst in instances:
+        names = inst.module.names
+        for i, d in enumerate(getattr(inst, "deftypes", ())):
+            if d is not None and d not in _type_names:
+                _type_names[d] = (names.types.get(i), names.fields.get(i, {}))
+
+
+def type_name(d: Any) -> str:
+    """`$node` (a named type), else `struct`, `array` or `func`."""
+    name = _type_names.get(d, (None, {}))[0]
+    return f"${name}" if name else d.kind
+
+
+def field_name(d: Any, i: int) -> str:
+    name = _type_names.get(d, (None, {}))[1].get(i)
+    return f"${name}" if name else str(i)
+
+
+def storage_text(v: Any, storage: Any) -> str:
+    """A field's or element's value, short: `7`, `1.5`, `null`, `#3`, `i31 5`."""
+    if isinstance(storage, Packed):
+        return str(v)
+    if storage is ValType.I32:
+        return str(N.to_signed32(v))
+    if storage is ValType.I64:
+        return str(N.to_signed64(v))
+    if storage is ValType.F32:
+        return float_text(N.f32_to_bits(v), 32)
+    if storage is ValType.F64:
+        return float_text(N.f64_to_bits(v), 64)
+    if storage is ValType.V128:
+        return f"{v:#034x}"
+    return ref_short(v)
+
+
+def ref_short(v: Any) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, (StructInst, ArrayInst)):
+        return f"#{serial(v)}"
+    if isinstance(v, I31):
+        return f"i31 {v.value}"
+    if isinstance(v, FuncInst):
+        return func_ref_text(v)
+    if isinstance(v, ExternRef):
+        return f"ref.extern {v.value!r}"
+    return repr(v)
+
+
+def object_text(obj: Any, limit: int = 4) -> str:
+    """`$node #3 {$value 8, $next #2}`, `$vec #2 [1, 2, 3, …] (len 10)`: a GC object in short."""
+    d = obj.type
+    head = f"{type_name(d)} #{serial(obj)}"
+    if isinstance(obj, StructInst):
+        fields = d.comp.fields
+        parts = [
+            f"{field_name(d, i)} {storage_text(v, fields[i].storage)}"
+            for i, v in enumerate(obj.fields[:limit])
+        ]
+        if len(obj.fields) > limit:
+            parts.append("…")
+        return head + " {" + ", ".join(parts) + "}"
+    storage = d.comp.field.storage
+    els = obj.elements
+    parts = [storage_text(v, storage) for v in els[:limit]]
+    if len(els) > limit:
+        parts.append("…")
+    return f"{head} [{', '.join(parts)}] (len {len(els)})"
 
 
 def func_ref_text(f: FuncInst) -> str:
@@ -40,7 +124,13 @@ def value_text(value: Any, t: ValType | None) -> str:
     if t is ValType.V128:
         return f"v128 {value:#034x}"
     if value is None:
+        if isinstance(t, RefType):
+            return f"ref.null {heap_text(t.heap)}"
         return "ref.null func" if t is ValType.FUNCREF else "ref.null extern"
+    if isinstance(value, (StructInst, ArrayInst)):
+        return f"ref {object_text(value)}"
+    if isinstance(value, I31):
+        return f"ref.i31 {value.value}"
     if isinstance(value, FuncInst):
         return func_ref_text(value)
     if isinstance(value, ExternRef):
@@ -50,6 +140,10 @@ def value_text(value: Any, t: ValType | None) -> str:
 
 def _guess_text(value: Any) -> str:
     """Text for a value whose static type is unknown (never for valid, reachable code)."""
+    if isinstance(value, (StructInst, ArrayInst)):
+        return f"ref {object_text(value)}"
+    if isinstance(value, I31):
+        return f"ref.i31 {value.value}"
     if isinstance(value, FuncInst):
         return func_ref_text(value)
     if isinstance(value, ExternRef):

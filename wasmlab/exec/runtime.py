@@ -44,14 +44,24 @@ class ExternRef:
         return f"ref.extern {self.value!r}"
 
 
+class Allocations:
+    """How many GC objects were made: each takes the next number as its `serial` (the
+    debugger names objects by it, and puts the count back when it goes back in time, so a
+    replay makes the same numbers)."""
+
+    count = 0
+
+
 class StructInst:
     """A GC struct: its canonical type and its field values (packed fields as unsigned ints)."""
 
-    __slots__ = ("type", "fields", "__weakref__")
+    __slots__ = ("type", "fields", "serial", "__weakref__")
 
     def __init__(self, type: DefinedType, fields: list[Any]) -> None:
         self.type = type
         self.fields = fields
+        Allocations.count += 1
+        self.serial = Allocations.count
 
     def __repr__(self) -> str:
         return f"<struct {self.type} {self.fields!r}>"
@@ -60,11 +70,13 @@ class StructInst:
 class ArrayInst:
     """A GC array: its canonical type and its elements (packed ones as unsigned ints)."""
 
-    __slots__ = ("type", "elements", "__weakref__")
+    __slots__ = ("type", "elements", "serial", "__weakref__")
 
     def __init__(self, type: DefinedType, elements: list[Any]) -> None:
         self.type = type
         self.elements = elements
+        Allocations.count += 1
+        self.serial = Allocations.count
 
     def __repr__(self) -> str:
         els = self.elements

@@ -9,7 +9,18 @@ from wasmlab.errors import WasmError
 from wasmlab.script import WasiSetup
 from wasmlab.syntax import PROPOSALS, ExternKind, Func, Import
 
-from .outputs import CellError, describe_error, esc, pre_output, rich, table, table_output
+from .outputs import (  # noqa: F401  (graph_output, fit_width, MAX_WIDTH_PT: kept importable from here)
+    MAX_WIDTH_PT,
+    CellError,
+    describe_error,
+    esc,
+    fit_width,
+    graph_output,
+    pre_output,
+    rich,
+    table,
+    table_output,
+)
 from .registry import COMMANDS, Emit, UsageError, command, lookup
 from .workspace import Workspace, module_summary
 
@@ -329,42 +340,6 @@ def cmd_graph(ws: Workspace, args: list[str], emit: Emit) -> None:
     except GraphUnavailable as e:
         raise CellError("GraphUnavailable", str(e), [str(e)]) from None
     emit(graph_output(graph, f"{kind} graph of {entry.label}"))
-
-
-def graph_output(graph: object, title: str) -> object:
-    """The picture as SVG and as PNG too: a notebook that is not trusted (a fresh clone)
-    shows no SVG, only the "safe" types, so its stored graphs need the PNG to be pictures."""
-    import base64
-
-    from wasmlab.viz import render_png, render_svg
-
-    source = graph.source  # type: ignore[attr-defined]
-    try:
-        svg = render_svg(graph)
-    except WasmError as e:
-        return rich(f"{title} (DOT source; {e})\n{source}", f"<p>{esc(str(e))}</p><pre>{esc(source)}</pre>")
-    try:
-        extra = {"image/png": base64.b64encode(render_png(graph)).decode("ascii")}
-    except WasmError:  # a renderer that draws no PNG (Graphviz in the browser): the SVG alone
-        extra = {}
-    return rich(f"{title} (DOT source)\n{source}", svg=fit_width(svg), extra=extra)
-
-
-#: the widest picture a notebook shows as drawn (points; 720 pt = 960 px): JupyterLab shows an
-#: SVG output at its own size, so a wider one ran past the output's right edge
-MAX_WIDTH_PT = 720.0
-
-
-def fit_width(svg: str, max_pt: float = MAX_WIDTH_PT) -> str:
-    """`svg` scaled down (width and height, the viewBox kept) to at most `max_pt` wide."""
-    import re
-
-    m = re.match(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
-    if m is None or float(m.group(1)) <= max_pt:
-        return svg
-    w, h = float(m.group(1)), float(m.group(2))
-    k = max_pt / w
-    return f'<svg width="{w * k:.0f}pt" height="{h * k:.0f}pt"' + svg[m.end() :]
 
 
 __all__ = ["graph_output", "load_options", "module_text", "read_input", "stdin_redirect", "take_module"]

@@ -13,7 +13,7 @@ from wasmlab.errors import WasmError
 from wasmlab.script import parse_arg
 
 from .longoutput import cut_lines
-from .outputs import CellError, Output, esc, pre_output, rich, table
+from .outputs import CellError, Output, esc, graph_output, pre_output, rich, table
 from .registry import Emit, UsageError, command, need_int
 from .workspace import Workspace
 
@@ -599,6 +599,23 @@ def cmd_stack(ws: Workspace, args: list[str], emit: Emit) -> None:
     rows = [(seg.owner, v.text) for seg in segments for v in seg.values][::-1]
     text, html = table(["frame", "value"], rows, caption=caption)
     emit(rich(text, html))
+
+
+@command(
+    "heap",
+    "%heap [N]",
+    "the GC objects reachable from the locals, the value stack and the globals, drawn (the last move's "
+    "allocations and writes filled; N: array elements shown, 8)",
+    GROUP,
+)
+def cmd_heap(ws: Workspace, args: list[str], emit: Emit) -> None:
+    s = session_of(ws)
+    n = need_int(args[0], "the number of array elements") if args else 8
+    view = s.heap(max_elements=n)
+    if not len(view):
+        emit(rich(f"(no GC objects reachable at step {view.step})"))
+        return
+    emit(graph_output(view.graph(), f"heap at step {view.step}: {len(view)} objects"))
 
 
 @command("frames", "%frames", "the call stack with locals and labels", GROUP, ("bt", "backtrace"))

@@ -218,6 +218,46 @@ def describe_error(exc: BaseException, source: str | None = None, filename: str 
 
 
 __all__ = [
-    "CellError", "Interrupted", "NO_MATH", "Output", "describe_error", "esc", "no_math_html",
-    "no_math_markdown", "pre_output", "rich", "table", "table_output", "text_output",
+    "MAX_WIDTH_PT", "CellError", "Interrupted", "NO_MATH", "Output", "describe_error", "esc", "fit_width",
+    "graph_output", "no_math_html", "no_math_markdown", "pre_output", "rich", "table", "table_output",
+    "text_output",
 ]  # fmt: skip
+
+
+# --- pictures ---------------------------------------------------------------------------------
+
+
+def graph_output(graph: object, title: str) -> object:
+    """The picture as SVG and as PNG too: a notebook that is not trusted (a fresh clone)
+    shows no SVG, only the "safe" types, so its stored graphs need the PNG to be pictures."""
+    import base64
+
+    from wasmlab.viz import render_png, render_svg
+
+    source = graph.source  # type: ignore[attr-defined]
+    try:
+        svg = render_svg(graph)
+    except WasmError as e:
+        return rich(f"{title} (DOT source; {e})\n{source}", f"<p>{esc(str(e))}</p><pre>{esc(source)}</pre>")
+    try:
+        extra = {"image/png": base64.b64encode(render_png(graph)).decode("ascii")}
+    except WasmError:  # a renderer that draws no PNG (Graphviz in the browser): the SVG alone
+        extra = {}
+    return rich(f"{title} (DOT source)\n{source}", svg=fit_width(svg), extra=extra)
+
+
+#: the widest picture a notebook shows as drawn (points; 720 pt = 960 px): JupyterLab shows an
+#: SVG output at its own size, so a wider one ran past the output's right edge
+MAX_WIDTH_PT = 720.0
+
+
+def fit_width(svg: str, max_pt: float = MAX_WIDTH_PT) -> str:
+    """`svg` scaled down (width and height, the viewBox kept) to at most `max_pt` wide."""
+    import re
+
+    m = re.match(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    if m is None or float(m.group(1)) <= max_pt:
+        return svg
+    w, h = float(m.group(1)), float(m.group(2))
+    k = max_pt / w
+    return f'<svg width="{w * k:.0f}pt" height="{h * k:.0f}pt"' + svg[m.end() :]

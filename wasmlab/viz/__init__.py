@@ -56,12 +56,13 @@ from . import type_tables as _type_tables  # noqa: E402  (registers "types")
 from .browser import ready as browser_ready  # noqa: E402  (Pyodide: await before drawing)
 from .browser import start as browser_start  # noqa: E402
 from .cfg import basic_blocks, cfg_graph, resolve_func  # noqa: E402
+from .heap import HeapNode, HeapSlot, heap_graph  # noqa: E402
 from .instr import instr_text  # noqa: E402
 from .render import render_png, render_svg  # noqa: E402
 
 del _calls, _cfg, _initializers, _type_tables
 
 __all__ = [
-    "GraphUnavailable", "basic_blocks", "browser_ready", "browser_start", "cfg_graph", "describe",
+    "GraphUnavailable", "HeapNode", "HeapSlot", "basic_blocks", "heap_graph", "browser_ready", "browser_start", "cfg_graph", "describe",
     "graph_for", "instr_text", "kinds", "register", "render_png", "render_svg", "resolve_func",
 ]  # fmt: skip
