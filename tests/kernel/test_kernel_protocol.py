@@ -200,6 +200,7 @@ def test_every_command(kernel: Driver, tmp_path) -> None:  # noqa: ANN001
         ("%step", "step 1: fib+1"), ("%step 3", "step 4: fib+4"), ("%next", "step 5: fib+5"),
         ("%over 2", "step 7: fib+7"), ("%stack", "value stack (top first)"), ("%frames", "$n=i32 5"),
         ("%locals", "$n     i32 5"), ("%globals", "$count  mut i32  i32 1"),
+        ("%heap", "no GC objects reachable at step 7"),
         ("%memory 1024 8", "00000400  05 00 00 00"), ("%changes", "global $count: i32 0 -> i32 1"),
         ("%break fib if n == 2", "breakpoint 1 at fib if n == 2"), ("%breakpoints", "break  fib    n == 2"),
         ("%continue", "breakpoint 1 at fib"), ("%locals", "$n     i32 2"),
