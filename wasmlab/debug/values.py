@@ -30,12 +30,18 @@ def serial(obj: Any) -> int:
 
 
 def register_type_names(instances: Any) -> None:
-    """Remember the type and field names of these instances' modules for their canonical types."""
+    """Remember the type and field names of these instances' modules for their canonical types
+    (a type is the same in every module that defines it alike: the latest session's names win,
+    and a name is not forgotten for a module that has none)."""
     for inst in instances:
         names = inst.module.names
         for i, d in enumerate(getattr(inst, "deftypes", ())):
-            if d is not None and d not in _type_names:
-                _type_names[d] = (names.types.get(i), names.fields.get(i, {}))
+            if d is None:
+                continue
+            name, fields = names.types.get(i), names.fields.get(i, {})
+            old = _type_names.get(d)
+            if old is None or name is not None or fields:
+                _type_names[d] = (name or (old[0] if old else None), fields or (old[1] if old else {}))
 
 
 def type_name(d: Any) -> str:
