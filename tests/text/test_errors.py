@@ -7,7 +7,7 @@ import pytest
 
 from wasmlab.errors import ParseError, ValidationError, WasmError
 from wasmlab.syntax.features import ALL, CORE_2_0
-from wasmlab.text import parse_module, parse_script
+from wasmlab.text import parse_module, parse_script, print_wat
 from wasmlab.valid import validate
 
 # name: (source, line, column, message prefix)
@@ -180,6 +180,9 @@ def test_annotations_of_the_3_0_text_format() -> None:
                      ' (@metadata.code.branch_hint "\\01") (if (local.get 0) (then))))')  # fmt: skip
     assert m.names.module == "M" and m.names.funcs == {0: "λ"}
     assert m.funcs[0].branch_hints == {1: 1}
+    for folded in (False, True):  # printed (flat) and read back
+        again = parse_module(print_wat(m, folded=folded))
+        assert again.funcs[0].branch_hints == {1: 1} and again.names.module == "M"
     with pytest.raises(ParseError, match="misplaced @name"):
         parse_module('(module (func) (@name "M"))')
     with pytest.raises(ParseError, match="invalid target"):

@@ -379,13 +379,13 @@ class _Printer(EffectContext):
         results = len(ft.results) if ft is not None else 0
         mark = len(self.lines)
         try:
-            if not self.folded or any(i.op.feature == "legacy-exceptions" for i in body):
-                raise RecursionError  # (legacy try blocks are printed flat)
+            if not self.folded or f.branch_hints or any(i.op.feature == "legacy-exceptions" for i in body):
+                raise RecursionError  # (legacy try blocks and branch hints are printed flat)
             self.folded_body(body, 2, results)
         except RecursionError:  # too deep to fold in Python: print this body flat
             del self.lines[mark:]
             self.open_labels = []
-            self.flat_body(body, 2)
+            self.flat_body(body, 2, f.branch_hints)
         self.lines[-1] += ")"
         self.local_ids = {}
         self.label_ids = {}
@@ -456,9 +456,11 @@ class _Printer(EffectContext):
     def instr_text(self, instr: Instr) -> str:
         return instr_text(instr, self.style)
 
-    def flat_body(self, body: list[Instr], depth: int) -> None:
-        for instr in body:
+    def flat_body(self, body: list[Instr], depth: int, hints: dict[int, int] | None = None) -> None:
+        for pc, instr in enumerate(body):
             name = instr.op.name
+            if hints and pc in hints:  # a branch hint (3.0 text format) before its if or br_if
+                self.emit(depth, f'(@metadata.code.branch_hint "\\{hints[pc]:02x}")')
             if name in ("end", "else", "catch", "catch_all", "delegate"):
                 depth -= 1
             if name == "delegate" and self.open_labels:  # its label counts from outside the try
