@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..dwarf import CValue, DebugInfo, SourcePos, Variable, evaluate, evaluate_c
-from ..dwarf.location import LocationError, Value
+from ..dwarf.location import Local, LocationError, Value
 from ..errors import WasmError
 from ..exec.machine import Machine
 from ..exec.runtime import FuncInst, ModuleInst
@@ -293,6 +293,26 @@ def variable_value(info: DebugInfo, var: Variable, address: int, frame: FrameSta
     return CValue(var.type, loc, frame)
 
 
+def variable_values(
+    info: DebugInfo, variables: list[Variable], address: int, frame: FrameState, fn_base: Any
+) -> list[CValue]:
+    """The values of `variables` at `address`. Where a variable whose location holds for
+    the whole function (a parameter's wasm local, say) shares its wasm local with one whose
+    location list starts it there, the local was given to the second: the first's value is
+    gone, `<optimized out>` (clang reuses a parameter's local and keeps its location)."""
+    values = [variable_value(info, v, address, frame, fn_base) for v in variables]
+    by_local: dict[int, list[int]] = {}
+    for k, cv in enumerate(values):
+        if isinstance(cv.location, Local):
+            by_local.setdefault(cv.location.index, []).append(k)
+    for ks in by_local.values():
+        if len(ks) > 1 and any(variables[k].location_list is not None for k in ks):
+            for k in ks:
+                if variables[k].location_list is None:
+                    values[k] = CValue(variables[k].type, None, frame)
+    return values
+
+
 @dataclass(frozen=True)
 class SourceFrame:
     """A frame of the C call stack: a function, perhaps inlined into its caller's code (then
@@ -327,10 +347,12 @@ def source_frames(smap: SourceMap, machine: Machine) -> list[SourceFrame]:
         state = FrameState(machine, k, fr.func.module or smap.inst)
         for level in reversed(levels):
             fn = level.function
-            values = []
-            for v in level.variables:
-                cv = variable_value(info, v, a, state, fn.frame_base)  # type: ignore[arg-type]
-                values.append(SourceVariable(v.name, v.type.spelling, cv.text, cv.where, v.is_param))
+            values = [
+                SourceVariable(v.name, v.type.spelling, cv.text, cv.where, v.is_param)
+                for v, cv in zip(
+                    level.variables, variable_values(info, level.variables, a, state, fn.frame_base)
+                )
+            ]
             out.append(SourceFrame(fn.name, level.position, tuple(values), k, fn.inlined))
     return out
 
@@ -344,11 +366,11 @@ def frame_variables(smap: SourceMap, machine: Machine, index: int) -> list[Sourc
         return []
     fn = info.function_at(a)
     frame = FrameState(machine, index, fr.func.module or smap.inst)
-    out = []
-    for v in info.variables_at(a):
-        cv = variable_value(info, v, a, frame, fn.frame_base if fn else None)
-        out.append(SourceVariable(v.name, v.type.spelling, cv.text, cv.where, v.is_param))
-    return out
+    found = info.variables_at(a)
+    values = variable_values(info, found, a, frame, fn.frame_base if fn else None)
+    return [
+        SourceVariable(v.name, v.type.spelling, cv.text, cv.where, v.is_param) for v, cv in zip(found, values)
+    ]
 
 
 def returned_value(smap: SourceMap, machine: Machine, fn: Any) -> CValue | None:
@@ -380,11 +402,13 @@ def frame_eval(smap: SourceMap, machine: Machine, index: int, text: str) -> CVal
         raise DebugError("the current instruction has no source position")
     fn = info.function_at(a)
     frame = FrameState(machine, index, fr.func.module or smap.inst)
-    names = {v.name: v for v in info.variables_at(a)}
+    found = info.variables_at(a)
+    names = dict(
+        zip((v.name for v in found), variable_values(info, found, a, frame, fn.frame_base if fn else None))
+    )
 
     def lookup(name: str) -> CValue | None:
-        v = names.get(name)
-        return None if v is None else variable_value(info, v, a, frame, fn.frame_base if fn else None)
+        return names.get(name)
 
     try:
         return evaluate_c(text, lookup, frame, info.type_named)

@@ -171,20 +171,23 @@ def evaluate(ops: list[Any], frame: FrameState, frame_base: list[Any] | None = N
             stack.append((base_value + k) & M32)
             how = f"frame base = {base.where.replace('wasm ', '')}, {k:+d}"
         elif name == "DW_OP_plus_uconst":
-            stack.append((top_value() + args[0]) & M32)
+            # (an address-sized operand: LLVM writes `x - 1` as `plus_uconst 0xffffffff` on
+            # wasm32; a 64-bit x must get -1, a 32-bit one is the same either way)
+            k = args[0] - (1 << 32) if (1 << 31) <= args[0] < (1 << 32) else args[0]
+            stack.append(top_value() + k)
         elif name in ("DW_OP_addr",) or name.startswith("DW_OP_const"):
-            stack.append(args[0] & M32)
+            stack.append(args[0])  # (a 64-bit variable's constant: not cut to an address's 32 bits)
             how = how or "static"
         elif name.startswith("DW_OP_lit"):
             stack.append(int(name[len("DW_OP_lit") :]))
         elif name == "DW_OP_plus":
             b, a = top_value(), top_value()
-            stack.append((a + b) & M32)
+            stack.append(a + b)
         elif name == "DW_OP_minus":
             b, a = top_value(), top_value()
-            stack.append((a - b) & M32)
+            stack.append(a - b)
         elif name == "DW_OP_deref":
-            addr = top_value()
+            addr = top_value() & M32
             stack.append(int.from_bytes(frame.read(addr, 4), "little"))
         elif name == "DW_OP_piece":
             size = args[0]
@@ -195,7 +198,7 @@ def evaluate(ops: list[Any], frame: FrameState, frame_base: list[Any] | None = N
                 loc = place
                 place = None
             elif stack:
-                loc = Memory(stack.pop(), how)
+                loc = Memory(stack.pop() & M32, how)
             else:
                 loc = OptimizedOut()
             pieces.append((loc, size))
@@ -212,7 +215,7 @@ def evaluate(ops: list[Any], frame: FrameState, frame_base: list[Any] | None = N
         return place
     if not stack:
         raise LocationError("empty location expression")
-    return Memory(stack.pop(), how)
+    return Memory(stack.pop() & M32, how)
 
 
 __all__ = [

@@ -5,9 +5,9 @@
 typedef unsigned int u32;
 typedef long long i64;
 enum color { RED, GREEN = 5, BLUE };
-typedef enum color color_t;
+typedef enum color color_t; static volatile int zero; /* (the optimiser cannot fold what it reads) */
 
-static int mix(char c, short s, int i, long l, long long ll) {
+static __attribute__((noinline)) int mix(char c, short s, int i, long l, long long ll) {
     int total = c + s + i;
     long wide = l / 2;
     long long big = ll - 1;
@@ -15,44 +15,44 @@ static int mix(char c, short s, int i, long l, long long ll) {
     return total;
 }
 
-static unsigned widen(unsigned char uc, unsigned short us, unsigned u, unsigned long ul) {
+static __attribute__((noinline)) unsigned widen(unsigned char uc, unsigned short us, unsigned u, unsigned long ul) {
     unsigned long long sum = (unsigned long long)uc + us + u + ul;
     u32 folded = (u32)(sum ^ (sum >> 32));
     return folded; /* stop */
 }
 
-static double scale(float f, double d) {
+static __attribute__((noinline)) double scale(float f, double d) {
     double r = f * d;
     float half = (float)(r / 2);
     _Bool positive = r > 0;
     return positive ? half : -half; /* stop */
 }
 
-static int shade(color_t c) {
+static __attribute__((noinline)) int shade(color_t c) {
     enum color next = c == BLUE ? RED : c + 1;
     int n = (int)next;
     return n; /* stop */
 }
 
 int main(void) {
-    char c = 'A';
+    char c = 'A' + zero;
     signed char sc = -56;
-    unsigned char uc = 200;
+    unsigned char uc = 200 + zero;
     char newline = '\n';
-    short s = -1234;
-    unsigned short us = 65535;
-    int i = -100000;
-    unsigned u = 4000000000u;
-    long l = -2000000000L;
-    unsigned long ul = 3000000000UL;
-    long long ll = -1234567890123LL;
+    short s = -1234 + zero;
+    unsigned short us = 65535 + zero;
+    int i = -100000 + zero;
+    unsigned u = 4000000000u + zero;
+    long l = -2000000000L + zero;
+    unsigned long ul = 3000000000UL + zero;
+    long long ll = -1234567890123LL + zero;
     unsigned long long ull = 18446744073709551615ULL;
     i64 t = 42;
     u32 mask = 0xff00ff00u;
-    float f = 2.5f;
-    double d = 3.14;
+    float f = 2.5f + zero;
+    double d = 3.14 + zero;
     _Bool yes = 1;
-    color_t col = GREEN;
+    color_t col = GREEN + zero;
     int m = 0;
     unsigned w = 0;
     double x = 0;
