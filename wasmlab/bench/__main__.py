@@ -104,10 +104,10 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m wasmlab.bench")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument(
-        "--only", choices=["engine", "debug", "source", "wasi", "parse", "kernel"], action="append"
+        "--only", choices=["engine", "gc", "debug", "source", "wasi", "parse", "kernel"], action="append"
     )
     a = p.parse_args(argv)
-    only = set(a.only or ["engine", "debug", "source", "wasi", "parse", "kernel"])
+    only = set(a.only or ["engine", "gc", "debug", "source", "wasi", "parse", "kernel"])
     if "engine" in only:
         print(
             f"[run mode] wasmlab vs plain Python and pywasm (best of {a.repeat}; every result checked "
@@ -125,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{r['name']:<12} {steps:>9} {ours:>10.4f} {steps / ours / 1e6:>9.2f} {r['plain']:>9.4f}"
                 f" {ours / r['plain']:>6.1f}x {r['pywasm']:>9.3f} {r['pywasm'] / ours:>7.1f}x"
             )
+    if "gc" in only:
+        _section("GC: binary trees (run mode and a session, vs plain Python)", "wasmlab.bench.gc", "main")
     if "debug" in only:
         _section("debugger", "wasmlab.bench.debugging", "main")
     if "source" in only and shutil.which("clang"):
