@@ -114,6 +114,11 @@ class Dap:
         return {v["name"]: v["value"] for v in vs}
 
 
+def events_of(reply: Any, name: str) -> list[dict[str, Any]]:
+    """The debug events `name` among a cell's outputs (sent while the cell ran)."""
+    return [c for t, c in reply.outputs if t == "debug_event" and c.get("event") == name]
+
+
 def shell_reply(driver: Driver, msg_id: str, timeout: float = 30) -> dict[str, Any]:
     return driver.shell_reply(msg_id, timeout)["content"]
 
@@ -534,3 +539,36 @@ def test_any_request_gets_an_answer(tmp_path: Any) -> None:
 
     one()
     adapter.handle({"command": "disconnect", "seq": 1})
+
+
+def test_debug_command_session_in_the_panel(dk: Driver) -> None:
+    """A `%debug` session shows in the panel between cells: its stop after each cell, frames
+    and locals, and the panel's moves (in a thread of their own) are the session's moves,
+    which `%where` then reports; the end of the call clears the panel."""
+    dap = Dap(dk)
+    dap.ok("initialize", {"adapterID": "wasmlab"})
+    dap.ok("attach", {})
+    dk.ok(DEFINE)
+    dap.drop_events()
+    r = dk.ok("%debug sum 3")  # the cell's own IOPub messages carry the event
+    assert [c["body"]["threadId"] for c in events_of(r, "stopped")] == [1]
+    assert dap.ok("debugInfo", {})["stoppedThreads"] == [1]
+    top = dap.top()
+    assert "sum" in top["name"] and top["line"] == 8, top  # (block $done): the first instruction
+    assert dap.locals() == {"$n": "i32 3", "$i": "i32 0", "$acc": "i32 0"}
+    assert events_of(dk.ok("%step 3"), "stopped")
+    assert "step 3" in dk.ok("%where").text()
+    dap.ok("next", {"threadId": 1})
+    dap.event("stopped")
+    assert "step 4" in dk.ok("%where").text()  # the panel moved the notebook's session
+    dap.ok("stepBack", {"threadId": 1})
+    dap.event("stopped")
+    assert "step 3" in dk.ok("%where").text()
+    assert dap.ok("evaluate", {"expression": "$n", "frameId": dap.top()["id"]})["result"] == "3"
+    dap.ok("continue", {"threadId": 1})
+    dap.event("continued")
+    out = dap.event("output")["body"]["output"]
+    assert "returned [i32 3]" in out, out
+    assert dap.ok("stackTrace", {"threadId": 1})["stackFrames"] == []
+    assert "returned" in dk.ok("%where").text()
+    dap.ok("disconnect", {})

@@ -10,7 +10,9 @@ waits (`drive` blocks the shell thread on a queue) and
 the control thread keeps answering: `stackTrace`, `scopes`, `variables`, `evaluate` read
 the paused Session; `next`, `stepIn`, `stepOut`, `continue`, `stepBack`,
 `reverseContinue` hand a move to the waiting shell thread, which makes it and reports the
-new stop. The stop button (SIGINT) ends the paused cell with `Interrupted`.
+new stop. The stop button (SIGINT) ends the paused cell with `Interrupted`. Between cells
+the panel shows the notebook's `%debug` session (`shown`), and moves it in a thread of its
+own (`_move_idle`), so the control channel keeps answering and `pause` can stop a long run.
 
 Cells are named as JupyterLab names them: `tmpFilePrefix + murmur2(code, hashSeed) +
 tmpFileSuffix`. A panel breakpoint on a cell's line is a `PendingBreakpoint` of the
@@ -73,6 +75,10 @@ class DebugAdapter:
         self.running: Any = None  # the Session a cell's call runs under
         self.paused: Any = None  # ... while it is stopped and the cell waits
         self.pause_asked = False
+        self.executing = False  # a cell runs (the shell thread is busy)
+        self.idle: Any = None  # the %debug session the panel shows between cells
+        self.moving = False  # ... while the panel moves it (in a thread of its own)
+        self.reported: tuple[int, int] | None = None  # (session, step) of the last stop shown
         self.refs = views.References()
         self.files: set[str] = set()  # C sources stack frames named (the `source` request reads them)
         self.handlers: dict[str, Callable[[dict[str, Any]], Any]] = {
@@ -128,7 +134,10 @@ class DebugAdapter:
         return f"{self.prefix}{murmur2(code, HASH_SEED)}{SUFFIX}"
 
     def cell_started(self, code: str, name: str) -> None:
-        """A cell runs under `name` (cell[N]): its panel breakpoints move to that name."""
+        """A cell runs under `name` (cell[N]): its panel breakpoints move to that name. (A
+        move the panel makes on a `%debug` session ends first.)"""
+        with self.lock:
+            self.executing = True
         path = self.path_of(code)
         self.cells[path] = code
         old = self.names.get(path)
@@ -137,6 +146,45 @@ class DebugAdapter:
         if old != name:
             for b in self.panel.get(path, []):
                 b.file = name
+
+    def cell_finished(self) -> None:
+        """After a cell: a `%debug` session it opened or moved is what the panel shows."""
+        with self.lock:
+            self.executing = False
+            s = getattr(self.ws, "session", None)
+            old = self.idle
+            live = s is not None and not s.finished
+            self.idle = s if live else None
+            if not self.started:
+                return
+            if live:
+                key = (id(s), s.step_count)
+                if key != self.reported:
+                    self.refs = views.References(self.refs.next)
+                    self._report(s, s.last_stop)
+            elif old is not None and self.reported is not None:
+                self.reported = None
+                self.event("continued", {"threadId": THREAD_ID, "allThreadsContinued": True})
+
+    def shown(self) -> Any:
+        """The session the panel shows: a cell's call that waits, else a `%debug` session
+        between cells (not while the panel moves it)."""
+        if self.paused is not None:
+            return self.paused
+        s = self.idle
+        if s is None or self.executing or self.moving or not self.started or s.finished:
+            return None
+        return s
+
+    def _report(self, s: Any, stop: Any) -> None:
+        """A `stopped` event for `stop` of session `s`."""
+        self.reported = (id(s), s.step_count)
+        reason = REASONS.get(stop.kind, "step")
+        body: dict[str, Any] = {"reason": reason, "threadId": THREAD_ID, "allThreadsStopped": True,
+                                "description": stop.reason, "text": stop.reason}  # fmt: skip
+        if stop.kind == "breakpoint":
+            body["hitBreakpointIds"] = [b.id for b in getattr(stop, "breakpoints", ())]
+        self.event("stopped", body)
 
     def debug_info(self, args: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -150,7 +198,7 @@ class DebugAdapter:
                 for path, bs in self.panel.items()
                 if bs
             ],  # fmt: skip
-            "stoppedThreads": [THREAD_ID] if self.paused is not None else [],
+            "stoppedThreads": [THREAD_ID] if self.shown() is not None else [],
             "richRendering": True,
             "exceptionPaths": [],
             "copyToGlobals": False,
@@ -253,8 +301,9 @@ class DebugAdapter:
                     )
                     continue
                 kept.append(b)
-                if self.running is not None:
-                    b.bind(self.running)
+                target = self.running or self.shown()
+                if target is not None:
+                    b.bind(target)
                 answer.append(
                     {"id": b.id, "verified": bindable is not None, "line": at, "source": {"path": path}}
                 )
@@ -277,8 +326,9 @@ class DebugAdapter:
                 continue
             kept.append(b)
             item: dict[str, Any] = {"id": b.id, "verified": False, "line": line, "source": {"path": path}}
-            if self.running is not None:
-                b.bind(self.running)
+            target = self.running or self.shown()
+            if target is not None:
+                b.bind(target)
                 item["verified"] = b.bound is not None
                 if b.error:
                     item["message"] = b.error
@@ -450,12 +500,7 @@ class DebugAdapter:
         with self.lock:
             self.paused = s
             self.refs = views.References(self.refs.next)
-        reason = REASONS.get(stop.kind, "step")
-        body: dict[str, Any] = {"reason": reason, "threadId": THREAD_ID, "allThreadsStopped": True,
-                                "description": stop.reason, "text": stop.reason}  # fmt: skip
-        if stop.kind == "breakpoint":
-            body["hitBreakpointIds"] = [b.id for b in getattr(stop, "breakpoints", ())]
-        self.event("stopped", body)
+        self._report(s, stop)
         while True:
             if self.ws.interrupted:
                 self.ws.clear_interrupt()
@@ -470,26 +515,31 @@ class DebugAdapter:
         self.last_move = move
         with self.lock:
             self.paused = None
-            try:
-                if move == "finish":  # the debugger was switched off: run to the end, no stops
-                    for b in s.breakpoints:
-                        b.disable()
-                    return s.continue_()
-                if move == "continue":
-                    return s.continue_()
-                if move == "next":
-                    return s.next_line() if self._c_frame(s) else s.step_over()
-                if move == "stepIn":
-                    return s.step_line() if self._c_frame(s) else s.step()
-                if move == "stepOut":
-                    return s.step_out()
-                if move == "stepBack":
-                    return s.back_line() if self._c_frame(s) else s.back(1)
-                if move == "reverseContinue":
-                    return s.reverse_continue()
-            except Exception as e:  # noqa: BLE001 - e.g. a move past the end: said, the pause stays
-                self.event("output", {"category": "stderr", "output": f"{move}: {e}\n"})
-                return stop
+            return self._step(s, move, stop)
+
+    def _step(self, s: Any, move: str, stop: Any) -> Any:
+        """Make `move` on `s`; its stop (`stop` again when it cannot be made: said in an
+        output event)."""
+        try:
+            if move == "finish":  # the debugger was switched off: run to the end, no stops
+                for b in s.breakpoints:
+                    b.disable()
+                return s.continue_()
+            if move == "continue":
+                return s.continue_()
+            if move == "next":
+                return s.next_line() if self._c_frame(s) else s.step_over()
+            if move == "stepIn":
+                return s.step_line() if self._c_frame(s) else s.step()
+            if move == "stepOut":
+                return s.step_out()
+            if move == "stepBack":
+                return s.back_line() if self._c_frame(s) else s.back(1)
+            if move == "reverseContinue":
+                return s.reverse_continue()
+        except Exception as e:  # noqa: BLE001 - e.g. a move past the end: said, the pause stays
+            self.event("output", {"category": "stderr", "output": f"{move}: {e}\n"})
+            return stop
         return stop
 
     @staticmethod
@@ -501,6 +551,10 @@ class DebugAdapter:
 
     def move(self, command: str, args: dict[str, Any]) -> dict[str, Any] | None:
         self._thread(args)
+        idle = self.shown() if self.paused is None else None
+        if idle is not None:
+            self._move_idle(idle, command)
+            return {"allThreadsContinued": True} if command == "continue" else None
         if self.paused is None:
             raise RequestError(f"{command}: nothing is paused" if self.running is None
                                else f"{command}: the call is running (pause it first)")  # fmt: skip
@@ -509,8 +563,39 @@ class DebugAdapter:
         self.moves.put(command)
         return {"allThreadsContinued": True} if command == "continue" else None
 
+    def _move_idle(self, s: Any, command: str) -> None:
+        """A move of the `%debug` session between cells: in a thread of its own (the control
+        channel keeps answering; `pause` interrupts it), reported as a cell's stops are; the
+        session's Debugger widgets follow it."""
+        with self._locked():
+            if self.executing or self.moving:
+                raise RequestError(f"{command}: a cell is running")
+            self.moving = True
+            self.refs = views.References(self.refs.next)
+        if command in ("continue", "reverseContinue"):
+            self.event("continued", {"threadId": THREAD_ID, "allThreadsContinued": True})
+
+        def run() -> None:
+            try:
+                with self.lock:
+                    stop = self._step(s, command, s.last_stop)
+            finally:
+                self.moving = False
+            if s.finished and stop.kind == "returned":
+                self.idle = None
+                self.reported = None
+                self.event("output", {"category": "console", "output": f"{stop.reason}\n"})
+                self.event("continued", {"threadId": THREAD_ID, "allThreadsContinued": True})
+            else:
+                self._report(s, stop)
+
+        threading.Thread(target=run, name="wasmlab-panel-move", daemon=True).start()
+
     def pause(self, args: dict[str, Any]) -> None:
         self._thread(args)
+        if self.moving and self.idle is not None:
+            self.idle.interrupt()
+            return None
         s = self.running
         if s is None:
             raise RequestError("pause: nothing runs")
@@ -543,7 +628,7 @@ class DebugAdapter:
         return Held()
 
     def _session(self) -> Any:
-        s = self.paused
+        s = self.shown()
         if s is None:
             raise RequestError("nothing is paused" if self.running is None else "the call is running")
         return s
@@ -553,10 +638,10 @@ class DebugAdapter:
 
     def stack_trace(self, args: dict[str, Any]) -> dict[str, Any]:
         self._thread(args)
-        if self.paused is None:
+        if self.shown() is None:
             return {"stackFrames": [], "totalFrames": 0}
         with self._locked():
-            s = self.paused
+            s = self.shown()
             if s is None:
                 return {"stackFrames": [], "totalFrames": 0}
             fs = s.frames
@@ -682,7 +767,7 @@ class DebugAdapter:
     def inspect_variables(self, args: dict[str, Any]) -> dict[str, Any]:
         """Nothing paused: the modules the notebook defined (or the paused frame's locals)."""
         with self._locked():
-            s = self.paused
+            s = self.shown()
             if s is not None:
                 fs = s.frames
                 return {"variables": views.locals_vars(self.refs, fs[len(fs) - 1]) if len(fs) else []}
@@ -721,7 +806,7 @@ class DebugAdapter:
         if path in self.cells:
             return {"content": self.cells[path], "mimeType": "text/webassembly"}
         if path in self.files:
-            s = self.paused
+            s = self.shown()
             lines = s.source_text(path) if s is not None else None
             if lines is None and os.path.isfile(path):
                 with open(path, encoding="utf-8", errors="replace") as f:

@@ -115,6 +115,8 @@ class WasmKernel(Kernel):
             return self._error(CellError("Interrupted", "interrupted", ["interrupted"]), silent)
         except Exception as e:  # a wasmlab bug: reported, the kernel lives on
             return self._error(describe_error(e), silent)
+        finally:
+            self.debugger.cell_finished()  # a %debug session: the panel shows where it is
         return {"status": "ok", "execution_count": self.execution_count, "payload": [],
                 "user_expressions": {}}  # fmt: skip
 
