@@ -247,3 +247,17 @@ def test_status_line_has_no_python_reprs(inst: wasmlab.Instance) -> None:
     w = Debugger(debug(inst, "fib", 3), sources=SRC)
     click(w, "continue")
     assert w.position.endswith(": returned [i32 2]") and "—" not in w.position, w.position
+
+
+def test_heap_graph_follows_the_moves() -> None:
+    from tests.debug.test_gc_heap import LIST
+
+    w = Debugger(debug(wasmlab.load(LIST, features="all"), "build", 4))
+    click(w, "graph", kind="heap")
+    assert w.graph_kind == "heap" and w.graph_svg == ""  # nothing allocated yet
+    for _ in range(60):
+        click(w, "step")
+    assert w.graph_svg.startswith("<svg") and "$node #" in w.graph_svg and "$vec #1" in w.graph_svg
+    after = w.graph_svg
+    click(w, "back")
+    assert w.graph_svg.startswith("<svg") and w.graph_svg != after

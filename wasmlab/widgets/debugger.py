@@ -44,6 +44,10 @@ def _row(value: Any, changed: bool = False, **extra: Any) -> dict[str, Any]:
     return {"type": "?", "value": text, "changed": changed, **extra}
 
 
+#: what the graph pane can show
+GRAPH_KINDS = ("none", "cfg", "calls", "heap")
+
+
 class Debugger(anywidget.AnyWidget):
     """`Debugger(session)`: a live view of a `wasmlab.debug` Session with step/over/out/
     continue/back/reverse-continue/reset buttons.
@@ -52,7 +56,8 @@ class Debugger(anywidget.AnyWidget):
     passes its cells), or `sources` is the debugged module's text; without it, modules are
     printed as WAT. `memory_window` bytes of
     memory `memory_index` are shown, starting at `memory_base`; `graph` is "none", "cfg"
-    (the current function, its current block highlighted) or "calls".
+    (the current function, its current block highlighted), "calls" or "heap" (the GC objects
+    reachable from the locals, the stack and the globals; the last move's writes filled).
 
     A module compiled with `-g` (DWARF) opens in the C view (`view` "c"; "wat" switches):
     the C source (found where the compiler recorded it, else by name in
@@ -126,7 +131,7 @@ class Debugger(anywidget.AnyWidget):
             "mem_index": memory_index,
             "mem_size": max(16, min(int(memory_window), MAX_WINDOW)),
             "mem_base": max(0, int(memory_base)),
-            "graph_kind": graph if graph in ("none", "cfg", "calls") else "none",
+            "graph_kind": graph if graph in GRAPH_KINDS else "none",
         }
         state = self.snapshot(True, inputs)
         state["title"] = f"debug {getattr(session, 'name', '')}"
@@ -213,7 +218,7 @@ class Debugger(anywidget.AnyWidget):
                 self._move_window(int(content.get("addr", 0)), content.get("size"))
             elif action == "graph":
                 kind = str(content.get("kind", "none"))
-                self.graph_kind = kind if kind in ("none", "cfg", "calls") else "none"
+                self.graph_kind = kind if kind in GRAPH_KINDS else "none"
             elif action == "add_watch":
                 self.add_watch(str(content["expr"]))
             elif action == "remove_watch":
@@ -445,6 +450,9 @@ class Debugger(anywidget.AnyWidget):
     def _graph(self, kind: str) -> str:
         from wasmlab.viz import basic_blocks, cfg_graph, graph_for, render_svg
 
+        if kind == "heap":  # the GC heap now (not cached: every move may change it)
+            view = self.session.heap()
+            return render_svg(view.graph()) if len(view) else ""
         inst = self._current_instance()
         module = inst.module
         if kind == "calls":

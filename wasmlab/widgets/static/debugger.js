@@ -160,7 +160,7 @@ function render({ model, el }) {
 
   // --- graph -------------------------------------------------------------------------
   const graphSel = h("select", { class: "wl-graphsel" });
-  for (const k of ["none", "cfg", "calls"]) graphSel.append(h("option", { value: k }, k));
+  for (const k of ["none", "cfg", "calls", "heap"]) graphSel.append(h("option", { value: k }, k));
   graphSel.addEventListener("change", () => model.send({ action: "graph", kind: graphSel.value }));
   const graph = h("div", { class: "wl-graph" });
   const graphBox = h("div", {}, h("div", { class: "wl-title" }, "graph ", graphSel), graph);
