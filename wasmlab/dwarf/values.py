@@ -59,13 +59,27 @@ class CValue:
         if isinstance(loc, Memory):
             return self.frame.read(loc.address, size)
         if isinstance(loc, Pieces):
-            out = b""
-            for part, n in loc.parts:
-                out += CValue(CType("base", "", n), part, self.frame).raw()[:n]
-            return out[:size].ljust(size, b"\0")
+            data, missing = self.pieces()
+            if missing:
+                raise ValueError_("optimized out")
+            return data
         if isinstance(loc, Value):
             return (loc.value & ((1 << (8 * max(size, 1))) - 1)).to_bytes(max(size, 1), "little")[:size]
         return _place_bytes(loc, self.frame, size)
+
+    def pieces(self) -> tuple[bytes, set[int]]:
+        """A value in pieces: its bytes, and which of them are optimized out."""
+        assert isinstance(self.location, Pieces)
+        size = self.type.byte_size
+        out = b""
+        missing: set[int] = set()
+        for part, n in self.location.parts:
+            try:
+                out += CValue(CType("base", "", n), part, self.frame).raw()[:n].ljust(n, b"\0")
+            except ValueError_:
+                missing.update(range(len(out), len(out) + n))
+                out += bytes(n)
+        return out[:size].ljust(size, b"\0"), {k for k in missing if k < size}
 
     def scalar(self) -> int | float:
         """A base, enum or pointer value as a Python number."""
@@ -134,15 +148,15 @@ def _text(t: CType, v: CValue) -> str:
         step = elem.byte_size
         return _elements(
             s.count or 0,
-            lambda k: v.frame.read(base + k * step, step),
-            lambda k: _text(elem, CValue(elem, Memory(base + k * step), v.frame)),
+            lambda k: _bytes_or_none(v.frame, base + k * step, step),
+            lambda k: _part(elem, CValue(elem, Memory(base + k * step), v.frame)),
         )
     if s.kind in ("struct", "union"):
         base = v.address
         if base is None:
             return "{...}"
         parts = [
-            f"{name} = {_text(mt, CValue(mt, Memory(base + off), v.frame))}" for name, off, mt in s.members
+            f"{name} = {_part(mt, CValue(mt, Memory(base + off), v.frame))}" for name, off, mt in s.members
         ]
         return "{" + ", ".join(parts) + "}"
     if s.kind == "void":
@@ -157,9 +171,10 @@ _OVERLAY = 1 << 40
 class _Overlay:
     """A frame whose memory at `_OVERLAY` holds some bytes (the rest is the frame's own)."""
 
-    def __init__(self, frame: FrameState, data: bytes) -> None:
+    def __init__(self, frame: FrameState, data: bytes, missing: set[int] | None = None) -> None:
         self.frame = frame
         self.data = data
+        self.missing = missing or set()
 
     def local(self, index: int) -> Any:
         return self.frame.local(index)
@@ -172,20 +187,44 @@ class _Overlay:
 
     def read(self, address: int, size: int) -> bytes:
         if _OVERLAY <= address <= _OVERLAY + len(self.data) - size:
-            return self.data[address - _OVERLAY : address - _OVERLAY + size]
+            k = address - _OVERLAY
+            if self.missing and not self.missing.isdisjoint(range(k, k + size)):
+                raise ValueError_("optimized out")
+            return self.data[k : k + size]
         return self.frame.read(address, size)
 
 
 def _in_bytes(v: CValue) -> CValue:
-    """An aggregate that is not in memory (in locals, pieces, constants) as one that is."""
+    """An aggregate that is not in memory (in locals, pieces, constants) as one that is; the
+    members of one in pieces that are optimized out show `<optimized out>`, as gdb's do."""
+    if isinstance(v.location, Pieces):
+        data, missing = v.pieces()
+        if len(missing) == len(data):
+            raise ValueError_("optimized out")
+        return CValue(v.type, Memory(_OVERLAY), _Overlay(v.frame, data, missing))
     return CValue(v.type, Memory(_OVERLAY), _Overlay(v.frame, v.raw()))
+
+
+def _bytes_or_none(frame: FrameState, address: int, size: int) -> bytes | None:
+    try:
+        return frame.read(address, size)
+    except ValueError_:
+        return None
 
 
 def _is_char(t: CType) -> bool:
     return t.kind == "base" and t.size == 1 and t.encoding in (ATE_SIGNED_CHAR, ATE_UNSIGNED_CHAR)
 
 
-def _elements(n: int, raw: Callable[[int], bytes], text: Callable[[int], str]) -> str:
+def _part(t: CType, v: CValue) -> str:
+    """A member's or an element's text (`<optimized out>` for a piece that is)."""
+    try:
+        return _text(t, v)
+    except ValueError_ as e:
+        return f"<{e.message}>"
+
+
+def _elements(n: int, raw: Callable[[int], bytes | None], text: Callable[[int], str]) -> str:
     """An array as gdb prints it: `{1, 2, 3}`, a run of more than REPEATS equal elements as
     `0 <repeats 16 times>`, at most SHOW_ELEMENTS elements and then `...`."""
     parts: list[str] = []
