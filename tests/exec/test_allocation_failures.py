@@ -80,6 +80,7 @@ def test_inside_a_running_instruction() -> None:
     code = compile_function(f)
     code[0] = lambda S, L, pc: _fail()  # the first instruction's handler runs out of memory
     f.code = f.fast = code
+    f.translated = False  # (runs these handlers, not the compiled tier's code)
     with pytest.raises(Exhaustion, match="resources exhausted: MemoryError"):
         inst.exports.add(1, 2)
     assert inst.exports.mgrow(0) == 1  # the instance still answers

@@ -17,3 +17,17 @@ def test_wast_script(path: Path) -> None:
     result = run_wast(path)
     assert result.failed == 0, "\n".join([result.line(), *result.failures[:20]])
     assert result.skipped == 0, result.skips[:10]
+
+
+@pytest.mark.parametrize("path", suite_params("core", pattern="*.wast"))
+def test_wast_script_on_the_machine_alone(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same scripts with the compiled tier off (WASMLAB_TIER=machine): the machine's own
+    handlers run every call (the test above runs them on the compiled tier by default)."""
+    if not path.exists():
+        need_suite("core")
+    from wasmlab.exec import fast
+
+    monkeypatch.setattr(fast, "TIER", "machine")
+    result = run_wast(path)
+    assert result.failed == 0, "\n".join([result.line(), *result.failures[:20]])
+    assert result.skipped == 0, result.skips[:10]

@@ -48,12 +48,14 @@ def engines_benchmark(repeat: int = 3, scale: float = 1.0) -> list[dict[str, Any
         inst = wasmlab.instantiate(module)
         steps = 0
 
-        def ours(inst: Any = inst, arg: int = arg, w: Any = w) -> Any:
+        def ours(inst: Any = inst, arg: int = arg, w: Any = w, tier: str = "auto") -> Any:
             nonlocal steps
-            m = inst.machine("run", arg)
+            m = inst.machine("run", arg, tier=tier)
             out = m.run()
+            if steps and m.steps != steps:
+                raise AssertionError(f"{w.name}: {m.steps} instructions on {tier}, {steps} before")
             steps = m.steps
-            w.check(arg, out, "wasmlab")
+            w.check(arg, out, f"wasmlab ({tier})")
             return out
 
         def plain(w: Any = w, arg: int = arg) -> Any:
@@ -61,6 +63,7 @@ def engines_benchmark(repeat: int = 3, scale: float = 1.0) -> list[dict[str, Any
             return out
 
         t_ours, _ = best_of(ours, repeat)
+        t_machine, _ = best_of(lambda ours=ours: ours(tier="machine"), repeat)
         t_plain, _ = best_of(plain, repeat)
         t_peer = float("nan")
         if pywasm is not None:
@@ -73,7 +76,16 @@ def engines_benchmark(repeat: int = 3, scale: float = 1.0) -> list[dict[str, Any
                 return out
 
             t_peer, _ = best_of(peer, repeat)
-        rows.append({"name": w.name, "steps": steps, "wasmlab": t_ours, "plain": t_plain, "pywasm": t_peer})
+        rows.append(
+            {
+                "name": w.name,
+                "steps": steps,
+                "wasmlab": t_ours,
+                "machine": t_machine,
+                "plain": t_plain,
+                "pywasm": t_peer,
+            }
+        )
     return rows
 
 
@@ -113,17 +125,20 @@ def main(argv: list[str] | None = None) -> int:
             f"[run mode] wasmlab vs plain Python and pywasm (best of {a.repeat}; every result checked "
             "against the plain-Python version's)"
         )
+        print(
+            "  wasmlab: the compiled tier (exec.fast); machine: WASMLAB_TIER=machine (handlers, superinstructions)"
+        )
         print("  /plain: wasmlab time / plain-Python time (lower is better);")
         print("  xpywasm: pywasm time / wasmlab time (higher is better)")
         print(
-            f"{'workload':<12} {'instrs':>9} {'wasmlab s':>10} {'Minstr/s':>9} {'plain s':>9} {'/plain':>7}"
-            f" {'pywasm s':>9} {'xpywasm':>8}"
+            f"{'workload':<12} {'instrs':>9} {'wasmlab s':>10} {'Minstr/s':>9} {'machine s':>10} {'plain s':>9}"
+            f" {'/plain':>7} {'pywasm s':>9} {'xpywasm':>8}"
         )
         for r in engines_benchmark(a.repeat):
             ours, steps = r["wasmlab"], r["steps"]
             print(
-                f"{r['name']:<12} {steps:>9} {ours:>10.4f} {steps / ours / 1e6:>9.2f} {r['plain']:>9.4f}"
-                f" {ours / r['plain']:>6.1f}x {r['pywasm']:>9.3f} {r['pywasm'] / ours:>7.1f}x"
+                f"{r['name']:<12} {steps:>9} {ours:>10.4f} {steps / ours / 1e6:>9.2f} {r['machine']:>10.4f}"
+                f" {r['plain']:>9.4f} {ours / r['plain']:>6.1f}x {r['pywasm']:>9.3f} {r['pywasm'] / ours:>7.1f}x"
             )
     if "gc" in only:
         _section("GC: binary trees (run mode and a session, vs plain Python)", "wasmlab.bench.gc", "main")

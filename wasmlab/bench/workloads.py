@@ -28,6 +28,9 @@ class Workload:
         want = self.plain(arg)
         if isinstance(result, (list, tuple)):
             result = result[0] if len(result) == 1 else result
+        if isinstance(result, int) and isinstance(want, int):  # signed or unsigned: the same bits
+            mask = (1 << (64 if "i64" in self.name else 32)) - 1
+            result, want = result & mask, want & mask
         if result != want:
             raise AssertionError(f"{self.name}({arg}) on {who} returned {result!r}, expected {want!r}")
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..exec import fast as tiers
 from ..exec.compile import _STORES, compile_function
 from ..exec.machine import Pause
 from ..exec.runtime import FuncInst, GlobalInst, MemoryInst
@@ -71,6 +72,8 @@ class Slot:
 
 
 _SLOTS: dict[tuple[int, int], Slot] = {}
+#: id(func) -> the pcs of its patched slots: a function with any stays on the machine
+_PATCHED: dict[int, set[int]] = {}
 
 
 def code_of(f: FuncInst) -> list[Handler]:
@@ -114,6 +117,11 @@ def uninstall_all(switch: Switch) -> None:
             del _SLOTS[key]
 
 
+def patched_pcs(func: FuncInst) -> set[int]:
+    """The pcs of `func` with a breakpoint or watch patched in (any session's)."""
+    return set(_PATCHED.get(id(func), ()))
+
+
 def patched(func: FuncInst, pc: int, switch: Switch, kind: str) -> bool:
     slot = _SLOTS.get((id(func), pc))
     if slot is None or slot.func is not func:
@@ -136,6 +144,16 @@ def _rebuild(slot: Slot) -> None:
     if slot.breaks:
         h = _break_wrapper(h, tuple(slot.breaks))
     code_of(slot.func)[slot.pc] = h
+    # the compiled tier does not run a patched function: its callers leave for the machine
+    pcs = _PATCHED.setdefault(id(slot.func), set())
+    if slot.breaks or slot.watches:
+        pcs.add(slot.pc)
+        tiers.block(slot.func)
+    else:
+        pcs.discard(slot.pc)
+        if not pcs:
+            del _PATCHED[id(slot.func)]
+            tiers.unblock(slot.func)
 
 
 def _break_wrapper(inner: Handler, switches: tuple[Switch, ...]) -> Handler:

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..dwarf import CExprError, CValue, SourcePos
 from ..errors import Exhaustion, Trap, WasmError
+from ..exec import fast as tiers
 from ..exec.machine import DEFAULT_DEPTH_LIMIT, Machine, Pause, call_host
 from ..exec.runtime import Allocations, FuncInst, ModuleInst
 from ..syntax.types import ArrayType, StructType, ValType
@@ -280,6 +281,7 @@ class Session:
     def interrupt(self) -> None:
         """Stop a running move (from another thread) at the next instruction boundary it checks."""
         self._interrupt.set()
+        tiers.interrupt()  # compiled code looks at loop heads and calls
 
     def add_fuel(self, n: int) -> None:
         n = _count(n)
@@ -306,6 +308,7 @@ class Session:
 
     def _move(self, command: str, run: Callable[[], Stop]) -> Stop:
         self._interrupt.clear()
+        tiers.clear_interrupt()
         self._selected = None  # as gdb does: a move selects the innermost frame again
         self._baseline = inspection.Baseline(self)
         if self._gc:  # the heap as the move found it (what `heap()` highlights as changed)
@@ -358,6 +361,10 @@ class Session:
             else []
         )
         before = [self._watch_value(w) for w in values]
+        # the compiled tier runs the calls of functions no breakpoint is in (patches keeps
+        # those on the machine) while no watchpoint could see a write: `n` then bounds the
+        # instructions the machine dispatches itself, `hard` every instruction, exactly
+        comp = not any(w.enabled for w in self._watchpoints.all)
         while True:
             if m.finished:
                 return self._end_stop()
@@ -368,21 +375,34 @@ class Session:
                 return self._stop("fuel", f"out of fuel after {steps} instructions (add_fuel to go on)")
             if self._interrupt.is_set():  # stays set until the next move starts
                 return self._stop("interrupted", f"interrupted at step {steps}")
+            if skip and comp and live and not self._break_here():
+                skip = False  # (no breakpoint to step off)
             n = 1 if skip else SLICE
             if target is not None and target - steps < n:
                 n = target - steps
             if use_fuel and self.fuel is not None and self.fuel - steps < n:
                 n = self.fuel - steps
-            if history is not None and steps >= history.last_step:
+            hard = target
+            if use_fuel and self.fuel is not None:
+                hard = self.fuel if hard is None else min(hard, self.fuel)
+            if history is not None and steps >= history.last_step and not comp:
                 due = history.due_in(steps)
                 if due < n:
                     n = due
             edit = history.edit_after(steps) if history is not None else None
             if edit is not None and edit.step - steps < n:
                 n = edit.step - steps
+            if edit is not None:
+                hard = edit.step if hard is None else min(hard, edit.step)
             if values:
                 n = 1  # watched values are compared after every instruction
-            outcome = self._exec(n, live and not skip, live and only is None)
+            m.hard = hard
+            if comp and history is not None:  # checkpoints at loop heads of compiled code
+                m.ck_at = history.steps[-1] + history.interval if history.steps else steps
+                m.on_checkpoint = self._compiled_checkpoint
+            else:
+                m.ck_at = m.on_checkpoint = None
+            outcome = self._exec(n, live and not skip, live and only is None, comp)
             skip = False
             if edit is not None and m.steps == edit.step and not m.finished:
                 self._restore(edit)  # the user's edit at this step, again
@@ -412,11 +432,17 @@ class Session:
                 return stop
             skip = True  # no breakpoint here wants to stop: run this instruction, go on
 
-    def _exec(self, n: int, breaks: bool, watches: bool) -> Pause | Stop | None:
+    def _break_here(self) -> bool:
+        """Whether one of this session's breakpoints is at the instruction the machine runs next."""
+        fr = self.machine.frame
+        return fr is not None and patches.patched(fr.func, fr.pc, self._switch, "break")
+
+    def _exec(self, n: int, breaks: bool, watches: bool, comp: bool = False) -> Pause | Stop | None:
         m = self.machine
         sw = self._switch
         sw.breaks = breaks
         sw.watches = watches
+        m.compiled = comp
         try:
             m.run(max_steps=n)
         except Trap as t:
@@ -642,6 +668,16 @@ class Session:
         h.add(cp)
         h.furthest = max(h.furthest, m.steps)
 
+    def _compiled_checkpoint(self, m: Machine) -> int | None:
+        """A checkpoint in the middle of compiled code (the machine shows its state); the
+        step of the next one."""
+        h = self._history
+        if h is None:
+            return None
+        if h.wants(m.steps) and (not h.steps or m.steps > h.steps[-1]):
+            self._checkpoint()
+        return h.steps[-1] + h.interval if h.steps else None
+
     def _restore(self, cp: Checkpoint) -> None:
         cp.machine.restore(self.machine)
         self._store.restore(cp.store)
@@ -789,7 +825,40 @@ class Session:
         else:
             places = self.program.place(func, at=at, line=line)
             what = self._describe(places, func, at, line)
-        return self._breakpoints.add(places, what, condition, number=id)
+        bp = self._breakpoints.add(places, what, condition, number=id)
+        if isinstance(condition, str):
+            self._compiled_condition(bp, condition)
+        return bp
+
+    def _compiled_condition(self, bp: Breakpoint, text: str) -> None:
+        """A conditional breakpoint alone at a function's entry, whose condition reads only
+        the function's locals: the function keeps running as compiled code, and a call for
+        which the condition holds is made by the machine (which stops there). The condition
+        is evaluated once per distinct arguments (it is a function of them)."""
+        if len(bp.places) != 1 or bp.places[0][1] != 0:
+            return
+        f = bp.places[0][0]
+        if patches.patched_pcs(f) != {0} or len(self._breakpoints.at(f, 0)) != 1:
+            return
+        inst = f.module if isinstance(f.module, ModuleInst) else self.program.root
+        names = self.program.local_names(f)
+        zeros = tuple(f.zero_locals)
+        memo: dict[tuple, bool] = {}
+
+        def stop(args: tuple) -> bool:
+            hit = memo.get(args)
+            if hit is None:
+                scope = _LocalsOnly(f, args + zeros, names, inst, self.program.global_, 0, 0)
+                try:
+                    hit = bool(expr.evaluate(text, scope).bits)
+                except Exception:  # noqa: BLE001 - the machine asks again and reports it
+                    return True
+                if scope.other:  # it reads more than the locals: the machine asks, every call
+                    return True
+                memo[args] = hit
+            return hit
+
+        tiers.guard(f, stop)
 
     def apply(self, specs: Any) -> list[Any]:
         """Bind pending breakpoints (`PendingBreakpoint`s, as a notebook keeps them across
@@ -1479,6 +1548,42 @@ class Session:
 
     def _repr_html_(self) -> str:
         return f"<b>Session {self.name}</b>: {self.position._repr_html_()}"
+
+
+class _LocalsOnly(expr.Scope):
+    """A scope that notes whether an expression read anything besides the locals."""
+
+    other = False
+
+    def global_(self, spec: str | int) -> TypedValue:
+        self.other = True
+        return super().global_(spec)
+
+    def load(self, name: str, addr: int, offset: int = 0, mem: int = 0) -> TypedValue:
+        self.other = True
+        return super().load(name, addr, offset, mem)
+
+    def memory(self, i: int) -> Any:
+        self.other = True
+        return super().memory(i)
+
+    @property
+    def step(self) -> int:  # type: ignore[override]
+        self.other = True
+        return self._step
+
+    @step.setter
+    def step(self, v: int) -> None:
+        self._step = v
+
+    @property
+    def depth(self) -> int:  # type: ignore[override]
+        self.other = True
+        return self._depth
+
+    @depth.setter
+    def depth(self, v: int) -> None:
+        self._depth = v
 
 
 def _value_bytes(v: TypedValue) -> bytes:

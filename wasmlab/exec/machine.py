@@ -17,7 +17,9 @@ from typing import Any
 
 from ..errors import Exhaustion, Thrown, Trap, WasmError
 from ..syntax.module import Instr
+from . import fast as tier_module
 from .compile import RETURN, TAIL, compile_fast, compile_function
+from .fast import CK, CTX, LIM, STOP, UNLIMITED, Deopt, ensure, pending_trap
 from .fuse import EXTRA
 from .runtime import FuncInst
 
@@ -136,6 +138,7 @@ class Machine:
         depth_limit: int = DEFAULT_DEPTH_LIMIT,
         host_hook: HostHook | None = None,
         fast: bool = True,
+        tier: str | None = None,
     ) -> None:
         if len(args) != func.nparams:
             raise WasmError(
@@ -151,6 +154,26 @@ class Machine:
         # run() without a step limit may use superinstructions (exec.fuse); the debugger,
         # which patches step-mode handlers, turns this off
         self.fast = fast
+        # the compiled tier (exec.fast) in run mode: "auto"/"fast" use it, "machine" never
+        # (default: the WASMLAB_TIER environment variable, else "auto")
+        self.tier = tier if tier is not None else tier_default()
+        #: how deep compiled code may nest Python calls from this machine
+        self.compiled_cap = tier_module.PYTHON_DEPTH
+        #: compiled code in `run(max_steps)`: None (run mode: only without a limit, or with the
+        #: tier "fast"), True (the debugger's: `max_steps` bounds the instructions the machine
+        #: dispatches itself, `hard` all of them, exactly), False (never)
+        self.compiled: bool | None = None
+        #: with `compiled` True: the step count compiled code may not pass (None: no bound)
+        self.hard: int | None = None
+        #: with `compiled` True: the step at which `on_checkpoint(machine)` wants the state (the
+        #: debugger's history); it returns the next such step (None: no more)
+        self.ck_at: int | None = None
+        self.on_checkpoint: Callable[[Machine], int | None] | None = None
+        self._base = 0  # steps before the counter's value when compiled code was called
+        self._yielded = False
+        #: compiled code just left for the machine: the machine runs its next instruction
+        #: (a frame left at its entry would otherwise go straight back to compiled code)
+        self._left = False
         self.results: list[Any] | None = None
         self.trap: Trap | None = None
         self.paused: Pause | None = None  # why the last move stopped early, if it did
@@ -229,7 +252,7 @@ class Machine:
 
     # --- moves -------------------------------------------------------------------------
 
-    def step(self, n: int = 1) -> Instr | None:
+    def step(self, n: int = 1) -> Instr | None:  # (the machine's own handlers, one at a time)
         """Execute `n` instructions (fewer if the call returns); the last one executed."""
         last = None
         for _ in range(n):
@@ -250,10 +273,44 @@ class Machine:
                 raise self._fail(Exhaustion("all fuel consumed"))
             budget = left if budget < 0 else min(budget, left)
         if not self.finished:
-            self._execute(budget)
+            comp = self._compiled_for(budget)
+            hard = None
+            if comp and self.compiled:  # the debugger's: max_steps is a slice, `hard` the bound
+                hard = self.hard
+                if self.fuel is not None:
+                    hard = self.fuel if hard is None else min(hard, self.fuel)
+            elif comp:  # run mode: a bound is exact for compiled code too
+                hard = None if budget < 0 else self.steps + budget
+            while True:
+                self._yielded = False
+                self._execute(budget, comp, hard)
+                if not self._yielded or self.finished or self.compiled or STOP[0]:
+                    break
+                if budget >= 0:  # compiled code ran some of the budget; the machine goes on
+                    assert hard is not None
+                    budget = hard - self.steps
+                    if budget <= 0:
+                        break
             if self.fuel is not None and not self.finished and self.steps >= self.fuel:
                 raise self._fail(Exhaustion("all fuel consumed"))
         return self.results
+
+    def _compiled_for(self, budget: int) -> bool:
+        """Whether this move may call compiled code (exec.fast)."""
+        if self.tier == "machine" or self.compiled is False:
+            return False
+        if self.compiled:
+            return True
+        return self.fast and (budget < 0 or self.tier == "fast")
+
+    def _lim(self, hard: int | None, dispatched: int, extra0: int) -> int:
+        """LIM for compiled code called after `dispatched` instructions of this move: the
+        counter's value at which the step count would reach `hard`."""
+        if STOP[0]:
+            return -UNLIMITED
+        if hard is None:
+            return UNLIMITED
+        return hard - self.steps - dispatched + extra0
 
     def _fail(self, trap: Trap) -> Trap:
         if not trap.stack:
@@ -277,7 +334,7 @@ class Machine:
             code = func.code = compile_function(func)
         self._frames.append([func, code, 0, L, len(S)])
 
-    def _execute(self, budget: int) -> None:
+    def _execute(self, budget: int, comp: bool = False, hard: int | None = None) -> None:
         """The dispatch loop shared by step and run: at most `budget` instructions (-1: no limit).
 
         Activations are plain lists `[func, code, pc, locals, base]` (cheap to push); this
@@ -291,7 +348,9 @@ class Machine:
         frames = self._frames
         fr = frames[-1]
         fast = budget < 0 and self.fast
-        if fast:
+        fused = fast  # run mode: superinstructions (exec.fuse) where the machine runs
+        if fast and not (comp and fr[2] == 0 and fr[0].translated is not False):
+            # (a frame about to run as compiled code needs no superinstructions)
             func = fr[0]
             if func.fast is None:
                 func.fast = compile_fast(func)
@@ -303,7 +362,49 @@ class Machine:
         extra = EXTRA
         extra0 = extra[0]
         i = -1
+        if comp:
+            hook0 = tier_module.HOOK[0]
+            tier_module.HOOK[0] = self.host_hook
+            ck0, ctx0 = CK[0], CTX[0]
+            CTX[0] = self
         try:
+            if comp and pc == 0 and len(S) == fr[4] and fr[0].translated is not False and not self._left:
+                # a frame at its entry (a fresh call): its whole body as compiled code
+                func = fr[0]
+                cf = func.compiled or ensure(func)
+                if func.translated and L[func.nparams :] == func.zero_locals:
+                    frames.pop()
+                    LIM[0] = self._lim(hard, 0, extra0)
+                    self._base = self.steps - extra0
+                    CK[0] = UNLIMITED if self.ck_at is None else self.ck_at - self._base
+                    try:
+                        out = cf(*L[: func.nparams], min(self.compiled_cap, limit - len(frames) - 1), 0)
+                    except Deopt as e:
+                        if e.at_call and not e.frames:  # it did not start: the machine runs it
+                            frames.append(fr)
+                        else:
+                            fr, pending = self._resume(e, fused)
+                            code, L, pc = fr[1], fr[3], fr[2]
+                            if pending is not None:
+                                if not isinstance(pending, Thrown) or not self._catch(pending.exn, pc):
+                                    raise pending from None
+                            self._yielded = self._left = True
+                            return
+                    else:
+                        n = func.nresults
+                        if n == 1:
+                            S.append(out)
+                        elif n:
+                            S.extend(out)
+                        if not frames:
+                            self.results = list(S)
+                            return
+                        fr = frames[-1]
+                        code, L, pc = fr[1], fr[3], fr[2]
+                        if hard is not None or STOP[0]:
+                            self._yielded = True
+                            fr[2] = pc
+                            return
             for i in range(budget if budget >= 0 else 1 << 62):  # noqa: B007 - i counts steps
                 try:
                     pc = code[pc](S, L, pc)
@@ -374,6 +475,46 @@ class Machine:
                     raise Exhaustion("call stack exhausted")
                 fr[2] = pc + 1
                 n = callee.nparams
+                if comp and callee.translated is not False:
+                    cf = callee.compiled or ensure(callee)
+                    if callee.translated:  # the callee as compiled code: a Python call
+                        if n:
+                            args = S[len(S) - n :]
+                            del S[len(S) - n :]
+                        else:
+                            args = []
+                        LIM[0] = self._lim(hard, i + 1, extra0)
+                        self._base = self.steps + i + 1 - extra0
+                        CK[0] = UNLIMITED if self.ck_at is None else self.ck_at - self._base
+                        try:
+                            out = cf(*args, min(self.compiled_cap, limit - len(frames) - 1), 0)
+                        except Deopt as e:
+                            if not (e.at_call and not e.frames):
+                                fr, pending = self._resume(e, fused)
+                                code, L, pc = fr[1], fr[3], fr[2]
+                                i += 1  # (the call ran)
+                                if pending is not None:
+                                    if not isinstance(pending, Thrown) or not self._catch(pending.exn, pc):
+                                        raise pending from None
+                                    fr = frames[-1]
+                                    code, L, pc = fr[1], fr[3], fr[2]
+                                i -= 1  # (the loop's exit counts it)
+                                self._yielded = self._left = True
+                                break
+                            # it did not start (too little budget left): the machine makes the call
+                            S.extend(args)
+                        else:
+                            n = callee.nresults
+                            if n == 1:
+                                S.append(out)
+                            elif n:
+                                S.extend(out)
+                            pc += 1
+                            if hard is not None or STOP[0]:
+                                self._yielded = True
+                                break
+                            continue
+                        n = callee.nparams
                 if n:
                     L = S[-n:]
                     del S[-n:]
@@ -381,7 +522,7 @@ class Machine:
                     L = []
                 if callee.zero_locals:
                     L += callee.zero_locals
-                if fast:  # (inline: the hot path of every call)
+                if fused:  # (inline: the hot path of every call)
                     code = callee.fast
                     if code is None:
                         code = callee.fast = compile_fast(callee)
@@ -409,12 +550,55 @@ class Machine:
             fr[2] = pc
             raise self._fail(Exhaustion(f"resources exhausted: {type(e).__name__}")) from None
         finally:
+            if i > 0:
+                self._left = False
             self.steps += (i if i >= 0 else 0) + extra[0] - extra0
             extra[0] = extra0
+            if comp:
+                tier_module.HOOK[0] = hook0
+                CK[0], CTX[0] = ck0, ctx0
             if fast:  # frames go back to step-mode handlers (same pcs)
                 for raw in frames:
                     raw[1] = raw[0].code
         fr[2] = pc
+
+    def compiled_checkpoint(self, frames: list[tuple[FuncInst, int, list, list]], count: int) -> None:
+        """Compiled code at a loop head (exec.fast): with its frames (innermost first) and the
+        counter at `count`, the machine is, for `on_checkpoint`, in the exact state there."""
+        if self.on_checkpoint is None:
+            return
+        S = self.stack
+        raws = self._frames
+        height, depth, steps = len(S), len(raws), self.steps
+        for func, pc, L, values in reversed(frames):
+            base = len(S)
+            S.extend(values)
+            raws.append([func, _code_of(func, False), pc, L, base])
+        self.steps = self._base + count
+        try:
+            nxt = self.on_checkpoint(self)
+        finally:
+            del S[height:]
+            del raws[depth:]
+            self.steps = steps
+        self.ck_at = nxt
+        CK[0] = UNLIMITED if nxt is None else nxt - self._base
+
+    def _resume(self, e: Deopt, fast: bool) -> tuple[list, WasmError | None]:
+        """Compiled code left (`e`): push its frames (outermost first) as activations, each
+        with its operand stack, and say what is pending at the top one."""
+        S = self.stack
+        frames = self._frames
+        for func, pc, L, values in reversed(e.frames):
+            base = len(S)
+            S.extend(values)
+            # (superinstructions only for functions the compiled tier keeps on the machine:
+            # the others are back in compiled code at their next call)
+            frames.append([func, _code_of(func, fast and func.translated is False), pc, L, base])
+        pending = e.pending
+        if isinstance(pending, Trap):
+            pending = pending_trap(pending)
+        return frames[-1], pending
 
     def _call_host(self, callee: FuncInst, pc: int) -> bool:
         """Call host function `callee` (the call instruction at `pc`) on the arguments on top
@@ -501,6 +685,71 @@ def _code_of(func: FuncInst, fast: bool) -> list:
     if code is None:
         code = func.code = compile_function(func)
     return code
+
+
+def tier_default() -> str:
+    return tier_module.TIER
+
+
+def _nested_form(f: FuncInst) -> Callable[..., Any]:
+    """How compiled code calls a wasm function the translator kept on the machine: a machine of
+    its own for that call; when it stops early, its frames go to the caller's machine."""
+    nres = f.nresults
+
+    def nested(*a: Any) -> Any:
+        d, b = a[-2], a[-1]
+        if d < 0:  # too deep: the caller's machine makes this call
+            raise Deopt(None, at_call=True)
+        hook = tier_module.HOOK[0] or call_host
+        # (its own handlers, not superinstructions: a debugger's patches are in those)
+        m = Machine(f, list(a[:-2]), depth_limit=d + 1, host_hook=hook, fast=False)
+        m.compiled_cap = max(0, d - 4)  # its Python frames count against the same budget
+        m.compiled = True
+        x0 = EXTRA[0]
+        lim = LIM[0]
+        m.hard = None if lim >= UNLIMITED // 2 else max(0, lim - x0 - b)
+        try:
+            while not m.finished:
+                left = None if m.hard is None else m.hard - m.steps
+                if (left is not None and left <= 0) or STOP[0]:
+                    break
+                m.run(left)
+                if m.paused is not None:  # a breakpoint: the caller's machine stops there
+                    break
+        except WasmError as t:
+            EXTRA[0] = x0 + m.steps
+            deep = isinstance(t, Exhaustion) and "call stack" in t.kind
+            # a call too deep for this small machine: the caller's machine runs it again
+            raise _leave(m, None if deep else t) from None
+        finally:
+            LIM[0] = lim
+        EXTRA[0] = x0 + m.steps
+        if not m.finished:  # the budget ran out, or an interrupt: the caller's machine goes on
+            raise _leave(m, None)
+        out = m.results
+        assert out is not None
+        if nres == 1:
+            return out[0]
+        if nres == 0:
+            return None
+        return tuple(out)
+
+    return nested
+
+
+def _leave(m: Machine, pending: WasmError | None) -> Deopt:
+    """A nested machine's frames (and the failure to deliver there) for the caller's machine."""
+    e = Deopt(pending)
+    S = m.stack
+    raws = m._frames
+    for k in range(len(raws) - 1, -1, -1):
+        raw = raws[k]
+        top = raws[k + 1][BASE] if k + 1 < len(raws) else len(S)
+        e.frames.append((raw[FUNC], raw[PC], list(raw[LOCALS]), S[raw[BASE] : top]))
+    return e
+
+
+tier_module.NESTED[0] = _nested_form
 
 
 def invoke(func: FuncInst, args: Sequence[Any], **options: Any) -> list[Any]:

@@ -107,7 +107,8 @@ class FuncInst:
 
     __slots__ = (
         "type", "module", "func", "index", "name", "host", "code", "nparams", "nresults",
-        "zero_locals", "local_types", "fast", "layout", "deftype",
+        "zero_locals", "local_types", "fast", "layout", "deftype", "compiled", "translated",
+        "refs",
     )  # fmt: skip
 
     def __init__(
@@ -131,6 +132,9 @@ class FuncInst:
         self.code: list[Callable[..., int]] | None = None  # compiled lazily by exec.compile
         self.fast: list[Callable[..., int]] | None = None  # run-mode handlers (exec.fuse)
         self.layout: Any = None  # the side table compile_function computed
+        self.compiled: Callable[..., Any] | None = None  # its compiled-tier form (exec.fast)
+        self.translated: bool | None = None  # whether that form is translated code (None: not made yet)
+        self.refs: list[tuple[dict, str]] = []  # the compiled tier's namespaces that call it by name
         self.nparams = len(type.params)
         self.nresults = len(type.results)
         self.local_types: tuple[ValType, ...] = tuple(type.params) + tuple(func.locals if func else ())

@@ -23,6 +23,7 @@ from typing import Any
 
 from ..api import Instance, resolver_for
 from ..errors import LinkError, WasmError
+from ..exec import fast
 from ..exec.instantiate import instantiate
 from ..exec.limits import LIBRARY, StoreLimits
 from ..exec.machine import Machine
@@ -556,6 +557,7 @@ class Workspace:
         instance = self.fresh_wasi(entry, args, stdin)
         config = entry.config
         m = instance.func("_start").machine(depth_limit=self.store.call_depth_limit, fuel=self._limits.fuel)
+        self._compiled(m)
         self.runner.last_machine = m
 
         def drive() -> None:  # in chunks, so that an interrupt is seen
@@ -584,12 +586,19 @@ class Workspace:
     def call(self, func: FuncInst, args: list[Any]) -> list[Any]:
         """Run one call to completion, looking at the interrupt flag every CHUNK steps."""
         m = Machine(func, args, depth_limit=self.store.call_depth_limit, fuel=self._limits.fuel)
+        self._compiled(m)
         self.runner.last_machine = m
         while True:
             self._check_interrupt(m)
             out = m.run(max_steps=CHUNK)
             if out is not None:
                 return out
+
+    def _compiled(self, m: Machine) -> None:
+        """Let `m` run calls as compiled code between its chunks (exec.fast), exactly within
+        the step limit and fuel; an interrupt stops that code too."""
+        m.compiled = None if m.tier == "machine" else True
+        m.hard = self.step_limit
 
     def _check_interrupt(self, m: Machine) -> None:
         if self.step_limit is not None and m.steps >= self.step_limit:
@@ -599,6 +608,7 @@ class Workspace:
             )
         if self._interrupted:
             self._interrupted = False
+            fast.clear_interrupt()
             raise Interrupted(f"interrupted after {m.steps:,} instructions in {self._where(m)}")
 
     @staticmethod
@@ -626,9 +636,11 @@ class Workspace:
     def interrupt(self) -> None:
         """Stop what runs now at its next look at the flag."""
         self._interrupted = True
+        fast.interrupt()
 
     def clear_interrupt(self) -> None:
         self._interrupted = False
+        fast.clear_interrupt()
 
     @contextmanager
     def sigint_handler(self) -> Iterator[None]:

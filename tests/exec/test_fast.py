@@ -1,0 +1,252 @@
+"""The compiled tier (exec.translate, exec.fast): the same results, step counts and, when it
+stops (a trap, an exception, a call too deep), the same machine state as the machine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import wasmlab
+from wasmlab.bench.workloads import WORKLOADS
+from wasmlab.errors import Trap
+from wasmlab.exec import fast
+
+
+def state(m: Any) -> tuple:
+    """Everything the debugger can see of a machine."""
+    frames = [(f.func.name, f.pc, f.locals, f.base) for f in m.frames]
+    trap = None if m.trap is None else (type(m.trap).__name__, m.trap.kind, list(m.trap.stack))
+    return (list(m.stack), frames, m.steps, m.results, trap)
+
+
+def both(wat: str, name: str, *args: Any, imports: Any = None, **options: Any) -> tuple[tuple, tuple]:
+    """Run `name(*args)` on a compiled-tier machine and on a machine-only one (fresh
+    instances each); their states afterwards."""
+    out = []
+    for tier in ("auto", "machine"):
+        inst = wasmlab.load(wat, imports=imports) if imports else wasmlab.load(wat)
+        m = inst.machine(name, *args, tier=tier, **options)
+        try:
+            m.run()
+        except Trap:
+            pass
+        out.append(state(m))
+    return out[0], out[1]
+
+
+@pytest.mark.parametrize("w", WORKLOADS, ids=[w.name for w in WORKLOADS])
+def test_workloads(w: Any) -> None:
+    arg = w.arg if w.name == "fib" else min(w.arg, 2000)
+    ours, machine = both(w.wat, "run", arg)
+    assert ours == machine
+    w.check(arg, ours[3], "the compiled tier")
+
+
+def test_workloads_are_compiled() -> None:
+    before = fast.stats().get("compiled", 0)
+    for w in WORKLOADS:
+        wasmlab.load(w.wat).exports.run(3)
+    assert fast.stats().get("compiled", 0) >= before  # (once per module body: cached)
+    src = fast.source_of(wasmlab.load(WORKLOADS[0].wat).func("run").inst)
+    assert src is not None and "def f(l0, d, b):" in src
+
+
+TRAPS = """
+(module
+  (memory 1)
+  (table 2 funcref)
+  (elem (i32.const 0) $id)
+  (type $ii (func (param i32) (result i32)))
+  (type $v (func))
+  (func $id (param i32) (result i32) (local.get 0))
+  (func $load (export "load") (param i32) (result i32)
+    (i32.add (i32.const 1) (i32.load offset=4 (local.get 0))))
+  (func $store (export "store") (param i32) (result i32)
+    (local i32)
+    (local.set 1 (i32.const 7))
+    (i64.store (local.get 0) (i64.const 5))
+    (local.get 1))
+  (func $div (export "div") (param i32 i32) (result i32)
+    (i32.const 100) (i32.div_s (local.get 0) (local.get 1)) (i32.add))
+  (func $deep (export "deep") (param i32) (result i32)
+    (i32.add (local.get 0) (call $load (i32.mul (local.get 0) (i32.const 1000)))))
+  (func $loop (export "loop") (param i32) (result i32)
+    (local $i i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (i32.const 100)))
+        (drop (i32.load (i32.mul (local.get $i) (local.get 0))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    (local.get $i))
+  (func $ind (export "ind") (param i32 i32) (result i32)
+    (call_indirect (type $ii) (local.get 1) (local.get 0)))
+  (func $ind_v (export "ind_v") (param i32)
+    (call_indirect (type $v) (local.get 0)))
+  (func $unr (export "unr") (param i32) (result i32)
+    (if (local.get 0) (then unreachable))
+    (i32.const 3))
+  (func $rec (export "rec") (param i32) (result i32)
+    (i32.add (i32.const 1) (call $rec (i32.add (local.get 0) (i32.const 1)))))
+  (func $trunc (export "trunc") (param f64) (result i32)
+    (i32.trunc_f64_s (local.get 0))))
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("load", (0,)),
+        ("load", (65533,)),
+        ("store", (65530,)),
+        ("store", (8,)),
+        ("div", (7, 0)),
+        ("div", (0x80000000, 0xFFFFFFFF)),
+        ("div", (7, 2)),
+        ("deep", (3,)),
+        ("deep", (70,)),
+        ("loop", (0,)),
+        ("loop", (700,)),
+        ("ind", (0, 5)),
+        ("ind", (1, 5)),
+        ("ind", (2, 5)),
+        ("ind_v", (0,)),
+        ("unr", (0,)),
+        ("unr", (1,)),
+        ("trunc", (1e30,)),
+        ("trunc", (float("nan"),)),
+        ("trunc", (-7.9,)),
+    ],
+)
+def test_traps_leave_the_machines_state(name: str, args: tuple) -> None:
+    ours, machine = both(TRAPS, name, *args)
+    assert ours == machine
+
+
+@pytest.mark.parametrize("limit", [5, 150, 201, 450, 10_000])
+def test_deep_recursion_ends_in_the_machines_trap(limit: int) -> None:
+    ours, machine = both(TRAPS, "rec", 0, depth_limit=limit)
+    assert ours == machine
+    assert ours[4][1] == "call stack exhausted"
+    assert len(ours[1]) == limit
+
+
+MIXED = """
+(module
+  (import "host" "f" (func $host (param i32) (result i32)))
+  (memory 1)
+  (table 1 funcref)
+  (elem (i32.const 0) $other)
+  (global $g (mut i32) (i32.const 0))
+  (func $other (param i32) (result i32) (local.get 0))
+  ;; table.get keeps this function on the machine
+  (func $kept (param i32) (result i32)
+    (drop (table.get 0 (i32.const 0)))
+    (global.set $g (i32.add (global.get $g) (i32.const 1)))
+    (call $host (i32.load (local.get 0))))
+  (func (export "run") (param i32 i32) (result i32)
+    (local $i i32) (local $s i32)
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $i) (local.get 1)))
+      (local.set $s (i32.add (local.get $s) (call $kept (i32.mul (local.get $i) (local.get 0)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (i32.add (local.get $s) (global.get $g))))
+"""
+
+
+def _host(x: int) -> int:
+    if x == 99:
+        raise ValueError("the host refuses 99")
+    return x + 1
+
+
+@pytest.mark.parametrize("args", [(4, 10), (30000, 10), (1, 5)])
+def test_a_function_kept_on_the_machine_and_a_host_between_compiled_code(args: tuple) -> None:
+    ours, machine = both(MIXED, "run", *args, imports={"host": {"f": _host}})
+    assert ours == machine
+
+
+def test_a_host_failure_inside_compiled_code() -> None:
+    out = []
+    for tier in ("auto", "machine"):
+        inst = wasmlab.load(
+            MIXED.replace("(memory 1)", '(memory (export "m") 1)'), imports={"host": {"f": _host}}
+        )
+        inst.exports.m.write(40, (99).to_bytes(4, "little"))
+        m = inst.machine("run", 10, 10, tier=tier)
+        with pytest.raises(Trap, match="refuses 99"):
+            m.run()
+        out.append(state(m))
+    assert out[0] == out[1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(["load", "store", "div", "deep", "loop", "ind", "unr"]),
+    st.lists(st.integers(min_value=0, max_value=0xFFFFFFFF), min_size=2, max_size=2),
+)
+def test_random_arguments(name: str, pair: list[int]) -> None:
+    nparams = {"div": 2, "ind": 2}.get(name, 1)
+    ours, machine = both(TRAPS, name, *pair[:nparams])
+    assert ours == machine
+
+
+def test_forcing_the_machine() -> None:
+    inst = wasmlab.load(WORKLOADS[0].wat)
+    m = inst.machine("run", 10, tier="machine")
+    assert m.run() == [55]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(range(5)), st.integers(min_value=0, max_value=3000))
+def test_stopping_after_exactly_n_instructions(which: int, n: int) -> None:
+    """With the tier "fast", `run(max_steps=n)` stops compiled code after exactly n
+    instructions, in the state the machine reaches after n steps."""
+    w = WORKLOADS[which]
+    arg = 9 if w.name == "fib" else 200
+    out = []
+    for tier in ("fast", "machine"):
+        m = wasmlab.load(w.wat).machine("run", arg, tier=tier)
+        m.run(max_steps=n)
+        out.append(state(m))
+    assert out[0] == out[1]
+
+
+@pytest.mark.parametrize("fuel", [1, 50, 1234, 5000])
+def test_fuel_is_exact(fuel: int) -> None:
+    out = []
+    for tier in ("fast", "machine"):
+        m = wasmlab.load(TRAPS).machine("loop", 3, tier=tier, fuel=fuel)
+        try:
+            m.run()
+        except Trap:
+            pass
+        out.append(state(m))
+    assert out[0] == out[1]
+
+
+def test_an_interrupt_stops_compiled_code_in_the_machines_state() -> None:
+    import threading
+
+    w = WORKLOADS[1]
+    m = wasmlab.load(w.wat).machine("run", 10**9, tier="fast")
+    m.compiled = True
+    timer = threading.Timer(0.05, fast.interrupt)
+    timer.start()
+    try:
+        m.run(max_steps=10**9)
+    finally:
+        timer.join()
+        fast.clear_interrupt()
+    k = m.steps
+    assert 0 < k < 10**8 and not m.finished
+    m2 = wasmlab.load(w.wat).machine("run", 10**9, tier="machine")
+    m2.run(max_steps=k)
+    assert state(m) == state(m2)
+    m.run(max_steps=5)  # and the machine goes on from there
+    m2.run(max_steps=5)
+    assert state(m) == state(m2)

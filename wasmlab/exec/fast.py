@@ -1,0 +1,424 @@
+"""The compiled tier: wasm functions as Python functions, with the machine's exact state
+whenever they stop.
+
+`ensure(f)` gives a function instance its compiled form (`f.compiled`), translating its
+body once per module (`exec.translate`; the code object is kept with the body's side
+table, shared by every instance) and binding it to the instance's namespace: the
+memories, tables, globals and functions of that instance, by index. A compiled function
+is called `f(*params, d)` (`d`: how many further wasm frames it may push) and returns
+its result (None when it has none, a tuple when it has several).
+
+Functions the translator does not handle keep running on the machine: their `compiled`
+form runs a machine of their own (`NESTED[0]`, set by `exec.machine`), and `translated`
+is False so that the machine runs them in its own frames when it calls them itself.
+Host functions' compiled form calls the current host hook (`HOOK[0]`).
+
+Leaving compiled code (`Deopt`): a trap, an exception, a too-deep call or a host
+function's failure raises `Deopt`; each compiled frame it passes adds itself (function,
+pc, locals, operand stack) and the instructions it ran to the machine's counter `X`
+(`fuse.EXTRA`); the machine rebuilds its activations from the frames and goes on from
+there (`pending`: the trap or exception to deliver at that point, when the instruction
+that failed must not run again, as a host call).
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import sys
+import types
+from collections import Counter
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..errors import Thrown, Trap, WasmError
+from . import numerics as N
+from .compile import Layout, compile_function, layout
+from .fuse import EXTRA
+from .translate import translate
+
+if TYPE_CHECKING:
+    from .runtime import FuncInst, ModuleInst
+
+#: how many nested Python calls compiled code makes before it hands the deeper calls to
+#: the machine's explicit frames (kept well below Python's recursion limit)
+PYTHON_DEPTH = 200
+
+#: the tier: "auto" (compiled code in run mode), "fast" (the same, and never the fused
+#: handlers' superinstructions where compiled code cannot run), "machine" (never compiled)
+TIER = os.environ.get("WASMLAB_TIER", "auto").strip().lower() or "auto"
+if TIER not in ("auto", "fast", "machine"):
+    TIER = "auto"
+
+#: the host hook compiled code calls host functions through (the running machine's)
+HOOK: list[Callable[[Any, list], list] | None] = [None]
+#: `NESTED[0](f)`: the compiled form of a function the translator keeps on the machine
+NESTED: list[Callable[[Any], Callable[..., Any]] | None] = [None]
+
+#: the machine's counter (`X`, fuse.EXTRA) may not pass LIM[0]: compiled code looks at it on
+#: entry, at loop heads and after calls, and leaves for the machine before it could
+LIM: list[int] = [1 << 62]
+#: set by an interrupt (a debugger's stop button): LIM is kept below every count
+STOP: list[bool] = [False]
+UNLIMITED = 1 << 62
+
+
+#: the counter's value at which the running machine wants a checkpoint (its history's)
+CK: list[int] = [UNLIMITED]
+#: the machine whose compiled code runs now (its `compiled_checkpoint` takes checkpoints)
+CTX: list[Any] = [None]
+#: code object of a compiled body -> its call sites by line (see Translation.sites)
+SITES: dict[types.CodeType, dict[int, tuple[int, Any]]] = {}
+#: how far a loop runs before it looks at LIM and CK again
+LOOK = 65536
+
+
+def interrupt() -> None:
+    """Make running compiled code leave for its machine soon (at a loop head or a call)."""
+    STOP[0] = True
+    LIM[0] = -UNLIMITED
+
+
+def clear_interrupt() -> None:
+    STOP[0] = False
+    LIM[0] = UNLIMITED
+
+
+#: what happened to each function translated so far: "compiled" or the reason it was kept
+STATS: Counter[str] = Counter()
+
+
+def stats() -> dict[str, int]:
+    """How many function bodies were compiled, and how many were kept on the machine, by reason."""
+    return dict(STATS)
+
+
+class Deopt(Exception):  # noqa: N818 - a control transfer, not an error
+    """Compiled code hands over to the machine. `frames`: (func, pc, locals, operand stack),
+    innermost first; `pending`: a trap or exception to deliver there instead of running the
+    top frame's instruction; `at_call`: the innermost compiled frame must stay before its
+    call instruction (a host call failed, or the call would be too deep)."""
+
+    def __init__(self, pending: WasmError | None = None, at_call: bool = False) -> None:
+        super().__init__()
+        self.frames: list[tuple[Any, int, list, list]] = []
+        self.pending = pending
+        self.at_call = at_call
+
+    def caller(self, fi: Any, pc: int, n: int, L: Any, below: tuple, operands: tuple) -> None:
+        """A compiled caller at its call instruction `pc` adds its frame (`n`: instructions it ran
+        before that call)."""
+        L = _locals(fi, L)
+        if self.at_call:
+            self.at_call = False
+            EXTRA[0] += n
+            self.frames.append((fi, pc, list(L), list(below) + list(operands)))
+        else:
+            EXTRA[0] += n + 1
+            self.frames.append((fi, pc + 1, list(L), list(below)))
+
+
+def _slow(fi: Any, pc: int, n: int, b: int, L: tuple, S: tuple) -> int:
+    """A loop head whose `lim` ran out: leave for the machine when the budget could run
+    out before the next look (`b`: what callers and this body may run before they look),
+    take the checkpoint the machine wants when one is due; the new `lim`."""
+    x = EXTRA[0]
+    if x + n + b > LIM[0]:
+        raise _deopt(fi, pc, n, L, S)
+    if x + n >= CK[0]:
+        _checkpoint(fi, pc, n, _locals(fi, L), S)
+    room = min(LIM[0] - (x + n + b), CK[0] - (x + n), LOOK)
+    return n + max(room, 1)
+
+
+def _room(b: int) -> int:
+    """How many instructions a loop may run before it looks at LIM and CK again."""
+    x = EXTRA[0]
+    return min(LIM[0] - x - b, CK[0] - x, LOOK)
+
+
+def _checkpoint(fi: Any, pc: int, n: int, L: tuple, S: tuple) -> None:
+    """Hand the running machine the whole state at this loop head (this frame and every
+    compiled caller's, found on the Python stack) for a checkpoint."""
+    machine = CTX[0]
+    CK[0] = UNLIMITED
+    if machine is None:
+        return
+    frames = [(fi, pc, list(L), list(S))]
+    count = n
+    f = sys._getframe(3)  # (the compiled function's caller: _checkpoint <- _slow <- f <- caller)
+    while f is not None:
+        sites = SITES.get(f.f_code)
+        if sites is None:
+            break
+        site = sites.get(f.f_lineno)
+        if site is None:  # pragma: no cover - every call of compiled code is a site
+            return
+        at, expr = site
+        before, locs, below = eval(expr, f.f_globals, f.f_locals)  # noqa: S307 - our own expressions
+        caller = f.f_globals[f"FI{f.f_code.co_name[5:]}"]
+        frames.append((caller, at + 1, _locals(caller, locs), list(below)))
+        count += before + 1
+        f = f.f_back
+    if f is None or f.f_locals.get("self") is not machine:  # a nested machine between: not now
+        return
+    machine.compiled_checkpoint(frames, EXTRA[0] + count)
+
+
+def _locals(fi: Any, L: Any) -> list:
+    """The wasm locals of a compiled frame from its Python locals (`locals()`)."""
+    if isinstance(L, dict):
+        return [L[f"l{i}"] for i in range(len(fi.local_types))]
+    return list(L)
+
+
+def _deopt(fi: Any, pc: int, n: int, L: Any, S: tuple) -> Deopt:
+    L = _locals(fi, L)
+    EXTRA[0] += n
+    e = Deopt()
+    e.frames.append((fi, pc, list(L), list(S)))
+    return e
+
+
+# --- the namespace of an instance ---------------------------------------------------------
+
+
+def _i(st: str) -> Callable[..., tuple]:
+    return struct.Struct(st).unpack_from
+
+
+def _p(st: str) -> Callable[..., None]:
+    return struct.Struct(st).pack_into
+
+
+_BASE: dict[str, Any] = {
+    "X": EXTRA,
+    "LIM": LIM,
+    "CK": CK,
+    "Deopt": Deopt,
+    "DEOPT": _deopt,
+    "SLOW": _slow,
+    "ROOM": _room,
+    "U32": _i("<I"),
+    "U64": _i("<Q"),
+    "U16": _i("<H"),
+    "I8": _i("<b"),
+    "I16": _i("<h"),
+    "I32": _i("<i"),
+    "P32": _p("<I"),
+    "P64": _p("<Q"),
+    "P16": _p("<H"),
+    "F32B": N.f32_from_bits,
+    "F64B": N.f64_from_bits,
+    "F32TB": N.f32_to_bits,
+    "F64TB": N.f64_to_bits,
+}
+
+
+def namespace(inst: ModuleInst) -> dict[str, Any]:
+    """The globals compiled functions of `inst` run with (made once per instance)."""
+    ns = getattr(inst, "fast_ns", None)
+    if ns is not None:
+        return ns
+    ns = dict(_BASE)
+    ns["__builtins__"] = __builtins__
+    ns["ENSURE"] = ensure
+    for k, m in enumerate(inst.mems):
+        ns[f"M{k}"] = m
+    for k, t in enumerate(inst.tables):
+        ns[f"T{k}"] = t
+    for k, g in enumerate(inst.globals):
+        ns[f"G{k}"] = g
+    for k, f in enumerate(inst.funcs):
+        ns[f"FI{k}"] = f
+        ns[f"F{k}"] = _stub(f, ns, f"F{k}")
+    inst.fast_ns = ns  # type: ignore[attr-defined]
+    return ns
+
+
+def _stub(f: FuncInst, ns: dict[str, Any], name: str) -> Callable[..., Any]:
+    """Stands for `f` in a namespace until its first call, then puts the compiled form there."""
+
+    def stub(*args: Any) -> Any:
+        real = f.compiled or ensure(f)
+        ns[name] = real
+        if not any(n is ns and k == name for n, k in f.refs):
+            f.refs.append((ns, name))
+        return real(*args)
+
+    return stub
+
+
+def ensure(f: FuncInst) -> Callable[..., Any]:
+    """`f.compiled`, made if needed (see the module's docstring)."""
+    if f.compiled is not None:
+        return f.compiled
+    if f.host is not None:
+        f.compiled = _host_form(f)
+        f.translated = False
+        return f.compiled
+    code = _code_object(f)
+    if code is None:
+        nested = NESTED[0]
+        assert nested is not None, "exec.machine sets NESTED"
+        f.compiled = nested(f)
+        f.translated = False
+        return f.compiled
+    inst = f.module
+    assert inst is not None
+    ns = namespace(inst)
+    tr_consts = code[1]
+    for k, v in tr_consts.items():
+        ns.setdefault(k, v)
+    fn = types.FunctionType(code[0], ns, f"wasm_{f.index}")
+    f.compiled = fn
+    f.translated = True
+    ns[f"F{f.index}"] = fn
+    if not any(n is ns and k == f"F{f.index}" for n, k in f.refs):
+        f.refs.append((ns, f"F{f.index}"))
+    return fn
+
+
+def _blocked(*args: Any) -> Any:
+    raise Deopt(None, at_call=True)
+
+
+def block(f: FuncInst) -> None:
+    """Keep `f` on the machine (a breakpoint or watchpoint patched its handlers): compiled
+    callers leave for the machine before calling it."""
+    if f.compiled is _blocked:
+        return
+    f.compiled = _blocked
+    f.translated = False
+    for ns, name in f.refs:
+        ns[name] = _blocked
+
+
+def guard(f: FuncInst, stop: Callable[[tuple], bool]) -> bool:
+    """Run `f` as compiled code, but let the machine make each call for which `stop(args)`
+    holds (a conditional breakpoint at its entry: the machine stops there and asks the
+    condition itself). False when `f` stays on the machine."""
+    if f.host is not None or _code_object(f) is None:
+        return False
+    f.compiled = None
+    f.translated = None
+    real = ensure(f)
+
+    def guarded(*a: Any) -> Any:
+        if stop(a[:-2]):
+            raise Deopt(None, at_call=True)
+        return real(*a)
+
+    guarded.guard = True  # type: ignore[attr-defined]
+    f.compiled = guarded
+    for ns, name in f.refs:
+        ns[name] = guarded
+    return True
+
+
+def unblock(f: FuncInst) -> None:
+    """`f` may run as compiled code again."""
+    if f.compiled is not _blocked and not getattr(f.compiled, "guard", False):
+        return
+    f.compiled = None
+    f.translated = None
+    for ns, name in f.refs:
+        ns[name] = _stub(f, ns, name)
+
+
+def _code_object(f: FuncInst) -> tuple[Any, dict[str, Any]] | None:
+    """The code object of `f`'s body (compiled once per module), or None when it stays on the machine."""
+    func = f.func
+    assert func is not None and f.module is not None
+    lay = func.prepared
+    if not isinstance(lay, Layout):
+        if f.code is None:
+            f.code = compile_function(f)
+        lay = func.prepared
+    if not isinstance(lay, Layout):  # pragma: no cover - compile_function always makes one
+        func_types = [g.type for g in f.module.funcs]
+        lay = func.prepared = layout(func.body, f.module.types, func_types, f.nresults)
+    f.layout = lay
+    cached = lay.translated
+    if cached is not None:
+        return cached or None
+    inst = f.module
+    func_types = [g.type for g in inst.funcs]
+    tr = translate(func.body, f.local_types, f.nparams, f.nresults, inst.types, func_types, lay, f.index)
+    result: tuple[Any, dict[str, Any]] | None = None
+    if tr.source is not None:
+        try:
+            module_code = compile(tr.source, f"<wasm function {f.index}>", "exec")
+            code = next(c for c in module_code.co_consts if isinstance(c, types.CodeType))
+            code = code.replace(co_name=f"wasm_{f.index}")
+            SITES[code] = {
+                line: (pc, compile(text, "<site>", "eval")) for line, (pc, text) in tr.sites.items()
+            }
+            result = (code, tr.consts)
+        except (SyntaxError, RecursionError, MemoryError, ValueError) as e:
+            tr.reason = f"python: {type(e).__name__}: {str(e)[:60]}"
+    STATS["compiled" if result is not None else f"kept on the machine: {tr.reason}"] += 1
+    lay.translated = result or False
+    return result
+
+
+def source_of(f: FuncInst) -> str | None:
+    """The Python source the translator makes of `f`'s body (None: it stays on the machine)."""
+    func = f.func
+    if func is None or f.module is None:
+        return None
+    if f.code is None:
+        f.code = compile_function(f)
+    lay = func.prepared
+    inst = f.module
+    func_types = [g.type for g in inst.funcs]
+    return translate(
+        func.body, f.local_types, f.nparams, f.nresults, inst.types, func_types, lay, f.index
+    ).source
+
+
+def _host_form(f: FuncInst) -> Callable[..., Any]:
+    """A host function called from compiled code: through the running machine's host hook; a
+    failure leaves the caller before its call instruction with the failure pending."""
+    nres = f.nresults
+
+    def host(*a: Any) -> Any:
+        args = list(a[:-2])
+        x = EXTRA[0]
+        hook = HOOK[0]
+        assert hook is not None
+        try:
+            out = hook(f, args)
+        except WasmError as t:
+            EXTRA[0] = x
+            raise Deopt(t, at_call=True) from None
+        EXTRA[0] = x
+        if nres == 1:
+            return out[0]
+        if nres == 0:
+            return None
+        return tuple(out)
+
+    return host
+
+
+def pending_trap(t: Trap) -> Trap:
+    """A trap that leaves compiled code: its backtrace is the machine's to write."""
+    t.stack = []
+    t.message = t._render()
+    t.args = (t.message,)
+    return t
+
+
+__all__ = [
+    "Deopt",
+    "Thrown",
+    "block",
+    "ensure",
+    "guard",
+    "interrupt",
+    "namespace",
+    "source_of",
+    "stats",
+    "unblock",
+]

@@ -1,0 +1,966 @@
+"""The compiled tier's translator: one validated function body becomes Python source.
+
+`translate(func, types, func_types, layout)` returns a `Translation`: the source of
+`def f(l0, .., lp-1, d)` (its parameters are the wasm parameters, then `d`, how many
+further wasm frames it may push), or the reason it cannot (`Translation.reason`: an
+instruction the translator does not know keeps the function on the machine).
+
+The shape of the code:
+
+- operand-stack slots are Python locals `s0, s1, ...` (by static height); pure,
+  non-trapping values (locals, constants, wrapping arithmetic, comparisons) stay
+  expressions until something needs them in a slot, so `local.get; i32.const; i32.add;
+  local.set` is one assignment;
+- wasm locals are Python locals `l0, l1, ...`;
+- a block or `if` that some branch targets is a `while True: ... break` (a branch to it is a
+  `break`), a loop that is branched to is a `while True:` (a branch to it is `continue`); a
+  branch out of several of these at once sets `J` to the target's number and breaks, and
+  each construct passed checks `J` after it; `br_table` is an if/elif chain by target;
+- executed instructions are counted per straight-line stretch: `n += k` where control
+  flow splits or joins, added to the machine's counter (`X[0]`) at each return and when
+  leaving for the machine;
+- every instruction that can trap (loads, stores, division, conversions, indirect calls,
+  `unreachable`) and every call checks; on a trap the code raises `Deopt` describing this
+  frame exactly before the instruction (its pc, locals, operand stack, the instructions it
+  ran), every caller adds its own frame, and the machine rebuilds its frames from them and
+  executes the trapping instruction itself: the trap, its message and the state it leaves
+  are the machine's own.
+
+The names the code uses besides its locals (`X`, `F3`, `G0`, `M0`, `T0`, `FI2`, ...) are
+the globals of the instance's namespace (see `exec.fast`), so one code object serves
+every instance of a module.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..syntax.module import Instr
+from ..syntax.types import FuncType, ValType
+from .compile import Layout, block_arity
+from .numerics import NUMERIC, default_value, f32_from_bits, f64_from_bits
+
+M32 = "0xFFFFFFFF"
+M64 = "0xFFFFFFFFFFFFFFFF"
+S31 = "0x80000000"
+S63 = "0x8000000000000000"
+
+#: expressions over operands a, b: (python text, result is a bool)
+_BIN: dict[str, tuple[str, bool]] = {
+    "i32.add": (f"(({{a}}) + ({{b}})) & {M32}", False),
+    "i32.sub": (f"(({{a}}) - ({{b}})) & {M32}", False),
+    "i32.mul": (f"(({{a}}) * ({{b}})) & {M32}", False),
+    "i32.and": ("({a}) & ({b})", False),
+    "i32.or": ("({a}) | ({b})", False),
+    "i32.xor": ("({a}) ^ ({b})", False),
+    "i32.shl": (f"(({{a}}) << (({{b}}) & 31)) & {M32}", False),
+    "i32.shr_u": ("({a}) >> (({b}) & 31)", False),
+    "i64.add": (f"(({{a}}) + ({{b}})) & {M64}", False),
+    "i64.sub": (f"(({{a}}) - ({{b}})) & {M64}", False),
+    "i64.mul": (f"(({{a}}) * ({{b}})) & {M64}", False),
+    "i64.and": ("({a}) & ({b})", False),
+    "i64.or": ("({a}) | ({b})", False),
+    "i64.xor": ("({a}) ^ ({b})", False),
+    "i64.shl": (f"(({{a}}) << (({{b}}) & 63)) & {M64}", False),
+    "i64.shr_u": ("({a}) >> (({b}) & 63)", False),
+    "f64.add": ("({a}) + ({b})", False),
+    "f64.sub": ("({a}) - ({b})", False),
+    "f64.mul": ("({a}) * ({b})", False),
+}
+for _t in ("i32", "i64", "f32", "f64"):
+    _BIN[f"{_t}.eq"] = ("({a}) == ({b})", True)
+    _BIN[f"{_t}.ne"] = ("({a}) != ({b})", True)
+for _t, _sign in (("i32", S31), ("i64", S63)):
+    for _name, _py in (("lt", "<"), ("gt", ">"), ("le", "<="), ("ge", ">=")):
+        _BIN[f"{_t}.{_name}_u"] = (f"({{a}}) {_py} ({{b}})", True)
+        _BIN[f"{_t}.{_name}_s"] = (f"(({{a}}) ^ {_sign}) {_py} (({{b}}) ^ {_sign})", True)
+for _t in ("f32", "f64"):
+    for _name, _py in (("lt", "<"), ("gt", ">"), ("le", "<="), ("ge", ">=")):
+        _BIN[f"{_t}.{_name}"] = (f"({{a}}) {_py} ({{b}})", True)
+
+_UN: dict[str, tuple[str, bool]] = {
+    "i64.extend_i32_u": ("{a}", False),
+    "i32.wrap_i64": (f"({{a}}) & {M32}", False),
+}
+
+#: numeric functions that can trap (integer division, float-to-int truncation)
+_TRAPPING = {
+    name
+    for name in NUMERIC
+    if name[:3] in ("i32", "i64")
+    and ("div" in name or "rem" in name or ("trunc" in name and "sat" not in name))
+}
+
+#: loads: (struct name in the namespace, conversion applied to the unpacked value or None, size)
+_LOADS: dict[str, tuple[str, str | None, int]] = {
+    "i32.load": ("U32", None, 4),
+    "i64.load": ("U64", None, 8),
+    "f32.load": ("U32", "F32B", 4),
+    "f64.load": ("U64", "F64B", 8),
+    "i32.load8_s": ("I8", "W32", 1),
+    "i32.load8_u": ("BYTE", None, 1),
+    "i32.load16_s": ("I16", "W32", 2),
+    "i32.load16_u": ("U16", None, 2),
+    "i64.load8_s": ("I8", "W64", 1),
+    "i64.load8_u": ("BYTE", None, 1),
+    "i64.load16_s": ("I16", "W64", 2),
+    "i64.load16_u": ("U16", None, 2),
+    "i64.load32_s": ("I32", "W64", 4),
+    "i64.load32_u": ("U32", None, 4),
+}
+#: stores: (pack name, expression template for the stored value, size)
+_STORES: dict[str, tuple[str, str, int]] = {
+    "i32.store": ("P32", "{v}", 4),
+    "i64.store": ("P64", "{v}", 8),
+    "f32.store": ("P32", "F32TB({v})", 4),
+    "f64.store": ("P64", "F64TB({v})", 8),
+    "i32.store8": ("BYTE", "({v}) & 0xFF", 1),
+    "i64.store8": ("BYTE", "({v}) & 0xFF", 1),
+    "i32.store16": ("P16", "({v}) & 0xFFFF", 2),
+    "i64.store16": ("P16", "({v}) & 0xFFFF", 2),
+    "i64.store32": ("P32", f"({{v}}) & {M32}", 4),
+}
+
+_STRUCTURE = {"block", "loop", "if", "else", "end", "br", "br_if", "br_table", "return", "nop", "unreachable"}
+_SIMPLE = {
+    "drop", "select", "local.get", "local.set", "local.tee", "global.get", "global.set",
+    "i32.const", "i64.const", "f32.const", "f64.const", "call", "call_indirect",
+    "memory.size", "memory.grow", "memory.fill", "memory.copy",
+}  # fmt: skip
+
+#: instructions a loop runs between two looks at LIM (an interrupt is seen within them)
+LOOK = 65536
+
+#: deepest lazy expression before it is put in a slot (keeps the source's nesting small)
+_MAX_DEPTH = 6
+
+
+class Unsupported(Exception):  # noqa: N818 - an outcome, not an error
+    """The body uses something the translator does not do: the function stays on the machine."""
+
+
+@dataclass
+class Translation:
+    source: str | None
+    reason: str | None = None
+    #: names of constants the code reads from the namespace, with their values
+    consts: dict[str, Any] = field(default_factory=dict)
+    #: line of each call statement -> (its pc, an expression of the frame's count before the
+    #: call, locals and operand stack below the arguments)
+    sites: dict[int, tuple[int, str]] = field(default_factory=dict)
+
+
+class _Entry:
+    """A value on the symbolic operand stack: a Python expression over locals and (only
+    its own) slot, or the slot itself."""
+
+    __slots__ = ("expr", "locs", "slots", "depth", "boolean")
+
+    def __init__(
+        self, expr: str, locs: frozenset, slots: frozenset, depth: int, boolean: bool = False
+    ) -> None:
+        self.expr = expr
+        self.locs = locs
+        self.slots = slots
+        self.depth = depth
+        self.boolean = boolean
+
+    def num(self) -> str:
+        """As a wasm number (an i32 0/1 for a comparison)."""
+        return f"(1 if {self.expr} else 0)" if self.boolean else self.expr
+
+    def cond(self) -> str:
+        return self.expr
+
+
+_EMPTY: frozenset = frozenset()
+
+
+class _Level:
+    """One Python block being written: forward targets `J` may hold here, whether an
+    `if not J:` guard is open, whether it has a statement."""
+
+    __slots__ = ("pending", "guard", "any")
+
+    def __init__(self) -> None:
+        self.pending: set[int] = set()
+        self.guard = False
+        self.any = False
+
+
+class _Label:
+    __slots__ = ("kind", "height", "arity", "nresults", "construct", "id", "escapes", "start")
+
+    def __init__(
+        self, kind: str, start: int, height: int, arity: int, nresults: int, construct: bool, ident: int
+    ):
+        self.kind = kind
+        self.start = start
+        self.height = height
+        self.arity = arity
+        self.nresults = nresults
+        self.construct = construct
+        self.id = ident
+        self.escapes: set[int] = set()  # targets of branches that leave this construct
+
+
+def _targets(body: list[Instr]) -> set[int]:
+    """The start pcs of the blocks, loops and ifs some branch targets."""
+    out: set[int] = set()
+    ctrl: list[int] = []
+    for pc, ins in enumerate(body):
+        name = ins.op.name
+        if name in ("block", "loop", "if", "try_table"):
+            ctrl.append(pc)
+        elif name == "end":
+            if ctrl:
+                ctrl.pop()
+        elif name in ("br", "br_if"):
+            d = ins.imm
+            if d < len(ctrl):
+                out.add(ctrl[-1 - d])
+        elif name == "br_table":
+            labels, default = ins.imm
+            for d in (*labels, default):
+                if d < len(ctrl):
+                    out.add(ctrl[-1 - d])
+    return out
+
+
+class _Translator:
+    def __init__(
+        self, body: list[Instr], local_types: tuple, nparams: int, nresults: int, types: list, func_types: list,
+        lay: Layout, index: int,
+    ) -> None:  # fmt: skip
+        self.body = body
+        self.local_types = local_types
+        self.nparams = nparams
+        self.nresults = nresults
+        self.types = types
+        self.func_types = func_types
+        self.lay = lay
+        self.index = index
+        self.lines: list[str] = []
+        self.ind = 1
+        self.stack: list[_Entry] = []
+        self.pend = 0  # instructions run since the last `n +=`
+        self.used_n = False
+        self.used_j = False
+        self.mems: set[int] = set()
+        self.consts: dict[str, Any] = {}
+        self.targets = _targets(body)
+        self.sites: list[tuple[int, int, str]] = []
+        self.site_lines: dict[int, tuple[int, str]] = {}
+        #: at most this many instructions run between two looks at the budget (a body
+        #: without loops or calls runs at most its length)
+        self.margin = len(body)
+        self.has_loops = any(body[t].op.name == "loop" for t in self.targets)
+        self.mems_used = _memories_used(body)
+        self.labels: list[_Label] = []
+        self.levels: list[_Level] = [_Level()]
+        self.next_id = 1
+        self.fi = f"FI{index}"
+
+    # --- emission helpers ----------------------------------------------------------------
+
+    def emit(self, line: str) -> None:
+        """A statement: after a branch that may have set `J` (a forward branch not yet at its
+        block's end), statements run only while `J` is 0 (`if not J:` guards, side by side)."""
+        lv = self.levels[-1]
+        if lv.pending and not lv.guard:
+            self.lines.append("    " * self.ind + "if not J:")
+            self.ind += 1
+            lv.guard = True
+        self.lines.append("    " * self.ind + line)
+        lv.any = True
+
+    def emit_raw(self, line: str) -> None:
+        self.lines.append("    " * self.ind + line)
+        self.levels[-1].any = True
+
+    def close_guard(self) -> None:
+        lv = self.levels[-1]
+        if lv.guard:
+            self.ind -= 1
+            lv.guard = False
+
+    def enter(self, header: str) -> None:
+        """A Python block (`header` ends with ':'): its statements one level in."""
+        self.emit(header)
+        self.ind += 1
+        self.levels.append(_Level())
+
+    def leave(self) -> set[int]:
+        """The end of a Python block: the forward targets `J` may hold after it."""
+        self.close_guard()
+        lv = self.levels.pop()
+        if not lv.any:
+            self.emit_raw("pass")
+        self.ind -= 1
+        return lv.pending
+
+    def merge(self, pending: set[int]) -> None:
+        """After a statement whose blocks may have set `J` to one of `pending`."""
+        if pending:
+            lv = self.levels[-1]
+            self.close_guard()
+            lv.pending |= pending
+
+    def flush_count(self) -> None:
+        if self.pend:
+            self.emit(f"n += {self.pend}")
+            self.used_n = True
+            self.pend = 0
+
+    def count_expr(self, extra: int = 0) -> str:
+        k = self.pend + extra
+        self.used_n = True
+        return f"n + {k}" if k else "n"
+
+    def push(self, expr: str, locs: frozenset = _EMPTY, slots: frozenset = _EMPTY, depth: int = 0, boolean: bool = False) -> None:  # fmt: skip
+        h = len(self.stack)
+        e = _Entry(expr, locs, slots, depth, boolean)
+        self.stack.append(e)
+        if (slots and slots != {h}) or depth > _MAX_DEPTH:
+            self.materialize(h)
+
+    def push_var(self, name: str) -> None:
+        """A value held in a variable of its own (assigned once per run of this stretch)."""
+        self.stack.append(_Entry(name, _EMPTY, _EMPTY, 0))
+
+    def push_slot(self) -> str:
+        h = len(self.stack)
+        name = f"s{h}"
+        self.stack.append(_Entry(name, _EMPTY, frozenset((h,)), 0))
+        return name
+
+    def materialize(self, i: int) -> None:
+        e = self.stack[i]
+        name = f"s{i}"
+        if e.expr == name and not e.boolean:
+            return
+        self.emit(f"{name} = {e.num()}")
+        self.stack[i] = _Entry(name, _EMPTY, frozenset((i,)), 0)
+
+    def flush_stack(self) -> None:
+        for i in range(len(self.stack)):
+            self.materialize(i)
+
+    def pop(self) -> _Entry:
+        return self.stack.pop()
+
+    def locals_tuple(self) -> str:
+        """The frame's locals where the code leaves for the machine (a dict: exec.fast reads
+        l0, l1, ... out of it; a long tuple at every such place would make big sources)."""
+        return "locals()" if self.local_types else "()"
+
+    def values_tuple(self, entries: list[_Entry]) -> str:
+        if not entries:
+            return "()"
+        return "(" + ", ".join(e.num() for e in entries) + ("," if len(entries) == 1 else "") + ")"
+
+    def deopt(self, pc: int, extra_stack: list[_Entry] | None = None) -> str:
+        """The statement that leaves for the machine just before instruction `pc` runs, with
+        the current stack (plus `extra_stack`, operands already popped symbolically)."""
+        entries = self.stack + (extra_stack or [])
+        return f"raise DEOPT({self.fi}, {pc}, {self.count_expr()}, {self.locals_tuple()}, {self.values_tuple(entries)})"
+
+    def guarded(self, pc: int, stmts: list[str], operands: list[_Entry]) -> None:
+        """Statements that may raise (a trap): on any exception, leave before `pc`."""
+        self.emit("try:")
+        self.ind += 1
+        for s in stmts:
+            self.emit(s)
+        self.ind -= 1
+        self.emit("except Exception:")
+        self.ind += 1
+        self.emit(self.deopt(pc, operands))
+        self.ind -= 1
+
+    def const_name(self, value: Any) -> str:
+        if isinstance(value, float) and math.isfinite(value) and value == value:
+            return repr(value)
+        name = f"K{self.index}_{len(self.consts)}"
+        self.consts[name] = value
+        return name
+
+    # --- control ----------------------------------------------------------------------
+
+    def open_label(self, kind: str, pc: int, bt: Any, height_below: int) -> _Label:
+        p, r = block_arity(self.types, bt)
+        construct = kind == "loop" and pc in self.targets  # (only loops become `while`s)
+        lab = _Label(kind, pc, height_below, p if kind == "loop" else r, r, construct, self.next_id)
+        self.next_id += 1
+        self.labels.append(lab)
+        return lab
+
+    def branch(self, depth: int, extra_count: int = 1) -> None:
+        """Emit a branch to the label `depth` out (the branch instruction counted in
+        `extra_count`): move the kept values, count, and leave."""
+        if depth == len(self.labels):  # the function's label: return
+            keep = self.stack[len(self.stack) - self.nresults :] if self.nresults else []
+            self.ret(keep, extra_count + 1)  # (the function's end runs too)
+            return
+        target = self.labels[-1 - depth]
+        k = target.arity
+        vals = self.stack[len(self.stack) - k :] if k else []
+        dst = [f"s{target.height + j}" for j in range(k)]
+        src = [v.num() for v in vals]
+        pairs = [(d, s) for d, s in zip(dst, src, strict=True) if d != s]
+        if pairs:
+            self.emit(", ".join(d for d, _ in pairs) + " = " + ", ".join(s for _, s in pairs))
+        k_count = self.pend + extra_count
+        if k_count:
+            self.emit(f"n += {k_count}")
+            self.used_n = True
+        crossed = [lab for lab in self.labels[len(self.labels) - depth :] if lab.construct]
+        if target.kind == "loop" and not crossed:
+            self.emit("continue")
+            return
+        self.used_j = True
+        self.emit(f"J = {target.id}")
+        if not crossed:  # a forward branch: what follows up to the target's end is skipped
+            self.levels[-1].pending.add(target.id)
+            self.close_guard()
+            return
+        for lab in crossed:
+            lab.escapes.add(target.id)
+        self.emit("break")
+
+    def ret(self, values: list[_Entry], extra_count: int) -> None:
+        k = self.pend + extra_count
+        self.emit(f"X[0] += n + {k}" if k else "X[0] += n")
+        if not values:
+            self.emit("return")
+        elif len(values) == 1:
+            self.emit(f"return {values[0].num()}")
+        else:
+            self.emit("return " + ", ".join(v.num() for v in values))
+
+    def after_construct(self, lab: _Label) -> None:
+        """Code after a loop's `while`: follow a branch that passed through it (`J` set):
+        continue or leave the enclosing loop, or skip to a block's end in this one."""
+        if not lab.escapes:
+            return
+        outer = next((x for x in reversed(self.labels) if x.construct), None)
+        outside = set()
+        if outer is not None:
+            k = self.labels.index(outer)
+            outside = {x.id for x in self.labels[:k]} & lab.escapes
+            for x in self.labels[:k]:
+                if x.id in lab.escapes:
+                    outer.escapes.add(x.id)
+        here = lab.escapes - outside - ({outer.id} if outer is not None else set())
+        if outer is not None and (outer.id in lab.escapes or outside):
+            self.emit_raw("if J:")
+            self.ind += 1
+            if outer.id in lab.escapes:
+                self.emit_raw(f"if J == {outer.id}:")
+                self.emit_raw("    J = 0")
+                self.emit_raw("    continue")
+            if outside:
+                self.emit_raw("if " + " or ".join(f"J == {t}" for t in sorted(outside)) + ":")
+                self.emit_raw("    break")
+            self.ind -= 1
+        self.merge(here)
+
+    # --- the body ------------------------------------------------------------------------
+
+    def run(self) -> str:
+        body = self.body
+        lay = self.lay
+        n = len(body)
+        pc = 0
+        # a stack of open structures: (label, kind of python construct, saved stack for if/else)
+        opened: list[tuple[_Label, list[_Entry] | None]] = []
+        dead_depth = -1  # >= 0: skipping unreachable code; counts nested blocks opened in it
+        while pc < n:
+            ins = body[pc]
+            name = ins.op.name
+            if dead_depth >= 0:
+                if name in ("block", "loop", "if", "try_table"):
+                    dead_depth += 1
+                    pc += 1
+                    continue
+                if name == "end" or name == "else":
+                    if dead_depth > 0:
+                        if name == "end":
+                            dead_depth -= 1
+                        pc += 1
+                        continue
+                    dead_depth = -1
+                    # fall through: handle the end/else that closes the dead region
+                else:
+                    pc += 1
+                    continue
+            if not lay.reachable[pc] and name not in ("end", "else"):
+                raise Unsupported("unreachable code outside a dead region")
+            if name not in _STRUCTURE and name not in _SIMPLE and name not in _LOADS and name not in _STORES:
+                if name not in NUMERIC or ins.op.prefix == 0xFD:
+                    raise Unsupported(name)
+            dead = self.instr(pc, ins, name, opened)
+            if dead:
+                dead_depth = 0
+                self.pend = 0  # (what ran was counted by the branch, return or trap)
+            pc += 1
+        if opened:
+            raise Unsupported("unbalanced blocks")
+        return self.finish()
+
+    def instr(self, pc: int, ins: Instr, name: str, opened: list) -> bool:
+        """Emit one instruction; True when what follows (to the block's end) is unreachable."""
+        imm = ins.imm
+        st = self.stack
+        if name == "nop":
+            self.pend += 1
+            return False
+        if name == "block" or name == "loop":
+            p, _ = block_arity(self.types, imm)
+            lab = self.open_label(name, pc, imm, len(st) - p)
+            if name == "loop" or pc in self.targets:
+                self.flush_stack()  # (a join: values in their slots)
+            self.pend += 1
+            if lab.construct:
+                self.flush_count()
+                self.enter("while True:")
+                self.loop_check(pc)
+            opened.append((lab, None))
+            return False
+        if name == "if":
+            c = self.pop()
+            p, _ = block_arity(self.types, imm)
+            self.flush_stack()
+            lab = self.open_label("if", pc, imm, len(st) - p)
+            self.pend += 1
+            self.flush_count()
+            self.enter(f"if {c.cond()}:")
+            opened.append((lab, (list(st), None)))  # the stack the else arm starts from
+            return False
+        if name == "else":
+            lab, (saved, _) = opened[-1]
+            # the then arm reaches the end: its results in slots, `else` and `end` counted
+            # on the way (the else jumps to the end, which runs)
+            if self.lay.reachable[pc]:  # (the then arm falls through to the else)
+                self.flush_stack()
+                self.pend += 1
+                self.flush_count()
+            self.pend = 0
+            then_pending = self.leave()
+            self.emit_raw("else:")
+            self.ind += 1
+            self.levels.append(_Level())
+            self.stack = list(saved)
+            opened[-1] = (lab, (None, then_pending))
+            lab.kind = "else"
+            return False
+        if name == "end":
+            if not opened:  # the function's end
+                if self.lay.reachable[pc]:
+                    keep = st[len(st) - self.nresults :] if self.nresults else []
+                    self.ret(keep, 1)
+                return False
+            lab, info = opened.pop()
+            self.labels.pop()
+            reached = self.lay.reachable[pc]  # (by falling through to it)
+            h = lab.height
+            targeted = lab.start in self.targets
+            joined = targeted or lab.kind in ("if", "else")
+            if reached and joined:  # the values every path brings, in their slots
+                self.flush_stack()
+                self.flush_count()
+            if lab.kind in ("if", "else"):
+                arm_pending = self.leave()
+                # (an if without else: the false path comes to the end directly)
+                self.merge(arm_pending | (info[1] or set()))
+            elif lab.construct:
+                if reached:
+                    self.emit("break")
+                self.leave()
+                self.after_construct(lab)
+            if lab.kind != "loop" and lab.id in self.levels[-1].pending:
+                self.close_guard()
+                self.emit_raw(f"if J == {lab.id}:")
+                self.emit_raw("    J = 0")
+                self.levels[-1].pending.discard(lab.id)
+            if joined or lab.construct or not reached:
+                results = None
+            else:  # nothing branches here: the results are what is on top
+                results = st[len(st) - lab.nresults :] if lab.nresults else []
+            self.stack = self.stack[:h]
+            if results is None:
+                for j in range(lab.nresults):
+                    self.stack.append(_Entry(f"s{h + j}", _EMPTY, frozenset((h + j,)), 0))
+            else:
+                self.stack += results
+            self.pend += 1  # the end itself runs on every path that reaches it
+            return False
+        if name == "br":
+            self.branch(imm)
+            return True
+        if name == "br_if":
+            c = self.pop()
+            self.enter(f"if {c.cond()}:")
+            self.branch(imm)
+            self.merge(self.leave())
+            self.pend += 1
+            return False
+        if name == "br_table":
+            c = self.pop()
+            labels, default = imm
+            self.emit(f"t = {c.num()}")
+            by_depth: dict[int, list[int]] = {}
+            for i, d in enumerate(labels):
+                if d != default:
+                    by_depth.setdefault(d, []).append(i)
+            pending: set[int] = set()
+            first = True
+            for d, idx in by_depth.items():
+                test = f"t == {idx[0]}" if len(idx) == 1 else f"t in {frozenset(idx)!r}"
+                if first:
+                    self.enter(f"if {test}:")
+                else:
+                    self.emit_raw(f"elif {test}:")
+                    self.ind += 1
+                    self.levels.append(_Level())
+                first = False
+                self.branch(d)
+                pending |= self.leave()
+            if not first:
+                self.emit_raw("else:")
+                self.ind += 1
+                self.levels.append(_Level())
+            self.branch(default)
+            if not first:
+                pending |= self.leave()
+            self.merge(pending)
+            return True
+        if name == "return":
+            keep = st[len(st) - self.nresults :] if self.nresults else []
+            self.ret(keep, 1)
+            return True
+        if name == "unreachable":
+            self.emit(self.deopt(pc))
+            return True
+        if name == "drop":
+            self.pop()
+            self.pend += 1
+            return False
+        if name == "select":
+            c = self.pop()
+            b = self.pop()
+            a = self.pop()
+            self.push(
+                f"({a.num()} if {c.cond()} else {b.num()})",
+                a.locs | b.locs | c.locs,
+                a.slots | b.slots | c.slots,
+                max(a.depth, b.depth, c.depth) + 1,
+            )
+            self.pend += 1
+            return False
+        if name == "local.get":
+            self.push(f"l{imm}", frozenset((imm,)))
+            self.pend += 1
+            return False
+        if name in ("local.set", "local.tee"):
+            v = self.pop()
+            for i, e in enumerate(st):
+                if imm in e.locs:
+                    self.materialize(i)
+            self.emit(f"l{imm} = {v.num()}")
+            if name == "local.tee":
+                self.push(f"l{imm}", frozenset((imm,)))
+            self.pend += 1
+            return False
+        if name == "global.get":
+            self.emit(f"v{pc} = G{imm}.value")
+            self.push_var(f"v{pc}")
+            self.pend += 1
+            return False
+        if name == "global.set":
+            v = self.pop()
+            self.emit(f"G{imm}.value = {v.num()}")
+            self.pend += 1
+            return False
+        if name in ("i32.const", "i64.const"):
+            self.push(str(imm))
+            self.pend += 1
+            return False
+        if name == "f64.const":
+            self.push(self.const_name(f64_from_bits(imm)))
+            self.pend += 1
+            return False
+        if name == "f32.const":
+            self.push(self.const_name(f32_from_bits(imm)))
+            self.pend += 1
+            return False
+        if name in ("call", "call_indirect"):
+            self.call(pc, ins, name)
+            return False
+        if name in _LOADS:
+            self.load(pc, ins, name)
+            return False
+        if name in _STORES:
+            self.store(pc, ins, name)
+            return False
+        if name == "memory.size":
+            self.mems.add(imm)
+            self.emit(f"v{pc} = len(D{imm}) >> 16")
+            self.push_var(f"v{pc}")
+            self.pend += 1
+            return False
+        if name == "memory.grow":
+            self.mems.add(imm)
+            v = self.pop()
+            self.guarded(pc, [f"v{pc} = M{imm}.grow({v.num()})"], [v])
+            self.push_var(f"v{pc}")
+            self.emit(f"D{imm} = M{imm}.data")
+            self.pend += 1
+            return False
+        if name in ("memory.fill", "memory.copy"):
+            nn = self.pop()
+            b = self.pop()
+            a = self.pop()
+            if name == "memory.fill":
+                self.mems.add(imm)
+                stmts = [
+                    f"t = {a.num()}",
+                    f"u = {nn.num()}",
+                    f"if t + u > len(D{imm}): raise IndexError",
+                    f"D{imm}[t : t + u] = bytes(((({b.num()}) & 0xFF),)) * u",
+                ]
+            else:
+                dm, sm = imm
+                self.mems.update((dm, sm))
+                stmts = [
+                    f"t = {a.num()}",
+                    f"w = {b.num()}",
+                    f"u = {nn.num()}",
+                    f"if w + u > len(D{sm}) or t + u > len(D{dm}): raise IndexError",
+                    f"D{dm}[t : t + u] = D{sm}[w : w + u]",
+                ]
+            self.guarded(pc, stmts, [a, b, nn])
+            self.pend += 1
+            return False
+        # numeric
+        return self.numeric(pc, ins, name)
+
+    def numeric(self, pc: int, ins: Instr, name: str) -> bool:
+        op = ins.op
+        npop = len(op.params or ())
+        args = [self.pop() for _ in range(npop)][::-1]
+        locs = frozenset().union(*(a.locs for a in args)) if args else _EMPTY
+        slots = frozenset().union(*(a.slots for a in args)) if args else _EMPTY
+        depth = max((a.depth for a in args), default=0) + 1
+        if name in _BIN:
+            text, boolean = _BIN[name]
+            self.push(text.format(a=args[0].num(), b=args[1].num()), locs, slots, depth, boolean)
+        elif name in ("i32.eqz", "i64.eqz"):
+            a = args[0]
+            self.push(f"not {a.expr}" if a.boolean else f"not {a.expr}", locs, slots, depth, True)
+        elif name in _UN:
+            text, boolean = _UN[name]
+            self.push(text.format(a=args[0].num()), locs, slots, depth, boolean)
+        else:
+            fn = "N_" + name.replace(".", "_")
+            call = f"{fn}({', '.join(a.num() for a in args)})"
+            self.consts[fn] = NUMERIC[name]
+            if name in _TRAPPING:
+                self.guarded(pc, [f"v{pc} = {call}"], args)
+                self.push_var(f"v{pc}")
+            else:
+                self.push(call, locs, slots, depth)
+        self.pend += 1
+        return False
+
+    def load(self, pc: int, ins: Instr, name: str) -> None:
+        imm = ins.imm
+        if not (isinstance(imm, tuple) and len(imm) == 3):
+            raise Unsupported(f"{name} immediates")
+        _, offset, mem = imm
+        self.mems.add(mem)
+        a = self.pop()
+        ea = f"{a.num()} + {offset}" if offset else a.num()
+        st, conv, _ = _LOADS[name]
+        if st == "BYTE":
+            value = f"D{mem}[{ea}]"
+        else:
+            value = f"{st}(D{mem}, {ea})[0]"
+        if conv == "W32":
+            value = f"({value}) & {M32}"
+        elif conv == "W64":
+            value = f"({value}) & {M64}"
+        elif conv is not None:
+            value = f"{conv}({value})"
+        self.guarded(pc, [f"v{pc} = {value}"], [a])
+        self.push_var(f"v{pc}")
+        self.pend += 1
+
+    def store(self, pc: int, ins: Instr, name: str) -> None:
+        imm = ins.imm
+        if not (isinstance(imm, tuple) and len(imm) == 3):
+            raise Unsupported(f"{name} immediates")
+        _, offset, mem = imm
+        self.mems.add(mem)
+        v = self.pop()
+        a = self.pop()
+        ea = f"{a.num()} + {offset}" if offset else a.num()
+        pack, tmpl, size = _STORES[name]
+        value = tmpl.format(v=v.num())
+        if pack == "BYTE":
+            stmts = [f"D{mem}[{ea}] = {value}"]
+        else:
+            stmts = [
+                "t = " + ea,
+                f"if t + {size} > len(D{mem}): raise IndexError",
+                f"{pack}(D{mem}, t, {value})",
+            ]
+        self.guarded(pc, stmts, [a, v])
+        self.pend += 1
+
+    def call(self, pc: int, ins: Instr, name: str) -> None:
+        if name == "call":
+            ft: FuncType = self.func_types[ins.imm]
+        else:
+            typeidx, table = ins.imm
+            ft = self.types[typeidx]
+            if not isinstance(ft, FuncType):
+                raise Unsupported("call_indirect type")
+        p = len(ft.params)
+        r = len(ft.results)
+        index = self.pop() if name == "call_indirect" else None
+        args = [self.pop() for _ in range(p)][::-1]
+        below = list(self.stack)
+        operands = args + ([index] if index is not None else [])
+        if name == "call":
+            target = f"F{ins.imm}"
+        else:
+            assert index is not None
+            self.guarded(
+                pc,
+                [
+                    f"f = T{table}.elements[{index.num()}]",
+                    f"if f.type is not TY{typeidx} and f.type != TY{typeidx}: raise IndexError",
+                    "c = f.compiled or ENSURE(f)",
+                ],
+                operands,
+            )
+            target = "c"
+            self.consts[f"TY{typeidx}"] = ft
+        # the callee may run until its budget check says `b` + what it adds could pass the limit
+        call = (
+            f"{target}({''.join(a.num() + ', ' for a in args)}d - 1, b + {self.count_expr(1 + self.margin)})"
+        )
+        outs = [f"v{pc}"] if r == 1 else [f"v{pc}_{j}" for j in range(r)]
+        stmt = ", ".join(outs) + " = " + call if r else call
+        self.emit("try:")
+        self.ind += 1
+        # (where a checkpoint taken deeper finds this frame: its count, locals and stack)
+        self.sites.append(
+            (len(self.lines), pc, f"({self.count_expr()}, {self.locals_tuple()}, {self.values_tuple(below)})")
+        )
+        self.emit(stmt)
+        self.ind -= 1
+        self.emit("except Deopt as e:")
+        self.ind += 1
+        self.emit(
+            f"e.caller({self.fi}, {pc}, {self.count_expr()}, {self.locals_tuple()}, "
+            f"{self.values_tuple(below)}, {self.values_tuple(operands)})"
+        )
+        self.emit("raise")
+        self.ind -= 1
+        for out in outs[:r]:
+            self.push_var(out)
+        self.pend += 1
+        for m in sorted(self.mems_used):  # a callee may have grown (replaced) a memory
+            self.emit(f"D{m} = M{m}.data")
+        if self.has_loops:
+            self.emit_lim()
+
+    def emit_lim(self) -> None:
+        """`lim`: how far `n` may go before the next look at the budget (LIM, which an
+        interrupt lowers) and the checkpoints (CK): at most LOOK instructions from now."""
+        self.emit("x = X[0]")
+        self.emit(f"lim = LIM[0] - x - b - {self.margin}")
+        self.emit("c = CK[0] - x")
+        self.emit("if c < lim: lim = c")
+        self.emit(f"if lim > n + {LOOK}: lim = n + {LOOK}")
+
+    def loop_check(self, pc: int) -> None:
+        """At a loop's head: past `lim`, look at the budget again; leave for the machine (at
+        the loop's first instruction) when it is spent."""
+        self.emit(
+            f"if n > lim: lim = SLOW({self.fi}, {pc + 1}, n, b + {self.margin}, "
+            f"{self.locals_tuple()}, {self.values_tuple(self.stack)})"
+        )
+
+    def finish(self) -> str:
+        params = ", ".join(f"l{i}" for i in range(self.nparams))
+        head = [f"def f({params}{', ' if params else ''}d, b):"]
+        pre = []
+        # deeper than the Python frames allowed, or the budget (LIM) could run out before the
+        # next look at it: the caller leaves for the machine before its call
+        pre.append(f"    if d < 0 or X[0] + b + {self.margin} > LIM[0]: raise Deopt(None, True)")
+        for i in range(self.nparams, len(self.local_types)):
+            pre.append(f"    l{i} = {_default_text(self.local_types[i])}")
+        pre.append("    n = 0")
+        if self.has_loops:
+            pre.append("    x = X[0]")
+            pre.append(f"    lim = LIM[0] - x - b - {self.margin}")
+            pre.append("    c = CK[0] - x")
+            pre.append("    if c < lim: lim = c")
+            pre.append(f"    if lim > {LOOK}: lim = {LOOK}")
+        if self.used_j:
+            pre.append("    J = 0")
+        for m in sorted(self.mems_used):
+            pre.append(f"    D{m} = M{m}.data")
+        first = 1 + len(head) + len(pre)  # the line number of self.lines[0]
+        self.site_lines = {first + k: (pc, text) for k, pc, text in self.sites}
+        return "\n".join(head + pre + self.lines) + "\n"
+
+
+def _default_text(t: Any) -> str:
+    v = default_value(t)
+    return repr(v)
+
+
+def _memories_used(body: list[Instr]) -> set[int]:
+    out: set[int] = set()
+    for ins in body:
+        name = ins.op.name
+        imm = ins.imm
+        if name in _LOADS or name in _STORES:
+            if isinstance(imm, tuple) and len(imm) == 3:
+                out.add(imm[2])
+        elif name in ("memory.size", "memory.grow", "memory.fill"):
+            out.add(imm)
+        elif name == "memory.copy":
+            out.update(imm)
+    return out
+
+
+def translate(
+    body: list[Instr],
+    local_types: tuple[ValType, ...],
+    nparams: int,
+    nresults: int,
+    types: list[Any],
+    func_types: list[FuncType],
+    lay: Layout,
+    index: int,
+) -> Translation:
+    """Python source for one function body (see the module's docstring), or the reason not."""
+    for t in local_types:
+        try:
+            default_value(t)
+        except Exception:  # noqa: BLE001 - a type this tier does not know
+            return Translation(None, f"local of type {t!r}")
+    tr = _Translator(body, local_types, nparams, nresults, types, func_types, lay, index)
+    try:
+        source = tr.run()
+    except Unsupported as e:
+        return Translation(None, str(e))
+    except (KeyError, IndexError, TypeError, AttributeError, AssertionError) as e:
+        return Translation(None, f"translator: {type(e).__name__}: {e}")
+    return Translation(source, None, tr.consts, tr.site_lines)
