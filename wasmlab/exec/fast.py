@@ -267,9 +267,11 @@ def ensure(f: FuncInst) -> Callable[..., Any]:
     inst = f.module
     assert inst is not None
     ns = namespace(inst)
-    tr_consts = code[1]
-    for k, v in tr_consts.items():
+    for k, v in code[1].items():
         ns.setdefault(k, v)
+    for k in code[2]:  # the canonical types call_indirect compares (the instance's)
+        if f"TY{k}" not in ns:
+            ns[f"TY{k}"] = inst.deftype(k)
     fn = types.FunctionType(code[0], ns, f"wasm_{f.index}")
     f.compiled = fn
     f.translated = True
@@ -326,7 +328,7 @@ def unblock(f: FuncInst) -> None:
         ns[name] = _stub(f, ns, name)
 
 
-def _code_object(f: FuncInst) -> tuple[Any, dict[str, Any]] | None:
+def _code_object(f: FuncInst) -> tuple[Any, dict[str, Any], set[int]] | None:
     """The code object of `f`'s body (compiled once per module), or None when it stays on the machine."""
     func = f.func
     assert func is not None and f.module is not None
@@ -345,7 +347,7 @@ def _code_object(f: FuncInst) -> tuple[Any, dict[str, Any]] | None:
     inst = f.module
     func_types = [g.type for g in inst.funcs]
     tr = translate(func.body, f.local_types, f.nparams, f.nresults, inst.types, func_types, lay, f.index)
-    result: tuple[Any, dict[str, Any]] | None = None
+    result: tuple[Any, dict[str, Any], set[int]] | None = None
     if tr.source is not None:
         try:
             module_code = compile(tr.source, f"<wasm function {f.index}>", "exec")
@@ -354,7 +356,7 @@ def _code_object(f: FuncInst) -> tuple[Any, dict[str, Any]] | None:
             SITES[code] = {
                 line: (pc, compile(text, "<site>", "eval")) for line, (pc, text) in tr.sites.items()
             }
-            result = (code, tr.consts)
+            result = (code, tr.consts, tr.deftypes)
         except (SyntaxError, RecursionError, MemoryError, ValueError) as e:
             tr.reason = f"python: {type(e).__name__}: {str(e)[:60]}"
     STATS["compiled" if result is not None else f"kept on the machine: {tr.reason}"] += 1

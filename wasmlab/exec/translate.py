@@ -150,6 +150,8 @@ class Translation:
     #: line of each call statement -> (its pc, an expression of the frame's count before the
     #: call, locals and operand stack below the arguments)
     sites: dict[int, tuple[int, str]] = field(default_factory=dict)
+    #: type indices whose canonical type the code reads as TY<index> (per instance)
+    deftypes: set[int] = field(default_factory=set)
 
 
 class _Entry:
@@ -252,6 +254,7 @@ class _Translator:
         self.consts: dict[str, Any] = {}
         self.targets = _targets(body)
         self.sites: list[tuple[int, int, str]] = []
+        self.deftypes: set[int] = set()  # type indices call_indirect checks (bound per instance)
         self.site_lines: dict[int, tuple[int, str]] = {}
         #: at most this many instructions run between two looks at the budget (a body
         #: without loops or calls runs at most its length)
@@ -825,8 +828,9 @@ class _Translator:
         else:
             typeidx, table = ins.imm
             ft = self.types[typeidx]
-            if not isinstance(ft, FuncType):
+            if not hasattr(ft, "params") or not hasattr(ft, "results"):
                 raise Unsupported("call_indirect type")
+            self.deftypes.add(typeidx)
         p = len(ft.params)
         r = len(ft.results)
         index = self.pop() if name == "call_indirect" else None
@@ -841,13 +845,12 @@ class _Translator:
                 pc,
                 [
                     f"f = T{table}.elements[{index.num()}]",
-                    f"if f.type is not TY{typeidx} and f.type != TY{typeidx}: raise IndexError",
+                    f"if f.deftype is not TY{typeidx} and TY{typeidx} not in f.deftype.ancestors: raise IndexError",
                     "c = f.compiled or ENSURE(f)",
                 ],
                 operands,
             )
             target = "c"
-            self.consts[f"TY{typeidx}"] = ft
         # the callee may run until its budget check says `b` + what it adds could pass the limit
         call = (
             f"{target}({''.join(a.num() + ', ' for a in args)}d - 1, b + {self.count_expr(1 + self.margin)})"
@@ -963,4 +966,4 @@ def translate(
         return Translation(None, str(e))
     except (KeyError, IndexError, TypeError, AttributeError, AssertionError) as e:
         return Translation(None, f"translator: {type(e).__name__}: {e}")
-    return Translation(source, None, tr.consts, tr.site_lines)
+    return Translation(source, None, tr.consts, tr.site_lines, tr.deftypes)
