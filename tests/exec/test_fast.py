@@ -250,3 +250,15 @@ def test_an_interrupt_stops_compiled_code_in_the_machines_state() -> None:
     m.run(max_steps=5)  # and the machine goes on from there
     m2.run(max_steps=5)
     assert state(m) == state(m2)
+
+
+def test_a_computed_address_with_an_offset() -> None:
+    wat = """(module (memory 1)
+      (func (export "f") (param i32) (result i32)
+        (i32.store offset=0x100 (i32.shl (local.get 0) (i32.const 2)) (i32.const -1))
+        (i32.store8 offset=3 (i32.add (local.get 0) (i32.const 1)) (i32.const 7))
+        (i32.add (i32.load offset=0x100 (i32.shl (local.get 0) (i32.const 2)))
+                 (i32.load8_u offset=3 (i32.add (local.get 0) (i32.const 1))))))"""
+    for x in (0, 5, 1000):
+        ours, machine = both(wat, "f", x)
+        assert ours == machine

@@ -84,6 +84,9 @@ def clear_interrupt() -> None:
     LIM[0] = UNLIMITED
 
 
+#: (function index, source) -> its code object: a module parsed again reuses its code
+_SOURCES: dict[tuple[int, str], types.CodeType] = {}
+
 #: what happened to each function translated so far: "compiled" or the reason it was kept
 STATS: Counter[str] = Counter()
 
@@ -350,12 +353,18 @@ def _code_object(f: FuncInst) -> tuple[Any, dict[str, Any], set[int]] | None:
     result: tuple[Any, dict[str, Any], set[int]] | None = None
     if tr.source is not None:
         try:
-            module_code = compile(tr.source, f"<wasm function {f.index}>", "exec")
-            code = next(c for c in module_code.co_consts if isinstance(c, types.CodeType))
-            code = code.replace(co_name=f"wasm_{f.index}")
-            SITES[code] = {
-                line: (pc, compile(text, "<site>", "eval")) for line, (pc, text) in tr.sites.items()
-            }
+            key = (f.index, tr.source)
+            code = _SOURCES.get(key)
+            if code is None:  # (the same module loaded again compiles to the same source)
+                module_code = compile(tr.source, f"<wasm function {f.index}>", "exec")
+                code = next(c for c in module_code.co_consts if isinstance(c, types.CodeType))
+                code = code.replace(co_name=f"wasm_{f.index}")
+                SITES[code] = {
+                    line: (pc, compile(text, "<site>", "eval")) for line, (pc, text) in tr.sites.items()
+                }
+                if len(_SOURCES) >= 4096:
+                    SITES.pop(_SOURCES.pop(next(iter(_SOURCES))), None)
+                _SOURCES[key] = code
             result = (code, tr.consts, tr.deftypes)
         except (SyntaxError, RecursionError, MemoryError, ValueError) as e:
             tr.reason = f"python: {type(e).__name__}: {str(e)[:60]}"

@@ -784,7 +784,7 @@ class _Translator:
         _, offset, mem = imm
         self.mems.add(mem)
         a = self.pop()
-        ea = f"{a.num()} + {offset}" if offset else a.num()
+        ea = f"({a.num()}) + {offset}" if offset else a.num()
         st, conv, _ = _LOADS[name]
         if st == "BYTE":
             value = f"D{mem}[{ea}]"
@@ -808,7 +808,7 @@ class _Translator:
         self.mems.add(mem)
         v = self.pop()
         a = self.pop()
-        ea = f"{a.num()} + {offset}" if offset else a.num()
+        ea = f"({a.num()}) + {offset}" if offset else a.num()
         pack, tmpl, size = _STORES[name]
         value = tmpl.format(v=v.num())
         if pack == "BYTE":
