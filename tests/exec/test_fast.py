@@ -262,3 +262,54 @@ def test_a_computed_address_with_an_offset() -> None:
     for x in (0, 5, 1000):
         ours, machine = both(wat, "f", x)
         assert ours == machine
+
+
+# --- random expressions: the translator's expression building against the machine ------------
+
+_I32_BIN = [
+    "i32.add", "i32.sub", "i32.mul", "i32.and", "i32.or", "i32.xor", "i32.shl", "i32.shr_u", "i32.shr_s",
+    "i32.rotl", "i32.rotr", "i32.eq", "i32.ne", "i32.lt_s", "i32.lt_u", "i32.gt_s", "i32.gt_u", "i32.le_s",
+    "i32.le_u", "i32.ge_s", "i32.ge_u", "i32.div_u", "i32.rem_s",
+]  # fmt: skip
+_I32_UN = ["i32.eqz", "i32.clz", "i32.ctz", "i32.popcnt", "i32.extend8_s"]
+
+
+def _expr(depth: int) -> st.SearchStrategy[str]:
+    leaf = st.one_of(
+        st.integers(min_value=-(2**31), max_value=2**31 - 1).map(lambda v: f"(i32.const {v})"),
+        st.integers(min_value=0, max_value=2).map(lambda i: f"(local.get {i})"),
+        st.integers(min_value=0, max_value=2).map(lambda i: f"(local.tee {i} (i32.const 77))"),
+        st.just("(global.get $g)"),
+    )
+    if depth == 0:
+        return leaf
+    sub = _expr(depth - 1)
+    return st.one_of(
+        leaf,
+        st.tuples(st.sampled_from(_I32_BIN), sub, sub).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        st.tuples(st.sampled_from(_I32_UN), sub).map(lambda t: f"({t[0]} {t[1]})"),
+        st.tuples(sub, sub, sub).map(lambda t: f"(select {t[0]} {t[1]} {t[2]})"),
+        st.tuples(st.sampled_from([0, 1, 3, 200]), sub).map(
+            lambda t: f"(i32.load8_u offset={t[0]} (i32.and {t[1]} (i32.const 0xffff)))"
+        ),
+        st.tuples(sub, sub).map(lambda t: f"(if (result i32) {t[0]} (then {t[1]}) (else (i32.const 5)))"),
+        st.tuples(sub, sub).map(
+            lambda t: f"(block (result i32) (br_if 0 (i32.const 9) {t[0]}) (drop) {t[1]})"
+        ),
+    )
+
+
+@settings(max_examples=120, deadline=None)
+@given(_expr(3), _expr(2), st.lists(st.integers(min_value=0, max_value=0xFFFFFFFF), min_size=2, max_size=2))
+def test_random_expressions(e1: str, e2: str, args: list[int]) -> None:
+    """Random expression trees (wrapping, comparisons, select, loads with offsets, branches
+    with values), compiled and on the machine: the same results, counts and traps."""
+    wat = f"""(module (memory 1) (global $g (mut i32) (i32.const 3))
+      (data (i32.const 0) "\\01\\02\\03\\04\\f0\\ff")
+      (func (export "f") (param i32 i32) (result i32) (local i32)
+        (local.set 2 {e2})
+        (global.set $g (i32.add (global.get $g) (local.get 2)))
+        (i32.store16 offset=2 (i32.and (local.get 0) (i32.const 0xfff)) {e1})
+        (i32.add {e1} (local.get 2))))"""
+    ours, machine = both(wat, "f", *args)
+    assert ours == machine
