@@ -1,4 +1,4 @@
-"""The teaching notebooks as files: the ten of them, their kernels, stored outputs and no
+"""The teaching notebooks as files: the eleven of them, their kernels, stored outputs and no
 bulky widget state. (That every cell runs and gives its stored output is nbval's job:
 `pytest notebooks/`, part of the normal run through pyproject's `--nbval`.)"""
 
@@ -23,6 +23,7 @@ EXPECTED = {
     "08-python-embedding": "python3",
     "09-tail-calls-and-memories": "wasmlab",
     "10-debugging-c": "wasmlab",
+    "11-structs-arrays-and-the-heap": "wasmlab",
 }
 MAX_BYTES = 200_000
 #: what each stored graph picture may add: its PNG (an untrusted notebook, a fresh clone,
@@ -34,7 +35,7 @@ def load(name: str) -> dict:
     return json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))
 
 
-def test_the_ten_notebooks() -> None:
+def test_the_eleven_notebooks() -> None:
     assert sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb")) == sorted(EXPECTED)
 
 

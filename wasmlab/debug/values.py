@@ -42,6 +42,8 @@ def register_type_names(instances: Any) -> None:
             old = _type_names.get(d)
             if old is None or name is not None or fields:
                 _type_names[d] = (name or (old[0] if old else None), fields or (old[1] if old else {}))
+                if _type_names[d][0]:
+                    d.label = f"${_type_names[d][0]}"
 
 
 def type_name(d: Any) -> str:

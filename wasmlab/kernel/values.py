@@ -43,10 +43,15 @@ def show_value(value: Any, t: ValType | None) -> str:
         return value_text(value, t)
     if t.is_ref:
         if value is None:
-            return "ref.null " + ("func" if t is ValType.FUNCREF else "extern")
+            heap = t.heap
+            return f"ref.null {heap.text if hasattr(heap, 'text') else heap}"
         if isinstance(value, ExternRef):
             return f"ref.extern {value.value}"
-        return f"ref.func {value_text(value, t)}"
+        if isinstance(value, FuncInst):
+            return f"ref.func {value_text(value, t)}"
+        from wasmlab.debug import TypedValue  # GC objects: `ref $node #3 {$value 8, $next #2}`
+
+        return TypedValue(t, value).text
     if t is ValType.V128:
         return f"v128.const {value_text(value, t)}"
     return f"{t.text}.const {value_text(value, t)}"

@@ -92,7 +92,9 @@ class DefinedType:
     `DefinedType`s they name (closed); `supers` the declared supertype (closed);
     `ancestors` every supertype, transitively (for a subtype test by membership)."""
 
-    __slots__ = ("group", "index", "comp", "final", "supers", "ancestors", "kind", "serial", "__weakref__")
+    __slots__ = (
+        "group", "index", "comp", "final", "supers", "ancestors", "kind", "serial", "label", "__weakref__",
+    )  # fmt: skip
 
     _count = 0
 
@@ -106,9 +108,12 @@ class DefinedType:
         self.kind = "func"  # "func" | "struct" | "array"
         DefinedType._count += 1
         self.serial = DefinedType._count
+        #: how the type is written when it is shown: a module's `$name` for it (the debugger
+        #: sets it from the name sections it reads), else None
+        self.label: str | None = None
 
     def __str__(self) -> str:
-        return f"<{self.kind} type #{self.serial}>"
+        return self.label or f"<{self.kind} type #{self.serial}>"
 
     __repr__ = __str__
 
