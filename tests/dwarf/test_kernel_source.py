@@ -62,3 +62,9 @@ def test_the_c_call_stack(run: Cell) -> None:
     assert "push" in text and "main" in text and "list.c:11" in text and "list.c:29" in text
     assert text.index("push") < text.index("main")  # innermost first
     assert "head = 0x0" in text  # push's variables, the first time round
+
+
+def test_finish_says_the_value_returned(run: Cell) -> None:
+    run("%break sum\n%continue\n%delete all")
+    out = run.text("%finish")
+    assert "run till exit from sum" in out and "value returned: int 15" in out

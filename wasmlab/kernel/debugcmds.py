@@ -201,7 +201,7 @@ def cmd_next(ws: Workspace, args: list[str], emit: Emit) -> None:
 
 @command("finish", "%finish", "run until the current function returns", GROUP, ("out",))
 def cmd_finish(ws: Workspace, args: list[str], emit: Emit) -> None:
-    _move(ws, emit, lambda s: s.step_out())
+    _move(ws, emit, lambda s: s.finish())
 
 
 @command(

@@ -194,7 +194,7 @@ class Debugger(anywidget.AnyWidget):
             elif action == "back_line":
                 stop = s.back_line()
             elif action == "finish":
-                stop = s.step_out()
+                stop = s.finish()
             elif action == "view":
                 kind = str(content.get("kind", "wat"))
                 if kind not in VIEWS:
