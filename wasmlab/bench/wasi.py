@@ -190,7 +190,13 @@ def lines(b: WasiBench) -> list[str]:
 
 def main(n: int = 1000) -> None:
     """Print the figures (what `python -m wasmlab.bench` calls)."""
+    from wasmlab.exec import fast
+
     print("\n".join(lines(bench_wasi(n))))
+    kept = {k: v for k, v in fast.stats().items() if k != "compiled"}
+    print(
+        f"  compiled tier: {fast.stats().get('compiled', 0)} function bodies compiled; kept on the machine: {kept or 'none'}"
+    )
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ that failed must not run again, as a host call).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import struct
 import sys
@@ -84,8 +85,8 @@ def clear_interrupt() -> None:
     LIM[0] = UNLIMITED
 
 
-#: (function index, source) -> its code object: a module parsed again reuses its code
-_SOURCES: dict[tuple[int, str], types.CodeType] = {}
+#: (function index, digest of its source) -> its code object: a module parsed again reuses it
+_SOURCES: dict[tuple[int, bytes], types.CodeType] = {}
 
 #: what happened to each function translated so far: "compiled" or the reason it was kept
 STATS: Counter[str] = Counter()
@@ -353,7 +354,7 @@ def _code_object(f: FuncInst) -> tuple[Any, dict[str, Any], set[int]] | None:
     result: tuple[Any, dict[str, Any], set[int]] | None = None
     if tr.source is not None:
         try:
-            key = (f.index, tr.source)
+            key = (f.index, hashlib.blake2b(tr.source.encode()).digest())
             code = _SOURCES.get(key)
             if code is None:  # (the same module loaded again compiles to the same source)
                 module_code = compile(tr.source, f"<wasm function {f.index}>", "exec")
