@@ -563,6 +563,7 @@ class Decoder:
         for t, f in zip(self.func_types, self.bodies):
             f.type = t
         m.funcs = self.bodies
+        _read_branch_hints(m, self.b)
         if self.linking:
             if len(self.module_decls) != len(m.modules):
                 raise self.fail("module and module code sections have inconsistent lengths", self.n)
@@ -1102,3 +1103,59 @@ def decode_auto(data: bytes | bytearray | memoryview, *, features: Features = CO
             return decode(data, module_linking=True, features=features)
         except DecodeError:
             raise e from None
+
+
+#: the custom section of branch hints (3.0's `(@metadata.code.branch_hint ...)` annotations)
+BRANCH_HINTS = "metadata.code.branch_hint"
+
+
+def _read_branch_hints(m: Module, b: bytes) -> None:
+    """Branch hints into `Func.branch_hints` (pc of an if or br_if -> 0 or 1). A section that
+    does not describe this module's if/br_if instructions stays a raw custom section, as an
+    engine may ignore a custom section it cannot read."""
+    for c in m.customs:
+        if c.name != BRANCH_HINTS:
+            continue
+        try:
+            hints = _branch_hints(m, b, c.data)
+        except (ValueError, IndexError, KeyError, DecodeError):
+            continue
+        for f in m.funcs:
+            f.branch_hints = {}
+        for f, pcs in hints:
+            f.branch_hints = pcs
+        m.customs.remove(c)
+        return
+
+
+def _branch_hints(m: Module, b: bytes, data: bytes) -> list[tuple[Func, dict[int, int]]]:
+    n_imported = sum(1 for imp in m.imports if imp.kind is ExternKind.FUNC)
+    pos = 0
+
+    def u32() -> int:
+        nonlocal pos
+        value, pos = read_unsigned(data, pos, 32)
+        return value
+
+    out = []
+    for _ in range(u32()):
+        f = m.funcs[u32() - n_imported]
+        if f.offset is None:
+            raise ValueError("no body offset")
+        _, start = read_unsigned(b, f.offset, 32)  # the body starts after its size
+        by_offset = {ins.offset - start: pc for pc, ins in enumerate(f.body) if ins.offset is not None}
+        pcs = {}
+        for _ in range(u32()):
+            at = u32()
+            if u32() != 1:
+                raise ValueError("a hint is one byte")
+            value = data[pos]
+            pos += 1
+            pc = by_offset[at]
+            if value > 1 or f.body[pc].op.name not in ("if", "br_if"):
+                raise ValueError("not a branch hint")
+            pcs[pc] = value
+        out.append((f, pcs))
+    if pos != len(data):
+        raise ValueError("trailing bytes")
+    return out

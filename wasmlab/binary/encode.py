@@ -411,6 +411,8 @@ class Context:
     def __init__(self, module: Module, names: bool) -> None:
         self.module = module
         self.names = names
+        #: branch hints met while writing the code: (function index, [(body offset, hint)])
+        self.branch_hints: list[tuple[int, list[tuple[int, int]]]] = []
         self.needs_data_count = False
 
 
@@ -651,14 +653,25 @@ def _code_section(ctx: Context) -> bytes | None:
         return None
     out = bytearray()
     _u32(out, len(funcs))
-    for f in funcs:
+    n_imported = sum(1 for imp in ctx.module.imports if imp.kind is ExternKind.FUNC)
+    for i, f in enumerate(funcs):
         body = bytearray()
         groups = local_groups(f)
         _u32(body, len(groups))
         for n, t in groups:
             _u32(body, n)
             _valtype(body, t)
-        encode_expr(body, f.body)
+        if f.branch_hints:  # each hinted instruction's offset in the body, for the hint section
+            at: list[tuple[int, int]] = []
+            for pc, instr in enumerate(f.body):
+                if pc in f.branch_hints:
+                    at.append((len(body), f.branch_hints[pc]))
+                encode_instr(body, instr)
+            if not f.body or f.body[-1].op.code != 0x0B or f.body[-1].op.prefix is not None:
+                body += _END
+            ctx.branch_hints.append((n_imported + i, at))
+        else:
+            encode_expr(body, f.body)
         if not ctx.needs_data_count and any(i.op.key in _DATA_COUNT_KEYS for i in f.body):
             ctx.needs_data_count = True
         _u32(out, len(body))
@@ -808,6 +821,21 @@ def _section(out: bytearray, sid: int, payload: bytes) -> None:
 LINKING: Any = None
 
 
+def _branch_hint_section(hints: list[tuple[int, list[tuple[int, int]]]]) -> bytes:
+    """The `metadata.code.branch_hint` custom section: per function, (offset, size 1, hint)."""
+    p = bytearray()
+    _name(p, "metadata.code.branch_hint")
+    _u32(p, len(hints))
+    for funcidx, entries in hints:
+        _u32(p, funcidx)
+        _u32(p, len(entries))
+        for offset, value in entries:
+            _u32(p, offset)
+            _u32(p, 1)
+            p.append(value)
+    return bytes(p)
+
+
 def encode(module: Module, *, names: bool = False, module_linking: str = "0.22") -> bytes:
     """Encode a module as a binary.
 
@@ -868,6 +896,8 @@ def encode(module: Module, *, names: bool = False, module_linking: str = "0.22")
     order += [sid for sid, _ in SECTION_ENCODERS if sid not in order and sid in payloads]
     for sid in order:
         payload = payloads[sid]
+        if sid == 10 and ctx.branch_hints:  # the branch hints' section goes before the code
+            _section(out, 0, _branch_hint_section(ctx.branch_hints))
         if payload is not None:
             _section(out, ml.section_id(sid, module_linking), payload)
         emit_customs(sid)
