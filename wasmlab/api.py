@@ -403,6 +403,8 @@ def parse(source: Any, *, features: FeatureSpec = None) -> Module:
         with _host_resources(ParseError, f"parsing {filename or 'the text'}"):
             module = parse_module(data, filename=filename, features=as_features(features))
     validate(module, source=data if isinstance(data, str) else None, features=features)
+    if filename is not None and module.origin is None:
+        module.origin = filename
     return module
 
 

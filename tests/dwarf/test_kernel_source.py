@@ -68,3 +68,24 @@ def test_finish_says_the_value_returned(run: Cell) -> None:
     run("%break sum\n%continue\n%delete all")
     out = run.text("%finish")
     assert "run till exit from sum" in out and "value returned: int 15" in out
+
+
+def test_sources_are_found_beside_the_loaded_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # notebook 10's program records its source as c/grades.c, relative to notebooks/: from
+    # another folder, %load finds it beside the .wasm
+    wasm = Path(__file__).resolve().parents[2] / "notebooks" / "c" / "grades.wasm"
+    monkeypatch.chdir(tmp_path)
+    ws = Workspace()
+    ws.show_widgets = False
+    cell = Cell(ws)
+    cell(f"%load {wasm} --wasi")
+    cell("%debug _start")
+    cell("%break grades.c:27\n%continue")
+    assert "=>   27 |         if (score >= PASS) passed++;" in cell.text("%list 0")
+
+
+def test_api_load_records_where_a_module_came_from(list_wasm: Path) -> None:  # noqa: F811
+    import wasmlab
+
+    assert wasmlab.parse(list_wasm).origin == str(list_wasm)
+    assert wasmlab.parse(list_wasm.read_bytes()).origin is None

@@ -1355,7 +1355,8 @@ class Session:
 
     @property
     def source_dirs(self) -> list[str]:
-        """Folders where C sources are looked for by name (append the .wasm file's folder)."""
+        """Folders where C sources are looked for when their recorded path is not there (a module
+        read from a file starts with its folder; append more)."""
         return self.program.source.search
 
     def next_line(self) -> Stop:

@@ -44,6 +44,8 @@ class SourceMap:
         self._starts = [b[0] for b in self._bodies]
         #: folders where C sources are looked for by name when their recorded path is not there
         self.search: list[str] = []
+        if inst.module.origin is not None:  # a module read from a file: its folder
+            self.search.append(str(Path(inst.module.origin).parent))
         self._texts: dict[str, list[str] | None] = {}
         # per function of `inst` (kept alive by it): its body's start, its lines' first pcs
         self._entries: dict[int, int | None] = {}
@@ -169,7 +171,12 @@ class SourceMap:
         when it is nowhere."""
         if file in self._texts:
             return self._texts[file]
-        candidates = [Path(file)] + [Path(d) / Path(file).name for d in self.search]
+        # the recorded path (often relative to the build folder), then under each folder of
+        # `search` by that relative path and by the file's name
+        rel = Path(file)
+        candidates = [rel] + [
+            Path(d) / p for d in self.search for p in (rel, Path(rel.name)) if not p.is_absolute()
+        ]
         text = None
         for c in candidates:
             try:

@@ -117,6 +117,7 @@ def cmd_load(ws: Workspace, args: list[str], emit: Emit) -> None:
         module = ws.decode(data) if source is None else ws.parse(source, str(path))
     except WasmError as e:
         raise describe_error(e, source, str(path)) from None
+    module.origin = str(path.resolve())  # C sources of a -g program are looked for beside it
     if name is None:
         stem = "".join(c if c.isalnum() or c in "_.-" else "_" for c in path.stem) or "module"
         name = module.id or f"${stem}"

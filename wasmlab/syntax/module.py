@@ -382,6 +382,9 @@ class Module:
     #: byte offset of the code section's contents in the binary it was decoded from (the
     #: addresses of DWARF line tables and ranges count from there)
     code_offset: int | None = field(default=None, compare=False, repr=False)
+    #: the file the module was read from, when it was read from one (the debugger looks for
+    #: C sources beside it)
+    origin: str | None = field(default=None, compare=False, repr=False)
     #: what `wasmlab.linking` compiled from this (validated) module: its blob, made once
     linked: Any = field(default=None, compare=False, repr=False)
     #: the types of the function index space when aliases take part in it (module linking),
