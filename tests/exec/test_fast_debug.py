@@ -182,3 +182,56 @@ def test_a_conditional_breakpoint_on_compiled_code(condition: str) -> None:
         assert seen(a) == seen(b)
         if sa.kind != "breakpoint":
             break
+
+
+CALLBACK = """
+(module
+  (import "env" "cb" (func $cb (param i32) (result i32)))
+  (memory (export "m") 1)
+  (func (export "g") (param i32) (result i32)
+    (local $i i32) (local $s i32)
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $i) (local.get 0)))
+      (local.set $s (i32.add (local.get $s) (local.get $i)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (local.get $s))
+  (func (export "run") (param i32) (result i32)
+    (local $k i32) (local $t i32)
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $k) (local.get 0)))
+      (local.set $t (i32.add (local.get $t) (call $cb (local.get $k))))
+      (i32.store (i32.const 16) (local.get $t))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $l)))
+    (local.get $t)))
+"""
+
+
+def test_a_host_function_calling_back_into_wasm() -> None:
+    """A machine of its own runs inside a host call (with its compiled code): the session's
+    budget and counts around it stay exact, forwards and back."""
+
+    def load() -> Any:
+        box: dict[str, Any] = {}
+
+        def cb(x: int) -> int:
+            return box["inst"].exports.g(x * 3)
+
+        inst = wasmlab.load(CALLBACK, imports={"env": {"cb": cb}})
+        box["inst"] = inst
+        return inst
+
+    a = debug(load(), "run", 40)
+    saved = fast.TIER
+    fast.TIER = "machine"
+    try:
+        b = debug(load(), "run", 40)
+    finally:
+        fast.TIER = saved
+    assert a.continue_().kind == b.continue_().kind == "returned"
+    assert seen(a) == seen(b)
+    end = a.position.step
+    for n in (1, end // 3, end // 2, end - 2):
+        a.goto(n), b.goto(n)
+        assert seen(a) == seen(b)

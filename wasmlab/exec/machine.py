@@ -365,7 +365,7 @@ class Machine:
         if comp:
             hook0 = tier_module.HOOK[0]
             tier_module.HOOK[0] = self.host_hook
-            ck0, ctx0 = CK[0], CTX[0]
+            ck0, ctx0, lim0 = CK[0], CTX[0], LIM[0]
             CTX[0] = self
         try:
             if comp and pc == 0 and len(S) == fr[4] and fr[0].translated is not False and not self._left:
@@ -556,7 +556,7 @@ class Machine:
             extra[0] = extra0
             if comp:
                 tier_module.HOOK[0] = hook0
-                CK[0], CTX[0] = ck0, ctx0
+                CK[0], CTX[0], LIM[0] = ck0, ctx0, lim0  # (a machine nested in a host call runs its own)
             if fast:  # frames go back to step-mode handlers (same pcs)
                 for raw in frames:
                     raw[1] = raw[0].code
