@@ -95,3 +95,8 @@ def test_off_without_the_feature() -> None:
         validate(module, features=frozenset({"exceptions"}))
     with pytest.raises(DecodeError, match="illegal opcode"):
         decode(encode(module), features=frozenset({"exceptions"}))
+
+
+def test_the_feature_brings_tags() -> None:
+    """`legacy-exceptions` alone is enough: its tags are the exceptions proposal's."""
+    assert wasmlab.load(WAT, features="legacy-exceptions").exports["caught"](1) == 101

@@ -49,4 +49,6 @@ def as_features(spec: FeatureSpec) -> Features:
         else:
             known = ", ".join([*PROPOSALS, "all"])
             raise ValueError(f"unknown feature {n!r} (known: {known})")
+    if "legacy-exceptions" in out:  # its try/catch throw and catch the exceptions proposal's tags
+        out.add("exceptions")
     return frozenset(out)
