@@ -907,7 +907,12 @@ class _Translator:
         pre.append(f"    if d < 0 or X[0] + b + {self.margin} > LIM[0]: raise Deopt(None, True)")
         for i in range(self.nparams, len(self.local_types)):
             pre.append(f"    l{i} = {_default_text(self.local_types[i])}")
-        pre.append("    n = 0")
+        start = 0
+        if self.lines and self.lines[0].startswith("    n += ") and self.lines[0][9:].isdigit():
+            start = int(self.lines[0][9:])  # (the first stretch's count: no `n = 0; n += k`)
+            self.lines.pop(0)
+            self.sites = [(k - 1, pc, text) for k, pc, text in self.sites]
+        pre.append(f"    n = {start}")
         if self.has_loops:
             pre.append("    x = X[0]")
             pre.append(f"    lim = LIM[0] - x - b - {self.margin}")
