@@ -344,7 +344,7 @@ def _read_source(source: Any) -> tuple[bytes | str, str | None]:
 
 def decode(data: bytes, *, features: FeatureSpec = None) -> Module:
     """Decode a binary; module linking (either encoding) is recognized by itself.
-    `features`: post-2.0 proposals to accept ("tail-call,multi-memory", "all"; default 2.0)."""
+    `features`: the proposals to accept ("2.0", "3.0", "all", "2.0,tail-call"; default 3.0)."""
     from .binary import decode_auto
 
     with _host_resources(DecodeError, "decoding the binary"):
@@ -392,8 +392,8 @@ def print_wat(module: Module, *, folded: bool = False) -> str:
 
 def parse(source: Any, *, features: FeatureSpec = None) -> Module:
     """Bytes, WAT text or a path to .wasm/.wat: decoded or parsed, then validated.
-    `features`: post-2.0 proposals the module may use ("tail-call", "multi-memory",
-    a comma-separated list or "all"; default plain WebAssembly 2.0)."""
+    `features`: the proposals the module may use ("2.0" for strict WebAssembly 2.0, "3.0",
+    "all", or a comma-separated list like "2.0,tail-call"; default WebAssembly 3.0)."""
     data, filename = _read_source(source)
     if isinstance(data, bytes):
         module = decode(data, features=features)

@@ -29,7 +29,7 @@ def _read(path: str) -> bytes:
 
 def load_module_file(path: str, validate: bool = True, features: str | None = None) -> Any:
     """A Module from a .wasm or .wat file (UsageError when unreadable), validated by default;
-    `features`: the post-2.0 proposals it may use (`--features`)."""
+    `features`: the proposals it may use (`--features`; default WebAssembly 3.0)."""
     from . import api
 
     data = _read(path)
@@ -326,7 +326,8 @@ def _features_option(s: argparse.ArgumentParser) -> None:
     s.add_argument(
         "--features",
         metavar="LIST",
-        help=f"post-2.0 proposals to accept: {', '.join(PROPOSALS)} (comma-separated) or all",
+        help=f"proposals to accept: 2.0 (strict WebAssembly 2.0), 3.0 (the default), all (3.0 and the opt-in "
+        f"ones), or 2.0 plus names among {', '.join(PROPOSALS)} (comma-separated)",
     )
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
 from tests.binary.builders import HEADER, I, body, leb, module, name, one_func, section, vec
-from wasmlab.binary import decode
+from wasmlab.binary import decode as decode_any
 from wasmlab.binary.decode import MAX_LOCALS
 from wasmlab.errors import DecodeError
-from wasmlab.syntax.features import ALL
+from wasmlab.syntax.features import ALL, CORE_2_0
 from wasmlab.syntax.module import Names
 from wasmlab.syntax.opcodes import BY_NAME, SELECT_T
 from wasmlab.syntax.types import (
@@ -25,6 +27,8 @@ from wasmlab.syntax.types import (
     MemType,
     TableType,
 )
+
+decode = partial(decode_any, features=CORE_2_0)  # these are 2.0 rules; a test names others
 
 
 def fails(data: bytes, message: str) -> DecodeError:

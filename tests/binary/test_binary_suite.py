@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import need_suite, suite_params
-from wasmlab.binary import decode, encode
+from wasmlab.binary import decode as decode_any
+from wasmlab.binary import encode
 from wasmlab.binary.leb128 import read_u32
 from wasmlab.errors import DecodeError
+from wasmlab.syntax.features import CORE_2_0
 from wasmlab.syntax.module import Instr, Module
+
+decode = partial(decode_any, features=CORE_2_0)  # the 2.0 suite: strict 2.0
 
 FILES = suite_params("json", pattern="*/*.json")
 

@@ -45,7 +45,7 @@ def test_plain_2_0_refuses_them_and_names_the_feature() -> None:
     with pytest.raises(
         ValidationError, match="i32.mul is not a constant instruction without the extended-const"
     ):
-        wasmlab.parse(SRC)
+        wasmlab.parse(SRC, features="2.0")
 
 
 @pytest.mark.parametrize(

@@ -88,12 +88,12 @@ def test_binary_form_and_round_trips() -> None:
 def test_plain_2_0_refuses_it() -> None:
     data = wasmlab.encode(parse_module(SRC))
     with pytest.raises(DecodeError, match="malformed memop flags"):
-        decode(data)  # in 2.0, alignment flag bit 6 is not a memory-index marker
+        decode(data, features=frozenset())  # in 2.0, alignment flag bit 6 is not a memory-index marker
     size1 = wasmlab.encode(parse_module("(module (memory 1) (memory 1) (func (drop (memory.size 1))))"))
     with pytest.raises(DecodeError, match="zero byte expected"):
-        decode(size1)  # memory.size's immediate is a reserved zero byte in 2.0
+        decode(size1, features=frozenset())  # memory.size's immediate is a reserved zero byte in 2.0
     with pytest.raises(ValidationError, match="multiple memories.*multi-memory feature"):
-        wasmlab.load(SRC)
+        wasmlab.load(SRC, features="2.0")
     with pytest.raises(ValidationError, match="unknown memory 1"):
         wasmlab.load("(module (memory 1) (func (drop (i32.load 1 (i32.const 0)))))")
 

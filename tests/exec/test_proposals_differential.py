@@ -1027,7 +1027,7 @@ def test_wasmtime_features_are_needed() -> None:
     for prog in PROGRAMS.values():
         binary = wasmlab.encode(wasmlab.parse(prog.wat, features="all"))
         with pytest.raises(wasmlab.errors.WasmError):
-            wasmlab.parse(binary)
+            wasmlab.parse(binary, features="2.0")
         try:
             wasmtime.Module(engine, binary)
         except wasmtime.WasmtimeError:

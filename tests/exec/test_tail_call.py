@@ -136,9 +136,9 @@ def test_encode_decode_print_parse_round_trip() -> None:
 def test_without_the_feature_it_is_refused_with_the_reason() -> None:
     data = wasmlab.encode(parse_module(EVEN_ODD))
     with pytest.raises(DecodeError, match=r"illegal opcode 12 \(return_call needs the tail-call feature\)"):
-        decode(data)
+        decode(data, features=frozenset())  # strict 2.0
     with pytest.raises(ValidationError, match="return_call needs the tail-call feature") as e:
-        wasmlab.load(EVEN_ODD)
+        wasmlab.load(EVEN_ODD, features="2.0")
     assert e.value.span is not None and e.value.span.line == 4  # text errors say where
 
 

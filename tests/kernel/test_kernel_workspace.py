@@ -395,10 +395,12 @@ def test_features_command_turns_proposals_on_and_survives_reset(ws: Workspace, r
       (func $f (param i32) (result i32) (i32.load $b (local.get 0)))
       (func (export "g") (param i32) (result i32) (i32.store $b (i32.const 4) (i32.const 9))
         (return_call $f (local.get 0))))"""
+    run(src)  # the default: WebAssembly 3.0
+    assert "off" not in run.text("%features 3.0").replace("legacy-exceptions    off", "")
+    assert "off" in run.text("%features 2.0")
     err = run.error(src)
     assert "multi-memory feature" in err.evalue or "tail-call feature" in err.evalue
-    assert "off" in run.text("%features")
-    assert "on" in run.text("%features tail-call multi-memory")
+    assert "on" in run.text("%features 2.0 tail-call multi-memory")
     run(src)
     assert "9" in run.text('(invoke "g" (i32.const 4))')
     run("%reset")

@@ -11,6 +11,7 @@ from tests.linking.dumps import DUMPS, dump_bytes
 from wasmlab.binary import decode, decode_auto, encode
 from wasmlab.binary.encode import EncodeError
 from wasmlab.errors import DecodeError, WasmError
+from wasmlab.syntax.features import CORE_2_0
 from wasmlab.syntax.module import Alias, Import, InstanceDef, Module
 from wasmlab.syntax.types import ExportType, ExternKind, FuncType, InstanceType, Limits, MemType, ModuleType
 from wasmlab.text import parse_module, print_wat
@@ -77,12 +78,12 @@ def test_plain_webassembly_keeps_its_section_rules() -> None:
         decode(twice)
     assert decode(twice, module_linking=True).initial_sections == [(2, 0), (2, 0)]
     with pytest.raises(DecodeError, match="malformed section id"):
-        decode(HEADER + section(14, b"\x00"))
+        decode(HEADER + section(14, b"\x00"), features=CORE_2_0)  # 3.0: the tag section
     assert decode(HEADER + section(14, b"\x00"), module_linking=None).modules == []
     # decode_auto: a module type reads as module linking, a 2.0 error stays a 2.0 error
     assert isinstance(decode_auto(HEADER + section(1, b"\x01\x61\x00\x00")).types[0], ModuleType)
     with pytest.raises(DecodeError, match="malformed section id"):
-        decode_auto(HEADER + section(13, b"\x00"))
+        decode_auto(HEADER + section(13, b"\x00"), features=CORE_2_0)
 
 
 def test_shared_memory_types_in_module_types() -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from tests.conftest import need_suite, suite_params
 from wasmlab.script.runner import run_json
+from wasmlab.syntax.features import CORE_2_0
 
 FILES = suite_params("json", pattern="*/*.json")
 
@@ -16,7 +17,7 @@ FILES = suite_params("json", pattern="*/*.json")
 def test_spec_script(path: Path) -> None:
     if not path.exists():
         need_suite("json")
-    result = run_json(path)
+    result = run_json(path, features=CORE_2_0)  # the 2.0 suite: strict 2.0
     assert result.failed == 0, "\n".join([result.line(), *result.failures[:20]])
     assert result.passed + result.skipped > 0 or not any(
         c for c in path.read_text().split('"type": "assert_')[1:]

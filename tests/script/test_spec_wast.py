@@ -8,13 +8,14 @@ import pytest
 
 from tests.conftest import need_suite, suite_params
 from wasmlab.script.wast import run_wast
+from wasmlab.syntax.features import CORE_2_0
 
 
 @pytest.mark.parametrize("path", suite_params("core", pattern="*.wast"))
 def test_wast_script(path: Path) -> None:
     if not path.exists():
         need_suite("core")
-    result = run_wast(path)
+    result = run_wast(path, features=CORE_2_0)  # the 2.0 suite: strict 2.0
     assert result.failed == 0, "\n".join([result.line(), *result.failures[:20]])
     assert result.skipped == 0, result.skips[:10]
 

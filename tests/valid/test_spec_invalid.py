@@ -27,9 +27,15 @@ try:  # tests/ as rootdir conftest, or as a package
 except ImportError:
     from tests.conftest import need_suite, suite_files, suite_params
 
-from wasmlab.binary import decode
+from functools import partial
+
+from wasmlab.binary import decode as decode_any
 from wasmlab.errors import ValidationError
-from wasmlab.valid import validate
+from wasmlab.syntax.features import CORE_2_0
+from wasmlab.valid import validate as validate_any
+
+decode = partial(decode_any, features=CORE_2_0)  # the 2.0 suite: strict 2.0
+validate = partial(validate_any, features=CORE_2_0)
 
 VALID_KINDS = ("module", "assert_unlinkable", "assert_uninstantiable")
 

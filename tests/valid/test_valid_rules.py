@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 
@@ -35,7 +36,10 @@ from wasmlab.syntax import (
     Table,
     TableType,
 )
-from wasmlab.valid import validate
+from wasmlab.syntax.features import CORE_2_0
+from wasmlab.valid import validate as validate_any
+
+validate = partial(validate_any, features=CORE_2_0)  # these are 2.0 rules
 
 
 def I(name: str, imm: object = None, offset: int | None = None) -> Instr:  # noqa: E743

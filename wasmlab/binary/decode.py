@@ -29,7 +29,7 @@ import functools
 from collections.abc import Callable
 
 from ..errors import DecodeError
-from ..syntax.features import CORE_2_0, PROPOSALS, Features
+from ..syntax.features import DEFAULT, PROPOSALS, Features
 from ..syntax.module import (
     INDIRECT_NAME_SUBSECTIONS,
     NAME_SUBSECTIONS,
@@ -166,7 +166,7 @@ class Decoder:
         *,
         linking: bool = False,
         parent_types: list | None = None,
-        features: Features = CORE_2_0,
+        features: Features = DEFAULT,
     ) -> None:
         self.b = data
         self.n = len(data)
@@ -1070,7 +1070,7 @@ def decode(
     data: bytes | bytearray | memoryview,
     *,
     module_linking: bool | None = False,
-    features: Features = CORE_2_0,
+    features: Features = DEFAULT,
 ) -> Module:
     """Decode a binary module; raise `DecodeError` (with a byte offset) if it is malformed.
 
@@ -1086,7 +1086,7 @@ def decode(
     return Decoder(data, linking=module_linking, features=features).decode()
 
 
-def decode_auto(data: bytes | bytearray | memoryview, *, features: Features = CORE_2_0) -> Module:
+def decode_auto(data: bytes | bytearray | memoryview, *, features: Features = DEFAULT) -> Module:
     """Decode with module linking when the bytes need it: a module-linking section is
     there, or 2.0 fails on a form only module linking has (a module or instance type, an
     import or export of a module or instance, a single-level import) and module linking

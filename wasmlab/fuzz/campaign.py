@@ -99,7 +99,9 @@ def make_input(
         donors = seeds.binaries if rng.random() < 0.5 or not seeds.smith else seeds.smith
         data = mutate_binary(rng, rng.choice(pool), donors, n)
         kind = ("binary_suite", "binary_smith")[k]
-    features = "all" if rng.random() < (0.8 if k == 1 else 0.5) else None
+    # every proposal, strict 2.0, or the default (3.0)
+    r, p = rng.random(), (0.8 if k == 1 else 0.5)
+    features = "all" if r < p else "2.0" if r < (1 + p) / 2 else None
     return Input(index, kind, data, features)
 
 

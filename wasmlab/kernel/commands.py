@@ -68,16 +68,17 @@ def cmd_reset(ws: Workspace, args: list[str], emit: Emit) -> None:
     emit(rich("all modules and sessions forgotten"))
 
 
-@command("features", "%features [LIST | all | none]",
-         f"the post-2.0 proposals later cells may use: {', '.join(PROPOSALS)} (comma-separated), "
-         "all or none (WebAssembly 2.0, the default); without arguments, the current set", "notebook")  # fmt: skip
+@command("features", "%features [LIST | 3.0 | 2.0 | all]",
+         f"the proposals later cells may use: 3.0 (WebAssembly 3.0, the default), 2.0 (strict 2.0), "
+         f"all (3.0 and the opt-in ones), or 2.0 plus names among {', '.join(PROPOSALS)} "
+         "(comma-separated); without arguments, the current set", "notebook")  # fmt: skip
 def cmd_features(ws: Workspace, args: list[str], emit: Emit) -> None:
     from wasmlab.syntax import as_features
 
     if args:
         spec = ",".join(args)
         try:
-            ws.features = as_features("" if spec == "none" else spec)
+            ws.features = as_features(spec)
         except ValueError as e:
             raise UsageError(str(e)) from None
     rows = [(name, "on" if name in ws.features else "off", what) for name, what in PROPOSALS.items()]

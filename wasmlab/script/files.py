@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..syntax.features import CORE_2_0
+from ..syntax.features import DEFAULT
 from .runner import Result, run_json
 from .wast import run_wast
 
@@ -16,7 +16,7 @@ def run_file(path: Path, **options: Any) -> Result:
         return run_json(
             path,
             module_linking=bool(options.get("module_linking")),
-            features=options.get("features", CORE_2_0),
+            features=options.get("features", DEFAULT),
         )
     return run_wast(path, **options)
 

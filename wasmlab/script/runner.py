@@ -19,7 +19,7 @@ from ..exec import numerics as N
 from ..exec.instantiate import instantiate
 from ..exec.machine import Machine
 from ..exec.runtime import I31, ArrayInst, ExternRef, FuncInst, GlobalInst, ModuleInst, Store, StructInst
-from ..syntax.features import CORE_2_0, Features
+from ..syntax.features import DEFAULT, Features
 from ..syntax.module import Module
 from ..syntax.types import ExternKind
 from .spectest import spectest_exports
@@ -163,7 +163,7 @@ class Runner:
         name: str = "script",
         *,
         module_linking: bool = False,
-        features: Features = CORE_2_0,
+        features: Features = DEFAULT,
     ) -> None:
         self.base_dir = base_dir or Path(".")
         self.store = Store()
@@ -416,7 +416,7 @@ class Runner:
         raise Failure(f"expected {cmd['text']!r}, but the module was accepted")
 
 
-def run_json(path: Path, *, module_linking: bool = False, features: Features = CORE_2_0) -> Result:
+def run_json(path: Path, *, module_linking: bool = False, features: Features = DEFAULT) -> Result:
     data = json.loads(path.read_text())
     runner = Runner(path.parent, path.stem, module_linking=module_linking, features=features)
     for cmd in data["commands"]:

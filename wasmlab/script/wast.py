@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ParseError
-from ..syntax.features import CORE_2_0
+from ..syntax.features import DEFAULT
 from ..syntax.types import ValType
 from ..text.script import REF_PATTERNS
 from .runner import Result, Runner
@@ -140,9 +140,7 @@ def run_wast(path: Path, **options: Any) -> Result:
     from ..text import parse_script
 
     linking = bool(options.get("module_linking"))
-    runner = Runner(
-        path.parent, path.name, module_linking=linking, features=options.get("features", CORE_2_0)
-    )
+    runner = Runner(path.parent, path.name, module_linking=linking, features=options.get("features", DEFAULT))
     try:
         commands = parse_script(
             path.read_text(encoding="utf-8"), filename=path.name, features=runner.features

@@ -28,7 +28,7 @@ from ..exec.instantiate import instantiate
 from ..exec.limits import LIBRARY, StoreLimits
 from ..exec.machine import Machine
 from ..exec.runtime import FuncInst, ModuleInst
-from ..syntax.features import CORE_2_0, Features
+from ..syntax.features import DEFAULT, Features
 from ..syntax.module import Module, Span
 from ..syntax.types import ExternKind, FuncType, ValType
 from .runner import Failure, Runner, Skip
@@ -311,7 +311,7 @@ def command_word(cmd: Any) -> str:
 class Workspace:
     """Modules, registrations and WASI worlds of one REPL session."""
 
-    def __init__(self, features: Features = CORE_2_0, limits: StoreLimits = LIBRARY) -> None:
+    def __init__(self, features: Features = DEFAULT, limits: StoreLimits = LIBRARY) -> None:
         self.cell = 0  # the number of the current input (cell[3])
         self._limits = limits  # the store's limits (wasmlab.Limits); kept by reset()
         self.output_limit: int | None = None  # bytes of a WASI program's stdout/stderr echoed

@@ -1,7 +1,7 @@
 """Abstract syntax: value and definition types, the module AST, and the opcode table with
 its stack effects (`instr_text` and `float_text` write instructions and floats as text)."""
 
-from .features import CORE_2_0, PROPOSALS, Features, FeatureSpec, as_features
+from .features import ALL, CORE_2_0, DEFAULT, PROPOSALS, WASM_3_0, Features, FeatureSpec, as_features
 from .floats import float_text
 from .module import (
     NAMES_OF_SPACE,
@@ -50,7 +50,7 @@ from .types import (
 )
 
 __all__ = [
-    "CORE_2_0", "NAMES_OF_SPACE", "PROPOSALS", "FeatureSpec", "Features", "as_features",
+    "ALL", "CORE_2_0", "DEFAULT", "WASM_3_0", "NAMES_OF_SPACE", "PROPOSALS", "FeatureSpec", "Features", "as_features",
     "Alias", "InstanceDef", "ParentType", "ALL_OPS", "BY_KEY", "BY_NAME", "SELECT_T", "EXTERNREF", "F32", "F64", "FUNCREF", "I32",
     "I64", "V128", "Custom", "Data", "DefType", "Elem", "Export", "ExportType", "Expr",
     "ExternKind", "Func", "FuncType", "Global", "GlobalType", "Import", "ImportType",

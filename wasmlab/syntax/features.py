@@ -1,8 +1,10 @@
 """Which post-2.0 proposals a decoder, parser or validator accepts.
 
-WebAssembly 2.0 is the default everywhere, so the 2.0 test suite's "multiple memories" and
-"illegal opcode" cases stay errors; a feature set turns proposals on. Module linking has
-its own switch (`module_linking=`), because it also chooses a binary encoding.
+WebAssembly 3.0, the current standard, is the default everywhere: every proposal it merged
+is on. `"2.0"` is strict WebAssembly 2.0 (the 2.0 test suite's "multiple memories" and
+"illegal opcode" cases are errors there); `"all"` adds the opt-in proposals that are not
+part of 3.0 (legacy exceptions). Module linking has its own switch (`module_linking=`),
+because it also chooses a binary encoding.
 """
 
 from __future__ import annotations
@@ -24,8 +26,17 @@ PROPOSALS: dict[str, str] = {
 
 Features = frozenset[str]
 
+#: proposals that are opt-in: not part of WebAssembly 3.0
+OPT_IN: Features = frozenset({"legacy-exceptions"})
+
 CORE_2_0: Features = frozenset()
+WASM_3_0: Features = frozenset(PROPOSALS) - OPT_IN
 ALL: Features = frozenset(PROPOSALS)
+#: what every entry point accepts when not told otherwise
+DEFAULT: Features = WASM_3_0
+
+#: names of whole feature sets
+SETS: dict[str, Features] = {"2.0": CORE_2_0, "none": CORE_2_0, "3.0": WASM_3_0, "all": ALL}
 
 
 #: what a `features=` argument may be
@@ -33,21 +44,23 @@ FeatureSpec = str | Iterable[str] | None
 
 
 def as_features(spec: FeatureSpec) -> Features:
-    """A feature set from names: an iterable, or text like "tail-call,multi-memory";
-    "all" is every proposal, None or "" is plain 2.0. Unknown names raise ValueError."""
+    """A feature set from names: an iterable, or text like "2.0,tail-call,multi-memory";
+    None is the default (WebAssembly 3.0); "3.0" is 3.0's proposals, "all" every proposal
+    (3.0 plus the opt-in ones), "2.0", "none" or "" plain 2.0 (with the proposals named
+    beside it). Unknown names raise ValueError."""
     if spec is None:
-        return CORE_2_0
+        return DEFAULT
     names = [n.strip() for n in spec.split(",")] if isinstance(spec, str) else list(spec)
     out: set[str] = set()
     for n in names:
         if not n:
             continue
-        if n == "all":
-            out |= ALL
+        if n in SETS:
+            out |= SETS[n]
         elif n in PROPOSALS:
             out.add(n)
         else:
-            known = ", ".join([*PROPOSALS, "all"])
+            known = ", ".join([*PROPOSALS, "2.0", "3.0", "all"])
             raise ValueError(f"unknown feature {n!r} (known: {known})")
     if "legacy-exceptions" in out:  # its try/catch throw and catch the exceptions proposal's tags
         out.add("exceptions")

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..errors import ValidationError
-from ..syntax.features import CORE_2_0, Features
+from ..syntax.features import DEFAULT, Features
 from ..syntax.module import Elem, Export, Import, Module, ParentType
 from ..syntax.types import (
     ArrayType,
@@ -206,14 +206,14 @@ def _check_export_index(ctx: Context, ex: Export) -> None:
         )
 
 
-def validate(module: Module, *, features: Features = CORE_2_0) -> None:
+def validate(module: Module, *, features: Features = DEFAULT) -> None:
     """Validate `module` (spec chapter 3); raise `ValidationError` at the first fault.
 
     The error says which function and instruction (name, byte offset, source span) is
     at fault and, for type errors, the expected and found operand types. An AST that
     is not even well-formed (e.g. an immediate of the wrong Python type, as only a
     hand-built module can have) is reported as a ValidationError too. `features`: the
-    post-2.0 proposals the module may use (`wasmlab.syntax.features`; default plain 2.0).
+    post-2.0 proposals the module may use (`wasmlab.syntax.features`; default WebAssembly 3.0).
     """
     with malformed_ast_guard():
         _validate(module, features)
