@@ -38,4 +38,4 @@ fi
 # (WASMLAB_NO_SKIPS=1: a comparison that skips fails, so a broken `import wasmtime` is red)
 WASMLAB_NO_SKIPS=1 PYTHONPATH="$root" "$oracle/bin/python" -m pytest -q -p no:cacheprovider -o addopts= -k wasmtime \
   tests/wasi/test_wasi_programs.py tests/wasi/test_wasi_sandbox.py tests/exec/test_proposals_differential.py \
-  tests/exec/test_relaxed_simd_wasmtime.py
+  tests/exec/test_relaxed_simd_wasmtime.py tests/exec/test_gc_smith_differential.py
