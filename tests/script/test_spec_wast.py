@@ -29,6 +29,6 @@ def test_wast_script_on_the_machine_alone(path: Path, monkeypatch: pytest.Monkey
     from wasmlab.exec import fast
 
     monkeypatch.setattr(fast, "TIER", "machine")
-    result = run_wast(path)
+    result = run_wast(path, features=CORE_2_0)
     assert result.failed == 0, "\n".join([result.line(), *result.failures[:20]])
     assert result.skipped == 0, result.skips[:10]
