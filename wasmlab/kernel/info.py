@@ -8,7 +8,7 @@ from wasmlab import __version__
 
 LANGUAGE_INFO = {
     "name": "wast",
-    "version": "2.0",
+    "version": "3.0",
     "mimetype": "text/webassembly",
     "file_extension": ".wat",
     "codemirror_mode": "webassembly",

@@ -25,7 +25,7 @@ class WasmKernel(Kernel):
     implementation = "wasmlab"
     implementation_version = __version__
     language = "wast"
-    language_version = "2.0"
+    language_version = "3.0"
     language_info = LANGUAGE_INFO
     banner = BANNER
     help_links = [{"text": "WebAssembly specification", "url": "https://webassembly.github.io/spec/core/"}]
