@@ -116,10 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m wasmlab.bench")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument(
-        "--only", choices=["engine", "gc", "debug", "source", "wasi", "parse", "kernel"], action="append"
+        "--only",
+        choices=["engine", "gc", "debug", "source", "wasi", "parse", "decode", "kernel"],
+        action="append",
     )
     a = p.parse_args(argv)
-    only = set(a.only or ["engine", "gc", "debug", "source", "wasi", "parse", "kernel"])
+    only = set(a.only or ["engine", "gc", "debug", "source", "wasi", "parse", "decode", "kernel"])
     if "engine" in only:
         print(
             f"[run mode] wasmlab vs plain Python and pywasm (best of {a.repeat}; every result checked "
@@ -150,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         _section("wasi", "wasmlab.bench.wasi", "main")
     if "parse" in only:
         _section("text parser", "wasmlab.bench.parsing", "main")
+    if "decode" in only:
+        _section("decode+validate on real modules", "wasmlab.bench.decoding", "main")
     if "kernel" in only:
         _section("kernel", "wasmlab.bench.kernel", "main")
     return 0
