@@ -107,7 +107,7 @@ def measure(paths: list[Path], repeat: int = 3) -> list[dict[str, Any]]:
         if peer == "-" and tool is not None:
             run = [tool, "validate", "--features", "all", str(path)]
             t_peer, peer = (
-                _best(lambda: subprocess.run(run, capture_output=True, check=True), repeat),
+                _best(lambda run=run: subprocess.run(run, capture_output=True, check=True), repeat),
                 "wasm-tools",
             )
         rows.append(
