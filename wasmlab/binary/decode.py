@@ -153,6 +153,39 @@ def opcodes_for(features: Features) -> dict[int, Op]:
     return {key: op for key, op in BY_KEY.items() if op.feature not in PROPOSALS or op.feature in features}
 
 
+# how `Decoder.expr` reads an instruction's immediates: inline (the common one-byte forms)
+# or through `_IMM_READERS`
+_C_NONE, _C_END, _C_ELSE, _C_INDEX, _C_MEMARG, _C_CONST, _C_BLOCK, _C_OTHER = range(8)
+_INDEX_KINDS = frozenset({"local", "label", "func", "global", "table", "elem", "type", "tag"})
+#: i32.const / i64.const: what a negative one-byte s32/s64 (0x40-0x7f) adds to its byte to
+#: give the value's unsigned bits
+_CONST_MASKS = {0x41: 0xFFFFFFFF + 1 - 0x80, 0x42: 0xFFFFFFFFFFFFFFFF + 1 - 0x80}
+
+
+@functools.cache
+def _op_classes(features: Features) -> dict[int, tuple[Op, int]]:
+    """key -> (op, how `Decoder.expr` reads its immediates), for `opcodes_for(features)`."""
+
+    def cls(key: int, op: Op) -> int:
+        if key == 0x0B:
+            return _C_END
+        if key == 0x05:
+            return _C_ELSE
+        if op.imm == "none":
+            return _C_NONE
+        if op.imm in _INDEX_KINDS:
+            return _C_INDEX
+        if op.imm == "memarg":
+            return _C_MEMARG
+        if key in _CONST_MASKS:
+            return _C_CONST
+        if op.imm == "blocktype":
+            return _C_BLOCK
+        return _C_OTHER
+
+    return {key: (op, cls(key, op)) for key, op in opcodes_for(features).items()}
+
+
 class Decoder:
     """Decoding state: the bytes, the current position, and the module under construction.
 
@@ -390,13 +423,20 @@ class Decoder:
     # --- instructions --------------------------------------------------------------------
 
     def expr(self) -> Expr:
-        """An instruction sequence up to and including the `end` that closes it."""
+        """An instruction sequence up to and including the `end` that closes it.
+
+        The common immediates (one- and two-byte indices, small constants and memory
+        arguments, empty block types) are read inline; everything else, and every
+        encoding that could be malformed, goes through the immediate readers."""
         b = self.b
         n = self.n
         out: list[Instr] = []
         append = out.append
-        by_key = self.ops
+        classes = _op_classes(self.features)
         imm_readers = _IMM_READERS
+        # memory arguments read inline: alignment flags below this bound (bit 6, a memory
+        # index, only with multi-memory), then a one-byte offset
+        align_bound = 0x40 if self.multi_memory else 32
         # open structures: 0 block/loop, 1 if (then-arm), 2 if (else-arm); legacy exceptions:
         # 3 try (body), 4 try (after a catch), 5 try (after catch_all)
         open_: list[int] = []
@@ -418,46 +458,65 @@ class Decoder:
                     key = code << 8 | sub if sub < 0x100 else code << 16 | sub
             else:
                 key = code
-            op = by_key.get(key)
-            if op is None:
-                gated = BY_KEY.get(key)
-                if code == 0xFC or code == 0xFD or code == 0xFB:
-                    hint = f" ({gated.name} needs the {gated.feature} feature)" if gated is not None else ""
-                    sub = key & 0xFF if key < 0x10000 else key & 0xFFFF
-                    raise self.fail(f"illegal opcode {code:02x} {sub:x}{hint}", start)
-                hint = f" ({gated.name} needs the {gated.feature} feature)" if gated is not None else ""
-                raise self.fail(f"illegal opcode {code:02x}{hint}", start)
-            kind = op.imm
+            row = classes.get(key)
+            if row is None:
+                raise self._illegal(code, key, start)
+            op, cls = row
             if legacy and (code == 0x07 or code == 0x19 or code == 0x18):
-                top = open_[-1] if open_ else -1
-                if code == 0x18:  # delegate ends the try block
-                    if top != 3:
-                        raise self.fail("END opcode expected (delegate outside a try body)", start)
-                    open_.pop()
-                elif top not in (3, 4):
-                    raise self.fail(f"END opcode expected ({op.name} outside a try)", start)
-                else:
-                    open_[-1] = 5 if code == 0x19 else 4
-            if kind == "none":
+                self._legacy_try(open_, code, op, start)
+            if cls == _C_NONE:
                 self.pos = pos
-                if code == 0x0B:
-                    append(Instr(op, None, start))
-                    if not open_:
-                        return out
-                    open_.pop()
-                    continue
-                if code == 0x05:
-                    if not open_ or open_[-1] != 1:
-                        raise self.fail("END opcode expected (else outside an if)", start)
-                    open_[-1] = 2
                 append(Instr(op, None, start))
                 continue
-            if (kind == "local" or kind == "label" or kind == "func" or kind == "global") and pos < n:
-                x = b[pos]
-                if x < 0x80:
+            if cls == _C_END:
+                self.pos = pos
+                append(Instr(op, None, start))
+                if not open_:
+                    return out
+                open_.pop()
+                continue
+            if cls == _C_INDEX:
+                if pos < n:
+                    x = b[pos]
+                    if x < 0x80:
+                        self.pos = pos + 1
+                        append(Instr(op, x, start))
+                        continue
+                    if pos + 1 < n:
+                        y = b[pos + 1]
+                        if y < 0x80:
+                            self.pos = pos + 2
+                            append(Instr(op, (x & 0x7F) | y << 7, start))
+                            continue
+            elif cls == _C_MEMARG:
+                if pos + 1 < n:
+                    a = b[pos]
+                    x = b[pos + 1]
+                    if a < align_bound and x < 0x80:
+                        self.pos = pos + 2
+                        append(Instr(op, (a, x, 0), start))
+                        continue
+            elif cls == _C_CONST:
+                if pos < n:
+                    x = b[pos]
+                    if x < 0x80:
+                        self.pos = pos + 1
+                        append(Instr(op, x if x < 0x40 else x + _CONST_MASKS[key], start))
+                        continue
+            elif cls == _C_BLOCK:
+                if pos < n and b[pos] == 0x40:
                     self.pos = pos + 1
-                    append(Instr(op, x, start))
+                    open_.append(1 if code == 0x04 else 3 if code == 0x06 else 0)
+                    append(Instr(op, None, start))
                     continue
+            elif cls == _C_ELSE:
+                self.pos = pos
+                if not open_ or open_[-1] != 1:
+                    raise self.fail("END opcode expected (else outside an if)", start)
+                open_[-1] = 2
+                append(Instr(op, None, start))
+                continue
+            kind = op.imm
             self.pos = pos
             imm = imm_readers[kind](self, op)
             if kind == "blocktype" or kind == "try_table":
@@ -465,6 +524,26 @@ class Decoder:
             elif key == _MEMORY_INIT or key == _DATA_DROP:
                 self.uses_data_count = True
             append(Instr(op, imm, start))
+
+    def _illegal(self, code: int, key: int, start: int) -> DecodeError:
+        gated = BY_KEY.get(key)
+        hint = f" ({gated.name} needs the {gated.feature} feature)" if gated is not None else ""
+        if code == 0xFC or code == 0xFD or code == 0xFB:
+            sub = key & 0xFF if key < 0x10000 else key & 0xFFFF
+            return self.fail(f"illegal opcode {code:02x} {sub:x}{hint}", start)
+        return self.fail(f"illegal opcode {code:02x}{hint}", start)
+
+    def _legacy_try(self, open_: list[int], code: int, op: Op, start: int) -> None:
+        """Legacy exceptions: catch/catch_all continue a try, delegate ends one."""
+        top = open_[-1] if open_ else -1
+        if code == 0x18:  # delegate ends the try block
+            if top != 3:
+                raise self.fail("END opcode expected (delegate outside a try body)", start)
+            open_.pop()
+        elif top not in (3, 4):
+            raise self.fail(f"END opcode expected ({op.name} outside a try)", start)
+        else:
+            open_[-1] = 5 if code == 0x19 else 4
 
     def blocktype(self) -> ValType | int | None:
         b = self.peek()
