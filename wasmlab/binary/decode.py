@@ -26,6 +26,7 @@ consulted only when the module is decoded with module linking on (see `decode`).
 from __future__ import annotations
 
 import functools
+import gc
 from collections.abc import Callable
 
 from ..errors import DecodeError
@@ -157,9 +158,9 @@ def opcodes_for(features: Features) -> dict[int, Op]:
 # or through `_IMM_READERS`
 _C_NONE, _C_END, _C_ELSE, _C_INDEX, _C_MEMARG, _C_CONST, _C_BLOCK, _C_OTHER = range(8)
 _INDEX_KINDS = frozenset({"local", "label", "func", "global", "table", "elem", "type", "tag"})
-#: i32.const / i64.const: what a negative one-byte s32/s64 (0x40-0x7f) adds to its byte to
-#: give the value's unsigned bits
-_CONST_MASKS = {0x41: 0xFFFFFFFF + 1 - 0x80, 0x42: 0xFFFFFFFFFFFFFFFF + 1 - 0x80}
+#: i32.const / i64.const: the mask giving the value's unsigned bits, and how many of the
+#: s32's (s64's) bytes come before the last one allowed (the only one with a limit check)
+_CONSTS = {0x41: (0xFFFFFFFF, 4), 0x42: (0xFFFFFFFFFFFFFFFF, 9)}
 
 
 @functools.cache
@@ -177,7 +178,7 @@ def _op_classes(features: Features) -> dict[int, tuple[Op, int]]:
             return _C_INDEX
         if op.imm == "memarg":
             return _C_MEMARG
-        if key in _CONST_MASKS:
+        if key in _CONSTS:
             return _C_CONST
         if op.imm == "blocktype":
             return _C_BLOCK
@@ -482,12 +483,22 @@ class Decoder:
                         self.pos = pos + 1
                         append(Instr(op, x, start))
                         continue
-                    if pos + 1 < n:
-                        y = b[pos + 1]
-                        if y < 0x80:
-                            self.pos = pos + 2
-                            append(Instr(op, (x & 0x7F) | y << 7, start))
-                            continue
+                    # a u32's first four bytes carry 28 bits: no limit check before the fifth
+                    limit = pos + 4 if pos + 4 < n else n
+                    value = x & 0x7F
+                    shift = 7
+                    p = pos + 1
+                    while p < limit:
+                        x = b[p]
+                        p += 1
+                        value |= (x & 0x7F) << shift
+                        if x < 0x80:
+                            break
+                        shift += 7
+                    if x < 0x80:
+                        self.pos = p
+                        append(Instr(op, value, start))
+                        continue
             elif cls == _C_MEMARG:
                 if pos + 1 < n:
                     a = b[pos]
@@ -497,12 +508,26 @@ class Decoder:
                         append(Instr(op, (a, x, 0), start))
                         continue
             elif cls == _C_CONST:
-                if pos < n:
-                    x = b[pos]
+                # the bytes of an s32 (s64) before the last one allowed carry no limit check
+                mask, most = _CONSTS[key]
+                limit = pos + most if pos + most < n else n
+                value = shift = 0
+                p = pos
+                while p < limit:
+                    x = b[p]
+                    p += 1
+                    value |= (x & 0x7F) << shift
+                    shift += 7
                     if x < 0x80:
-                        self.pos = pos + 1
-                        append(Instr(op, x if x < 0x40 else x + _CONST_MASKS[key], start))
-                        continue
+                        if x & 0x40:
+                            value -= 1 << shift
+                        self.pos = p
+                        append(Instr(op, value & mask, start))
+                        break
+                else:
+                    self.pos = pos
+                    append(Instr(op, _IMM_READERS[op.imm](self, op), start))
+                continue
             elif cls == _C_BLOCK:
                 if pos < n and b[pos] == 0x40:
                     self.pos = pos + 1
@@ -1162,7 +1187,15 @@ def decode(
     data = _as_bytes(data)
     if module_linking is None:
         module_linking = uses_linking_sections(data)
-    return Decoder(data, linking=module_linking, features=features).decode()
+    # a module's instructions are many small objects without cycles: the cycle collector's
+    # passes over them (and over everything else alive) would cost more than the decoding
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return Decoder(data, linking=module_linking, features=features).decode()
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def decode_auto(data: bytes | bytearray | memoryview, *, features: Features = DEFAULT) -> Module:
@@ -1174,7 +1207,7 @@ def decode_auto(data: bytes | bytearray | memoryview, *, features: Features = DE
     if uses_linking_sections(data):
         return decode(data, module_linking=True, features=features)
     try:
-        return Decoder(data, features=features).decode()
+        return decode(data, features=features)
     except DecodeError as e:
         if not e.reason.startswith(_LINKING_HINTS):
             raise

@@ -49,6 +49,10 @@ _LANES = {"i8x16": 16, "i16x8": 8, "i32x4": 4, "i64x2": 2, "f32x4": 4, "f64x2": 
 
 #: `op.params` as lists (for a fast slice comparison with the operand stack)
 _PARAM_LISTS: dict[Op, list[ValType]] = {op: list(op.params) for op in ALL_OPS if op.params is not None}
+#: log2 of the access width of every memory-argument row
+_NATURAL_ALIGNMENT: dict[Op, int] = {
+    op: op.natural_alignment for op in ALL_OPS if op.imm in ("memarg", "memarg_lane")
+}
 
 
 #: a plain instruction's (params, results) with a 64-bit memory's or table's addresses
@@ -160,61 +164,9 @@ class BodyChecker:
         self.blocks: list[Frame] = []  # every block/loop/if frame, in order (for the side table)
         self.branches: list[tuple[int, list[tuple[Frame, int]]]] = []  # pc -> (frame, depth) of each target
         self.func_frame: Frame | None = None
-        self._special: dict[str, Callable[[Instr, int], None]] = {
-            "unreachable": self._unreachable,
-            "block": self._block,
-            "loop": self._block,
-            "if": self._block,
-            "try_table": self._block,
-            "try": self._block,
-            "catch": self._catch,
-            "catch_all": self._catch,
-            "delegate": self._delegate,
-            "rethrow": self._rethrow,
-            "throw": self._throw,
-            "throw_ref": self._throw_ref,
-            "else": self._else,
-            "end": self._end,
-            "br": self._br,
-            "br_if": self._br_if,
-            "br_table": self._br_table,
-            "return": self._return,
-            "call": self._call,
-            "call_indirect": self._call_indirect,
-            "return_call": self._return_call,
-            "return_call_indirect": self._return_call_indirect,
-            "drop": self._drop,
-            "select": self._select,
-            "local.get": self._local_get,
-            "local.set": self._local_set,
-            "local.tee": self._local_tee,
-            "global.get": self._global_get,
-            "global.set": self._global_set,
-            "table.get": self._table_get,
-            "table.set": self._table_set,
-            "table.grow": self._table_grow,
-            "table.fill": self._table_fill,
-            "ref.null": self._ref_null,
-            "ref.is_null": self._ref_is_null,
-            "ref.func": self._ref_func,
-        }
-        for name, handler in GC_RULES.items():
-            self._special[name] = functools.partial(handler, self)
-        self._imm_checks: dict[str, Callable[[Instr], None]] = {
-            "memarg": self._memarg,
-            "memarg_lane": self._memarg_lane,
-            "lane": self._lane,
-            "shuffle": self._shuffle,
-            "memory": self._memory_imm,
-            "memory_copy": self._memory_copy,
-            "memory_fill": self._memory_imm,
-            "memory_init": self._memory_init,
-            "data": self._data_imm,
-            "elem": self._elem_imm,
-            "table": self._table_imm,
-            "table_copy": self._table_copy,
-            "table_init": self._table_init,
-        }
+        # the typing rules of the stack-rule rows and the immediate checks (unbound,
+        # shared by every checker; see `_rules`)
+        self._special, self._imm_checks = _rules()
 
     # --- errors --------------------------------------------------------------------------
 
@@ -319,8 +271,16 @@ class BodyChecker:
         special = self._special
         imm_checks = self._imm_checks
         param_lists = _PARAM_LISTS
+        natural = _NATURAL_ALIGNMENT
         record = self.record
         heights = self.heights
+        # the fast paths below handle the common well-typed cases exactly as the rules do;
+        # anything else (an error, subtyping, a 64-bit memory) goes through the rules
+        locals_ = self.locals
+        n_locals = len(locals_)
+        inits = self.inits
+        mems = self.ctx.mems
+        mem0_is32 = bool(mems) and not mems[0].limits.is64
         self.func_frame = self.push_ctrl(FUNC, (), self.results, -1)
         pc = -1
         for pc, ins in enumerate(body):  # noqa: B007 (pc is used after the loop)
@@ -337,24 +297,46 @@ class BodyChecker:
                         self.max_height = h
             params = op.params
             if params is None:
-                handler = special.get(op.name)
+                name = op.name
+                if name == "local.get":
+                    x = ins.imm
+                    if type(x) is int and 0 <= x < n_locals and inits[x]:
+                        vals.append(locals_[x])
+                        continue
+                elif name == "local.set" or name == "local.tee":
+                    x = ins.imm
+                    if type(x) is int and 0 <= x < n_locals and inits[x] and len(vals) > ctrls[-1].height:
+                        if vals[-1] is locals_[x]:
+                            if name == "local.set":
+                                vals.pop()
+                            continue
+                handler = special.get(name)
                 if handler is None:
-                    raise self.error(ins, f"no validation rule for {op.name}")
-                handler(ins, pc)
+                    raise self.error(ins, f"no validation rule for {name}")
+                handler(self, ins, pc)
                 continue
             imm_kind = op.imm
             if imm_kind != "none":
-                check_imm = imm_checks.get(imm_kind)
-                if check_imm is not None:
-                    sig = check_imm(ins)
-                    if sig is not None:  # a 64-bit memory's or table's signature (memory64)
-                        self.pop_expected(sig[0], ins)
-                        vals.extend(sig[1])
-                        continue
+                if imm_kind == "memarg" and mem0_is32:
+                    imm = ins.imm
+                    mem = imm[2]
+                    fast = type(mem) is int and mem == 0 and imm[0] <= natural[op] and imm[1] <= 0xFFFF_FFFF
+                else:
+                    fast = False
+                if not fast:
+                    check_imm = imm_checks.get(imm_kind)
+                    if check_imm is not None:
+                        sig = check_imm(self, ins)
+                        if sig is not None:  # a 64-bit memory's or table's signature (memory64)
+                            self.pop_expected(sig[0], ins)
+                            vals.extend(sig[1])
+                            continue
             n = len(params)
             if n:
                 h = len(vals)
-                if h - ctrls[-1].height >= n and vals[h - n :] == param_lists[op]:
+                if h - ctrls[-1].height >= n and (
+                    vals[-1] is params[0] if n == 1 else vals[h - n :] == param_lists[op]
+                ):
                     del vals[h - n :]
                 else:
                     self.pop_expected(params, ins)
@@ -862,6 +844,70 @@ EQREF = RefType(True, H.EQ)
 ANYREF = RefType(True, H.ANY)
 I31REF = RefType(True, H.I31)
 ARRAYREF = RefType(True, H.ARRAY)
+
+
+@functools.cache
+def _rules() -> tuple[
+    dict[str, Callable[[BodyChecker, Instr, int], None]],
+    dict[str, Callable[[BodyChecker, Instr], Signature | None]],
+]:
+    """(name -> typing rule of a stack-rule row, immediate kind -> its check), as unbound
+    functions taking the checker first (built once: `GC_RULES` is defined below)."""
+    special: dict[str, Callable[[BodyChecker, Instr, int], None]] = {
+        "unreachable": BodyChecker._unreachable,
+        "block": BodyChecker._block,
+        "loop": BodyChecker._block,
+        "if": BodyChecker._block,
+        "try_table": BodyChecker._block,
+        "try": BodyChecker._block,
+        "catch": BodyChecker._catch,
+        "catch_all": BodyChecker._catch,
+        "delegate": BodyChecker._delegate,
+        "rethrow": BodyChecker._rethrow,
+        "throw": BodyChecker._throw,
+        "throw_ref": BodyChecker._throw_ref,
+        "else": BodyChecker._else,
+        "end": BodyChecker._end,
+        "br": BodyChecker._br,
+        "br_if": BodyChecker._br_if,
+        "br_table": BodyChecker._br_table,
+        "return": BodyChecker._return,
+        "call": BodyChecker._call,
+        "call_indirect": BodyChecker._call_indirect,
+        "return_call": BodyChecker._return_call,
+        "return_call_indirect": BodyChecker._return_call_indirect,
+        "drop": BodyChecker._drop,
+        "select": BodyChecker._select,
+        "local.get": BodyChecker._local_get,
+        "local.set": BodyChecker._local_set,
+        "local.tee": BodyChecker._local_tee,
+        "global.get": BodyChecker._global_get,
+        "global.set": BodyChecker._global_set,
+        "table.get": BodyChecker._table_get,
+        "table.set": BodyChecker._table_set,
+        "table.grow": BodyChecker._table_grow,
+        "table.fill": BodyChecker._table_fill,
+        "ref.null": BodyChecker._ref_null,
+        "ref.is_null": BodyChecker._ref_is_null,
+        "ref.func": BodyChecker._ref_func,
+    }
+    special.update(GC_RULES)
+    imm_checks: dict[str, Callable[[BodyChecker, Instr], Signature | None]] = {
+        "memarg": BodyChecker._memarg,
+        "memarg_lane": BodyChecker._memarg_lane,
+        "lane": BodyChecker._lane,
+        "shuffle": BodyChecker._shuffle,
+        "memory": BodyChecker._memory_imm,
+        "memory_copy": BodyChecker._memory_copy,
+        "memory_fill": BodyChecker._memory_imm,
+        "memory_init": BodyChecker._memory_init,
+        "data": BodyChecker._data_imm,
+        "elem": BodyChecker._elem_imm,
+        "table": BodyChecker._table_imm,
+        "table_copy": BodyChecker._table_copy,
+        "table_init": BodyChecker._table_init,
+    }
+    return special, imm_checks
 
 
 def _need_feature(c: BodyChecker, ins: Instr) -> None:

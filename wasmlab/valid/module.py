@@ -15,6 +15,7 @@ modules. `EXTRA_CHECKS` is for sections kept in `Module.extra`.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 
 from ..errors import ValidationError
@@ -215,8 +216,15 @@ def validate(module: Module, *, features: Features = DEFAULT) -> None:
     hand-built module can have) is reported as a ValidationError too. `features`: the
     post-2.0 proposals the module may use (`wasmlab.syntax.features`; default WebAssembly 3.0).
     """
-    with malformed_ast_guard():
-        _validate(module, features)
+    # (the checkers' frames and stacks have no cycles: no cycle-collector passes meanwhile)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with malformed_ast_guard():
+            _validate(module, features)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _validate(module: Module, features: Features) -> None:
