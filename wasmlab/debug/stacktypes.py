@@ -56,7 +56,7 @@ def body_facts(module: Module, funcidx: int, ctx: Context | None = None) -> Body
     func = module.funcs[funcidx - nimported]
     checker = BodyChecker(ctx, funcidx, ctx.funcs[funcidx], func.locals, record=True)
     checker.func_frame = checker.push_ctrl(FUNC, (), checker.results, -1)
-    special = checker._special
+    special = checker._special  # (rules taking the checker first)
     vals = checker.vals
     ctrls = checker.ctrls
     stacks: list[tuple[ValType | None, ...] | None] = []
@@ -67,7 +67,7 @@ def body_facts(module: Module, funcidx: int, ctx: Context | None = None) -> Body
             stacks.append(None if ctrls[-1].unreachable else tuple(vals))
             op = ins.op
             if op.params is None:
-                special[op.name](ins, pc)
+                special[op.name](checker, ins, pc)
                 continue
             if op.params:
                 checker.pop_expected(op.params, ins)
