@@ -442,8 +442,9 @@ class Decoder:
         # 3 try (body), 4 try (after a catch), 5 try (after catch_all)
         open_: list[int] = []
         legacy = self.legacy_exceptions
+        pos = self.pos  # (self.pos is kept up to date only around the immediate readers)
         while True:
-            start = pos = self.pos
+            start = pos
             if pos >= n:
                 raise self.eof()
             code = b[pos]
@@ -466,13 +467,12 @@ class Decoder:
             if legacy and (code == 0x07 or code == 0x19 or code == 0x18):
                 self._legacy_try(open_, code, op, start)
             if cls == _C_NONE:
-                self.pos = pos
                 append(Instr(op, None, start))
                 continue
             if cls == _C_END:
-                self.pos = pos
                 append(Instr(op, None, start))
                 if not open_:
+                    self.pos = pos
                     return out
                 open_.pop()
                 continue
@@ -480,7 +480,7 @@ class Decoder:
                 if pos < n:
                     x = b[pos]
                     if x < 0x80:
-                        self.pos = pos + 1
+                        pos += 1
                         append(Instr(op, x, start))
                         continue
                     # a u32's first four bytes carry 28 bits: no limit check before the fifth
@@ -496,7 +496,7 @@ class Decoder:
                             break
                         shift += 7
                     if x < 0x80:
-                        self.pos = p
+                        pos = p
                         append(Instr(op, value, start))
                         continue
             elif cls == _C_MEMARG:
@@ -504,7 +504,7 @@ class Decoder:
                     a = b[pos]
                     x = b[pos + 1]
                     if a < align_bound and x < 0x80:
-                        self.pos = pos + 2
+                        pos += 2
                         append(Instr(op, (a, x, 0), start))
                         continue
             elif cls == _C_CONST:
@@ -521,21 +521,21 @@ class Decoder:
                     if x < 0x80:
                         if x & 0x40:
                             value -= 1 << shift
-                        self.pos = p
+                        pos = p
                         append(Instr(op, value & mask, start))
                         break
                 else:
                     self.pos = pos
                     append(Instr(op, _IMM_READERS[op.imm](self, op), start))
+                    pos = self.pos
                 continue
             elif cls == _C_BLOCK:
                 if pos < n and b[pos] == 0x40:
-                    self.pos = pos + 1
+                    pos += 1
                     open_.append(1 if code == 0x04 else 3 if code == 0x06 else 0)
                     append(Instr(op, None, start))
                     continue
             elif cls == _C_ELSE:
-                self.pos = pos
                 if not open_ or open_[-1] != 1:
                     raise self.fail("END opcode expected (else outside an if)", start)
                 open_[-1] = 2
@@ -544,6 +544,7 @@ class Decoder:
             kind = op.imm
             self.pos = pos
             imm = imm_readers[kind](self, op)
+            pos = self.pos
             if kind == "blocktype" or kind == "try_table":
                 open_.append(1 if code == 0x04 else 3 if code == 0x06 else 0)
             elif key == _MEMORY_INIT or key == _DATA_DROP:

@@ -279,6 +279,7 @@ class BodyChecker:
         locals_ = self.locals
         n_locals = len(locals_)
         inits = self.inits
+        init_stack = self.init_stack
         mems = self.ctx.mems
         mem0_is32 = bool(mems) and not mems[0].limits.is64
         self.func_frame = self.push_ctrl(FUNC, (), self.results, -1)
@@ -310,6 +311,36 @@ class BodyChecker:
                             if name == "local.set":
                                 vals.pop()
                             continue
+                elif name == "end":
+                    # a block or loop without results, its stack empty, no local set inside
+                    frame = ctrls[-1]
+                    if (
+                        (frame.kind is BLOCK or frame.kind is LOOP)
+                        and not frame.end_types
+                        and len(vals) == frame.height
+                        and len(init_stack) <= frame.init_height
+                    ):
+                        ctrls.pop()
+                        frame.end_pc = pc
+                        continue
+                elif name == "br_if":
+                    # to a label without values, with an i32 on top
+                    x = ins.imm
+                    if (
+                        not record
+                        and type(x) is int
+                        and 0 <= x < len(ctrls)
+                        and not ctrls[-1 - x].label_types
+                        and len(vals) > ctrls[-1].height
+                        and vals[-1] is I32
+                    ):
+                        vals.pop()
+                        continue
+                elif (name == "block" or name == "loop") and ins.imm is None:
+                    frame = self.push_ctrl(BLOCK if name == "block" else LOOP, (), (), pc)
+                    if record:
+                        self.blocks.append(frame)
+                    continue
                 handler = special.get(name)
                 if handler is None:
                     raise self.error(ins, f"no validation rule for {name}")
