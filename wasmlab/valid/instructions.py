@@ -877,6 +877,63 @@ I31REF = RefType(True, H.I31)
 ARRAYREF = RefType(True, H.ARRAY)
 
 
+#: the typing rules of the stack-rule rows (spec names -> BodyChecker method names)
+_SPECIAL_RULES: dict[str, str] = {
+    "unreachable": "_unreachable",
+    "block": "_block",
+    "loop": "_block",
+    "if": "_block",
+    "try_table": "_block",
+    "try": "_block",
+    "catch": "_catch",
+    "catch_all": "_catch",
+    "delegate": "_delegate",
+    "rethrow": "_rethrow",
+    "throw": "_throw",
+    "throw_ref": "_throw_ref",
+    "else": "_else",
+    "end": "_end",
+    "br": "_br",
+    "br_if": "_br_if",
+    "br_table": "_br_table",
+    "return": "_return",
+    "call": "_call",
+    "call_indirect": "_call_indirect",
+    "return_call": "_return_call",
+    "return_call_indirect": "_return_call_indirect",
+    "drop": "_drop",
+    "select": "_select",
+    "local.get": "_local_get",
+    "local.set": "_local_set",
+    "local.tee": "_local_tee",
+    "global.get": "_global_get",
+    "global.set": "_global_set",
+    "table.get": "_table_get",
+    "table.set": "_table_set",
+    "table.grow": "_table_grow",
+    "table.fill": "_table_fill",
+    "ref.null": "_ref_null",
+    "ref.is_null": "_ref_is_null",
+    "ref.func": "_ref_func",
+}
+#: the checks of plain instructions' immediates (immediate kind -> BodyChecker method name)
+_IMM_RULES: dict[str, str] = {
+    "memarg": "_memarg",
+    "memarg_lane": "_memarg_lane",
+    "lane": "_lane",
+    "shuffle": "_shuffle",
+    "memory": "_memory_imm",
+    "memory_copy": "_memory_copy",
+    "memory_fill": "_memory_imm",
+    "memory_init": "_memory_init",
+    "data": "_data_imm",
+    "elem": "_elem_imm",
+    "table": "_table_imm",
+    "table_copy": "_table_copy",
+    "table_init": "_table_init",
+}
+
+
 @functools.cache
 def _rules() -> tuple[
     dict[str, Callable[[BodyChecker, Instr, int], None]],
@@ -884,60 +941,9 @@ def _rules() -> tuple[
 ]:
     """(name -> typing rule of a stack-rule row, immediate kind -> its check), as unbound
     functions taking the checker first (built once: `GC_RULES` is defined below)."""
-    special: dict[str, Callable[[BodyChecker, Instr, int], None]] = {
-        "unreachable": BodyChecker._unreachable,
-        "block": BodyChecker._block,
-        "loop": BodyChecker._block,
-        "if": BodyChecker._block,
-        "try_table": BodyChecker._block,
-        "try": BodyChecker._block,
-        "catch": BodyChecker._catch,
-        "catch_all": BodyChecker._catch,
-        "delegate": BodyChecker._delegate,
-        "rethrow": BodyChecker._rethrow,
-        "throw": BodyChecker._throw,
-        "throw_ref": BodyChecker._throw_ref,
-        "else": BodyChecker._else,
-        "end": BodyChecker._end,
-        "br": BodyChecker._br,
-        "br_if": BodyChecker._br_if,
-        "br_table": BodyChecker._br_table,
-        "return": BodyChecker._return,
-        "call": BodyChecker._call,
-        "call_indirect": BodyChecker._call_indirect,
-        "return_call": BodyChecker._return_call,
-        "return_call_indirect": BodyChecker._return_call_indirect,
-        "drop": BodyChecker._drop,
-        "select": BodyChecker._select,
-        "local.get": BodyChecker._local_get,
-        "local.set": BodyChecker._local_set,
-        "local.tee": BodyChecker._local_tee,
-        "global.get": BodyChecker._global_get,
-        "global.set": BodyChecker._global_set,
-        "table.get": BodyChecker._table_get,
-        "table.set": BodyChecker._table_set,
-        "table.grow": BodyChecker._table_grow,
-        "table.fill": BodyChecker._table_fill,
-        "ref.null": BodyChecker._ref_null,
-        "ref.is_null": BodyChecker._ref_is_null,
-        "ref.func": BodyChecker._ref_func,
-    }
+    special = {name: getattr(BodyChecker, method) for name, method in _SPECIAL_RULES.items()}
     special.update(GC_RULES)
-    imm_checks: dict[str, Callable[[BodyChecker, Instr], Signature | None]] = {
-        "memarg": BodyChecker._memarg,
-        "memarg_lane": BodyChecker._memarg_lane,
-        "lane": BodyChecker._lane,
-        "shuffle": BodyChecker._shuffle,
-        "memory": BodyChecker._memory_imm,
-        "memory_copy": BodyChecker._memory_copy,
-        "memory_fill": BodyChecker._memory_imm,
-        "memory_init": BodyChecker._memory_init,
-        "data": BodyChecker._data_imm,
-        "elem": BodyChecker._elem_imm,
-        "table": BodyChecker._table_imm,
-        "table_copy": BodyChecker._table_copy,
-        "table_init": BodyChecker._table_init,
-    }
+    imm_checks = {kind: getattr(BodyChecker, method) for kind, method in _IMM_RULES.items()}
     return special, imm_checks
 
 
