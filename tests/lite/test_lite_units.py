@@ -66,6 +66,21 @@ def test_step_limit_stops_a_runaway_call(monkeypatch: pytest.MonkeyPatch) -> Non
     assert default_step_limit() is None  # CPython: no limit; under Pyodide 100 million
 
 
+@pytest.mark.parametrize("tier", ["auto", "machine"])
+@pytest.mark.parametrize("limit", [1, 1_000, 150_001, 200_000])
+def test_the_step_limit_stops_at_exactly_that_many_steps(
+    limit: int, tier: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # compiled code stops where its blocks allow, the machine takes the rest: never past it
+    from wasmlab.exec import fast
+
+    monkeypatch.setattr(fast, "TIER", tier)
+    ws = Workspace()
+    ws.step_limit = limit
+    with pytest.raises(Interrupted, match=f"stopped after {limit:,} instructions"):
+        list(ws.run(LOOP))
+
+
 def test_pyodide_gets_no_desktop_only_dependency() -> None:
     from packaging.requirements import Requirement
 

@@ -279,6 +279,9 @@ class Machine:
                 hard = self.hard
                 if self.fuel is not None:
                     hard = self.fuel if hard is None else min(hard, self.fuel)
+                if hard is not None:  # the machine's part of the slice stays within it too
+                    left = max(hard - self.steps, 0)
+                    budget = left if budget < 0 else min(budget, left)
             elif comp:  # run mode: a bound is exact for compiled code too
                 hard = None if budget < 0 else self.steps + budget
             while True:

@@ -588,9 +588,10 @@ class Workspace:
         m = Machine(func, args, depth_limit=self.store.call_depth_limit, fuel=self._limits.fuel)
         self._compiled(m)
         self.runner.last_machine = m
+        limit = self.step_limit
         while True:
             self._check_interrupt(m)
-            out = m.run(max_steps=CHUNK)
+            out = m.run(max_steps=CHUNK if limit is None else min(CHUNK, limit - m.steps))
             if out is not None:
                 return out
 

@@ -24,7 +24,7 @@ var _JUPYTERLAB;
   // the worker's start() returns the same, checked by tests/lite
   const LANGUAGE_INFO = {
     name: "wast",
-    version: "2.0",
+    version: "3.0",
     mimetype: "text/webassembly",
     file_extension: ".wat",
     codemirror_mode: "webassembly",
