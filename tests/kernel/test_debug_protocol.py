@@ -124,15 +124,9 @@ def shell_reply(driver: Driver, msg_id: str, timeout: float = 30) -> dict[str, A
 
 
 @pytest.fixture(scope="module")
-def dk() -> Any:
-    from tests.kernel.conftest import need_kernel
-
-    need_kernel()
-    d = Driver()
-    try:
-        yield d
-    finally:
-        d.close()
+def dk(kernel: Any) -> Any:
+    """One kernel for the module's tests (conftest's `kernel`)."""
+    return kernel
 
 
 def test_jupyterlab_sequence(dk: Driver) -> None:

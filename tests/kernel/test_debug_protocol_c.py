@@ -16,15 +16,9 @@ from tests.kernel.test_debug_protocol import Dap, shell_reply
 
 
 @pytest.fixture(scope="module")
-def ck() -> Any:
-    from tests.kernel.conftest import need_kernel
-
-    need_kernel()
-    d = Driver()
-    try:
-        yield d
-    finally:
-        d.close()
+def ck(kernel: Any) -> Any:
+    """One kernel for the module's tests (conftest's `kernel`)."""
+    return kernel
 
 
 def test_c_frames_point_at_the_c_source(ck: Driver, list_wasm: Path) -> None:  # noqa: F811
