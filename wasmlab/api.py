@@ -21,7 +21,8 @@ from .linking import HostInstance, ModuleValue, TypeTables, compile_blob, top_le
 from .linking import instantiate as linking_instantiate
 from .syntax.features import FeatureSpec, as_features
 from .syntax.module import Module
-from .syntax.types import ExternKind, FuncType, GlobalType, Limits, MemType, TableType, ValType
+from .syntax.signatures import canonical_types
+from .syntax.types import ExternKind, FuncType, GlobalType, Limits, MemType, RefType, TableType, ValType
 
 to_wasm = _values.to_wasm
 
@@ -49,8 +50,9 @@ class Func:
         self.fuel = fuel
 
     @classmethod
-    def wrap(cls, type: FuncType, fn: Callable[..., Any], name: str = "host") -> Func:
-        """A host function of wasm type `type` written in Python (ints/floats in and out)."""
+    def wrap(cls, type: FuncType, fn: Callable[..., Any], name: str = "host", deftype: Any = None) -> Func:
+        """A host function of wasm type `type` written in Python (ints/floats in and out);
+        `deftype`: its canonical type, when `type` names a module's types ((ref $t))."""
 
         def call(*args: Any) -> Any:
             out = fn(*(from_wasm(a, t) for a, t in zip(args, type.params)))
@@ -60,14 +62,15 @@ class Func:
                 return to_wasm(out, type.results[0])
             return tuple(to_wasm(v, t) for v, t in zip(out, type.results))
 
-        return cls(host_func(type, call, name))
+        return cls(host_func(type, call, name, deftype))
 
     @classmethod
-    def returning_zeros(cls, type: FuncType, name: str = "host") -> Func:
+    def returning_zeros(cls, type: FuncType, name: str = "host", deftype: Any = None) -> Func:
         """A host function of wasm type `type` that ignores its arguments and returns the
-        zero of each result type (a stub for an import nothing else provides)."""
+        zero of each result type (a stub for an import nothing else provides); `deftype` as
+        for `wrap`."""
         zeros = tuple(default_value(t) for t in type.results)
-        return cls(host_func(type, lambda *args: zeros, name))
+        return cls(host_func(type, lambda *args: zeros, name, deftype))
 
     @property
     def type(self) -> FuncType:
@@ -411,11 +414,22 @@ def parse(source: Any, *, features: FeatureSpec = None) -> Module:
 ImportValue = Any
 
 
-def resolver_for(imports: Mapping[str, Any] | None, types: list[Any]) -> Callable[..., Any]:
+def resolver_for(
+    imports: Mapping[str, Any] | None, types: list[Any], module: Module | None = None
+) -> Callable[..., Any]:
     """The import resolver `instantiate` uses for an `imports` mapping (module name -> export
     name -> a Python callable, Func, Memory, Table, Global or value); `types`: the module's
-    type section, for wrapping callables."""
+    type section, for wrapping callables (`module`: the module, whose canonical types a
+    callable's type may name, as in (param (ref $t)))."""
     imports = imports or {}
+    canon: list[Any] = []
+
+    def deftype(index: int) -> Any:
+        if module is None or not (module.recs or module.subtypes or _names_types(types[index])):
+            return None
+        if not canon:
+            canon.extend(canonical_types(module.types, module.subtypes, module.recs))
+        return canon[index]
 
     def resolve(module: str, field: str | None, kind: ExternKind, desc: Any) -> Any:
         ns = imports.get(module)
@@ -434,12 +448,17 @@ def resolver_for(imports: Mapping[str, Any] | None, types: list[Any]) -> Callabl
         label = f"{module}.{field}" if field is not None else module
         if kind is ExternKind.FUNC and callable(value) and not isinstance(value, (Func, FuncInst)):
             ft = types[desc]
-            value = Func.wrap(ft, value, name=label)
+            value = Func.wrap(ft, value, name=label, deftype=deftype(desc))
         if kind is ExternKind.INSTANCE and isinstance(value, Mapping) and not isinstance(value, Exports):
             return _host_instance(value, types[desc], label)
         return unwrap_extern(value, kind)
 
     return resolve
+
+
+def _names_types(ft: Any) -> bool:
+    """Whether a function type names a type index (a typed reference among its values)."""
+    return any(isinstance(t, RefType) and isinstance(t.heap, int) for t in (*ft.params, *ft.results))
 
 
 def _host_instance(exports: Mapping[str, Any], sig: Any, label: str) -> Any:
@@ -509,7 +528,7 @@ def _instantiate_in(
         resolve = resolver_for(all_imports, list(value.info.scope.types))
         inst = linking_instantiate(store, value, top_level_supply(value, resolve))
     else:
-        resolve = resolver_for(all_imports, module.types)
+        resolve = resolver_for(all_imports, module.types, module)
         inst = _instantiate(store, module, resolve)
     instance = Instance(inst, store, fuel)
     if wasi is not None:

@@ -231,6 +231,7 @@ def initialize(store: Store, inst: ModuleInst, module: Module, run_start: bool =
         Machine(inst.funcs[module.start], (), depth_limit=store.call_depth_limit, fuel=store.start_fuel).run()
 
 
-def host_func(type: FuncType, fn: Callable[..., Any], name: str = "host") -> FuncInst:
-    """A host function instance."""
-    return FuncInst(types_canon(type), None, None, 0, name, host=fn)
+def host_func(type: FuncType, fn: Callable[..., Any], name: str = "host", deftype: Any = None) -> FuncInst:
+    """A host function instance (`deftype`: its canonical type, when `type` names a module's
+    types; by default the canonical type of `type` alone)."""
+    return FuncInst(types_canon(type), None, None, 0, name, host=fn, deftype=deftype)

@@ -13,17 +13,20 @@ from pathlib import Path
 from .. import WasmError, encode
 from ..text import parse_script
 
-#: the `wasm-tools smith` options: proposals wasmlab implements, small memories and tables
+#: the `wasm-tools smith` options: WebAssembly 3.0's proposals (wasmlab's default), small
+#: memories and tables, no array of gigabytes in a constant expression
 SMITH_OPTIONS = (
     "--export-everything", "true",
     "--exceptions-enabled", "true",
     "--tail-call-enabled", "true",
     "--extended-const-enabled", "true",
-    "--gc-enabled", "false",
+    "--gc-enabled", "true",
+    "--limit-arrays-in-const-exprs", "true",
     "--custom-descriptors-enabled", "false",
     "--custom-page-sizes-enabled", "false",
-    "--memory64-enabled", "false",
-    "--relaxed-simd-enabled", "false",
+    "--memory64-enabled", "true",
+    "--max-memory64-bytes", str(16 << 20),
+    "--relaxed-simd-enabled", "true",
     "--shared-everything-threads-enabled", "false",
     "--threads-enabled", "false",
     "--wide-arithmetic-enabled", "false",

@@ -16,6 +16,7 @@ from .. import instantiate as _instantiate
 from .. import validate as _validate
 from ..api import default_value
 from ..syntax import ExternKind
+from ..syntax.signatures import canonical_types
 from ..text import parse_module
 
 #: the counters, in the order the report shows them
@@ -59,6 +60,7 @@ def imports_for(module: Any, budget: Budget) -> dict[str, dict[str, Any]] | None
     """Host values matching each import's type: functions returning zeros, memories, tables,
     globals of the declared type; None if one cannot be made within the budget."""
     out: dict[str, dict[str, Any]] = {}
+    canon = canonical_types(module.types, module.subtypes, module.recs)  # (the module is valid)
     for imp in module.imports:
         if imp.name is None:
             return None  # a module-linking instance/module import: left to fail linking
@@ -67,7 +69,7 @@ def imports_for(module: Any, budget: Budget) -> dict[str, dict[str, Any]] | None
             ft = module.types[imp.desc] if 0 <= imp.desc < len(module.types) else None
             if ft is None or not hasattr(ft, "results"):
                 return None
-            ns[imp.name] = Func.returning_zeros(ft, f"{imp.module}.{imp.name}")
+            ns[imp.name] = Func.returning_zeros(ft, f"{imp.module}.{imp.name}", deftype=canon[imp.desc])
         elif imp.kind is ExternKind.MEMORY:
             lim = imp.desc.limits
             if lim.min > budget.pages:

@@ -569,7 +569,7 @@ class Workspace:
         return config.command_status(m, drive)
 
     def _instantiate_with(self, module: Module, imports: Any) -> ModuleInst:
-        outer = resolver_for(imports, module.types)
+        outer = resolver_for(imports, module.types, module)
 
         def resolve(mod: str, name: str | None, kind: ExternKind, desc: Any) -> Any:
             if mod in imports:
