@@ -8,6 +8,8 @@
 # graphviz fit their boxes in the browser). Idempotent: installs only what is missing. Needs root or sudo.
 set -euo pipefail
 pkgs=(clang lld wasi-libc libclang-rt-dev-wasm32 llvm gcc gdb rustc libstd-rust-dev-wasm32 chromium fonts-liberation nodejs)
+# arguments name a subset (scripts/lab.sh asks for nodejs only: npm builds the labextension)
+if [ $# -gt 0 ]; then pkgs=("$@"); fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
