@@ -22,6 +22,8 @@ a route filter, and the tests fail if one was attempted.
 - 10-debugging-c runs with the wasmlab kernel (its program, c/grades.wasm, reads its DWARF and
   its C source from the site's files) and its outputs are the stored ones; the Debugger shows
   the C view with the current line and the Variables pane.
+- 11-structs-arrays-and-the-heap runs with the wasmlab kernel (GC structs and arrays, the
+  %heap pictures drawn by the browser's Graphviz) and its outputs are the stored ones.
 - In notebook 8's kernel: the step limit (100 million instructions under Pyodide) stops a
   runaway loop, as the site's first page and the README say.
 - Measured and written to artifacts/lite/timings.json: the site's size, time to the first
@@ -433,6 +435,17 @@ def test_c_source_level_debugging_in_the_browser(browser: dict[str, Any]) -> Non
             dbg.locator(".wl-vtable").text_content() or ""
         )
         dbg.screenshot(path=str(shots() / "10-debugger.png"))
+    finally:
+        page.close()
+    no_foreign_requests(browser)
+
+
+def test_the_heap_in_the_browser(browser: dict[str, Any]) -> None:
+    page, _ = open_notebook(browser, "11-structs-arrays-and-the-heap.ipynb")
+    try:
+        TIMINGS["notebook11_run_all_s"] = round(run_all(page), 1)
+        compare("11-structs-arrays-and-the-heap.ipynb", page)
+        page.screenshot(path=str(shots() / "11-notebook.png"), full_page=True)
     finally:
         page.close()
     no_foreign_requests(browser)
