@@ -69,6 +69,17 @@ def _run(kc: Any, code: str, timeout: float = 60) -> str:
             return status
 
 
+def _step_times(kc: Any, n: int) -> list[float]:
+    """Milliseconds of `n` `%step` cells, each from request to idle."""
+    out = []
+    for _ in range(n):
+        t = time.perf_counter()
+        if _run(kc, "%step") != "ok":
+            raise RuntimeError("%step failed")
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
 def _click(kc: Any, comm_id: str, content: dict[str, Any], timeout: float = 60) -> None:
     """A widget button: a custom comm message, until the kernel is idle again."""
     msg = kc.session.msg("comm_msg", {"comm_id": comm_id, "data": {"method": "custom", "content": content}})
@@ -100,12 +111,7 @@ def kernel_round_trips(n: int = 100) -> tuple[list[float], list[float]]:
                         model_id = view["model_id"] if view else None
             if _run(kc, code) != "ok":
                 raise RuntimeError(f"benchmark setup failed at {code!r}")
-        steps = []
-        for _ in range(n):
-            t = time.perf_counter()
-            if _run(kc, "%step") != "ok":
-                raise RuntimeError("%step failed")
-            steps.append((time.perf_counter() - t) * 1000)
+        steps = _step_times(kc, n)
         assert model_id is not None
         _click(kc, model_id, {"action": "memory", "addr": 0, "size": 65536})
         clicks = []
@@ -158,12 +164,7 @@ def panel_round_trips(n: int = 100) -> tuple[list[float], list[float], list[floa
     try:
         if _run(kc, PROGRAM) != "ok" or _run(kc, "%debug fill 100000") != "ok":
             raise RuntimeError("benchmark setup failed")
-        steps = []
-        for _ in range(n):
-            t = time.perf_counter()
-            if _run(kc, "%step") != "ok":
-                raise RuntimeError("%step failed")
-            steps.append((time.perf_counter() - t) * 1000)
+        steps = _step_times(kc, n)
         dap = _Dap(kc)
         info = dap.request("debugInfo")
         dap.request("initialize", {"adapterID": "wasmlab", "linesStartAt1": True})
