@@ -313,3 +313,26 @@ def test_random_expressions(e1: str, e2: str, args: list[int]) -> None:
         (i32.add {e1} (local.get 2))))"""
     ours, machine = both(wat, "f", *args)
     assert ours == machine
+
+
+LAZY = """
+(module
+  (func $leaf (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+  (func $mid (param i32) (result i32) (call $leaf (call $leaf (local.get 0))))
+  (func (export "run") (param i32) (result i32) (call $mid (local.get 0))))
+"""
+
+
+def test_a_translated_function_costs_only_its_translation() -> None:
+    """A function that only ever runs as compiled code gets no machine handlers, and its call
+    sites' expressions (for checkpoints taken deeper) wait until a checkpoint needs them."""
+    inst = wasmlab.load(LAZY)
+    assert inst.exports.run(5) == 7
+    mid = inst.inst.funcs[1]
+    assert mid.translated and mid.code is None and mid.fast is None
+    assert mid.layout is not None and mid.layout.nlocals == 1
+    sites = fast.SITES[mid.compiled.__code__]
+    assert len(sites) == 2 and all(isinstance(expr, str) for _, expr in sites.values())
+    # the machine's handlers are made when a frame of it runs on the machine after all
+    m = inst.machine("run", 5, tier="machine")
+    assert m.run() == [7] and mid.code is not None

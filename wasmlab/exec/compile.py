@@ -1120,14 +1120,7 @@ def compile_function(f: FuncInst) -> list[Handler]:
     func = f.func
     assert func is not None
     body = func.body
-    types = inst.types
-    # the side table depends only on the (validated) module, so every instance of it
-    # shares one: prepared once per Func, kept in `Func.prepared`
-    lay = func.prepared
-    if not isinstance(lay, Layout):
-        func_types = [g.type for g in inst.funcs]
-        lay = func.prepared = layout(body, types, func_types, f.nresults, [t.type for t in inst.tags])
-    lay.nlocals = f.nparams + len(func.locals)
+    lay = prepare(f)
     code: list[Handler] = []
     last = len(body) - 1
     for pc, ins in enumerate(body):
@@ -1135,8 +1128,25 @@ def compile_function(f: FuncInst) -> list[Handler]:
             code.append(_dead)
             continue
         code.append(_handler(ins, pc, last, lay, inst))
-    f.layout = lay
     return code
+
+
+def prepare(f: FuncInst) -> Layout:
+    """The side table of a wasm function instance's body, made once per `Func` (it depends
+    only on the validated module, so every instance shares it: kept in `Func.prepared`)
+    and set as `f.layout`. The compiled tier needs only this, not the handlers."""
+    func = f.func
+    assert func is not None
+    lay = func.prepared
+    if not isinstance(lay, Layout):
+        inst: ModuleInst = f.module  # type: ignore[assignment]
+        func_types = [g.type for g in inst.funcs]
+        lay = func.prepared = layout(
+            func.body, inst.types, func_types, f.nresults, [t.type for t in inst.tags]
+        )
+    lay.nlocals = f.nparams + len(func.locals)
+    f.layout = lay
+    return lay
 
 
 def compile_fast(f: FuncInst) -> list[Handler]:

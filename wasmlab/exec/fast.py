@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import Thrown, Trap, WasmError
 from . import numerics as N
-from .compile import Layout, compile_function, layout
+from .compile import prepare
 from .fuse import EXTRA
 from .translate import translate
 
@@ -68,7 +68,8 @@ UNLIMITED = 1 << 62
 CK: list[int] = [UNLIMITED]
 #: the machine whose compiled code runs now (its `compiled_checkpoint` takes checkpoints)
 CTX: list[Any] = [None]
-#: code object of a compiled body -> its call sites by line (see Translation.sites)
+#: code object of a compiled body -> its call sites by line (see Translation.sites): the
+#: expression's text until a checkpoint first needs it, then its code (see `_site`)
 SITES: dict[types.CodeType, dict[int, tuple[int, Any]]] = {}
 #: how far a loop runs before it looks at LIM and CK again
 LOOK = 65536
@@ -158,7 +159,7 @@ def _checkpoint(fi: Any, pc: int, n: int, L: tuple, S: tuple) -> None:
         site = sites.get(f.f_lineno)
         if site is None:  # pragma: no cover - every call of compiled code is a site
             return
-        at, expr = site
+        at, expr = _site(sites, f.f_lineno, site)
         before, locs, below = eval(expr, f.f_globals, f.f_locals)  # noqa: S307 - our own expressions
         caller = f.f_globals[f"FI{f.f_code.co_name[5:]}"]
         frames.append((caller, at + 1, _locals(caller, locs), list(below)))
@@ -167,6 +168,15 @@ def _checkpoint(fi: Any, pc: int, n: int, L: tuple, S: tuple) -> None:
     if f is None or f.f_locals.get("self") is not machine:  # a nested machine between: not now
         return
     machine.compiled_checkpoint(frames, EXTRA[0] + count)
+
+
+def _site(sites: dict[int, tuple[int, Any]], line: int, site: tuple[int, Any]) -> tuple[int, Any]:
+    """A call site's (pc, code of its expression), compiled on first use (most sites never
+    see a checkpoint, and compiling each one with its body would cost every cold start)."""
+    at, expr = site
+    if isinstance(expr, str):
+        site = sites[line] = (at, compile(expr, "<site>", "eval"))
+    return site
 
 
 def _locals(fi: Any, L: Any) -> list:
@@ -336,15 +346,7 @@ def _code_object(f: FuncInst) -> tuple[Any, dict[str, Any], set[int]] | None:
     """The code object of `f`'s body (compiled once per module), or None when it stays on the machine."""
     func = f.func
     assert func is not None and f.module is not None
-    lay = func.prepared
-    if not isinstance(lay, Layout):
-        if f.code is None:
-            f.code = compile_function(f)
-        lay = func.prepared
-    if not isinstance(lay, Layout):  # pragma: no cover - compile_function always makes one
-        func_types = [g.type for g in f.module.funcs]
-        lay = func.prepared = layout(func.body, f.module.types, func_types, f.nresults)
-    f.layout = lay
+    lay = prepare(f)  # (the machine's handlers wait until a frame of `f` runs on the machine)
     cached = lay.translated
     if cached is not None:
         return cached or None
@@ -360,9 +362,7 @@ def _code_object(f: FuncInst) -> tuple[Any, dict[str, Any], set[int]] | None:
                 module_code = compile(tr.source, f"<wasm function {f.index}>", "exec")
                 code = next(c for c in module_code.co_consts if isinstance(c, types.CodeType))
                 code = code.replace(co_name=f"wasm_{f.index}")
-                SITES[code] = {
-                    line: (pc, compile(text, "<site>", "eval")) for line, (pc, text) in tr.sites.items()
-                }
+                SITES[code] = dict(tr.sites)  # (each site compiled when first used: `_site`)
                 if len(_SOURCES) >= 4096:
                     SITES.pop(_SOURCES.pop(next(iter(_SOURCES))), None)
                 _SOURCES[key] = code
@@ -379,9 +379,7 @@ def source_of(f: FuncInst) -> str | None:
     func = f.func
     if func is None or f.module is None:
         return None
-    if f.code is None:
-        f.code = compile_function(f)
-    lay = func.prepared
+    lay = prepare(f)
     inst = f.module
     func_types = [g.type for g in inst.funcs]
     return translate(
