@@ -92,7 +92,14 @@ TRAPS = """
   (func $rec (export "rec") (param i32) (result i32)
     (i32.add (i32.const 1) (call $rec (i32.add (local.get 0) (i32.const 1)))))
   (func $trunc (export "trunc") (param f64) (result i32)
-    (i32.trunc_f64_s (local.get 0))))
+    (i32.trunc_f64_s (local.get 0)))
+  (func $fill (export "fill") (param i32 i32) (memory.fill (local.get 0) (i32.const 7) (local.get 1)))
+  (func $copy (export "copy") (param i32 i32 i32)
+    (memory.copy (local.get 0) (local.get 1) (local.get 2)))
+  (func $st16 (export "st16") (param i32) (result i32)
+    (i32.store16 offset=2 (local.get 0) (i32.const 0x12345))
+    (i32.store8 (i32.add (local.get 0) (i32.const 4)) (i32.const 0x1FF))
+    (i32.load16_u offset=2 (local.get 0))))
 """
 
 
@@ -119,6 +126,15 @@ TRAPS = """
         ("trunc", (1e30,)),
         ("trunc", (float("nan"),)),
         ("trunc", (-7.9,)),
+        ("fill", (65530, 6)),
+        ("fill", (65530, 7)),
+        ("copy", (65530, 0, 7)),
+        ("copy", (0, 65530, 7)),
+        ("copy", (1, 0, 100)),
+        ("st16", (65531,)),
+        ("st16", (65532,)),
+        ("st16", (65533,)),
+        ("st16", (0xFFFFFFFF,)),
     ],
 )
 def test_traps_leave_the_machines_state(name: str, args: tuple) -> None:
@@ -336,3 +352,12 @@ def test_a_translated_function_costs_only_its_translation() -> None:
     # the machine's handlers are made when a frame of it runs on the machine after all
     m = inst.machine("run", 5, tier="machine")
     assert m.run() == [7] and mid.code is not None
+
+
+def test_trap_sites_share_one_handler() -> None:
+    """The statements that can trap have no `try` of their own: the body's one `except` finds
+    the instruction by the line that raised (and every trap above leaves the machine's state)."""
+    inst = wasmlab.load(TRAPS)
+    src = fast.source_of(inst.func("st16").inst)
+    assert src is not None and src.count("try:") == 1 and src.count("except") == 1
+    assert inst.exports.st16(8) == 0x2345

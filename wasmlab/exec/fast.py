@@ -71,6 +71,8 @@ CTX: list[Any] = [None]
 #: code object of a compiled body -> its call sites by line (see Translation.sites): the
 #: expression's text until a checkpoint first needs it, then its code (see `_site`)
 SITES: dict[types.CodeType, dict[int, tuple[int, Any]]] = {}
+#: code object of a compiled body -> its trap sites by line (see Translation.traps), the same way
+TRAPS: dict[types.CodeType, dict[int, tuple[int, Any]]] = {}
 #: how far a loop runs before it looks at LIM and CK again
 LOOK = 65536
 
@@ -179,6 +181,25 @@ def _site(sites: dict[int, tuple[int, Any]], line: int, site: tuple[int, Any]) -
     return site
 
 
+def _trap(e: BaseException) -> BaseException:
+    """An exception raised in a compiled body (its one `except`): raised by a statement that can
+    trap, it leaves for the machine just before that instruction, which the machine then
+    runs itself (the trap, its message and state are the machine's); anything else goes on."""
+    tb = e.__traceback__
+    if tb is None:  # pragma: no cover - a raised exception has its traceback
+        return e
+    f = tb.tb_frame  # (the compiled frame that caught it, at the line that raised)
+    sites = TRAPS.get(f.f_code)
+    site = sites.get(tb.tb_lineno) if sites is not None else None
+    if site is None:  # a call's Deopt going on to the callers, or not a trap
+        return e
+    assert sites is not None
+    pc, expr = _site(sites, tb.tb_lineno, site)
+    L = f.f_locals
+    n, S = eval(expr, f.f_globals, L)  # noqa: S307 - our own expressions
+    return _deopt(f.f_globals[f"FI{f.f_code.co_name[5:]}"], pc, n, L, S)
+
+
 def _locals(fi: Any, L: Any) -> list:
     """The wasm locals of a compiled frame from its Python locals (`locals()`)."""
     if isinstance(L, dict):
@@ -211,6 +232,7 @@ _BASE: dict[str, Any] = {
     "CK": CK,
     "Deopt": Deopt,
     "DEOPT": _deopt,
+    "TRAP": _trap,
     "SLOW": _slow,
     "ROOM": _room,
     "U32": _i("<I"),
@@ -363,8 +385,11 @@ def _code_object(f: FuncInst) -> tuple[Any, dict[str, Any], set[int]] | None:
                 code = next(c for c in module_code.co_consts if isinstance(c, types.CodeType))
                 code = code.replace(co_name=f"wasm_{f.index}")
                 SITES[code] = dict(tr.sites)  # (each site compiled when first used: `_site`)
+                TRAPS[code] = dict(tr.traps)
                 if len(_SOURCES) >= 4096:
-                    SITES.pop(_SOURCES.pop(next(iter(_SOURCES))), None)
+                    old = _SOURCES.pop(next(iter(_SOURCES)))
+                    SITES.pop(old, None)
+                    TRAPS.pop(old, None)
                 _SOURCES[key] = code
             result = (code, tr.consts, tr.deftypes)
         except (SyntaxError, RecursionError, MemoryError, ValueError) as e:

@@ -47,42 +47,43 @@ M64 = "0xFFFFFFFFFFFFFFFF"
 S31 = "0x80000000"
 S63 = "0x8000000000000000"
 
-#: expressions over operands a, b: (python text, result is a bool)
+#: expressions over operands a, b (atoms or parenthesized: `_Entry.arg`): (python text,
+#: result is a bool)
 _BIN: dict[str, tuple[str, bool]] = {
-    "i32.add": (f"(({{a}}) + ({{b}})) & {M32}", False),
-    "i32.sub": (f"(({{a}}) - ({{b}})) & {M32}", False),
-    "i32.mul": (f"(({{a}}) * ({{b}})) & {M32}", False),
-    "i32.and": ("({a}) & ({b})", False),
-    "i32.or": ("({a}) | ({b})", False),
-    "i32.xor": ("({a}) ^ ({b})", False),
-    "i32.shl": (f"(({{a}}) << (({{b}}) & 31)) & {M32}", False),
-    "i32.shr_u": ("({a}) >> (({b}) & 31)", False),
-    "i64.add": (f"(({{a}}) + ({{b}})) & {M64}", False),
-    "i64.sub": (f"(({{a}}) - ({{b}})) & {M64}", False),
-    "i64.mul": (f"(({{a}}) * ({{b}})) & {M64}", False),
-    "i64.and": ("({a}) & ({b})", False),
-    "i64.or": ("({a}) | ({b})", False),
-    "i64.xor": ("({a}) ^ ({b})", False),
-    "i64.shl": (f"(({{a}}) << (({{b}}) & 63)) & {M64}", False),
-    "i64.shr_u": ("({a}) >> (({b}) & 63)", False),
-    "f64.add": ("({a}) + ({b})", False),
-    "f64.sub": ("({a}) - ({b})", False),
-    "f64.mul": ("({a}) * ({b})", False),
+    "i32.add": (f"({{a}} + {{b}}) & {M32}", False),
+    "i32.sub": (f"({{a}} - {{b}}) & {M32}", False),
+    "i32.mul": (f"({{a}} * {{b}}) & {M32}", False),
+    "i32.and": ("{a} & {b}", False),
+    "i32.or": ("{a} | {b}", False),
+    "i32.xor": ("{a} ^ {b}", False),
+    "i32.shl": (f"({{a}} << ({{b}} & 31)) & {M32}", False),
+    "i32.shr_u": ("{a} >> ({b} & 31)", False),
+    "i64.add": (f"({{a}} + {{b}}) & {M64}", False),
+    "i64.sub": (f"({{a}} - {{b}}) & {M64}", False),
+    "i64.mul": (f"({{a}} * {{b}}) & {M64}", False),
+    "i64.and": ("{a} & {b}", False),
+    "i64.or": ("{a} | {b}", False),
+    "i64.xor": ("{a} ^ {b}", False),
+    "i64.shl": (f"({{a}} << ({{b}} & 63)) & {M64}", False),
+    "i64.shr_u": ("{a} >> ({b} & 63)", False),
+    "f64.add": ("{a} + {b}", False),
+    "f64.sub": ("{a} - {b}", False),
+    "f64.mul": ("{a} * {b}", False),
 }
 for _t in ("i32", "i64", "f32", "f64"):
-    _BIN[f"{_t}.eq"] = ("({a}) == ({b})", True)
-    _BIN[f"{_t}.ne"] = ("({a}) != ({b})", True)
+    _BIN[f"{_t}.eq"] = ("{a} == {b}", True)
+    _BIN[f"{_t}.ne"] = ("{a} != {b}", True)
 for _t, _sign in (("i32", S31), ("i64", S63)):
     for _name, _py in (("lt", "<"), ("gt", ">"), ("le", "<="), ("ge", ">=")):
-        _BIN[f"{_t}.{_name}_u"] = (f"({{a}}) {_py} ({{b}})", True)
-        _BIN[f"{_t}.{_name}_s"] = (f"(({{a}}) ^ {_sign}) {_py} (({{b}}) ^ {_sign})", True)
+        _BIN[f"{_t}.{_name}_u"] = (f"{{a}} {_py} {{b}}", True)
+        _BIN[f"{_t}.{_name}_s"] = (f"({{a}} ^ {_sign}) {_py} ({{b}} ^ {_sign})", True)
 for _t in ("f32", "f64"):
     for _name, _py in (("lt", "<"), ("gt", ">"), ("le", "<="), ("ge", ">=")):
-        _BIN[f"{_t}.{_name}"] = (f"({{a}}) {_py} ({{b}})", True)
+        _BIN[f"{_t}.{_name}"] = (f"{{a}} {_py} {{b}}", True)
 
 _UN: dict[str, tuple[str, bool]] = {
     "i64.extend_i32_u": ("{a}", False),
-    "i32.wrap_i64": (f"({{a}}) & {M32}", False),
+    "i32.wrap_i64": (f"{{a}} & {M32}", False),
 }
 
 #: numeric functions that can trap (integer division, float-to-int truncation)
@@ -110,17 +111,18 @@ _LOADS: dict[str, tuple[str, str | None, int]] = {
     "i64.load32_s": ("I32", "W64", 4),
     "i64.load32_u": ("U32", None, 4),
 }
-#: stores: (pack name, expression template for the stored value, size)
+#: stores: (pack name, expression template for the stored value (an operand: `_Entry.arg`,
+#: unless the template is the value itself), size)
 _STORES: dict[str, tuple[str, str, int]] = {
     "i32.store": ("P32", "{v}", 4),
     "i64.store": ("P64", "{v}", 8),
     "f32.store": ("P32", "F32TB({v})", 4),
     "f64.store": ("P64", "F64TB({v})", 8),
-    "i32.store8": ("BYTE", "({v}) & 0xFF", 1),
-    "i64.store8": ("BYTE", "({v}) & 0xFF", 1),
-    "i32.store16": ("P16", "({v}) & 0xFFFF", 2),
-    "i64.store16": ("P16", "({v}) & 0xFFFF", 2),
-    "i64.store32": ("P32", f"({{v}}) & {M32}", 4),
+    "i32.store8": ("BYTE", "{v} & 0xFF", 1),
+    "i64.store8": ("BYTE", "{v} & 0xFF", 1),
+    "i32.store16": ("P16", "{v} & 0xFFFF", 2),
+    "i64.store16": ("P16", "{v} & 0xFFFF", 2),
+    "i64.store32": ("P32", f"{{v}} & {M32}", 4),
 }
 
 _STRUCTURE = {"block", "loop", "if", "else", "end", "br", "br_if", "br_table", "return", "nop", "unreachable"}
@@ -129,6 +131,9 @@ _SIMPLE = {
     "i32.const", "i64.const", "f32.const", "f64.const", "call", "call_indirect",
     "memory.size", "memory.grow", "memory.fill", "memory.copy",
 }  # fmt: skip
+
+#: the instructions the translator handles besides the numeric ones
+_HANDLED = _STRUCTURE | _SIMPLE | set(_LOADS) | set(_STORES)
 
 #: instructions a loop runs between two looks at LIM (an interrupt is seen within them)
 LOOK = 65536
@@ -152,6 +157,9 @@ class Translation:
     sites: dict[int, tuple[int, str]] = field(default_factory=dict)
     #: type indices whose canonical type the code reads as TY<index> (per instance)
     deftypes: set[int] = field(default_factory=set)
+    #: line of each statement that can trap -> (the pc of its instruction, an expression of
+    #: the frame's count there and its operand stack with the instruction's operands)
+    traps: dict[int, tuple[int, str]] = field(default_factory=dict)
 
 
 class _Entry:
@@ -175,6 +183,13 @@ class _Entry:
 
     def cond(self) -> str:
         return self.expr
+
+    def arg(self) -> str:
+        """As an operand of a Python operator: parenthesized unless it is a name or a number
+        (what every entry of depth 0 is)."""
+        if self.boolean:
+            return f"(1 if {self.expr} else 0)"
+        return self.expr if self.depth == 0 else f"({self.expr})"
 
 
 _EMPTY: frozenset = frozenset()
@@ -256,6 +271,8 @@ class _Translator:
         self.sites: list[tuple[int, int, str]] = []
         self.deftypes: set[int] = set()  # type indices call_indirect checks (bound per instance)
         self.site_lines: dict[int, tuple[int, str]] = {}
+        self.traps: list[tuple[int, int, str]] = []  # (line, pc, expression): see `guarded`
+        self.trap_lines: dict[int, tuple[int, str]] = {}
         #: at most this many instructions run between two looks at the budget (a body
         #: without loops or calls runs at most its length)
         self.margin = len(body)
@@ -371,16 +388,13 @@ class _Translator:
         return f"raise DEOPT({self.fi}, {pc}, {self.count_expr()}, {self.locals_tuple()}, {self.values_tuple(entries)})"
 
     def guarded(self, pc: int, stmts: list[str], operands: list[_Entry]) -> None:
-        """Statements that may raise (a trap): on any exception, leave before `pc`."""
-        self.emit("try:")
-        self.ind += 1
+        """Statements that may raise (a trap): on any exception, leave before `pc`. Their
+        lines are trap sites (`Translation.traps`): the body's one `except` (see `finish`)
+        finds the site by the line that raised, so a site costs no `try` of its own."""
+        text = f"({self.count_expr()}, {self.values_tuple(self.stack + operands)})"
         for s in stmts:
             self.emit(s)
-        self.ind -= 1
-        self.emit("except Exception:")
-        self.ind += 1
-        self.emit(self.deopt(pc, operands))
-        self.ind -= 1
+            self.traps.append((len(self.lines) - 1, pc, text))
 
     def const_name(self, value: Any) -> str:
         if isinstance(value, float) and math.isfinite(value) and value == value:
@@ -500,9 +514,8 @@ class _Translator:
                     continue
             if not lay.reachable[pc] and name not in ("end", "else"):
                 raise Unsupported("unreachable code outside a dead region")
-            if name not in _STRUCTURE and name not in _SIMPLE and name not in _LOADS and name not in _STORES:
-                if name not in NUMERIC or ins.op.prefix == 0xFD:
-                    raise Unsupported(name)
+            if name not in _HANDLED and (name not in NUMERIC or ins.op.prefix == 0xFD):
+                raise Unsupported(name)
             dead = self.instr(pc, ins, name, opened)
             if dead:
                 dead_depth = 0
@@ -514,6 +527,10 @@ class _Translator:
 
     def instr(self, pc: int, ins: Instr, name: str, opened: list) -> bool:
         """Emit one instruction; True when what follows (to the block's end) is unreachable."""
+        frequent = _FREQUENT.get(name)
+        if frequent is not None:  # (most instructions: one lookup instead of the chain below)
+            frequent(self, pc, ins, name)
+            return False
         imm = ins.imm
         st = self.stack
         if name == "nop":
@@ -662,20 +679,6 @@ class _Translator:
             )
             self.pend += 1
             return False
-        if name == "local.get":
-            self.push(f"l{imm}", frozenset((imm,)))
-            self.pend += 1
-            return False
-        if name in ("local.set", "local.tee"):
-            v = self.pop()
-            for i, e in enumerate(st):
-                if imm in e.locs:
-                    self.materialize(i)
-            self.emit(f"l{imm} = {v.num()}")
-            if name == "local.tee":
-                self.push(f"l{imm}", frozenset((imm,)))
-            self.pend += 1
-            return False
         if name == "global.get":
             self.emit(f"v{pc} = G{imm}.value")
             self.push_var(f"v{pc}")
@@ -684,10 +687,6 @@ class _Translator:
         if name == "global.set":
             v = self.pop()
             self.emit(f"G{imm}.value = {v.num()}")
-            self.pend += 1
-            return False
-        if name in ("i32.const", "i64.const"):
-            self.push(str(imm))
             self.pend += 1
             return False
         if name == "f64.const":
@@ -700,12 +699,6 @@ class _Translator:
             return False
         if name in ("call", "call_indirect"):
             self.call(pc, ins, name)
-            return False
-        if name in _LOADS:
-            self.load(pc, ins, name)
-            return False
-        if name in _STORES:
-            self.store(pc, ins, name)
             return False
         if name == "memory.size":
             self.mems.add(imm)
@@ -750,21 +743,28 @@ class _Translator:
         return self.numeric(pc, ins, name)
 
     def numeric(self, pc: int, ins: Instr, name: str) -> bool:
+        binary = _BIN.get(name)
+        if binary is not None:  # (the most frequent: two operands, no call)
+            st = self.stack
+            b = st.pop()
+            a = st.pop()
+            text, boolean = binary
+            depth = (a.depth if a.depth > b.depth else b.depth) + 1
+            self.push(text.format(a=a.arg(), b=b.arg()), a.locs | b.locs, a.slots | b.slots, depth, boolean)
+            self.pend += 1
+            return False
         op = ins.op
         npop = len(op.params or ())
         args = [self.pop() for _ in range(npop)][::-1]
         locs = frozenset().union(*(a.locs for a in args)) if args else _EMPTY
         slots = frozenset().union(*(a.slots for a in args)) if args else _EMPTY
         depth = max((a.depth for a in args), default=0) + 1
-        if name in _BIN:
-            text, boolean = _BIN[name]
-            self.push(text.format(a=args[0].num(), b=args[1].num()), locs, slots, depth, boolean)
-        elif name in ("i32.eqz", "i64.eqz"):
+        if name in ("i32.eqz", "i64.eqz"):
             a = args[0]
             self.push(f"not {a.expr}" if a.boolean else f"not {a.expr}", locs, slots, depth, True)
         elif name in _UN:
             text, boolean = _UN[name]
-            self.push(text.format(a=args[0].num()), locs, slots, depth, boolean)
+            self.push(text.format(a=args[0].arg()), locs, slots, depth, boolean)
         else:
             fn = "N_" + name.replace(".", "_")
             call = f"{fn}({', '.join(a.num() for a in args)})"
@@ -777,6 +777,27 @@ class _Translator:
         self.pend += 1
         return False
 
+    def local_get(self, pc: int, ins: Instr, name: str) -> None:
+        imm = ins.imm
+        self.stack.append(_Entry(f"l{imm}", frozenset((imm,)), _EMPTY, 0))
+        self.pend += 1
+
+    def local_set(self, pc: int, ins: Instr, name: str) -> None:
+        """local.set, local.tee: stack entries that read the local are put in their slots first."""
+        imm = ins.imm
+        v = self.pop()
+        for i, e in enumerate(self.stack):
+            if imm in e.locs:
+                self.materialize(i)
+        self.emit(f"l{imm} = {v.num()}")
+        if name == "local.tee":
+            self.stack.append(_Entry(f"l{imm}", frozenset((imm,)), _EMPTY, 0))
+        self.pend += 1
+
+    def int_const(self, pc: int, ins: Instr, name: str) -> None:
+        self.stack.append(_Entry(str(ins.imm), _EMPTY, _EMPTY, 0))
+        self.pend += 1
+
     def load(self, pc: int, ins: Instr, name: str) -> None:
         imm = ins.imm
         if not (isinstance(imm, tuple) and len(imm) == 3):
@@ -784,7 +805,7 @@ class _Translator:
         _, offset, mem = imm
         self.mems.add(mem)
         a = self.pop()
-        ea = f"({a.num()}) + {offset}" if offset else a.num()
+        ea = f"{a.arg()} + {offset}" if offset else a.num()
         st, conv, _ = _LOADS[name]
         if st == "BYTE":
             value = f"D{mem}[{ea}]"
@@ -808,17 +829,13 @@ class _Translator:
         self.mems.add(mem)
         v = self.pop()
         a = self.pop()
-        ea = f"({a.num()}) + {offset}" if offset else a.num()
-        pack, tmpl, size = _STORES[name]
-        value = tmpl.format(v=v.num())
+        ea = f"{a.arg()} + {offset}" if offset else a.num()
+        pack, tmpl, _ = _STORES[name]
+        value = tmpl.format(v=v.num() if tmpl == "{v}" else v.arg())
         if pack == "BYTE":
             stmts = [f"D{mem}[{ea}] = {value}"]
-        else:
-            stmts = [
-                "t = " + ea,
-                f"if t + {size} > len(D{mem}): raise IndexError",
-                f"{pack}(D{mem}, t, {value})",
-            ]
+        else:  # (pack_into checks the bounds before it writes, as on the memory's buffer)
+            stmts = [f"{pack}(D{mem}, {ea}, {value})"]
         self.guarded(pc, stmts, [a, v])
         self.pend += 1
 
@@ -912,6 +929,7 @@ class _Translator:
             start = int(self.lines[0][9:])  # (the first stretch's count: no `n = 0; n += k`)
             self.lines.pop(0)
             self.sites = [(k - 1, pc, text) for k, pc, text in self.sites]
+            self.traps = [(k - 1, pc, text) for k, pc, text in self.traps]
         pre.append(f"    n = {start}")
         if self.has_loops:
             pre.append("    x = X[0]")
@@ -923,9 +941,30 @@ class _Translator:
             pre.append("    J = 0")
         for m in sorted(self.mems_used):
             pre.append(f"    D{m} = M{m}.data")
+        lines = self.lines
+        if self.traps:  # (the one handler of every trap site: see `guarded`)
+            pre.append("    try:")
+            lines = ["    " + line for line in lines] + [
+                "    except Exception as e:",
+                "        raise TRAP(e)",
+            ]
         first = 1 + len(head) + len(pre)  # the line number of self.lines[0]
         self.site_lines = {first + k: (pc, text) for k, pc, text in self.sites}
-        return "\n".join(head + pre + self.lines) + "\n"
+        self.trap_lines = {first + k: (pc, text) for k, pc, text in self.traps}
+        return "\n".join(head + pre + lines) + "\n"
+
+
+#: the most frequent instructions, by name: their emitters
+_FREQUENT: dict[str, Any] = {
+    "local.get": _Translator.local_get,
+    "local.set": _Translator.local_set,
+    "local.tee": _Translator.local_set,
+    "i32.const": _Translator.int_const,
+    "i64.const": _Translator.int_const,
+    **dict.fromkeys(_LOADS, _Translator.load),
+    **dict.fromkeys(_STORES, _Translator.store),
+    **dict.fromkeys(_BIN, _Translator.numeric),
+}
 
 
 def _default_text(t: Any) -> str:
@@ -971,4 +1010,4 @@ def translate(
         return Translation(None, str(e))
     except (KeyError, IndexError, TypeError, AttributeError, AssertionError) as e:
         return Translation(None, f"translator: {type(e).__name__}: {e}")
-    return Translation(source, None, tr.consts, tr.site_lines, tr.deftypes)
+    return Translation(source, None, tr.consts, tr.site_lines, tr.deftypes, tr.trap_lines)
