@@ -93,7 +93,9 @@ class Func:
     def __call__(self, *args: Any) -> Any:
         m = self.machine(*args)
         results = m.run()
-        return results_from_wasm(results or [], self.type.results)
+        if results is None:  # (an interrupt: exec.fast.interrupt, a debugger's stop)
+            raise WasmError(f"{self.name} was interrupted after {m.steps} instructions")
+        return results_from_wasm(results, self.type.results)
 
     def __repr__(self) -> str:
         return f"<Func {self.name} {self.type}>"

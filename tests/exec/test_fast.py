@@ -361,3 +361,63 @@ def test_trap_sites_share_one_handler() -> None:
     src = fast.source_of(inst.func("st16").inst)
     assert src is not None and src.count("try:") == 1 and src.count("except") == 1
     assert inst.exports.st16(8) == 0x2345
+
+
+TICKING_FIB = """
+(module
+  (import "host" "tick" (func $tick (param i32)))
+  (func $fib (export "run") (param $n i32) (result i32)
+    (call $tick (local.get $n))
+    (if (result i32) (i32.lt_u (local.get $n) (i32.const 2))
+      (then (local.get $n))
+      (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1)))
+                     (call $fib (i32.sub (local.get $n) (i32.const 2))))))))
+"""
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(min_value=1, max_value=400))
+def test_an_interrupt_stops_recursion_without_loops_in_run_mode(when: int) -> None:
+    """A plain run (no bound: the forms that check no budget) of recursion without loops:
+    an interrupt (here at the `when`-th host call) takes their callees away, so the run stops
+    at the next call in the machine's exact state, and goes on from there to the same end."""
+    calls = [0]
+
+    def tick(n: int) -> None:
+        calls[0] += 1
+        if calls[0] == when:
+            fast.interrupt()
+
+    inst = wasmlab.load(TICKING_FIB, imports={"host": {"tick": tick}})
+    m = inst.machine("run", 12, tier="auto")
+    try:
+        m.run()
+    finally:
+        fast.clear_interrupt()
+    assert not m.finished and m.steps > 0
+    k = m.steps
+    other = wasmlab.load(TICKING_FIB, imports={"host": {"tick": lambda n: None}}).machine(
+        "run", 12, tier="machine"
+    )
+    other.run(max_steps=k)
+    assert state(m) == state(other)
+    m.run()
+    other.run()
+    assert state(m) == state(other) and m.results == [144]
+
+
+def test_an_interrupted_call_says_so() -> None:
+    calls = [0]
+
+    def tick(n: int) -> None:
+        calls[0] += 1
+        if calls[0] == 5:
+            fast.interrupt()
+
+    inst = wasmlab.load(TICKING_FIB, imports={"host": {"tick": tick}})
+    try:
+        with pytest.raises(wasmlab.WasmError, match=r"fib was interrupted after \d+ instructions"):
+            inst.exports.run(12)
+    finally:
+        fast.clear_interrupt()
+    assert inst.exports.run(5) == 5

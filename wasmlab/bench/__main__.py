@@ -20,13 +20,19 @@ from typing import Any
 from .workloads import WORKLOADS
 
 
-def best_of(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+def best_of(
+    fn: Callable[[], Any], repeat: int, check: Callable[[Any], None] | None = None
+) -> tuple[float, Any]:
+    """The best seconds of `repeat` runs of `fn`, and its last result; `check` sees every
+    run's result (outside the timing)."""
     best = float("inf")
     out = None
     for _ in range(repeat):
         t = time.perf_counter()
         out = fn()
         best = min(best, time.perf_counter() - t)
+        if check is not None:
+            check(out)
     return best, out
 
 
@@ -46,36 +52,34 @@ def engines_benchmark(repeat: int = 3, scale: float = 1.0) -> list[dict[str, Any
         module = wasmlab.parse(w.wat)
         data = wasmlab.encode(module)
         inst = wasmlab.instantiate(module)
-        steps = 0
+        counts: set[int] = set()  # every run's instruction count: one value on both tiers
 
-        def ours(inst: Any = inst, arg: int = arg, w: Any = w, tier: str = "auto") -> Any:
-            nonlocal steps
+        def ours(inst: Any = inst, arg: int = arg, tier: str = "auto") -> Any:
             m = inst.machine("run", arg, tier=tier)
-            out = m.run()
-            if steps and m.steps != steps:
-                raise AssertionError(f"{w.name}: {m.steps} instructions on {tier}, {steps} before")
-            steps = m.steps
-            w.check(arg, out, f"wasmlab ({tier})")
-            return out
+            return m.run(), m.steps
 
-        def plain(w: Any = w, arg: int = arg) -> Any:
-            out = w.plain(arg)
-            return out
+        def check(out: tuple[Any, int], tier: str, w: Any = w, arg: int = arg, counts: set = counts) -> None:
+            w.check(arg, out[0], f"wasmlab ({tier})")
+            counts.add(out[1])
 
-        t_ours, _ = best_of(ours, repeat)
-        t_machine, _ = best_of(lambda ours=ours: ours(tier="machine"), repeat)
-        t_plain, _ = best_of(plain, repeat)
+        t_ours, _ = best_of(ours, repeat, lambda out, check=check: check(out, "compiled"))
+        t_machine, _ = best_of(
+            lambda ours=ours: ours(tier="machine"), repeat, lambda out, check=check: check(out, "machine")
+        )
+        if len(counts) != 1:
+            raise AssertionError(f"{w.name}: the runs counted different instructions: {sorted(counts)}")
+        steps = counts.pop()
+        t_plain, _ = best_of(lambda w=w, arg=arg: w.plain(arg), repeat)
         t_peer = float("nan")
         if pywasm is not None:
             rt = pywasm.core.Runtime()
             pinst = rt.instance(pywasm.core.ModuleDesc.from_reader(io.BytesIO(data)))
 
-            def peer(rt: Any = rt, pinst: Any = pinst, arg: int = arg, w: Any = w) -> Any:
-                out = rt.invocate(pinst, "run", [arg])
-                w.check(arg, _unsigned(out, w), "pywasm")
-                return out
-
-            t_peer, _ = best_of(peer, repeat)
+            t_peer, _ = best_of(
+                lambda rt=rt, pinst=pinst, arg=arg: rt.invocate(pinst, "run", [arg]),
+                repeat,
+                lambda out, w=w, arg=arg: w.check(arg, _unsigned(out, w), "pywasm"),
+            )
         rows.append(
             {
                 "name": w.name,

@@ -317,7 +317,10 @@ class Session:
 
             self._heap_before = heap_contents(heap_roots(self.machine, self._store))
         start = self.machine.steps
-        stop = run()
+        try:
+            stop = run()
+        finally:
+            tiers.clear_interrupt()  # (an interrupt ends with the move it stopped)
         self._moves.append(Move(command, start, self.machine.steps, stop.kind))
         self._last = stop
         for callback in list(self._observers):

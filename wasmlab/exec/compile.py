@@ -107,8 +107,8 @@ class Layout:
         self.handlers: list[list] = []
         self.rethrow: dict[int, int] = {}  # rethrow pc -> the hidden local of its handler
         self.nlocals = 0  # declared locals (parameters included): hidden ones come after
-        #: the compiled tier's code for this body (exec.fast): (code, constants), or False
-        #: when it stays on the machine; None until asked
+        #: the compiled tier's code for this body (exec.fast), by form (free or not): (code,
+        #: constants, type indices), or False when it stays on the machine; None until asked
         self.translated: Any = None
 
 

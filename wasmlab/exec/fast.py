@@ -13,6 +13,14 @@ form runs a machine of their own (`NESTED[0]`, set by `exec.machine`), and `tran
 is False so that the machine runs them in its own frames when it calls them itself.
 Host functions' compiled form calls the current host hook (`HOOK[0]`).
 
+Two forms of each translated body: `f.compiled` checks the budget (`LIM`: fuel, a step
+bound, an interrupt; `CK`: a checkpoint history wants) at every entry and loop head, with
+`b`, what its compiled callers may still run before they look; `f.free` (`ensure_free`)
+checks only the depth at entry (and `LIM` every LOOK instructions of a loop), for runs
+without a bound or a checkpoint. The free forms live in a namespace of their own per
+instance; `interrupt()` replaces every function in those namespaces with one that leaves
+for the machine before the call, so recursion without loops stops too.
+
 Leaving compiled code (`Deopt`): a trap, an exception, a too-deep call or a host
 function's failure raises `Deopt`; each compiled frame it passes adds itself (function,
 pc, locals, operand stack) and the instructions it ran to the machine's counter `X`
@@ -28,6 +36,7 @@ import os
 import struct
 import sys
 import types
+import weakref
 from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -77,18 +86,41 @@ TRAPS: dict[types.CodeType, dict[int, tuple[int, Any]]] = {}
 LOOK = 65536
 
 
+#: the instances with free forms (their namespaces are what an interrupt changes)
+_FREE: weakref.WeakSet[Any] = weakref.WeakSet()
+#: what an interrupt took out of them: (namespace, name, the function it took)
+_TAKEN: list[tuple[dict[str, Any], str, Any]] = []
+
+
+def _stopped(*args: Any) -> Any:
+    """Stands for every function in the free forms' namespaces while an interrupt is on."""
+    raise Deopt(None, at_call=True)
+
+
 def interrupt() -> None:
-    """Make running compiled code leave for its machine soon (at a loop head or a call)."""
+    """Make running compiled code leave for its machine soon: at a loop head (`LIM`) or a
+    call. The forms with budget checks look at `LIM` at each entry; the free forms do not,
+    so every function they call by name is replaced with one that leaves before the call."""
     STOP[0] = True
     LIM[0] = -UNLIMITED
+    for inst in list(_FREE):
+        ns = inst.fast_ns_free
+        for name, fn in list(ns.items()):
+            if name[0] == "F" and name[1:].isdigit() and fn is not _stopped:
+                _TAKEN.append((ns, name, fn))
+                ns[name] = _stopped
 
 
 def clear_interrupt() -> None:
     STOP[0] = False
     LIM[0] = UNLIMITED
+    while _TAKEN:
+        ns, name, fn = _TAKEN.pop()
+        if ns.get(name) is _stopped:  # (not replaced since: a breakpoint's block, say)
+            ns[name] = fn
 
 
-#: (function index, digest of its source) -> its code object: a module parsed again reuses it
+#: (function index, free form, digest of its source) -> its code object: a module parsed again reuses it
 _SOURCES: dict[tuple[int, bytes], types.CodeType] = {}
 
 #: what happened to each function translated so far: "compiled" or the reason it was kept
@@ -251,14 +283,16 @@ _BASE: dict[str, Any] = {
 }
 
 
-def namespace(inst: ModuleInst) -> dict[str, Any]:
-    """The globals compiled functions of `inst` run with (made once per instance)."""
-    ns = getattr(inst, "fast_ns", None)
+def namespace(inst: ModuleInst, free: bool = False) -> dict[str, Any]:
+    """The globals compiled functions of `inst` run with (made once per instance and form:
+    the free forms call each other's free forms)."""
+    attr = "fast_ns_free" if free else "fast_ns"
+    ns = getattr(inst, attr, None)
     if ns is not None:
         return ns
     ns = dict(_BASE)
     ns["__builtins__"] = __builtins__
-    ns["ENSURE"] = ensure
+    ns["ENSURE"] = ensure_free if free else ensure
     for k, m in enumerate(inst.mems):
         ns[f"M{k}"] = m
     for k, t in enumerate(inst.tables):
@@ -267,16 +301,20 @@ def namespace(inst: ModuleInst) -> dict[str, Any]:
         ns[f"G{k}"] = g
     for k, f in enumerate(inst.funcs):
         ns[f"FI{k}"] = f
-        ns[f"F{k}"] = _stub(f, ns, f"F{k}")
-    inst.fast_ns = ns  # type: ignore[attr-defined]
+        ns[f"F{k}"] = _stub(f, ns, f"F{k}", free)
+    setattr(inst, attr, ns)
+    if free:
+        _FREE.add(inst)
     return ns
 
 
-def _stub(f: FuncInst, ns: dict[str, Any], name: str) -> Callable[..., Any]:
+def _stub(f: FuncInst, ns: dict[str, Any], name: str, free: bool = False) -> Callable[..., Any]:
     """Stands for `f` in a namespace until its first call, then puts the compiled form there."""
 
     def stub(*args: Any) -> Any:
-        real = f.compiled or ensure(f)
+        if free and STOP[0]:  # (an interrupt: see `interrupt`)
+            raise Deopt(None, at_call=True)
+        real = ensure_free(f) if free else ensure(f)
         ns[name] = real
         if not any(n is ns and k == name for n, k in f.refs):
             f.refs.append((ns, name))
@@ -300,17 +338,37 @@ def ensure(f: FuncInst) -> Callable[..., Any]:
         f.compiled = nested(f)
         f.translated = False
         return f.compiled
+    f.compiled = _bind(f, code, False)
+    f.translated = True
+    return f.compiled
+
+
+def ensure_free(f: FuncInst) -> Callable[..., Any]:
+    """`f.free`: the form that checks no budget (run mode without a bound: no fuel, no step
+    limit, no checkpoint wanted), made if needed; the same as `f.compiled` for host functions
+    and functions kept on the machine."""
+    if f.free is not None:
+        return f.free
+    real = ensure(f)
+    if not f.translated:
+        f.free = real
+        return real
+    code = _code_object(f, free=True)
+    f.free = real if code is None else _bind(f, code, True)
+    return f.free
+
+
+def _bind(f: FuncInst, code: tuple[Any, dict[str, Any], set[int]], free: bool) -> Callable[..., Any]:
+    """A code object of `f`'s body as a function of its instance's namespace (for that form)."""
     inst = f.module
     assert inst is not None
-    ns = namespace(inst)
+    ns = namespace(inst, free)
     for k, v in code[1].items():
         ns.setdefault(k, v)
     for k in code[2]:  # the canonical types call_indirect compares (the instance's)
         if f"TY{k}" not in ns:
             ns[f"TY{k}"] = inst.deftype(k)
     fn = types.FunctionType(code[0], ns, f"wasm_{f.index}")
-    f.compiled = fn
-    f.translated = True
     ns[f"F{f.index}"] = fn
     if not any(n is ns and k == f"F{f.index}" for n, k in f.refs):
         f.refs.append((ns, f"F{f.index}"))
@@ -321,12 +379,17 @@ def _blocked(*args: Any) -> Any:
     raise Deopt(None, at_call=True)
 
 
+def _free(ns: dict[str, Any]) -> bool:
+    """Whether `ns` is a namespace of free forms."""
+    return ns["ENSURE"] is ensure_free
+
+
 def block(f: FuncInst) -> None:
     """Keep `f` on the machine (a breakpoint or watchpoint patched its handlers): compiled
     callers leave for the machine before calling it."""
     if f.compiled is _blocked:
         return
-    f.compiled = _blocked
+    f.compiled = f.free = _blocked
     f.translated = False
     for ns, name in f.refs:
         ns[name] = _blocked
@@ -338,53 +401,65 @@ def guard(f: FuncInst, stop: Callable[[tuple], bool]) -> bool:
     condition itself). False when `f` stays on the machine."""
     if f.host is not None or _code_object(f) is None:
         return False
-    f.compiled = None
+    f.compiled = f.free = None
     f.translated = None
-    real = ensure(f)
+    checked, free = _guarded(ensure(f), stop), _guarded(ensure_free(f), stop)
+    f.compiled, f.free = checked, free
+    for ns, name in f.refs:
+        ns[name] = free if _free(ns) else checked
+    return True
 
+
+def _guarded(real: Callable[..., Any], stop: Callable[[tuple], bool]) -> Callable[..., Any]:
     def guarded(*a: Any) -> Any:
         if stop(a[:-2]):
             raise Deopt(None, at_call=True)
         return real(*a)
 
     guarded.guard = True  # type: ignore[attr-defined]
-    f.compiled = guarded
-    for ns, name in f.refs:
-        ns[name] = guarded
-    return True
+    return guarded
 
 
 def unblock(f: FuncInst) -> None:
     """`f` may run as compiled code again."""
     if f.compiled is not _blocked and not getattr(f.compiled, "guard", False):
         return
-    f.compiled = None
+    f.compiled = f.free = None
     f.translated = None
     for ns, name in f.refs:
-        ns[name] = _stub(f, ns, name)
+        ns[name] = _stub(f, ns, name, _free(ns))
 
 
-def _code_object(f: FuncInst) -> tuple[Any, dict[str, Any], set[int]] | None:
-    """The code object of `f`'s body (compiled once per module), or None when it stays on the machine."""
+def _code_object(f: FuncInst, free: bool = False) -> tuple[Any, dict[str, Any], set[int]] | None:
+    """The code object of `f`'s body (compiled once per module and form), or None when it
+    stays on the machine."""
     func = f.func
     assert func is not None and f.module is not None
     lay = prepare(f)  # (the machine's handlers wait until a frame of `f` runs on the machine)
-    cached = lay.translated
+    if lay.translated is None:
+        lay.translated = {}
+    cached = lay.translated.get(free)
     if cached is not None:
         return cached or None
+    if lay.translated.get(not free) is False:  # (the other form's reason holds for this one)
+        lay.translated[free] = False
+        return None
     inst = f.module
     func_types = [g.type for g in inst.funcs]
-    tr = translate(func.body, f.local_types, f.nparams, f.nresults, inst.types, func_types, lay, f.index)
+    tr = translate(
+        func.body, f.local_types, f.nparams, f.nresults, inst.types, func_types, lay, f.index, free
+    )
     result: tuple[Any, dict[str, Any], set[int]] | None = None
     if tr.source is not None:
         try:
-            key = (f.index, hashlib.blake2b(tr.source.encode()).digest())
+            key = (f.index, free, hashlib.blake2b(tr.source.encode()).digest())
             code = _SOURCES.get(key)
             if code is None:  # (the same module loaded again compiles to the same source)
                 module_code = compile(tr.source, f"<wasm function {f.index}>", "exec")
                 code = next(c for c in module_code.co_consts if isinstance(c, types.CodeType))
                 code = code.replace(co_name=f"wasm_{f.index}")
-                SITES[code] = dict(tr.sites)  # (each site compiled when first used: `_site`)
+                if not free:  # (free forms take no checkpoints)
+                    SITES[code] = dict(tr.sites)  # (each site compiled when first used: `_site`)
                 TRAPS[code] = dict(tr.traps)
                 if len(_SOURCES) >= 4096:
                     old = _SOURCES.pop(next(iter(_SOURCES)))
@@ -394,13 +469,15 @@ def _code_object(f: FuncInst) -> tuple[Any, dict[str, Any], set[int]] | None:
             result = (code, tr.consts, tr.deftypes)
         except (SyntaxError, RecursionError, MemoryError, ValueError) as e:
             tr.reason = f"python: {type(e).__name__}: {str(e)[:60]}"
-    STATS["compiled" if result is not None else f"kept on the machine: {tr.reason}"] += 1
-    lay.translated = result or False
+    if not free:
+        STATS["compiled" if result is not None else f"kept on the machine: {tr.reason}"] += 1
+    lay.translated[free] = result or False
     return result
 
 
-def source_of(f: FuncInst) -> str | None:
-    """The Python source the translator makes of `f`'s body (None: it stays on the machine)."""
+def source_of(f: FuncInst, free: bool = False) -> str | None:
+    """The Python source the translator makes of `f`'s body (None: it stays on the machine);
+    `free`: of its form without budget checks."""
     func = f.func
     if func is None or f.module is None:
         return None
@@ -408,7 +485,7 @@ def source_of(f: FuncInst) -> str | None:
     inst = f.module
     func_types = [g.type for g in inst.funcs]
     return translate(
-        func.body, f.local_types, f.nparams, f.nresults, inst.types, func_types, lay, f.index
+        func.body, f.local_types, f.nparams, f.nresults, inst.types, func_types, lay, f.index, free
     ).source
 
 

@@ -19,7 +19,7 @@ from ..errors import Exhaustion, Thrown, Trap, WasmError
 from ..syntax.module import Instr
 from . import fast as tier_module
 from .compile import RETURN, TAIL, compile_fast, compile_function
-from .fast import CK, CTX, LIM, STOP, UNLIMITED, Deopt, ensure, pending_trap
+from .fast import CK, CTX, LIM, STOP, UNLIMITED, Deopt, ensure, ensure_free, pending_trap
 from .fuse import EXTRA
 from .runtime import FuncInst
 
@@ -370,11 +370,13 @@ class Machine:
             tier_module.HOOK[0] = self.host_hook
             ck0, ctx0, lim0 = CK[0], CTX[0], LIM[0]
             CTX[0] = self
+            # no bound and no checkpoint wanted: the forms that check no budget (exec.fast)
+            free = hard is None and self.ck_at is None
         try:
             if comp and pc == 0 and len(S) == fr[4] and fr[0].translated is not False and not self._left:
                 # a frame at its entry (a fresh call): its whole body as compiled code
                 func = fr[0]
-                cf = func.compiled or ensure(func)
+                cf = (func.free or ensure_free(func)) if free else (func.compiled or ensure(func))
                 if func.translated and L[func.nparams :] == func.zero_locals:
                     frames.pop()
                     LIM[0] = self._lim(hard, 0, extra0)
@@ -479,7 +481,7 @@ class Machine:
                 fr[2] = pc + 1
                 n = callee.nparams
                 if comp and callee.translated is not False:
-                    cf = callee.compiled or ensure(callee)
+                    cf = (callee.free or ensure_free(callee)) if free else (callee.compiled or ensure(callee))
                     if callee.translated:  # the callee as compiled code: a Python call
                         if n:
                             args = S[len(S) - n :]

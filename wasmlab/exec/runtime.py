@@ -108,7 +108,7 @@ class FuncInst:
     __slots__ = (
         "type", "module", "func", "index", "name", "host", "code", "nparams", "nresults",
         "zero_locals", "local_types", "fast", "layout", "deftype", "compiled", "translated",
-        "refs",
+        "free", "refs",
     )  # fmt: skip
 
     def __init__(
@@ -134,6 +134,7 @@ class FuncInst:
         self.layout: Any = None  # the side table compile_function computed
         self.compiled: Callable[..., Any] | None = None  # its compiled-tier form (exec.fast)
         self.translated: bool | None = None  # whether that form is translated code (None: not made yet)
+        self.free: Callable[..., Any] | None = None  # the form without budget checks (exec.fast)
         self.refs: list[tuple[dict, str]] = []  # the compiled tier's namespaces that call it by name
         self.nparams = len(type.params)
         self.nresults = len(type.results)

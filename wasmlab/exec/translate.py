@@ -1,9 +1,11 @@
 """The compiled tier's translator: one validated function body becomes Python source.
 
-`translate(func, types, func_types, layout)` returns a `Translation`: the source of
-`def f(l0, .., lp-1, d)` (its parameters are the wasm parameters, then `d`, how many
-further wasm frames it may push), or the reason it cannot (`Translation.reason`: an
-instruction the translator does not know keeps the function on the machine).
+`translate(body, ..., free)` returns a `Translation`: the source of `def f(l0, .., lp-1,
+d, b)` (its parameters are the wasm parameters, then `d`, how many further wasm frames it
+may push, and `b`, what its compiled callers may still run before they look at the budget;
+the `free` form checks no budget and its callers pass 0), or the reason it cannot
+(`Translation.reason`: an instruction the translator does not know keeps the function on
+the machine).
 
 The shape of the code:
 
@@ -18,7 +20,8 @@ The shape of the code:
   each construct passed checks `J` after it; `br_table` is an if/elif chain by target;
 - executed instructions are counted per straight-line stretch: `n += k` where control
   flow splits or joins, added to the machine's counter (`X[0]`) at each return and when
-  leaving for the machine;
+  leaving for the machine; before the first join the count is a constant in the code
+  (`n` is set at the join), and a body that ends with an if/else returns from each arm;
 - every instruction that can trap (loads, stores, division, conversions, indirect calls,
   `unreachable`) and every call checks; on a trap the code raises `Deopt` describing this
   frame exactly before the instruction (its pc, locals, operand stack, the instructions it
@@ -208,7 +211,18 @@ class _Level:
 
 
 class _Label:
-    __slots__ = ("kind", "height", "arity", "nresults", "construct", "id", "escapes", "start")
+    __slots__ = (
+        "kind",
+        "height",
+        "arity",
+        "nresults",
+        "construct",
+        "id",
+        "escapes",
+        "start",
+        "known",
+        "tail",
+    )
 
     def __init__(
         self, kind: str, start: int, height: int, arity: int, nresults: int, construct: bool, ident: int
@@ -221,6 +235,8 @@ class _Label:
         self.construct = construct
         self.id = ident
         self.escapes: set[int] = set()  # targets of branches that leave this construct
+        self.known: int | None = None  # an if's: the count where its else arm starts
+        self.tail = False  # an if/else whose arms return (see _Translator.tail_if)
 
 
 def _targets(body: list[Instr]) -> set[int]:
@@ -249,8 +265,9 @@ def _targets(body: list[Instr]) -> set[int]:
 class _Translator:
     def __init__(
         self, body: list[Instr], local_types: tuple, nparams: int, nresults: int, types: list, func_types: list,
-        lay: Layout, index: int,
+        lay: Layout, index: int, free: bool = False,
     ) -> None:  # fmt: skip
+        self.free = free
         self.body = body
         self.local_types = local_types
         self.nparams = nparams
@@ -263,7 +280,11 @@ class _Translator:
         self.ind = 1
         self.stack: list[_Entry] = []
         self.pend = 0  # instructions run since the last `n +=`
-        self.used_n = False
+        #: the count `n` where it is the same on every path from the entry (before the first
+        #: join): a constant in the code, and `n` itself is set only at a join (`join_count`)
+        self.known: int | None = 0
+        #: the body ends with an if/else whose arms return themselves (`tail_if`)
+        self.tail_returned = False
         self.used_j = False
         self.mems: set[int] = set()
         self.consts: dict[str, Any] = {}
@@ -329,14 +350,25 @@ class _Translator:
             lv.pending |= pending
 
     def flush_count(self) -> None:
-        if self.pend:
+        if self.known is not None:
+            self.known += self.pend
+        elif self.pend:
             self.emit(f"n += {self.pend}")
-            self.used_n = True
-            self.pend = 0
+        self.pend = 0
+
+    def join_count(self) -> None:
+        """Before a point other paths also reach (a join): `n` holds the count."""
+        if self.known is None:
+            self.flush_count()
+            return
+        self.emit(f"n = {self.known + self.pend}")
+        self.known = None
+        self.pend = 0
 
     def count_expr(self, extra: int = 0) -> str:
         k = self.pend + extra
-        self.used_n = True
+        if self.known is not None:
+            return str(self.known + k)
         return f"n + {k}" if k else "n"
 
     def push(self, expr: str, locs: frozenset = _EMPTY, slots: frozenset = _EMPTY, depth: int = 0, boolean: bool = False) -> None:  # fmt: skip
@@ -429,9 +461,10 @@ class _Translator:
         if pairs:
             self.emit(", ".join(d for d, _ in pairs) + " = " + ", ".join(s for _, s in pairs))
         k_count = self.pend + extra_count
-        if k_count:
+        if self.known is not None:  # (the target is a join)
+            self.emit(f"n = {self.known + k_count}")
+        elif k_count:
             self.emit(f"n += {k_count}")
-            self.used_n = True
         crossed = [lab for lab in self.labels[len(self.labels) - depth :] if lab.construct]
         if target.kind == "loop" and not crossed:
             self.emit("continue")
@@ -447,14 +480,27 @@ class _Translator:
         self.emit("break")
 
     def ret(self, values: list[_Entry], extra_count: int) -> None:
-        k = self.pend + extra_count
-        self.emit(f"X[0] += n + {k}" if k else "X[0] += n")
+        self.emit(f"X[0] += {self.count_expr(extra_count)}")
         if not values:
             self.emit("return")
         elif len(values) == 1:
             self.emit(f"return {values[0].num()}")
         else:
             self.emit("return " + ", ".join(v.num() for v in values))
+
+    def tail_if(self, lab: _Label, opened: list) -> bool:
+        """Whether the if/else `lab` (just opened) is the body's last instruction at its
+        outermost level and nothing branches to it: each arm then returns by itself (the
+        counts stay constants along each path, and no slot joins the arms)."""
+        end = self.lay.end_of.get(lab.start)
+        return not opened and lab.start not in self.targets and end is not None and end + 2 == len(self.body)
+
+    def tail_results(self, lab: _Label) -> list[_Entry]:
+        """What the function returns when an arm of the tail if/else `lab` ends here."""
+        below = self.stack[: lab.height]
+        mine = self.stack[len(self.stack) - lab.nresults :] if lab.nresults else []
+        both = below + mine
+        return both[len(both) - self.nresults :] if self.nresults else []
 
     def after_construct(self, lab: _Label) -> None:
         """Code after a loop's `while`: follow a branch that passed through it (`J` set):
@@ -543,7 +589,7 @@ class _Translator:
                 self.flush_stack()  # (a join: values in their slots)
             self.pend += 1
             if lab.construct:
-                self.flush_count()
+                self.join_count()
                 self.enter("while True:")
                 self.loop_check(pc)
             opened.append((lab, None))
@@ -554,7 +600,12 @@ class _Translator:
             self.flush_stack()
             lab = self.open_label("if", pc, imm, len(st) - p)
             self.pend += 1
-            self.flush_count()
+            if pc in self.lay.else_of:
+                self.flush_count()
+                lab.known = self.known
+                lab.tail = self.tail_if(lab, opened)
+            else:  # (the false path goes to the end: a join)
+                self.join_count()
             self.enter(f"if {c.cond()}:")
             opened.append((lab, (list(st), None)))  # the stack the else arm starts from
             return False
@@ -562,11 +613,14 @@ class _Translator:
             lab, (saved, _) = opened[-1]
             # the then arm reaches the end: its results in slots, `else` and `end` counted
             # on the way (the else jumps to the end, which runs)
-            if self.lay.reachable[pc]:  # (the then arm falls through to the else)
+            if self.lay.reachable[pc] and lab.tail:  # the then arm returns (else, end, end)
+                self.ret(self.tail_results(lab), 3)
+            elif self.lay.reachable[pc]:  # (the then arm falls through to the else)
                 self.flush_stack()
                 self.pend += 1
-                self.flush_count()
+                self.join_count()
             self.pend = 0
+            self.known = lab.known
             then_pending = self.leave()
             self.emit_raw("else:")
             self.ind += 1
@@ -577,7 +631,7 @@ class _Translator:
             return False
         if name == "end":
             if not opened:  # the function's end
-                if self.lay.reachable[pc]:
+                if self.lay.reachable[pc] and not self.tail_returned:
                     keep = st[len(st) - self.nresults :] if self.nresults else []
                     self.ret(keep, 1)
                 return False
@@ -587,9 +641,15 @@ class _Translator:
             h = lab.height
             targeted = lab.start in self.targets
             joined = targeted or lab.kind in ("if", "else")
-            if reached and joined:  # the values every path brings, in their slots
+            if lab.tail:  # the else arm returns too (end, end): nothing comes after
+                if reached:
+                    self.ret(self.tail_results(lab), 2)
+                self.tail_returned = True
+            elif reached and joined:  # the values every path brings, in their slots
                 self.flush_stack()
-                self.flush_count()
+                self.join_count()
+            if joined:
+                self.known = None
             if lab.kind in ("if", "else"):
                 arm_pending = self.leave()
                 # (an if without else: the false path comes to the end directly)
@@ -863,15 +923,15 @@ class _Translator:
                 [
                     f"f = T{table}.elements[{index.num()}]",
                     f"if f.deftype is not TY{typeidx} and TY{typeidx} not in f.deftype.ancestors: raise IndexError",
-                    "c = f.compiled or ENSURE(f)",
+                    f"c = f.{'free' if self.free else 'compiled'} or ENSURE(f)",
                 ],
                 operands,
             )
             target = "c"
         # the callee may run until its budget check says `b` + what it adds could pass the limit
-        call = (
-            f"{target}({''.join(a.num() + ', ' for a in args)}d - 1, b + {self.count_expr(1 + self.margin)})"
-        )
+        # (the free form checks no budget: its callers pass 0)
+        budget = "0" if self.free else f"b + {self.count_expr(1 + self.margin)}"
+        call = f"{target}({''.join(a.num() + ', ' for a in args)}d - 1, {budget})"
         outs = [f"v{pc}"] if r == 1 else [f"v{pc}_{j}" for j in range(r)]
         stmt = ", ".join(outs) + " = " + call if r else call
         self.emit("try:")
@@ -895,7 +955,7 @@ class _Translator:
         self.pend += 1
         for m in sorted(self.mems_used):  # a callee may have grown (replaced) a memory
             self.emit(f"D{m} = M{m}.data")
-        if self.has_loops:
+        if self.has_loops and not self.free:  # (the free form's `lim` only bounds LOOK)
             self.emit_lim()
 
     def emit_lim(self) -> None:
@@ -905,7 +965,7 @@ class _Translator:
         self.emit(f"lim = LIM[0] - x - b - {self.margin}")
         self.emit("c = CK[0] - x")
         self.emit("if c < lim: lim = c")
-        self.emit(f"if lim > n + {LOOK}: lim = n + {LOOK}")
+        self.emit(f"if lim > {self.count_expr(LOOK)}: lim = {self.count_expr(LOOK)}")
 
     def loop_check(self, pc: int) -> None:
         """At a loop's head: past `lim`, look at the budget again; leave for the machine (at
@@ -920,18 +980,17 @@ class _Translator:
         head = [f"def f({params}{', ' if params else ''}d, b):"]
         pre = []
         # deeper than the Python frames allowed, or the budget (LIM) could run out before the
-        # next look at it: the caller leaves for the machine before its call
-        pre.append(f"    if d < 0 or X[0] + b + {self.margin} > LIM[0]: raise Deopt(None, True)")
+        # next look at it: the caller leaves for the machine before its call (the free form
+        # runs without a budget: an interrupt takes its callees away, see exec.fast)
+        if self.free:
+            pre.append("    if d < 0: raise Deopt(None, True)")
+        else:
+            pre.append(f"    if d < 0 or X[0] + b + {self.margin} > LIM[0]: raise Deopt(None, True)")
         for i in range(self.nparams, len(self.local_types)):
             pre.append(f"    l{i} = {_default_text(self.local_types[i])}")
-        start = 0
-        if self.lines and self.lines[0].startswith("    n += ") and self.lines[0][9:].isdigit():
-            start = int(self.lines[0][9:])  # (the first stretch's count: no `n = 0; n += k`)
-            self.lines.pop(0)
-            self.sites = [(k - 1, pc, text) for k, pc, text in self.sites]
-            self.traps = [(k - 1, pc, text) for k, pc, text in self.traps]
-        pre.append(f"    n = {start}")
-        if self.has_loops:
+        if self.has_loops and self.free:
+            pre.append(f"    lim = {LOOK}")
+        elif self.has_loops:
             pre.append("    x = X[0]")
             pre.append(f"    lim = LIM[0] - x - b - {self.margin}")
             pre.append("    c = CK[0] - x")
@@ -996,6 +1055,7 @@ def translate(
     func_types: list[FuncType],
     lay: Layout,
     index: int,
+    free: bool = False,
 ) -> Translation:
     """Python source for one function body (see the module's docstring), or the reason not."""
     for t in local_types:
@@ -1003,7 +1063,7 @@ def translate(
             default_value(t)
         except Exception:  # noqa: BLE001 - a type this tier does not know
             return Translation(None, f"local of type {t!r}")
-    tr = _Translator(body, local_types, nparams, nresults, types, func_types, lay, index)
+    tr = _Translator(body, local_types, nparams, nresults, types, func_types, lay, index, free)
     try:
         source = tr.run()
     except Unsupported as e:
