@@ -143,7 +143,10 @@ def _rebuild(slot: Slot) -> None:
         h = _watch_wrapper(h, slot)
     if slot.breaks:
         h = _break_wrapper(h, tuple(slot.breaks))
+    if h is not slot.orig:
+        h.patched = True  # type: ignore[attr-defined]  # (run-mode code never folds over it: exec.fold)
     code_of(slot.func)[slot.pc] = h
+    slot.func.fast = None  # run-mode handlers are made again from these (exec.fuse)
     # the compiled tier does not run a patched function: its callers leave for the machine
     pcs = _PATCHED.setdefault(id(slot.func), set())
     if slot.breaks or slot.watches:

@@ -10,14 +10,19 @@ sequence, or a switch between the two lists at any pc, is still correct.
 Only sequences that cannot trap are fused (locals, constants, wrapping arithmetic,
 comparisons, then at most one of `local.set`/`local.tee`/`br_if`/`if`), so a trap is
 always raised by an ordinary handler at the exact pc. Step mode never uses these.
+
+Then exec.fold folds structural instructions (`block`, `end`, `br` to the next...) into
+the handlers before them; a superinstruction folds the ones after its own exits.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import CodeType
 from typing import TYPE_CHECKING, Any
 
 from . import numerics as N
+from .fold import Runs, fold_code, patched
 
 if TYPE_CHECKING:
     from .compile import Layout
@@ -98,9 +103,23 @@ def _reachable_run(lay: Layout, pc: int, n: int) -> bool:
     return all(lay.reachable[pc + i] for i in range(n))
 
 
+#: generated source -> its code object: a template met again (the same locals, constants
+#: and targets, as in another instance of the module) is compiled once
+_CODE: dict[str, CodeType] = {}
+
+
 def fused_code(f: FuncInst, code: list[Callable[..., int]], lay: Layout) -> list[Callable[..., int]]:
     body = f.func.body  # type: ignore[union-attr]
     fast = list(code)
+    done: set[int] = set()  # pcs whose superinstruction folds what follows it (exec.fold)
+    skip = Runs(body, lay, code)
+
+    def go(target: int, n: int, slot: int, env: dict[str, Any], indent: str = "    ") -> str:
+        # n instructions run here, then past the structural ones from target (exec.fold)
+        q, k = skip(target)
+        count = f"{indent}X[0] += {n - 1 + k}\n" if n - 1 + k else ""
+        return f"{count}{indent}return {q}\n"
+
     for pc in range(len(body)):
         consts: list[Any] = []
         found = _expression(body, pc, consts)
@@ -111,35 +130,40 @@ def fused_code(f: FuncInst, code: list[Callable[..., int]], lay: Layout) -> list
         sink = body[end] if end < len(body) else None
         sname = sink.op.name if sink is not None else ""
         lines: list[str]
+        env: dict[str, Any] = {"X": EXTRA, "K": consts}
         if sname in ("local.set", "local.tee"):
             lines = [f"L[{sink.imm}] = {expr}"]  # type: ignore[union-attr]
             if sname == "local.tee":
                 lines.append(f"S.append(L[{sink.imm}])")  # type: ignore[union-attr]
             n += 1
-            ret = f"return pc + {n}"
+            ret = go(pc + n, n, 0, env)
         elif sname == "br_if" and end in lay.branch and lay.branch[end][2] == 0:
             target = lay.branch[end][0]
             n += 1
-            lines = []
-            ret = f"return {target} if {expr} else pc + {n}"
+            lines = [f"if {expr}:"]
+            ret = go(target, n, 0, env, "        ") + go(pc + n, n, 1, env)
         elif sname == "if":
             else_at = lay.else_of.get(end)
             target = else_at + 1 if else_at is not None else lay.end_of[end]
             n += 1
-            lines = []
-            ret = f"return pc + {n} if {expr} else {target}"
+            lines = [f"if {expr}:"]
+            ret = go(pc + n, n, 0, env, "        ") + go(target, n, 1, env)
         else:
             if n == 1:
                 continue  # a lone local.get/const: its own handler is as fast
             lines = [f"S.append({expr})"]
-            ret = f"return pc + {n}"
-        if not _reachable_run(lay, pc, n):
+            ret = go(pc + n, n, 0, env)
+        if not _reachable_run(lay, pc, n) or any(patched(code[p]) for p in range(pc, pc + n)):
             continue
         src = "def h(S, L, pc):\n"
         for line in lines:
             src += f"    {line}\n"
-        src += f"    X[0] += {n - 1}\n    {ret}\n"
-        env: dict[str, Any] = {"X": EXTRA, "K": consts}
-        exec(compile(src, f"<fused {f.name}@{pc}>", "exec"), env)  # noqa: S102 - our own templates
+        src += ret
+        compiled = _CODE.get(src)
+        if compiled is None:
+            compiled = _CODE[src] = compile(src, "<fused>", "exec")
+        exec(compiled, env)  # noqa: S102 - our own templates
         fast[pc] = env["h"]
+        done.add(pc)
+    fold_code(body, lay, code, fast, done, EXTRA, skip)
     return fast
