@@ -307,3 +307,68 @@ def test_fold_leaves_the_function_as_compiled_handlers_do() -> None:
     from wasmlab.exec import compile, fold
 
     assert fold.RETURN == compile.RETURN
+
+
+HANDWRITTEN = {
+    "exceptions": (
+        """(module
+          (tag $e (param i32))
+          (func $thrower (param $x i32)
+            (block (block (nop) (br_if 1 (i32.eqz (local.get $x)))))
+            (if (i32.and (local.get $x) (i32.const 1)) (then (throw $e (local.get $x)))))
+          (func (export "main") (param $a i32) (param $b i32) (result i32) (local $i i32) (local $s i32)
+            (block $out (loop $top
+              (br_if $out (i32.ge_u (local.get $i) (local.get $a)))
+              (block $caught (result i32)
+                (try_table (catch $e $caught)
+                  (block (nop) (block (call $thrower (local.get $i))))
+                  (nop))
+                (i32.const 100))
+              (local.set $s (i32.add (local.get $s)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $top)))
+            (local.get $s)))""",
+        [(0, 0), (5, 0), (9, 1)],
+    ),
+    "multi_value": (
+        """(module
+          (func (export "main") (param $a i32) (param $b i32) (result i32)
+            (local.get $a) (local.get $b)
+            (block (param i32 i32) (result i32 i32)
+              (loop (param i32 i32) (result i32 i32)
+                (block (param i32 i32) (result i32 i32) (nop))
+                (br_if 1 (i32.gt_u (local.get $b) (i32.const 3)))
+                (local.set $b (i32.add (local.get $b) (i32.const 1)))
+                (drop) (drop) (local.get $a) (local.get $b)
+                (br 0)))
+            (i32.add)
+            (block (result i32) (block (result i32) (i32.const 1)))
+            (i32.add)
+            (return)))""",
+        [(0, 0), (2, 7)],
+    ),
+    "traps_after_runs": (
+        """(module (memory 1)
+          (func (export "main") (param $a i32) (param $b i32) (result i32)
+            (block (block (block (nop))))
+            (if (local.get $a) (then (block (nop))) (else (nop)))
+            (i32.store (i32.mul (local.get $b) (i32.const 30000)) (i32.const 1))
+            (block (loop (block (nop))))
+            (i32.div_u (i32.const 1) (local.get $a))))""",
+        [(0, 0), (1, 1), (1, 3), (0, 1)],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HANDWRITTEN))
+def test_handwritten_programs_end_where_single_steps_end(name: str) -> None:
+    src, cases = HANDWRITTEN[name]
+    module = wasmlab.parse(src)
+    for args in cases:
+        inst = wasmlab.instantiate(module)
+        ref_m = inst.machine("main", *args, tier="machine")
+        ref = outcome(inst, ref_m, lambda m=ref_m: stepped(m))
+        for k in range(ref[1] + 1):
+            inst = wasmlab.instantiate(module)
+            m = inst.machine("main", *args, tier="machine")
+            assert outcome(inst, m, finish(m, k, False) if k else m.run) == ref, (name, args, k)

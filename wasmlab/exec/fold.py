@@ -3,7 +3,7 @@
 Structured control leaves many instructions that only move the pc: `block`, `loop`, `nop`
 and `try_table` go to the next instruction, an inner `end` too, the function's last `end`
 and `return` leave it, `else` jumps to its `end`, a `br` whose label keeps the stack as it
-is jumps to its target. `skip(pc)` follows such a run from `pc` to the first instruction
+is jumps to its target. `Runs` follows such a run from a pc to the first instruction
 that does something (or to the function's return) and says how many it passed.
 
 `fold_code` rewrites the run-mode handler list (exec.fuse) so that a handler whose next pc
@@ -156,7 +156,12 @@ def fold_code(
             q, k = skip(pc)
             if k > 1:  # (this one and the run after it)
                 h = _branch(X, 0, 0, q, k - 1)
-        elif live and name not in _BRANCHING and (ins.op.rule is None or ins.op.rule.falls_through):
+        elif (
+            live
+            and name not in _BRANCHING
+            and (ins.op.rule is None or ins.op.rule.falls_through)
+            and not hasattr(fast[pc], "operand")  # (a call's: the machine reads it there)
+        ):
             q, k = skip(pc + 1)
             if k:
                 h = _plain(X, ins, q, k, fast[pc], pc)
