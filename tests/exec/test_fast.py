@@ -285,7 +285,7 @@ def test_a_computed_address_with_an_offset() -> None:
 _I32_BIN = [
     "i32.add", "i32.sub", "i32.mul", "i32.and", "i32.or", "i32.xor", "i32.shl", "i32.shr_u", "i32.shr_s",
     "i32.rotl", "i32.rotr", "i32.eq", "i32.ne", "i32.lt_s", "i32.lt_u", "i32.gt_s", "i32.gt_u", "i32.le_s",
-    "i32.le_u", "i32.ge_s", "i32.ge_u", "i32.div_u", "i32.rem_s",
+    "i32.le_u", "i32.ge_s", "i32.ge_u", "i32.div_u", "i32.rem_s", "i32.rem_u",
 ]  # fmt: skip
 _I32_UN = ["i32.eqz", "i32.clz", "i32.ctz", "i32.popcnt", "i32.extend8_s"]
 
@@ -421,3 +421,26 @@ def test_an_interrupted_call_says_so() -> None:
     finally:
         fast.clear_interrupt()
     assert inst.exports.run(5) == 5
+
+
+I64 = """
+(module
+  (func (export "div_u") (param i64 i64) (result i64) (i64.div_u (local.get 0) (local.get 1)))
+  (func (export "rem_u") (param i64 i64) (result i64) (i64.rem_u (local.get 0) (local.get 1)))
+  (func (export "shr_s") (param i64 i64) (result i64) (i64.shr_s (local.get 0) (local.get 1)))
+  (func (export "extend_s") (param i64 i64) (result i64)
+    (i64.add (i64.extend_i32_s (i32.wrap_i64 (local.get 0))) (local.get 1))))
+"""
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(["div_u", "rem_u", "shr_s", "extend_s"]),
+    st.sampled_from([0, 1, 7, 63, 64, 2**31, 2**32 - 1, 2**63, 2**64 - 1]) | st.integers(0, 2**64 - 1),
+    st.sampled_from([0, 1, 3, 63, 2**63, 2**64 - 1]) | st.integers(0, 2**64 - 1),
+)
+def test_i64_operators_written_inline(name: str, a: int, b: int) -> None:
+    """The operators the translator writes as Python expressions (a zero divisor: the machine's
+    trap, in its state), against the machine."""
+    ours, machine = both(I64, name, a, b)
+    assert ours == machine

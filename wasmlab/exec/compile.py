@@ -151,12 +151,21 @@ def layout(
         c.branches.append(pc)
         return (-1, keep, drop)  # target patched when the block's end is seen
 
+    height, reachable, depths = lay.height, lay.reachable, lay.depth
     for pc, ins in enumerate(body):
-        name = ins.op.name
+        op = ins.op
+        name = op.name
         top = ctrls[-1]
-        lay.height[pc] = h
-        lay.reachable[pc] = not top.unreachable
-        lay.depth[pc] = len(ctrls) - 1
+        height[pc] = h
+        reachable[pc] = not top.unreachable
+        depths[pc] = len(ctrls) - 1
+        delta = _DELTA.get(name)
+        if delta is None and op.rule is None and name not in _STRUCTURED:
+            delta = _DELTA[name] = len(op.results) - len(op.params)
+        if delta is not None:  # (most instructions: a fixed effect on the height)
+            if not top.unreachable:
+                h += delta
+            continue
         if name in ("block", "loop", "if", "try_table", "try"):
             if name == "if":
                 h -= 1
@@ -271,6 +280,19 @@ def layout(
         h += pushes - pops
     lay.handlers.sort(key=lambda e: -e[0])
     return lay
+
+
+#: the instructions `layout` looks at by name (the others change the height by their effect)
+_STRUCTURED = frozenset(
+    {"block", "loop", "if", "try_table", "try", "catch", "catch_all", "delegate", "else", "end", "br", "br_if",
+     "br_table", "rethrow", "br_on_null", "br_on_non_null", "br_on_cast", "br_on_cast_fail"}
+)  # fmt: skip
+
+
+#: instruction name -> its fixed effect on the stack height (filled as `layout` meets them)
+_DELTA: dict[str, int] = {
+    "local.get": 1, "local.set": -1, "local.tee": 0, "global.get": 1, "global.set": -1, "drop": -1, "select": -2,
+}  # fmt: skip
 
 
 def _catch_clause(clause: tuple[int, int | None, int], ctrls: list[_Ctrl]) -> list:
@@ -395,6 +417,7 @@ def _br_if(target: int, keep: int, drop: int) -> Handler:
 
 
 _REF_BRANCHES = ("br_on_null", "br_on_non_null", "br_on_cast", "br_on_cast_fail")
+assert _STRUCTURED.issuperset(_REF_BRANCHES)
 
 
 def _br_on(name: str, test: Callable[[Any], bool], target: int, keep: int, drop: int) -> Handler:

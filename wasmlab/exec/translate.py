@@ -69,6 +69,8 @@ _BIN: dict[str, tuple[str, bool]] = {
     "i64.xor": ("{a} ^ {b}", False),
     "i64.shl": (f"({{a}} << ({{b}} & 63)) & {M64}", False),
     "i64.shr_u": ("{a} >> ({b} & 63)", False),
+    "i32.shr_s": (f"((({{a}} ^ {S31}) - {S31}) >> ({{b}} & 31)) & {M32}", False),
+    "i64.shr_s": (f"((({{a}} ^ {S63}) - {S63}) >> ({{b}} & 63)) & {M64}", False),
     "f64.add": ("{a} + {b}", False),
     "f64.sub": ("{a} - {b}", False),
     "f64.mul": ("{a} * {b}", False),
@@ -87,6 +89,7 @@ for _t in ("f32", "f64"):
 _UN: dict[str, tuple[str, bool]] = {
     "i64.extend_i32_u": ("{a}", False),
     "i32.wrap_i64": (f"{{a}} & {M32}", False),
+    "i64.extend_i32_s": (f"(({{a}} ^ {S31}) - {S31}) & {M64}", False),
 }
 
 #: numeric functions that can trap (integer division, float-to-int truncation)
@@ -95,6 +98,15 @@ _TRAPPING = {
     for name in NUMERIC
     if name[:3] in ("i32", "i64")
     and ("div" in name or "rem" in name or ("trunc" in name and "sat" not in name))
+}
+
+#: trapping ones as Python expressions (a zero divisor raises ZeroDivisionError: the machine
+#: then runs the instruction and traps)
+_TRAPPING_TEXT = {
+    "i32.div_u": "{a} // {b}",
+    "i64.div_u": "{a} // {b}",
+    "i32.rem_u": "{a} % {b}",
+    "i64.rem_u": "{a} % {b}",
 }
 
 #: loads: (struct name in the namespace, conversion applied to the unpacked value or None, size)
@@ -825,6 +837,11 @@ class _Translator:
         elif name in _UN:
             text, boolean = _UN[name]
             self.push(text.format(a=args[0].arg()), locs, slots, depth, boolean)
+        elif name in _TRAPPING_TEXT:
+            self.guarded(
+                pc, [f"v{pc} = " + _TRAPPING_TEXT[name].format(a=args[0].arg(), b=args[1].arg())], args
+            )
+            self.push_var(f"v{pc}")
         else:
             fn = "N_" + name.replace(".", "_")
             call = f"{fn}({', '.join(a.num() for a in args)})"
