@@ -340,14 +340,17 @@ LAZY = """
 
 
 def test_a_translated_function_costs_only_its_translation() -> None:
-    """A function that only ever runs as compiled code gets no machine handlers, and its call
-    sites' expressions (for checkpoints taken deeper) wait until a checkpoint needs them."""
+    """A function that only ever runs as compiled code gets no machine handlers, a run without a
+    bound translates only the form without budget checks, and the call sites' expressions (for
+    checkpoints taken deeper) wait until a checkpoint needs them."""
     inst = wasmlab.load(LAZY)
     assert inst.exports.run(5) == 7
     mid = inst.inst.funcs[1]
     assert mid.translated and mid.code is None and mid.fast is None
+    assert mid.free is not None and mid.compiled is None
     assert mid.layout is not None and mid.layout.nlocals == 1
-    sites = fast.SITES[mid.compiled.__code__]
+    assert set(mid.layout.translated) == {True}  # (the free form's code alone)
+    sites = fast.SITES[fast.ensure(mid).__code__]
     assert len(sites) == 2 and all(isinstance(expr, str) for _, expr in sites.values())
     # the machine's handlers are made when a frame of it runs on the machine after all
     m = inst.machine("run", 5, tier="machine")

@@ -349,12 +349,13 @@ def ensure_free(f: FuncInst) -> Callable[..., Any]:
     and functions kept on the machine."""
     if f.free is not None:
         return f.free
-    real = ensure(f)
-    if not f.translated:
-        f.free = real
-        return real
-    code = _code_object(f, free=True)
-    f.free = real if code is None else _bind(f, code, True)
+    # (only this form is translated: a run without a bound never needs the other one)
+    code = _code_object(f, free=True) if f.host is None and f.translated is not False else None
+    if code is None:
+        f.free = ensure(f)
+        return f.free
+    f.free = _bind(f, code, True)
+    f.translated = True
     return f.free
 
 
@@ -469,7 +470,7 @@ def _code_object(f: FuncInst, free: bool = False) -> tuple[Any, dict[str, Any], 
             result = (code, tr.consts, tr.deftypes)
         except (SyntaxError, RecursionError, MemoryError, ValueError) as e:
             tr.reason = f"python: {type(e).__name__}: {str(e)[:60]}"
-    if not free:
+    if lay.translated.get(not free) is None:  # (a body counts once, by its first form)
         STATS["compiled" if result is not None else f"kept on the machine: {tr.reason}"] += 1
     lay.translated[free] = result or False
     return result
