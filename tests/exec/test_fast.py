@@ -358,11 +358,14 @@ def test_a_translated_function_costs_only_its_translation() -> None:
 
 
 def test_trap_sites_share_one_handler() -> None:
-    """The statements that can trap have no `try` of their own: the body's one `except` finds
-    the instruction by the line that raised (and every trap above leaves the machine's state)."""
+    """The statements that can trap and the calls have no `try` of their own: the body's one
+    `except` finds the instruction by the line that raised (and every trap above, and every
+    call that leaves for the machine, leaves the machine's state)."""
     inst = wasmlab.load(TRAPS)
-    src = fast.source_of(inst.func("st16").inst)
-    assert src is not None and src.count("try:") == 1 and src.count("except") == 1
+    for name in ("st16", "deep", "ind"):  # (stores and loads, a call, an indirect call)
+        for free in (False, True):
+            src = fast.source_of(inst.func(name).inst, free)
+            assert src is not None and src.count("try:") == 1 and src.count("except") == 1
     assert inst.exports.st16(8) == 0x2345
 
 

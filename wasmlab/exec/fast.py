@@ -82,6 +82,8 @@ CTX: list[Any] = [None]
 SITES: dict[types.CodeType, dict[int, tuple[int, Any]]] = {}
 #: code object of a compiled body -> its trap sites by line (see Translation.traps), the same way
 TRAPS: dict[types.CodeType, dict[int, tuple[int, Any]]] = {}
+#: code object of a compiled body -> its call sites by line (see Translation.calls), the same way
+CALLS: dict[types.CodeType, dict[int, tuple[int, Any]]] = {}
 #: how far a loop runs before it looks at LIM and CK again
 LOOK = 65536
 
@@ -216,20 +218,32 @@ def _site(sites: dict[int, tuple[int, Any]], line: int, site: tuple[int, Any]) -
 def _trap(e: BaseException) -> BaseException:
     """An exception raised in a compiled body (its one `except`): raised by a statement that can
     trap, it leaves for the machine just before that instruction, which the machine then
-    runs itself (the trap, its message and state are the machine's); anything else goes on."""
+    runs itself (the trap, its message and state are the machine's); a `Deopt` out of a call
+    gets this frame (`Deopt.caller`) and goes on to the callers; anything else goes on."""
     tb = e.__traceback__
     if tb is None:  # pragma: no cover - a raised exception has its traceback
         return e
     f = tb.tb_frame  # (the compiled frame that caught it, at the line that raised)
-    sites = TRAPS.get(f.f_code)
-    site = sites.get(tb.tb_lineno) if sites is not None else None
-    if site is None:  # a call's Deopt going on to the callers, or not a trap
-        return e
-    assert sites is not None
-    pc, expr = _site(sites, tb.tb_lineno, site)
-    L = f.f_locals
-    n, S = eval(expr, f.f_globals, L)  # noqa: S307 - our own expressions
-    return _deopt(f.f_globals[f"FI{f.f_code.co_name[5:]}"], pc, n, L, S)
+    line = tb.tb_lineno
+    code = f.f_code
+    sites = TRAPS.get(code)
+    site = sites.get(line) if sites is not None else None
+    if site is not None:
+        assert sites is not None
+        pc, expr = _site(sites, line, site)
+        L = f.f_locals
+        n, S = eval(expr, f.f_globals, L)  # noqa: S307 - our own expressions
+        return _deopt(f.f_globals[f"FI{code.co_name[5:]}"], pc, n, L, S)
+    if isinstance(e, Deopt):
+        sites = CALLS.get(code)
+        site = sites.get(line) if sites is not None else None
+        if site is not None:
+            assert sites is not None
+            pc, expr = _site(sites, line, site)
+            L = f.f_locals
+            n, below, operands = eval(expr, f.f_globals, L)  # noqa: S307 - our own expressions
+            e.caller(f.f_globals[f"FI{code.co_name[5:]}"], pc, n, L, below, operands)
+    return e
 
 
 def _locals(fi: Any, L: Any) -> list:
@@ -462,10 +476,12 @@ def _code_object(f: FuncInst, free: bool = False) -> tuple[Any, dict[str, Any], 
                 if not free:  # (free forms take no checkpoints)
                     SITES[code] = dict(tr.sites)  # (each site compiled when first used: `_site`)
                 TRAPS[code] = dict(tr.traps)
+                CALLS[code] = dict(tr.calls)
                 if len(_SOURCES) >= 4096:
                     old = _SOURCES.pop(next(iter(_SOURCES)))
                     SITES.pop(old, None)
                     TRAPS.pop(old, None)
+                    CALLS.pop(old, None)
                 _SOURCES[key] = code
             result = (code, tr.consts, tr.deftypes)
         except (SyntaxError, RecursionError, MemoryError, ValueError) as e:

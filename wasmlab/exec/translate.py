@@ -175,6 +175,10 @@ class Translation:
     #: line of each statement that can trap -> (the pc of its instruction, an expression of
     #: the frame's count there and its operand stack with the instruction's operands)
     traps: dict[int, tuple[int, str]] = field(default_factory=dict)
+    #: line of each call statement -> (its pc, an expression of the frame's count before the
+    #: call, its operand stack below the arguments, and the call's operands): where the body's
+    #: one `except` finds this frame when the call leaves for the machine (`Deopt`)
+    calls: dict[int, tuple[int, str]] = field(default_factory=dict)
 
 
 class _Entry:
@@ -306,6 +310,8 @@ class _Translator:
         self.site_lines: dict[int, tuple[int, str]] = {}
         self.traps: list[tuple[int, int, str]] = []  # (line, pc, expression): see `guarded`
         self.trap_lines: dict[int, tuple[int, str]] = {}
+        self.calls: list[tuple[int, int, str]] = []  # (line, pc, expression): see `call`
+        self.call_lines: dict[int, tuple[int, str]] = {}
         #: at most this many instructions run between two looks at the budget (a body
         #: without loops or calls runs at most its length)
         self.margin = len(body)
@@ -951,22 +957,17 @@ class _Translator:
         call = f"{target}({''.join(a.num() + ', ' for a in args)}d - 1, {budget})"
         outs = [f"v{pc}"] if r == 1 else [f"v{pc}_{j}" for j in range(r)]
         stmt = ", ".join(outs) + " = " + call if r else call
-        self.emit("try:")
-        self.ind += 1
+        self.emit(stmt)
+        line = len(self.lines) - 1
         # (where a checkpoint taken deeper finds this frame: its count, locals and stack)
         self.sites.append(
-            (len(self.lines), pc, f"({self.count_expr()}, {self.locals_tuple()}, {self.values_tuple(below)})")
+            (line, pc, f"({self.count_expr()}, {self.locals_tuple()}, {self.values_tuple(below)})")
         )
-        self.emit(stmt)
-        self.ind -= 1
-        self.emit("except Deopt as e:")
-        self.ind += 1
-        self.emit(
-            f"e.caller({self.fi}, {pc}, {self.count_expr()}, {self.locals_tuple()}, "
-            f"{self.values_tuple(below)}, {self.values_tuple(operands)})"
+        # (where the body's one `except` finds it when the call leaves for the machine, no `try`
+        # of its own: see `guarded`)
+        self.calls.append(
+            (line, pc, f"({self.count_expr()}, {self.values_tuple(below)}, {self.values_tuple(operands)})")
         )
-        self.emit("raise")
-        self.ind -= 1
         for out in outs[:r]:
             self.push_var(out)
         self.pend += 1
@@ -1003,8 +1004,11 @@ class _Translator:
             pre.append("    if d < 0: raise Deopt(None, True)")
         else:
             pre.append(f"    if d < 0 or X[0] + b + {self.margin} > LIM[0]: raise Deopt(None, True)")
+        zeros: dict[str, list[str]] = {}  # (one statement per default value: `l2 = l3 = 0`)
         for i in range(self.nparams, len(self.local_types)):
-            pre.append(f"    l{i} = {_default_text(self.local_types[i])}")
+            zeros.setdefault(_default_text(self.local_types[i]), []).append(f"l{i}")
+        for text, names in zeros.items():
+            pre.append(f"    {' = '.join(names)} = {text}")
         if self.has_loops and self.free:
             pre.append(f"    lim = {LOOK}")
         elif self.has_loops:
@@ -1018,7 +1022,7 @@ class _Translator:
         for m in sorted(self.mems_used):
             pre.append(f"    D{m} = M{m}.data")
         lines = self.lines
-        if self.traps:  # (the one handler of every trap site: see `guarded`)
+        if self.traps or self.calls:  # (the one handler of every trap and call site: see `guarded`)
             pre.append("    try:")
             lines = ["    " + line for line in lines] + [
                 "    except Exception as e:",
@@ -1027,6 +1031,7 @@ class _Translator:
         first = 1 + len(head) + len(pre)  # the line number of self.lines[0]
         self.site_lines = {first + k: (pc, text) for k, pc, text in self.sites}
         self.trap_lines = {first + k: (pc, text) for k, pc, text in self.traps}
+        self.call_lines = {first + k: (pc, text) for k, pc, text in self.calls}
         return "\n".join(head + pre + lines) + "\n"
 
 
@@ -1087,4 +1092,4 @@ def translate(
         return Translation(None, str(e))
     except (KeyError, IndexError, TypeError, AttributeError, AssertionError) as e:
         return Translation(None, f"translator: {type(e).__name__}: {e}")
-    return Translation(source, None, tr.consts, tr.site_lines, tr.deftypes, tr.trap_lines)
+    return Translation(source, None, tr.consts, tr.site_lines, tr.deftypes, tr.trap_lines, tr.call_lines)
