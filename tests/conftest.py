@@ -6,6 +6,7 @@ import functools
 import os
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,40 @@ REQUIRE_ALL = os.environ.get("WASMLAB_REQUIRE_ALL") == "1"
 #: WASMLAB_NO_SKIPS=1: every skip is a failure, whatever skipped (scripts/test.sh's run of the
 #: wasmtime comparisons: if `import wasmtime` failed there, all of them would skip, green)
 NO_SKIPS = os.environ.get("WASMLAB_NO_SKIPS") == "1"
+
+
+#: the execution tiers the spec suites and the differential tests run on (`tier` fixture):
+#: "fast" runs every call it can as compiled code (exec.translate/exec.fast), "machine" never
+#: does (the machine's own handlers step every instruction)
+TIERS = ("fast", "machine")
+
+#: per tier, the spec assertions that passed in this pytest run (printed at the end)
+TIER_ASSERTIONS: Counter[str] = Counter()
+
+
+@pytest.fixture(params=TIERS)
+def tier(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run the test on one tier, whatever WASMLAB_TIER says: machines made during it read
+    `wasmlab.exec.fast.TIER`."""
+    from wasmlab.exec import fast
+
+    monkeypatch.setattr(fast, "TIER", request.param)
+    return request.param
+
+
+def count_assertions(tier: str, passed: int) -> None:
+    """Note that `passed` spec assertions passed on `tier` (the run's summary shows the sums)."""
+    TIER_ASSERTIONS[tier] += passed
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    # (the tests count into `tests.conftest`, which pytest may have imported as `conftest`)
+    import tests.conftest as shared
+
+    counted = shared.TIER_ASSERTIONS
+    if counted:
+        counts = ", ".join(f"{t}: {counted[t]:,}" for t in TIERS if t in counted)
+        terminalreporter.write_line(f"spec commands passed per tier: {counts}")
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -343,7 +343,7 @@ def wasmtime_or_skip() -> Any:
     return wasmtime
 
 
-def test_smith_gc_modules_agree_with_wasmtime() -> None:
+def test_smith_gc_modules_agree_with_wasmtime(tier: str) -> None:
     wasmtime = wasmtime_or_skip()
     exe = smith_executable()
     if exe is None:

@@ -968,7 +968,7 @@ def test_enough_programs_for_wasmtime() -> None:
 
 
 @pytest.mark.parametrize("name", list(PROGRAMS))
-def test_wasmlab_binary_same_as_wasmtime(name: str) -> None:
+def test_wasmlab_binary_same_as_wasmtime(name: str, tier: str) -> None:
     """wasmlab's parse and encoding of the text, run on both engines."""
     wasmtime = wasmtime_or_skip()
     prog = PROGRAMS[name]
@@ -981,7 +981,7 @@ def test_wasmlab_binary_same_as_wasmtime(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", list(PROGRAMS))
-def test_wasmtime_binary_decodes_and_runs_in_wasmlab(name: str) -> None:
+def test_wasmtime_binary_decodes_and_runs_in_wasmlab(name: str, tier: str) -> None:
     """wasmtime's own text-to-binary: wasmlab decodes it, re-encodes it byte for byte, and
     runs it as wasmtime runs it; and the module is the same as wasmlab's parse of the text."""
     wasmtime = wasmtime_or_skip()

@@ -135,7 +135,7 @@ def _same(name: str, ours: bytes, theirs: bytes) -> bool:
     return False
 
 
-def test_relaxed_simd_deterministic_like_wasmtime() -> None:
+def test_relaxed_simd_deterministic_like_wasmtime(tier: str) -> None:
     wasmtime = pytest.importorskip("wasmtime")
     if "wasm_relaxed_simd_deterministic" not in dir(wasmtime.Config):
         # a plain skip: scripts/test.sh runs this in the current-wasmtime venv

@@ -210,7 +210,7 @@ def run_program(engine: Any, program: Program) -> list[Any]:
 
 
 @pytest.mark.parametrize("program", PROGRAMS, ids=[p.name for p in PROGRAMS])
-def test_same_results_as_wasmtime(program: Program) -> None:
+def test_same_results_as_wasmtime(program: Program, tier: str) -> None:
     need_wasmtime()
     theirs = run_program(WasmtimeRun(), program)
     ours = run_program(WasmlabRun(), program)
@@ -218,7 +218,7 @@ def test_same_results_as_wasmtime(program: Program) -> None:
 
 
 @pytest.mark.parametrize("program", PROGRAMS, ids=[p.name for p in PROGRAMS])
-def test_same_results_from_our_text_parser(program: Program) -> None:
+def test_same_results_from_our_text_parser(program: Program, tier: str) -> None:
     """The same programs parsed by wasmlab's own text parser (its encoding choices are
     wast 27's, not wasmtime's, so the bytes differ; the behaviour must not)."""
     need_wasmtime()

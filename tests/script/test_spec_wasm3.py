@@ -1,6 +1,7 @@
 """The WebAssembly 3.0 suite (`wasm-3.0/`: the 258 scripts of the spec's `wg-3.0` tag) and the
 extra 3.0 scripts (`wasm-3.0-extra/`: legacy exceptions, custom annotations), run with their
-features on: 0 failed per script.
+features on, on both tiers (the `tier` fixture: compiled code wherever it can run, and the
+machine alone): 0 failed per script.
 
 GC and typed function references: the scripts that needed them while the engine lacked them
 were listed in NEEDS_GC (now empty). For those, every failure must be one those proposals explain (a heap
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import need_suite, testsuite_root
+from tests.conftest import count_assertions, need_suite, testsuite_root
 from wasmlab.script.wast import run_wast
 from wasmlab.syntax.features import ALL
 
@@ -56,7 +57,7 @@ def _scripts(folder: str) -> list:
 
 
 @pytest.mark.parametrize(("folder", "path"), _scripts("wasm-3.0") + _scripts("wasm-3.0-extra"))
-def test_wasm_3_0_script(folder: str, path: Path) -> None:
+def test_wasm_3_0_script(folder: str, path: Path, tier: str) -> None:
     if not path.exists():
         need_suite(folder)
     result = run_wast(path, features=FEATURES_3_0)
@@ -71,3 +72,4 @@ def test_wasm_3_0_script(folder: str, path: Path) -> None:
         assert result.failed > 0, f"{name} passes now: take it out of NOT_YET"
         pytest.xfail(f"{NOT_YET[name]}: {result.line()}")
     assert result.failed == 0, "\n".join([result.line(), *result.failures[:20]])
+    count_assertions(tier, result.passed)

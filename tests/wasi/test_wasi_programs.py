@@ -135,7 +135,7 @@ def _need_wasmtime() -> None:
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_same_as_wasmtime(case: str, wasm_programs: dict[str, Path], tmp_path: Path) -> None:
+def test_same_as_wasmtime(case: str, wasm_programs: dict[str, Path], tmp_path: Path, tier: str) -> None:
     _need_wasmtime()
     prog, args, stdin, env = CASES[case]
     d_wasm, d_wt = _dirs(tmp_path, "wasm", "wasmtime")

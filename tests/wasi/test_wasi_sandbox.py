@@ -53,7 +53,7 @@ def test_escape_program(wasm_programs: dict[str, Path], tmp_path: Path) -> None:
     assert sorted(os.listdir(sb)) == sorted([*ESCAPE_LINKS, "mylink2"])
 
 
-def test_escape_program_same_as_wasmtime(wasm_programs: dict[str, Path], tmp_path: Path) -> None:
+def test_escape_program_same_as_wasmtime(wasm_programs: dict[str, Path], tmp_path: Path, tier: str) -> None:
     v = wasmtime_version()
     if v is None or v < (1, 0):
         pytest.skip("needs the wasmtime PyPI package >= 1.0 (0.22 is pinned for module-linking tests)")
