@@ -4,14 +4,17 @@ Moves forward (`step`, `step_over`, `step_out`, `continue_`, `run_to`) run the m
 slices of at most `SLICE` instructions through its ordinary loop; breakpoints and
 watchpoints are patched handlers (see `patches`) that raise `Pause`, live only while
 this session runs. Between slices the session takes history checkpoints, honours fuel
-and `interrupt()`. Moves backward (`back`, `goto`, `reverse_continue`) restore the
+and `interrupt()` (in the main thread, Ctrl-C during a move is that interrupt, see
+`_sigint_interrupts`). Moves backward (`back`, `goto`, `reverse_continue`) restore the
 nearest checkpoint and replay (see `history`). Views (`position`, `stack`, `frames`,
 `globals`, `memory`, `changes`, `history`) are read from the state on demand.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import signal
 import threading
 import time
 import weakref
@@ -74,6 +77,25 @@ def _count(n: Any, what: str = "n") -> int:
     if n < 0:
         raise DebugError(f"{what} must be >= 0, got {n}")
     return n
+
+
+class _Flag:
+    """A flag set from another thread or a signal handler: a plain attribute (no lock, so that
+    a signal handler setting it never waits for a lock the thread it interrupted holds)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = False
+
+    def set(self) -> None:
+        self.value = True
+
+    def clear(self) -> None:
+        self.value = False
+
+    def is_set(self) -> bool:
+        return self.value
 
 
 class Session:
@@ -143,7 +165,7 @@ class Session:
             raise DebugError(str(e)) from None
         self._host_count = 0
         self.host_calls = 0  # how many times a host function really ran (replays do not count)
-        self._interrupt = threading.Event()
+        self._interrupt = _Flag()
         self._moves: list[Move] = []
         self._selected: int | None = None  # the frame `eval`, `locals` and `set_local` use
         self._observers: list[Callable[[Stop], object]] = []
@@ -318,7 +340,8 @@ class Session:
             self._heap_before = heap_contents(heap_roots(self.machine, self._store))
         start = self.machine.steps
         try:
-            stop = run()
+            with self._sigint_interrupts():
+                stop = run()
         finally:
             tiers.clear_interrupt()  # (an interrupt ends with the move it stopped)
         self._moves.append(Move(command, start, self.machine.steps, stop.kind))
@@ -326,6 +349,35 @@ class Session:
         for callback in list(self._observers):
             callback(stop)
         return stop
+
+    @contextlib.contextmanager
+    def _sigint_interrupts(self) -> Iterator[None]:
+        """While a move runs in the main thread with Python's own SIGINT handler: Ctrl-C is
+        `interrupt()` (the move stops at its next look, in an exact state, and can go on),
+        not a KeyboardInterrupt raised wherever Python is (in compiled code it would lose the
+        frames that code had not handed to the machine). A second Ctrl-C before the move
+        stopped raises KeyboardInterrupt (a host function that never returns). A handler
+        someone else set (a kernel's, a workspace's: they route SIGINT already) stays."""
+
+        def on_sigint(signum: int, frame: Any) -> None:
+            if self._interrupt.is_set():
+                raise KeyboardInterrupt
+            self.interrupt()
+
+        try:
+            mine = (
+                threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+            )
+            if mine:
+                signal.signal(signal.SIGINT, on_sigint)
+        except (AttributeError, ValueError, OSError):  # (a Python without signals)
+            mine = False
+        try:
+            yield
+        finally:
+            if mine:
+                signal.signal(signal.SIGINT, signal.default_int_handler)
 
     def on_move(self, callback: Callable[[Stop], object]) -> Callable[[], None]:
         """Call `callback(stop)` after every move of this session, whoever makes it (Python,
