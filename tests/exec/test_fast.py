@@ -450,3 +450,38 @@ def test_i64_operators_written_inline(name: str, a: int, b: int) -> None:
     trap, in its state), against the machine."""
     ours, machine = both(I64, name, a, b)
     assert ours == machine
+
+
+_EDGES = [0, 1, 2, 3, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFE, 0xFFFFFFFF]
+_EDGES64 = [0, 1, 2, 0x7FFFFFFFFFFFFFFF, 0x8000000000000000, 0xFFFFFFFFFFFFFFFE, 0xFFFFFFFFFFFFFFFF]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(["i32", "i64"]),
+    st.sampled_from(["lt_u", "le_u", "gt_u", "ge_u", "eq", "ne"]),
+    st.booleans(),
+    st.sampled_from(["add", "sub"]),
+    st.data(),
+)
+def test_conditions_bound_locals_exactly(t: str, rel: str, negate: bool, op: str, data: Any) -> None:
+    """What a condition says about a local lets + and - skip their wrap-around mask: at the
+    edges of the range, the compiled tier still wraps exactly where the machine does."""
+    edges = _EDGES if t == "i32" else _EDGES64
+    c, k, x, y = (data.draw(st.sampled_from(edges) | st.integers(0, 5)) for _ in range(4))
+    cond = f"({t}.{rel} (local.get 0) ({t}.const {c}))"
+    if negate:
+        cond = f"(i32.eqz {cond})"
+    other = "(local.get 1)" if data.draw(st.booleans()) else f"({t}.const {k})"
+    arith = f"({t}.{op} (local.get 0) {other})"
+    wat = f"""(module (func (export "f") (param {t} {t}) (result {t} {t})
+      (local $r {t})
+      (if {cond} (then (local.set $r {arith})) (else (local.set $r ({t}.{op} {other} (local.get 0)))))
+      (block $out (loop $l
+        (br_if $out ({t}.ge_u (local.get 0) (local.get 1)))
+        (local.set 0 {arith})
+        (br_if $out ({t}.eqz (local.get 0)))
+        (br $out)))
+      (local.get $r) (local.get 0)))"""
+    ours, machine = both(wat, "f", x, y)
+    assert ours == machine

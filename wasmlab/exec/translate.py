@@ -46,6 +46,8 @@ from .compile import Layout, block_arity
 from .numerics import NUMERIC, default_value, f32_from_bits, f64_from_bits
 
 M32 = "0xFFFFFFFF"
+M32_INT = 0xFFFFFFFF
+M64_INT = 0xFFFFFFFFFFFFFFFF
 M64 = "0xFFFFFFFFFFFFFFFF"
 S31 = "0x80000000"
 S63 = "0x8000000000000000"
@@ -91,6 +93,17 @@ _UN: dict[str, tuple[str, bool]] = {
     "i32.wrap_i64": (f"{{a}} & {M32}", False),
     "i64.extend_i32_s": (f"(({{a}} ^ {S31}) - {S31}) & {M64}", False),
 }
+
+#: + and - that cannot wrap (their operands' bounds say so): no mask
+_NO_WRAP = {"i32.add": "{a} + {b}", "i64.add": "{a} + {b}", "i32.sub": "{a} - {b}", "i64.sub": "{a} - {b}"}
+#: unsigned comparisons and equality: (relation, the type's largest value)
+_RELATIONS = {
+    f"{t}.{name}": (name[:2], (1 << bits) - 1)
+    for t, bits in (("i32", 32), ("i64", 64))
+    for name in ("lt_u", "le_u", "gt_u", "ge_u", "eq", "ne")
+}
+_NEGATED = {"lt": "ge", "ge": "lt", "le": "gt", "gt": "le", "eq": "ne", "ne": "eq"}
+_MIRRORED = {"lt": "gt", "gt": "lt", "le": "ge", "ge": "le", "eq": "eq", "ne": "ne"}
 
 #: numeric functions that can trap (integer division, float-to-int truncation)
 _TRAPPING = {
@@ -185,7 +198,7 @@ class _Entry:
     """A value on the symbolic operand stack: a Python expression over locals and (only
     its own) slot, or the slot itself."""
 
-    __slots__ = ("expr", "locs", "slots", "depth", "boolean")
+    __slots__ = ("expr", "locs", "slots", "depth", "boolean", "fact")
 
     def __init__(
         self, expr: str, locs: frozenset, slots: frozenset, depth: int, boolean: bool = False
@@ -195,6 +208,8 @@ class _Entry:
         self.slots = slots
         self.depth = depth
         self.boolean = boolean
+        #: a comparison of locals and constants: what its truth says about them (`_Bounds`)
+        self.fact: tuple | None = None
 
     def num(self) -> str:
         """As a wasm number (an i32 0/1 for a comparison)."""
@@ -236,6 +251,8 @@ class _Label:
         "id",
         "escapes",
         "start",
+        "bounds",
+        "fact",
         "known",
         "tail",
     )
@@ -253,6 +270,8 @@ class _Label:
         self.escapes: set[int] = set()  # targets of branches that leave this construct
         self.known: int | None = None  # an if's: the count where its else arm starts
         self.tail = False  # an if/else whose arms return (see _Translator.tail_if)
+        self.bounds: dict[int, tuple[int, int]] = {}  # an if's: the bounds where it starts
+        self.fact: tuple | None = None  # an if's: what its condition says
 
 
 def _targets(body: list[Instr]) -> set[int]:
@@ -301,6 +320,12 @@ class _Translator:
         self.known: int | None = 0
         #: the body ends with an if/else whose arms return themselves (`tail_if`)
         self.tail_returned = False
+        #: unsigned bounds (lowest, highest) of integer locals where the conditions that led
+        #: here say more than their type (`assume`); cleared at joins
+        self.bounds: dict[int, tuple[int, int]] = {}
+        #: what a call passes as `d` (a body with several calls takes 1 from `d` once, at entry)
+        calls = sum(1 for ins in body if ins.op.name in ("call", "call_indirect"))
+        self.depth_arg = "d" if calls > 1 else "d - 1"
         self.used_j = False
         self.mems: set[int] = set()
         self.consts: dict[str, Any] = {}
@@ -506,6 +531,63 @@ class _Translator:
         else:
             self.emit("return " + ", ".join(v.num() for v in values))
 
+    # --- what conditions say about locals: bounds that let + and - go without a mask ---
+
+    def operand(self, e: _Entry) -> tuple[str, int] | None:
+        """A local (`("l", index)`) or a constant (`("c", value)`), else None."""
+        x = e.expr
+        if e.depth or e.boolean or e.slots:
+            return None
+        if x.isdigit():
+            return ("c", int(x))
+        if x[0] == "l" and x[1:].isdigit():
+            return ("l", int(x[1:]))
+        return None
+
+    def range_of(self, e: _Entry, top: int) -> tuple[int, int]:
+        o = self.operand(e)
+        if o is None:
+            return (0, top)
+        if o[0] == "c":
+            return (o[1], o[1])
+        return self.bounds.get(o[1], (0, top))
+
+    def relation(self, name: str, a: _Entry, b: _Entry) -> tuple | None:
+        """What the comparison `name` of `a` and `b` is about, for `assume`."""
+        rel = _RELATIONS.get(name)
+        if rel is None:
+            return None
+        x, y = self.operand(a), self.operand(b)
+        if x is None or y is None or (x[0] == "c" and y[0] == "c"):
+            return None
+        return (rel[0], x, y, rel[1], True)
+
+    def assume(self, fact: tuple | None, holds: bool) -> None:
+        """From here on (until a join), the comparison `fact` is `holds`: narrow its local's bounds."""
+        if fact is None:
+            return
+        op, x, y, top, positive = fact
+        if holds != positive:
+            op = _NEGATED[op]
+        if x[0] == "c":
+            x, y, op = y, x, _MIRRORED[op]
+        lo, hi = self.bounds.get(x[1], (0, top))
+        ylo, yhi = (y[1], y[1]) if y[0] == "c" else self.bounds.get(y[1], (0, top))
+        if op == "lt":
+            hi = min(hi, yhi - 1)
+        elif op == "le":
+            hi = min(hi, yhi)
+        elif op == "gt":
+            lo = max(lo, ylo + 1)
+        elif op == "ge":
+            lo = max(lo, ylo)
+        elif op == "eq":
+            lo, hi = max(lo, ylo), min(hi, yhi)
+        elif y == ("c", 0):  # (ne 0)
+            lo = max(lo, 1)
+        if lo <= hi:  # (else this path cannot run)
+            self.bounds[x[1]] = (lo, hi)
+
     def tail_if(self, lab: _Label, opened: list) -> bool:
         """Whether the if/else `lab` (just opened) is the body's last instruction at its
         outermost level and nothing branches to it: each arm then returns by itself (the
@@ -608,6 +690,7 @@ class _Translator:
             self.pend += 1
             if lab.construct:
                 self.join_count()
+                self.bounds = {}  # (the loop's head is a join: its back edges come here)
                 self.enter("while True:")
                 self.loop_check(pc)
             opened.append((lab, None))
@@ -624,6 +707,8 @@ class _Translator:
                 lab.tail = self.tail_if(lab, opened)
             else:  # (the false path goes to the end: a join)
                 self.join_count()
+            lab.bounds, lab.fact = dict(self.bounds), c.fact
+            self.assume(c.fact, True)
             self.enter(f"if {c.cond()}:")
             opened.append((lab, (list(st), None)))  # the stack the else arm starts from
             return False
@@ -639,6 +724,8 @@ class _Translator:
                 self.join_count()
             self.pend = 0
             self.known = lab.known
+            self.bounds = dict(lab.bounds)
+            self.assume(lab.fact, False)
             then_pending = self.leave()
             self.emit_raw("else:")
             self.ind += 1
@@ -668,6 +755,7 @@ class _Translator:
                 self.join_count()
             if joined:
                 self.known = None
+                self.bounds = {}
             if lab.kind in ("if", "else"):
                 arm_pending = self.leave()
                 # (an if without else: the false path comes to the end directly)
@@ -702,6 +790,7 @@ class _Translator:
             self.enter(f"if {c.cond()}:")
             self.branch(imm)
             self.merge(self.leave())
+            self.assume(c.fact, False)
             self.pend += 1
             return False
         if name == "br_table":
@@ -828,7 +917,17 @@ class _Translator:
             a = st.pop()
             text, boolean = binary
             depth = (a.depth if a.depth > b.depth else b.depth) + 1
+            fact = None
+            if boolean:
+                fact = self.relation(name, a, b)
+            elif name in _NO_WRAP:
+                top = M32_INT if name[1] == "3" else M64_INT
+                (alo, ahi), (_, bhi) = self.range_of(a, top), self.range_of(b, top)
+                if (ahi + bhi <= top) if name[4] == "a" else (alo >= bhi):
+                    text = _NO_WRAP[name]
             self.push(text.format(a=a.arg(), b=b.arg()), a.locs | b.locs, a.slots | b.slots, depth, boolean)
+            if fact is not None and st[-1].boolean:  # (still the comparison, not a slot)
+                st[-1].fact = fact
             self.pend += 1
             return False
         op = ins.op
@@ -839,7 +938,14 @@ class _Translator:
         depth = max((a.depth for a in args), default=0) + 1
         if name in ("i32.eqz", "i64.eqz"):
             a = args[0]
+            fact = a.fact
+            if fact is not None:  # (the comparison's negation)
+                fact = (*fact[:4], not fact[4])
+            elif self.operand(a) is not None and a.expr[0] == "l":
+                fact = ("eq", self.operand(a), ("c", 0), M32_INT if name[1] == "3" else M64_INT, True)
             self.push(f"not {a.expr}" if a.boolean else f"not {a.expr}", locs, slots, depth, True)
+            if fact is not None and self.stack[-1].boolean:
+                self.stack[-1].fact = fact
         elif name in _UN:
             text, boolean = _UN[name]
             self.push(text.format(a=args[0].arg()), locs, slots, depth, boolean)
@@ -873,6 +979,7 @@ class _Translator:
             if imm in e.locs:
                 self.materialize(i)
         self.emit(f"l{imm} = {v.num()}")
+        self.bounds.pop(imm, None)
         if name == "local.tee":
             self.stack.append(_Entry(f"l{imm}", frozenset((imm,)), _EMPTY, 0))
         self.pend += 1
@@ -954,7 +1061,7 @@ class _Translator:
         # the callee may run until its budget check says `b` + what it adds could pass the limit
         # (the free form checks no budget: its callers pass 0)
         budget = "0" if self.free else f"b + {self.count_expr(1 + self.margin)}"
-        call = f"{target}({''.join(a.num() + ', ' for a in args)}d - 1, {budget})"
+        call = f"{target}({''.join(a.num() + ', ' for a in args)}{self.depth_arg}, {budget})"
         outs = [f"v{pc}"] if r == 1 else [f"v{pc}_{j}" for j in range(r)]
         stmt = ", ".join(outs) + " = " + call if r else call
         self.emit(stmt)
@@ -1004,6 +1111,8 @@ class _Translator:
             pre.append("    if d < 0: raise Deopt(None, True)")
         else:
             pre.append(f"    if d < 0 or X[0] + b + {self.margin} > LIM[0]: raise Deopt(None, True)")
+        if self.depth_arg == "d":
+            pre.append("    d -= 1")
         zeros: dict[str, list[str]] = {}  # (one statement per default value: `l2 = l3 = 0`)
         for i in range(self.nparams, len(self.local_types)):
             zeros.setdefault(_default_text(self.local_types[i]), []).append(f"l{i}")
