@@ -26,7 +26,12 @@ function's failure raises `Deopt`; each compiled frame it passes adds itself (fu
 pc, locals, operand stack) and the instructions it ran to the machine's counter `X`
 (`fuse.EXTRA`); the machine rebuilds its activations from the frames and goes on from
 there (`pending`: the trap or exception to deliver at that point, when the instruction
-that failed must not run again, as a host call).
+that failed must not run again, as a host call). A body's one `except` hands what it
+caught to `_trap`, which finds the trap or call site by the line that raised (`TRAPS`,
+`CALLS`; `SITES` for checkpoints taken deeper): their expressions are compiled the first
+time one is needed, and the machine's handlers of a function (`compile_function`) are made
+only when a frame of it runs on the machine, so a cold start pays for little more than
+translating and compiling the bodies that run.
 """
 
 from __future__ import annotations

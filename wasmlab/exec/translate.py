@@ -27,7 +27,10 @@ The shape of the code:
   frame exactly before the instruction (its pc, locals, operand stack, the instructions it
   ran), every caller adds its own frame, and the machine rebuilds its frames from them and
   executes the trapping instruction itself: the trap, its message and the state it leaves
-  are the machine's own.
+  are the machine's own. The statements that can trap and the calls have no `try` of their
+  own: the body is one `try` whose `except` finds the instruction by the line that raised
+  (`Translation.traps`, `Translation.calls`: an expression of the frame's state there,
+  evaluated in the frame only when it leaves), which keeps sources, and compile(), small.
 
 The names the code uses besides its locals (`X`, `F3`, `G0`, `M0`, `T0`, `FI2`, ...) are
 the globals of the instance's namespace (see `exec.fast`), so one code object serves
@@ -227,6 +230,15 @@ class _Entry:
 
 
 _EMPTY: frozenset = frozenset()
+
+#: the entries of `local.get k` by k (entries are never changed: one serves every translation)
+_LOCALS: list[_Entry] = []
+
+
+def _local_entry(k: int) -> _Entry:
+    if k >= len(_LOCALS):
+        _LOCALS.extend(_Entry(f"l{i}", frozenset((i,)), _EMPTY, 0) for i in range(len(_LOCALS), k + 1))
+    return _LOCALS[k]
 
 
 class _Level:
@@ -639,10 +651,18 @@ class _Translator:
         # a stack of open structures: (label, kind of python construct, saved stack for if/else)
         opened: list[tuple[_Label, list[_Entry] | None]] = []
         dead_depth = -1  # >= 0: skipping unreachable code; counts nested blocks opened in it
+        reachable = lay.reachable
+        frequent = _FREQUENT
         while pc < n:
             ins = body[pc]
             name = ins.op.name
-            if dead_depth >= 0:
+            if dead_depth < 0:
+                emitter = frequent.get(name)
+                if emitter is not None and reachable[pc]:  # (most instructions: straight to it)
+                    emitter(self, pc, ins, name)
+                    pc += 1
+                    continue
+            else:
                 if name in ("block", "loop", "if", "try_table"):
                     dead_depth += 1
                     pc += 1
@@ -967,8 +987,7 @@ class _Translator:
         return False
 
     def local_get(self, pc: int, ins: Instr, name: str) -> None:
-        imm = ins.imm
-        self.stack.append(_Entry(f"l{imm}", frozenset((imm,)), _EMPTY, 0))
+        self.stack.append(_local_entry(ins.imm))
         self.pend += 1
 
     def local_set(self, pc: int, ins: Instr, name: str) -> None:
@@ -981,7 +1000,7 @@ class _Translator:
         self.emit(f"l{imm} = {v.num()}")
         self.bounds.pop(imm, None)
         if name == "local.tee":
-            self.stack.append(_Entry(f"l{imm}", frozenset((imm,)), _EMPTY, 0))
+            self.stack.append(_local_entry(imm))
         self.pend += 1
 
     def int_const(self, pc: int, ins: Instr, name: str) -> None:
