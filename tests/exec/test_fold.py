@@ -372,3 +372,16 @@ def test_handwritten_programs_end_where_single_steps_end(name: str) -> None:
             inst = wasmlab.instantiate(module)
             m = inst.machine("main", *args, tier="machine")
             assert outcome(inst, m, finish(m, k, False) if k else m.run) == ref, (name, args, k)
+
+
+def test_compiled_c_runs_with_fewer_dispatches_and_the_same_steps() -> None:
+    """qsort.wasm (clang): a plain run takes the steps single steps take, and dispatches no
+    structural instruction but at a function's entry or after a call."""
+    from wasmlab.bench.dispatch import STRUCTURAL, dispatch_counts, lines
+
+    r = dispatch_counts(20)  # (it checks that both runs count the same steps)
+    structural = sum(r["by_name"][k] for k in STRUCTURAL)
+    assert structural > 0.1 * r["steps"]
+    assert r["dispatched"] < r["steps"] - 0.9 * structural
+    assert r["structural_dispatched"] < 0.05 * structural
+    assert "dispatches" in "\n".join(lines(r))

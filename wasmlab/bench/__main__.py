@@ -122,11 +122,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument(
         "--only",
-        choices=["engine", "gc", "debug", "source", "wasi", "parse", "decode", "kernel"],
+        choices=["engine", "gc", "debug", "source", "wasi", "dispatch", "parse", "decode", "kernel"],
         action="append",
     )
     a = p.parse_args(argv)
-    only = set(a.only or ["engine", "gc", "debug", "source", "wasi", "parse", "decode", "kernel"])
+    only = set(a.only or ["engine", "gc", "debug", "source", "wasi", "dispatch", "parse", "decode", "kernel"])
     if "engine" in only:
         print(
             f"[run mode] wasmlab vs plain Python and pywasm (best of {3 * a.repeat} for the compiled tier and "
@@ -155,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         _section("source level (DWARF)", "wasmlab.bench.sourcelevel", "main")
     if "wasi" in only:
         _section("wasi", "wasmlab.bench.wasi", "main")
+    if "dispatch" in only:
+        _section("machine dispatches (counts)", "wasmlab.bench.dispatch", "main")
     if "parse" in only:
         _section("text parser", "wasmlab.bench.parsing", "main")
     if "decode" in only:
