@@ -20,6 +20,7 @@ from .api import (
     load,
     parse,
     print_wat,
+    tier_setting,
     type_tables,
     validate,
 )
@@ -51,5 +52,5 @@ def load_ipython_extension(ip: object) -> None:
 __all__ = [
     "DecodeError", "Exhaustion", "KERNEL_LIMITS", "LimitExceeded", "Limits", "debug", "Func", "Global", "Instance", "LinkError", "LinkedModule", "Memory",
     "ParseError", "Table", "Trap", "ValidationError", "WasiConfig", "WasmError", "Workspace", "decode", "encode",
-    "graph", "instantiate", "load", "parse", "print_wat", "type_tables", "validate",
+    "graph", "instantiate", "load", "parse", "print_wat", "tier_setting", "type_tables", "validate",
 ]  # fmt: skip

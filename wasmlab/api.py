@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DecodeError, LinkError, ParseError, ValidationError, WasmError
+from .exec import fast as _fast
 from .exec import values as _values
 from .exec.compile import types_canon
 from .exec.instantiate import host_func
@@ -17,6 +18,8 @@ from .exec.limits import StoreLimits
 from .exec.machine import Machine
 from .exec.numerics import default_value
 from .exec.runtime import FuncInst, GlobalInst, MemoryInst, ModuleInst, Store, TableInst
+from .exec.tier_report import FuncTier, TierReport
+from .exec.tier_report import report as _tier_report
 from .linking import HostInstance, ModuleValue, TypeTables, compile_blob, top_level_supply
 from .linking import instantiate as linking_instantiate
 from .syntax.features import FeatureSpec, as_features
@@ -261,8 +264,22 @@ class Instance:
         """A machine for one call of export `name`, paused before its first instruction."""
         return self.func(name).machine(*args, **options)
 
+    def tiers(self) -> TierReport:
+        """Where each of its functions runs (imported ones first, by index): "compiled" (the
+        compiled tier; `made` once a call reached it), "machine" (with the reason: the tier
+        setting, or an instruction the translator does not do), "debugger" (a breakpoint or
+        watchpoint keeps it on the machine) or "host"; `.setting` is the process's tier
+        (WASMLAB_TIER), `.summary()` one line of counts. Asking changes nothing."""
+        return _tier_report(self.inst)
+
     def __repr__(self) -> str:
         return f"<Instance exports=[{', '.join(self.exports)}]>"
+
+
+def tier_setting() -> str:
+    """The process's tier: "auto" (compiled code in run mode), "fast" (the same, also under a
+    step budget) or "machine" (never compiled); from WASMLAB_TIER when wasmlab was imported."""
+    return _fast.TIER
 
 
 class LinkedModule:
@@ -546,7 +563,7 @@ def load(source: Any, imports: Mapping[str, Any] | None = None, *, wasi: Any = N
 
 
 __all__ = [
-    "Exports", "Func", "Global", "default_value", "Instance", "LinkedModule", "Memory", "StoreLimits", "Table", "decode",
-    "encode", "from_wasm", "graph", "instantiate", "load", "parse", "print_wat", "resolver_for", "to_wasm",
+    "Exports", "Func", "FuncTier", "Global", "default_value", "Instance", "LinkedModule", "Memory", "StoreLimits", "Table", "TierReport", "decode",
+    "encode", "from_wasm", "graph", "instantiate", "load", "parse", "print_wat", "resolver_for", "tier_setting", "to_wasm",
     "type_tables", "types_canon", "validate",
 ]  # fmt: skip

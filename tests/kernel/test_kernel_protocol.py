@@ -83,6 +83,7 @@ BAD_CELLS = [
     ("%print $no_such_module", "NoModule"),
     ('(get $prog "fib")', "CommandFailed"),
     ("%memory 99999999", "UsageError"),
+    ("%tier prog", "UsageError"),
 ]
 
 
@@ -194,7 +195,7 @@ def test_every_command(kernel: Driver, tmp_path) -> None:  # noqa: ANN001
         (f"%load {wat}", "module $tiny: 1 function, 1 export"), ("%modules", "$tiny*"),
         (PROGRAM, "module $prog: 4 functions, 6 exports"), ("%print", "(module $prog"),
         ("%print $prog --folded", "(loop $l\n      (br $l)))"), ("%dump $tiny", "module: 36 bytes"),
-        ("%types", "[i32] -> [i32]"), ("%explore", "module $prog"), ("%explore $tiny", "module $tiny"),
+        ("%types", "[i32] -> [i32]"), ("%tier $prog", "run compiled"), ("%explore", "module $prog"), ("%explore $tiny", "module $tiny"),
         ("%graph calls", "digraph calls {"), ("%graph cfg fib", "digraph cfg {"),
         ("%memory 1024 16", "[0x400, 0x410)"), ("%debug fib 5", "paused before the first instruction"),
         ("%step", "step 1: fib+1"), ("%step 3", "step 4: fib+4"), ("%next", "step 5: fib+5"),

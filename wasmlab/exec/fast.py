@@ -556,3 +556,51 @@ __all__ = [
     "stats",
     "unblock",
 ]
+
+
+#: the translator's verdict on a body nobody has run yet, by its side table: None (it
+#: translates) or the reason it stays on the machine (see `tier_of`)
+_VERDICTS: weakref.WeakKeyDictionary[Any, str | None] = weakref.WeakKeyDictionary()
+
+
+def tier_of(f: FuncInst) -> tuple[str, str | None]:
+    """Where `f` runs: ("host", None); ("debugger", why) while a breakpoint or watchpoint
+    keeps it on the machine; ("machine", reason) when the tier is "machine" or the
+    translator keeps its body there; else ("compiled", None) (or a note, for a conditional
+    breakpoint at its entry). It changes nothing: a body not translated yet is translated
+    here only to learn the reason, and nothing is compiled or counted in `stats()`."""
+    if f.host is not None:
+        return "host", None
+    if f.compiled is _blocked:
+        return "debugger", "a breakpoint or watchpoint is set in it"
+    if TIER == "machine":
+        return "machine", "the tier is machine (WASMLAB_TIER=machine)"
+    guarded = getattr(f.compiled, "guard", False)
+    note = "a conditional breakpoint at its entry: the machine makes the calls it stops" if guarded else None
+    func = f.func
+    if func is None or f.module is None:  # pragma: no cover - a wasm function has both
+        return "machine", "no body"
+    lay = prepare(f)
+    done = lay.translated or {}
+    if any(done.get(form) for form in (False, True)):
+        return "compiled", note
+    kept = False in done.values()  # (the tier tried it and keeps it on the machine)
+    if lay not in _VERDICTS or (kept and _VERDICTS[lay] is None):
+        inst = f.module
+        func_types = [g.type for g in inst.funcs]
+        tr = translate(
+            func.body, f.local_types, f.nparams, f.nresults, inst.types, func_types, lay, f.index, False
+        )
+        reason = tr.reason
+        if tr.source is not None and kept:  # (its translation did not compile)
+            try:
+                compile(tr.source, f"<wasm function {f.index}>", "exec")
+            except (SyntaxError, RecursionError, MemoryError, ValueError) as e:
+                reason = f"python: {type(e).__name__}: {str(e)[:60]}"
+            else:  # pragma: no cover - what failed once fails again
+                reason = "python: its translation did not compile"
+        _VERDICTS[lay] = reason
+    reason = _VERDICTS[lay]
+    if reason is not None:
+        return "machine", reason
+    return "compiled", note

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from . import commands, debugcmds, limitcmds, outputcmds, sourcecmds  # noqa: F401  (fill the % command table)
+from . import commands, debugcmds, limitcmds, outputcmds, sourcecmds, tiercmds  # noqa: F401  (fill the % command table)
 from .workspace import Workspace
 
 __all__ = ["Workspace"]
