@@ -106,6 +106,7 @@ def _reachable_run(lay: Layout, pc: int, n: int) -> bool:
 #: generated source -> its code object: a template met again (the same locals, constants
 #: and targets, as in another instance of the module) is compiled once
 _CODE: dict[str, CodeType] = {}
+_CODE_KEPT = 8192
 
 
 def fused_code(f: FuncInst, code: list[Callable[..., int]], lay: Layout) -> list[Callable[..., int]]:
@@ -161,6 +162,8 @@ def fused_code(f: FuncInst, code: list[Callable[..., int]], lay: Layout) -> list
         src += ret
         compiled = _CODE.get(src)
         if compiled is None:
+            if len(_CODE) >= _CODE_KEPT:  # (a long-lived process loads module after module)
+                _CODE.clear()
             compiled = _CODE[src] = compile(src, "<fused>", "exec")
         exec(compiled, env)  # noqa: S102 - our own templates
         fast[pc] = env["h"]
