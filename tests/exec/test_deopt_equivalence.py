@@ -211,6 +211,34 @@ HOST = """
     (global.get $g)))
 """
 
+#: a host function that calls back into the instance (a machine of its own, with its own
+#: compiled code, inside a host call made from compiled code)
+CALLBACK = """
+(module
+  (import "env" "cb" (func $cb (param i32) (result i32)))
+  (memory 1)
+  (global $calls (mut i32) (i32.const 0))
+  (func $g (export "g") (param i32) (result i32)
+    (local $i i32) (local $s i32)
+    (global.set $calls (i32.add (global.get $calls) (i32.const 1)))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $i) (local.get 0)))
+      (local.set $s (i32.add (local.get $s) (local.get $i)))
+      (i32.store8 (local.get $i) (local.get $s))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (local.get $s))
+  (func (export "run") (param $n i32) (result i32)
+    (local $k i32) (local $t i32)
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $k) (local.get $n)))
+      (local.set $t (i32.add (local.get $t) (call $cb (local.get $k))))
+      (i32.store offset=1000 (i32.shl (local.get $k) (i32.const 2)) (local.get $t))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $l)))
+    (local.get $t)))
+"""
+
 #: name -> (text, argument of "run", a function to stop in)
 PROGRAMS: dict[str, tuple[str, int, str]] = {
     "fib": (FIB, 13, "$fib"),
@@ -220,6 +248,7 @@ PROGRAMS: dict[str, tuple[str, int, str]] = {
     "deep-trap": (DEEP_TRAP, 300, "$down"),
     "exceptions": (EXCEPTIONS, 30, "$mid"),
     "host": (HOST, 40, "$inner"),
+    "callback": (CALLBACK, 150, "$g"),
 }
 NAMES = list(PROGRAMS)
 
@@ -241,7 +270,12 @@ class Program:
             p.log.append(x)
             return (x * 3 + len(p.log)) & 0xFFFF
 
-        p.inst = wasmlab.load(PROGRAMS[name][0], imports={"env": {"f": f}} if name == "host" else None)
+        def cb(x: int) -> int:
+            p.log.append(x)
+            return p.inst.exports.g(x * 3 % 200)
+
+        imports = {"host": {"env": {"f": f}}, "callback": {"env": {"cb": cb}}}.get(name)
+        p.inst = wasmlab.load(PROGRAMS[name][0], imports=imports)
         return p
 
     def machine(self, tier: str, **options: Any) -> Any:
@@ -335,6 +369,7 @@ def test_the_programs_run_compiled_code_and_the_machine() -> None:
     assert len(final("deep-trap")["trap"][2]) == 302  # (run, 301 frames of $down)
     assert final("exceptions")["globals"][0] > 5  # (exceptions caught)
     assert len(final("host")["host calls"]) > 200
+    assert final("callback")["globals"][0] == 150  # (calls back into wasm)
 
 
 #: an exception thrown on the machine and caught on the machine after passing through a
@@ -486,6 +521,7 @@ LONG = {
     "deep-trap": 8000,
     "exceptions": 250,
     "host": 3000,
+    "callback": 3000,
 }
 
 
