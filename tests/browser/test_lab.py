@@ -8,8 +8,8 @@ Playwright with Debian's Chromium (browsers cannot be downloaded here, so `execu
 - 05 and 01 opened WITHOUT running (a fresh clone: not trusted): the stored graphs show as
   pictures (the PNG beside each SVG), no stored output is typeset as math;
 - a notebook of one's own: `%frames` with two named locals reads `$n=i32 10` (no LaTeX), the
-  Debugger's memory "go" box selects the typed byte, the layout fits (the `%help` and `%types`
-  tables, the source pane, no empty memory box).
+  Debugger's memory "go" box selects the typed byte, the layout fits (the `%help`, `%types`
+  and `%tier` tables, the source pane, no empty memory box).
 
 Screenshots go to artifacts/browser/ (gitignored); the README's pictures in docs/images/ are
 copies of them (`WASMLAB_SCREENSHOTS=docs/images` writes them there directly).
@@ -431,6 +431,7 @@ OWN = [
 %types $imp""",
     """(module $nomem (func (export "g") nop))""",
     "%debug $nomem g",
+    "%tier all",
 ]
 
 
@@ -499,7 +500,11 @@ def test_own_notebook_frames_memory_go_and_layout(browser: Any, lab: dict[str, A
         )
         dbg.screenshot(path=str(out / "debugger-go.png"))
         # %help and %types fit the page: no table wider than its output, no clipped cell
-        for k, name in ((4, "help"), (5, "types")):  # (types: its import column was clipped)
+        tier = cell_output(page, 8)
+        tier.scroll_into_view_if_needed()
+        text = tier.inner_text()
+        assert "tier " in text and "$imp" in text and "spectest.print_i32" in text and "host" in text, text
+        for k, name in ((4, "help"), (5, "types"), (8, "tier")):  # (types: its import column was clipped)
             o = page.locator(f"{ACTIVE} .jp-Notebook .jp-CodeCell").nth(k).locator(".jp-OutputArea-output")
             o.first.scroll_into_view_if_needed()
             bad = o.evaluate_all(

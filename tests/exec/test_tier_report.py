@@ -48,10 +48,11 @@ def test_compiled_and_host_before_and_after_a_run() -> None:
     before = inst.tiers()
     assert before.setting == fast.TIER
     assert [(f.index, f.name, f.status, f.imported) for f in before] == [
-        (0, "env.log", "host", True), (1, "fib", "compiled", False), (2, "say", "compiled", False),
-        (3, "unused", "compiled", False),
+        (0, "log", "host", "env.log"), (1, "fib", "compiled", None), (2, "say", "compiled", None),
+        (3, "unused", "compiled", None),
     ]  # fmt: skip
     assert not any(f.made for f in before)
+    assert before["log"].why == "imports env.log" and before["fib"].why == ""
     assert before["fib"].runs == "compiled (not run yet)" and before["$fib"] is before[1]
     assert inst.exports.fib(12) == 144
     inst.exports.say(3)
@@ -63,6 +64,21 @@ def test_compiled_and_host_before_and_after_a_run() -> None:
     assert "fib       compiled" in str(after) and "unused    compiled (not run yet)" in str(after)
     with pytest.raises(KeyError):
         after["nothing"]
+
+
+def test_a_function_imported_from_another_instance() -> None:
+    lib = program()
+    user = wasmlab.load(
+        '(module (import "lib" "fib" (func $f (param i32) (result i32)))'
+        ' (func (export "f10") (result i32) (call $f (i32.const 10))))',
+        {"lib": lib.exports},
+    )
+    assert user.exports.f10() == 55
+    report = user.tiers()
+    assert [(f.name, f.status, f.imported, f.made) for f in report] == [
+        ("f", "compiled", "fib", True), ("f10", "compiled", None, True)
+    ]  # fmt: skip
+    assert report["f"].why == "imports fib"
 
 
 def test_asking_changes_nothing() -> None:

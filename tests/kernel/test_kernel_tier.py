@@ -70,7 +70,11 @@ def test_host_and_kept_functions_and_all_modules(ws: Workspace) -> None:
     run(ws, MIXED)
     out = text(ws, "%tier")
     rows = {ln.split()[1]: ln for ln in out.splitlines()[2:]}
-    assert "host" in rows["spectest.print_i32"] and "compiled" in rows["twice"]
+    assert (
+        "host" in rows["print"]
+        and "imports spectest.print_i32" in rows["print"]
+        and "compiled" in rows["twice"]
+    )
     splat = ws.instance().func("splat").inst
     if fast.source_of(splat) is None:  # the compiled tier does not translate this SIMD body
         assert (

@@ -24,25 +24,28 @@ STATUSES = ("compiled", "machine", "debugger", "host")
 class FuncTier:
     """One function of an instance: `status` is "compiled", "machine", "debugger" or "host";
     `reason` says why it stays on the machine (for "compiled", a note or None); `made`: the
-    compiled tier has made this function's form (a call in run mode reached it); `imported`:
-    the instance imports it."""
+    compiled tier has made this function's form (a call in run mode reached it); `name`: the
+    instance's module's name for it; `imported`: for an imported function, its own name (the
+    host's `spectest.print_i32`, another module's `fib`), else None."""
 
     index: int
     name: str
     status: str
     reason: str | None
     made: bool
-    imported: bool
+    imported: str | None
 
     @property
     def why(self) -> str:
         """`reason` in words ("" when there is none): an instruction the translator does not
-        do is named with its proposal."""
+        do is named with its proposal; an imported function says what it is."""
         r = self.reason or ""
         op = BY_NAME.get(r)
         if op is not None:
             proposal = f" ({op.feature})" if op.feature != "mvp" else ""
-            return f"{r}{proposal}: an instruction the compiled tier does not translate"
+            r = f"{r}{proposal}: an instruction the compiled tier does not translate"
+        if self.imported is not None:
+            r = f"imports {self.imported}" + (f"; {r}" if r else "")
         return r
 
     @property
@@ -104,15 +107,16 @@ class TierReport:
         return "\n".join([self.summary(), *(ln.rstrip() for ln in lines)])
 
 
-def func_tier(f: FuncInst, index: int, imported: bool) -> FuncTier:
+def func_tier(f: FuncInst, index: int, name: str, imported: bool) -> FuncTier:
     status, reason = fast.tier_of(f)
     made = status == "compiled" and (f.compiled is not None or f.free is not None)
-    return FuncTier(index, f.name, status, reason, made, imported)
+    return FuncTier(index, name, status, reason, made, f.name if imported else None)
 
 
 def report(inst: ModuleInst) -> TierReport:
     """Where each function of `inst` runs (see the module's docstring)."""
-    funcs = tuple(func_tier(f, i, f.module is not inst) for i, f in enumerate(inst.funcs))
+    names = inst.module.func_name
+    funcs = tuple(func_tier(f, i, names(i), f.module is not inst) for i, f in enumerate(inst.funcs))
     return TierReport(fast.TIER, funcs)
 
 
