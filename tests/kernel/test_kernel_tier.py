@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from wasmlab.exec import fast
+from wasmlab.kernel.complete import complete
 from wasmlab.kernel.outputs import CellError, Output
 from wasmlab.kernel.registry import lookup
 from wasmlab.kernel.workspace import Workspace
@@ -122,7 +123,10 @@ def test_bad_arguments(ws: Workspace, line: str, ename: str, words: str) -> None
     assert "compiled" in text(ws, "%tier")  # the kernel goes on
 
 
-def test_help_lists_it(ws: Workspace) -> None:
+def test_help_and_completion(ws: Workspace) -> None:
+    run(ws, FIB)
+    assert complete(ws, "%ti", 3)["matches"] == ["%tier"]
+    assert complete(ws, "%tier $f", 8)["matches"] == ["$fib"]
     cmd = lookup("tier")
     assert cmd is not None and cmd.group == "modules" and cmd.args == "module"
     assert "%tier [$MODULE ... | all]" in text(ws, "%help")
