@@ -372,19 +372,7 @@ def test_the_programs_run_compiled_code_and_the_machine() -> None:
     assert final("callback")["globals"][0] == 150  # (calls back into wasm)
 
 
-#: an exception thrown on the machine and caught on the machine after passing through a
-#: compiled frame: the compiled tier counts one instruction fewer per exception caught so (the
-#: `throw`: a nested machine does not count an instruction that throws out of it, and the
-#: machine that catches the exception it is handed, `Deopt.pending`, does not count it either)
-EXCEPTION_COUNT = pytest.mark.xfail(
-    strict=True,
-    reason="the compiled tier's step count is one short per exception caught after passing "
-    "through a compiled frame (exec.machine: a pending Thrown caught after Deopt)",
-)
-PARAMS = [pytest.param(n, marks=EXCEPTION_COUNT) if n == "exceptions" else n for n in NAMES]
-
-#: (no shrinking: the expected failures above would spend their time there; a failure shows
-#: the example as it was drawn)
+#: (no shrinking: a failure shows the example as it was drawn)
 SOME = settings(
     max_examples=20,
     deadline=None,
@@ -393,7 +381,7 @@ SOME = settings(
 )
 
 
-@pytest.mark.parametrize("name", PARAMS)
+@pytest.mark.parametrize("name", NAMES)
 @SOME
 @given(cuts=st.lists(st.floats(min_value=0, max_value=1), min_size=1, max_size=3))
 def test_step_budgets(name: str, cuts: list[float]) -> None:
@@ -410,7 +398,7 @@ def test_step_budgets(name: str, cuts: list[float]) -> None:
     assert_same(snapshot(p, m), final(name), "to the end")
 
 
-@pytest.mark.parametrize("name", PARAMS)
+@pytest.mark.parametrize("name", NAMES)
 @SOME
 @given(cut=st.floats(min_value=0, max_value=1.1))
 def test_fuel(name: str, cut: float) -> None:
@@ -495,7 +483,7 @@ def interrupted_run(p: Program, start: Callable[[], object], stop: Callable[[], 
     return m
 
 
-@pytest.mark.parametrize("name", PARAMS)
+@pytest.mark.parametrize("name", NAMES)
 @SOME
 @given(when=st.floats(min_value=0, max_value=1))
 def test_an_interrupt_at_any_moment(name: str, when: float) -> None:
@@ -525,16 +513,7 @@ LONG = {
 }
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        # (whether the exception miscount shows depends on when the thread's interrupt comes)
-        pytest.param(n, marks=pytest.mark.xfail(strict=False, reason=EXCEPTION_COUNT.kwargs["reason"]))
-        if n == "exceptions"
-        else n
-        for n in NAMES
-    ],
-)
+@pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("delay", [0.001, 0.01])
 def test_an_interrupt_from_a_thread(name: str, delay: float) -> None:
     """The same from another thread, after `delay` seconds, on longer calls."""
@@ -547,7 +526,7 @@ def test_an_interrupt_from_a_thread(name: str, delay: float) -> None:
     assert_same(snapshot(p, m), final(name, p.arg), "after the interrupt, to the end")
 
 
-@pytest.mark.parametrize("name", PARAMS)
+@pytest.mark.parametrize("name", NAMES)
 @SOME
 @given(when=st.floats(min_value=0, max_value=1), how=st.sampled_from(["break", "interrupt"]))
 def test_a_session_stopped_at_any_moment(name: str, when: float, how: str) -> None:
@@ -575,7 +554,7 @@ def test_a_session_stopped_at_any_moment(name: str, when: float, how: str) -> No
     assert_same(snapshot(p, m), final(name), "continued to the end")
 
 
-@pytest.mark.parametrize("name", PARAMS)
+@pytest.mark.parametrize("name", NAMES)
 @SOME
 @given(first=st.floats(min_value=0, max_value=1), more=st.floats(min_value=0, max_value=1))
 def test_a_session_out_of_fuel_and_given_more(name: str, first: float, more: float) -> None:
@@ -594,7 +573,7 @@ def test_a_session_out_of_fuel_and_given_more(name: str, first: float, more: flo
     assert_same(snapshot(p, s.machine), expected(p, s.machine), "more fuel")
 
 
-@pytest.mark.parametrize("name", PARAMS)
+@pytest.mark.parametrize("name", NAMES)
 @SOME
 @given(cuts=st.lists(st.floats(min_value=0, max_value=1), min_size=1, max_size=3))
 def test_a_session_with_history_goes_anywhere(name: str, cuts: list[float]) -> None:

@@ -393,6 +393,9 @@ class Machine:
                             if pending is not None:
                                 if not isinstance(pending, Thrown) or not self._catch(pending.exn, pc):
                                     raise pending from None
+                                extra[0] += 1  # (the instruction that threw ran: caught, it counts)
+                                fr = frames[-1]
+                                pc = fr[2]
                             self._yielded = self._left = True
                             return
                     else:
@@ -501,6 +504,7 @@ class Machine:
                                 if pending is not None:
                                     if not isinstance(pending, Thrown) or not self._catch(pending.exn, pc):
                                         raise pending from None
+                                    extra[0] += 1  # (the instruction that threw ran: caught, it counts)
                                     fr = frames[-1]
                                     code, L, pc = fr[1], fr[3], fr[2]
                                 i -= 1  # (the loop's exit counts it)
