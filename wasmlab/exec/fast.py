@@ -229,26 +229,28 @@ def _trap(e: BaseException) -> BaseException:
     if tb is None:  # pragma: no cover - a raised exception has its traceback
         return e
     f = tb.tb_frame  # (the compiled frame that caught it, at the line that raised)
-    line = tb.tb_lineno
-    code = f.f_code
-    sites = TRAPS.get(code)
-    site = sites.get(line) if sites is not None else None
-    if site is not None:
-        assert sites is not None
-        pc, expr = _site(sites, line, site)
-        L = f.f_locals
-        n, S = eval(expr, f.f_globals, L)  # noqa: S307 - our own expressions
-        return _deopt(f.f_globals[f"FI{code.co_name[5:]}"], pc, n, L, S)
+    fi = f.f_globals[f"FI{f.f_code.co_name[5:]}"]
+    found = _at(TRAPS, f, tb.tb_lineno)
+    if found is not None:
+        pc, (n, S) = found
+        return _deopt(fi, pc, n, f.f_locals, S)
     if isinstance(e, Deopt):
-        sites = CALLS.get(code)
-        site = sites.get(line) if sites is not None else None
-        if site is not None:
-            assert sites is not None
-            pc, expr = _site(sites, line, site)
-            L = f.f_locals
-            n, below, operands = eval(expr, f.f_globals, L)  # noqa: S307 - our own expressions
-            e.caller(f.f_globals[f"FI{code.co_name[5:]}"], pc, n, L, below, operands)
+        found = _at(CALLS, f, tb.tb_lineno)
+        if found is not None:
+            pc, (n, below, operands) = found
+            e.caller(fi, pc, n, f.f_locals, below, operands)
     return e
+
+
+def _at(table: dict[types.CodeType, dict[int, tuple[int, Any]]], f: Any, line: int) -> tuple[int, Any] | None:
+    """The site of `table` at `line` of the compiled frame `f`: its pc and its expression's
+    value there (the count, the operand stack ...), or None."""
+    sites = table.get(f.f_code)
+    site = sites.get(line) if sites is not None else None
+    if site is None:
+        return None
+    pc, expr = _site(sites, line, site)
+    return pc, eval(expr, f.f_globals, f.f_locals)  # noqa: S307 - our own expressions
 
 
 def _locals(fi: Any, L: Any) -> list:
