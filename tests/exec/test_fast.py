@@ -485,3 +485,25 @@ def test_conditions_bound_locals_exactly(t: str, rel: str, negate: bool, op: str
       (local.get $r) (local.get 0)))"""
     ours, machine = both(wat, "f", x, y)
     assert ours == machine
+
+
+DEEP = """
+(module
+  (func $down (export "down") (param $n i32) (result i32)
+    (local f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64 f64)
+    (if (result i32) (i32.eqz (local.get $n))
+      (then (i32.const 0))
+      (else (i32.add (i32.const 1) (call $down (i32.sub (local.get $n) (i32.const 1))))))))
+"""
+
+
+@pytest.mark.parametrize("n", [150, 2500, 20000])
+def test_a_deep_recursion_hands_its_frames_over_once(n: int) -> None:
+    """Deeper than compiled code may nest Python calls: it hands its frames to the machine,
+    which makes the deeper calls itself from then on (not compiled code again, which would
+    hand over again every `PYTHON_DEPTH` frames), and ends in the machine's state."""
+    ours, machine = both(DEEP, "down", n, depth_limit=10000)
+    assert ours == machine
+    m = wasmlab.load(DEEP).machine("down", 2500, tier="auto")
+    assert m.run() == [2500]
+    assert m.deep_at <= fast.PYTHON_DEPTH + 2

@@ -37,6 +37,7 @@ translating and compiling the bodies that run.
 from __future__ import annotations
 
 import hashlib
+import operator
 import os
 import struct
 import sys
@@ -229,35 +230,41 @@ def _trap(e: BaseException) -> BaseException:
     if tb is None:  # pragma: no cover - a raised exception has its traceback
         return e
     f = tb.tb_frame  # (the compiled frame that caught it, at the line that raised)
+    trap = _at(TRAPS, f, tb.tb_lineno)
+    call = _at(CALLS, f, tb.tb_lineno) if trap is None and isinstance(e, Deopt) else None
+    if trap is None and call is None:
+        return e
+    pc, expr = trap or call  # type: ignore[misc]
     fi = f.f_globals[f"FI{f.f_code.co_name[5:]}"]
-    found = _at(TRAPS, f, tb.tb_lineno)
-    if found is not None:
-        pc, (n, S) = found
-        return _deopt(fi, pc, n, f.f_locals, S)
-    if isinstance(e, Deopt):
-        found = _at(CALLS, f, tb.tb_lineno)
-        if found is not None:
-            pc, (n, below, operands) = found
-            e.caller(fi, pc, n, f.f_locals, below, operands)
+    L = f.f_locals  # (once: with many locals, reading them costs)
+    values = eval(expr, f.f_globals, L)  # noqa: S307 - our own expressions
+    if trap is not None:  # (count, operand stack)
+        return _deopt(fi, pc, values[0], L, values[1])
+    e.caller(fi, pc, values[0], L, values[1], values[2])  # (count, stack below, operands)
     return e
 
 
 def _at(table: dict[types.CodeType, dict[int, tuple[int, Any]]], f: Any, line: int) -> tuple[int, Any] | None:
-    """The site of `table` at `line` of the compiled frame `f`: its pc and its expression's
-    value there (the count, the operand stack ...), or None."""
+    """The site of `table` at `line` of the compiled frame `f`: its pc and the code of its
+    expression, or None."""
     sites = table.get(f.f_code)
     site = sites.get(line) if sites is not None else None
-    if site is None:
-        return None
-    pc, expr = _site(sites, line, site)
-    return pc, eval(expr, f.f_globals, f.f_locals)  # noqa: S307 - our own expressions
+    return None if site is None else _site(sites, line, site)
 
 
 def _locals(fi: Any, L: Any) -> list:
     """The wasm locals of a compiled frame from its Python locals (`locals()`)."""
     if isinstance(L, dict):
-        return [L[f"l{i}"] for i in range(len(fi.local_types))]
+        n = len(fi.local_types)
+        get = _GETTERS.get(n)
+        if get is None:
+            get = _GETTERS[n] = operator.itemgetter(*(f"l{i}" for i in range(n))) if n else (lambda L: ())
+        return [get(L)] if n == 1 else list(get(L))
     return list(L)
+
+
+#: by number of locals: what reads l0, l1, ... out of a compiled frame's `locals()`
+_GETTERS: dict[int, Callable[[dict], Any]] = {}
 
 
 def _deopt(fi: Any, pc: int, n: int, L: Any, S: tuple) -> Deopt:

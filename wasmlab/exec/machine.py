@@ -159,6 +159,9 @@ class Machine:
         self.tier = tier if tier is not None else tier_default()
         #: how deep compiled code may nest Python calls from this machine
         self.compiled_cap = tier_module.PYTHON_DEPTH
+        #: frames at least this deep call on the machine: compiled code ran out of Python depth
+        #: there before (a deep recursion would otherwise hand over its frames again and again)
+        self.deep_at = 1 << 62
         #: compiled code in `run(max_steps)`: None (run mode: only without a limit, or with the
         #: tier "fast"), True (the debugger's: `max_steps` bounds the instructions the machine
         #: dispatches itself, `hard` all of them, exactly), False (never)
@@ -373,7 +376,14 @@ class Machine:
             # no bound and no checkpoint wanted: the forms that check no budget (exec.fast)
             free = hard is None and self.ck_at is None
         try:
-            if comp and pc == 0 and len(S) == fr[4] and fr[0].translated is not False and not self._left:
+            if (
+                comp
+                and pc == 0
+                and len(S) == fr[4]
+                and fr[0].translated is not False
+                and not self._left
+                and len(frames) <= self.deep_at
+            ):
                 # a frame at its entry (a fresh call): its whole body as compiled code
                 func = fr[0]
                 cf = (func.free or ensure_free(func)) if free else (func.compiled or ensure(func))
@@ -483,7 +493,7 @@ class Machine:
                     raise Exhaustion("call stack exhausted")
                 fr[2] = pc + 1
                 n = callee.nparams
-                if comp and callee.translated is not False:
+                if comp and callee.translated is not False and len(frames) < self.deep_at:
                     cf = (callee.free or ensure_free(callee)) if free else (callee.compiled or ensure(callee))
                     if callee.translated:  # the callee as compiled code: a Python call
                         if n:
@@ -598,6 +608,8 @@ class Machine:
         with its operand stack, and say what is pending at the top one."""
         S = self.stack
         frames = self._frames
+        if len(e.frames) > self.compiled_cap:  # (it left because it was too deep)
+            self.deep_at = min(self.deep_at, len(frames) + len(e.frames) - 1)
         for func, pc, L, values in reversed(e.frames):
             base = len(S)
             S.extend(values)
