@@ -507,3 +507,15 @@ def test_a_deep_recursion_hands_its_frames_over_once(n: int) -> None:
     m = wasmlab.load(DEEP).machine("down", 2500, tier="auto")
     assert m.run() == [2500]
     assert m.deep_at <= fast.PYTHON_DEPTH + 2
+
+
+def test_a_frames_locals_as_any_mapping() -> None:
+    """From Python 3.13 on (JupyterLite's Pyodide), a frame's `f_locals` is a mapping of its
+    own, not a dict: the wasm locals are read out of it all the same."""
+    from types import MappingProxyType
+
+    fi = wasmlab.load(MIXED, imports={"host": {"f": _host}}).func("run").inst
+    names = {f"l{i}": 10 + i for i in range(len(fi.local_types))}
+    want = [10 + i for i in range(len(fi.local_types))]
+    assert fast._locals(fi, MappingProxyType(names)) == fast._locals(fi, names) == want  # noqa: SLF001
+    assert fast._locals(fi, tuple(want)) == want  # noqa: SLF001

@@ -253,8 +253,9 @@ def _at(table: dict[types.CodeType, dict[int, tuple[int, Any]]], f: Any, line: i
 
 
 def _locals(fi: Any, L: Any) -> list:
-    """The wasm locals of a compiled frame from its Python locals (`locals()`)."""
-    if isinstance(L, dict):
+    """The wasm locals of a compiled frame from its Python locals: `locals()`, or its frame's
+    `f_locals` (a dict, or from Python 3.13 on a mapping of its own), or a tuple of them."""
+    if not isinstance(L, (tuple, list)):
         n = len(fi.local_types)
         get = _GETTERS.get(n)
         if get is None:
