@@ -209,12 +209,7 @@ def layout(
             c.handler[2].append([4, None, at, 0, 0])
             h = c.height + c.nresults
             lay.end_of[c.start] = pc
-            lay.block_of[pc] = c.start
-            for b in c.branches:
-                entry = lay.branch[b]
-                if not isinstance(entry, list):
-                    lay.branch[b] = (pc, entry[1], entry[2])
-            _resolve_table_targets(lay, c, pc)
+            _close(lay, c, pc)
             continue
         if name == "else":
             c = ctrls[-1]
@@ -230,18 +225,13 @@ def layout(
             lay.end_of[c.start if c.kind != "func" else -1] = pc
             if c.else_at is not None:
                 lay.end_of[c.else_at] = pc
-            lay.block_of[pc] = c.start
-            for b in c.branches:
-                entry = lay.branch[b]
-                if not isinstance(entry, list):
-                    lay.branch[b] = (pc, entry[1], entry[2])
+            _close(lay, c, pc)
             for clause in c.catches:
                 clause[2] = pc
             if c.handler is not None and c.handler[1] == -1:  # (a legacy try's body ends earlier)
                 c.handler[1] = pc
             for at in c.handler_pcs:
                 lay.end_of[at] = pc
-            _resolve_table_targets(lay, c, pc)
             continue
         if top.unreachable:
             continue
@@ -305,8 +295,14 @@ def _catch_clause(clause: tuple[int, int | None, int], ctrls: list[_Ctrl]) -> li
     return entry
 
 
-def _resolve_table_targets(lay: Layout, c: _Ctrl, end_pc: int) -> None:
-    """br_table entries that wait for block `c`'s end carry `id(c)`; fill in their target."""
+def _close(lay: Layout, c: _Ctrl, end_pc: int) -> None:
+    """Block `c` ends at `end_pc` (its `end`, or a legacy `delegate`): the branches that wait
+    for its end get their target (br_table entries that wait carry `id(c)`)."""
+    lay.block_of[end_pc] = c.start
+    for b in c.branches:
+        entry = lay.branch[b]
+        if not isinstance(entry, list):
+            lay.branch[b] = (end_pc, entry[1], entry[2])
     key = id(c)
     for b in set(c.branches):
         entry = lay.branch.get(b)

@@ -537,13 +537,16 @@ def _host_form(f: FuncInst) -> Callable[..., Any]:
             EXTRA[0] = x
             raise Deopt(t, at_call=True) from None
         EXTRA[0] = x
-        if nres == 1:
-            return out[0]
-        if nres == 0:
-            return None
-        return tuple(out)
+        return returned(out, nres)
 
     return host
+
+
+def returned(out: list, n: int) -> Any:
+    """What a compiled function returns for the `n` results `out`: the value, None or a tuple."""
+    if n == 1:
+        return out[0]
+    return tuple(out) if n else None
 
 
 def pending_trap(t: Trap) -> Trap:
@@ -562,6 +565,7 @@ __all__ = [
     "guard",
     "interrupt",
     "namespace",
+    "returned",
     "source_of",
     "stats",
     "unblock",

@@ -19,7 +19,7 @@ from ..errors import Exhaustion, Thrown, Trap, WasmError
 from ..syntax.module import Instr
 from . import fast as tier_module
 from .compile import RETURN, TAIL, compile_fast, compile_function
-from .fast import CK, CTX, LIM, STOP, UNLIMITED, Deopt, ensure, ensure_free, pending_trap
+from .fast import CK, CTX, LIM, STOP, UNLIMITED, Deopt, ensure, ensure_free, pending_trap, returned
 from .fuse import EXTRA
 from .runtime import FuncInst
 
@@ -375,6 +375,7 @@ class Machine:
             CTX[0] = self
             # no bound and no checkpoint wanted: the forms that check no budget (exec.fast)
             free = hard is None and self.ck_at is None
+            deep = self.deep_at  # (it changes only where compiled code leaves: this move ends there)
         try:
             if (
                 comp
@@ -382,7 +383,7 @@ class Machine:
                 and len(S) == fr[4]
                 and fr[0].translated is not False
                 and not self._left
-                and len(frames) <= self.deep_at
+                and len(frames) <= deep
             ):
                 # a frame at its entry (a fresh call): its whole body as compiled code
                 func = fr[0]
@@ -493,7 +494,7 @@ class Machine:
                     raise Exhaustion("call stack exhausted")
                 fr[2] = pc + 1
                 n = callee.nparams
-                if comp and callee.translated is not False and len(frames) < self.deep_at:
+                if comp and callee.translated is not False and len(frames) < deep:
                     cf = (callee.free or ensure_free(callee)) if free else (callee.compiled or ensure(callee))
                     if callee.translated:  # the callee as compiled code: a Python call
                         if n:
@@ -749,11 +750,7 @@ def _nested_form(f: FuncInst) -> Callable[..., Any]:
             raise _leave(m, None)
         out = m.results
         assert out is not None
-        if nres == 1:
-            return out[0]
-        if nres == 0:
-            return None
-        return tuple(out)
+        return returned(out, nres)
 
     return nested
 
