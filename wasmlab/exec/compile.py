@@ -110,6 +110,44 @@ class Layout:
         #: the compiled tier's code for this body (exec.fast), by form (free or not): (code,
         #: constants, type indices), or False when it stays on the machine; None until asked
         self.translated: Any = None
+        #: the region starts (`region_starts`) a run on the machine reached while it profiled
+        #: this body for the compiled tier (exec.fast), None until one did
+        self.coverage: set[int] | None = None
+        #: how often compiled code of this body reached a region it was made without
+        self.cold_hits = 0
+        #: the free forms that start at a loop's head (exec.fast.ensure_entry), by (its pc,
+        #: whether made without the cold regions)
+        self.entries: dict[tuple[int, bool], Any] = {}
+        #: the translator's scan of the body (exec.translate), made once
+        self.scan: Any = None
+        self._starts: list[int] | None = None
+
+
+def region_starts(body: list[Instr], lay: Layout) -> list[int]:
+    """The pcs only a branch or a condition leads to (after `if`, `else`, `br_if` and an inner
+    `end`): a run that reached none of a region's starts ran none of its instructions."""
+    if lay._starts is None:
+        last = len(body) - 1
+        lay._starts = [
+            pc + 1
+            for pc, ins in enumerate(body)
+            if pc < last and ins.op.name in ("if", "else", "br_if", "end") and lay.reachable[pc + 1]
+        ]
+    return lay._starts
+
+
+def loop_heads(body: list[Instr], lay: Layout, types: list[Any]) -> list[int]:
+    """The loops a back edge goes to with nothing on the stack: where a call running on the
+    machine may go on as compiled code (exec.fast's entry forms)."""
+    heads = set()
+    for pc, branch in lay.branch.items():
+        for entry in branch if isinstance(branch, list) else (branch,):
+            target = entry[0]
+            if 0 < target <= pc and body[target - 1].op.name == "loop":
+                heads.add(target - 1)
+    return sorted(
+        pc for pc in heads if lay.height[pc] == 0 and block_arity(types, body[pc].imm)[0] == 0 and lay.reachable[pc]
+    )
 
 
 class _Types(EffectContext):
@@ -1148,6 +1186,72 @@ def compile_function(f: FuncInst) -> list[Handler]:
             continue
         code.append(_handler(ins, pc, last, lay, inst))
     return code
+
+
+def profiling_code(
+    f: FuncInst,
+    starts: list[int],
+    heads: list[int],
+    seen: set[int],
+    hot: Callable[[list[int]], None],
+    after: int,
+) -> list[Handler]:
+    """Handlers of `f` that also profile its body for the compiled tier (exec.fast.DEFER),
+    each made the first time its pc runs (a first call runs little of a long body): the first
+    arrival at a region start (`starts`) adds it to `seen`, and that handler steps aside; a
+    back edge to a loop head of `heads` counts, and from the `after`-th on calls `hot(count)`,
+    which raises to go on as compiled code from there, or resets the count. Every handler is
+    the step-mode one, so the counts are exact in every mode."""
+    inst: ModuleInst = f.module  # type: ignore[assignment]
+    func = f.func
+    assert func is not None
+    body = func.body
+    lay = prepare(f)
+    last = len(body) - 1
+
+    def make(pc: int) -> Handler:
+        ins = body[pc]
+        if not lay.reachable[pc] and ins.op.name not in ("end", "else", "catch", "catch_all", "delegate"):
+            return _dead
+        return _handler(ins, pc, last, lay, inst)
+
+    def lazy(S: list, L: list, pc: int) -> int:
+        h = make(pc)
+        if code[pc] is lazy:
+            code[pc] = h
+        return h(S, L, pc)
+
+    code: list[Handler] = [lazy] * len(body)
+    for pc in starts:
+        code[pc] = _marker(code, pc, seen)
+    for pc in heads:
+        code[pc + 1] = _counter(make(pc + 1), hot, after)
+    return code
+
+
+def _marker(code: list[Handler], at: int, seen: set[int]) -> Handler:
+    inner = code[at]
+
+    def h(S: list, L: list, pc: int) -> int:
+        seen.add(at)
+        code[at] = inner
+        return inner(S, L, pc)
+
+    return h
+
+
+def _counter(inner: Handler, hot: Callable[[list[int]], None], after: int) -> Handler:
+    count = [0]
+
+    def h(S: list, L: list, pc: int) -> int:
+        count[0] += 1
+        if count[0] >= after:
+            hot(count)
+        return inner(S, L, pc)
+
+    if hasattr(inner, "operand"):  # (the machine reads a call_indirect's operand there)
+        h.operand = inner.operand  # type: ignore[attr-defined]
+    return h
 
 
 def prepare(f: FuncInst) -> Layout:

@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import Thrown, Trap, WasmError
 from . import numerics as N
-from .compile import prepare
+from .compile import loop_heads, prepare, profiling_code, region_starts
 from .fuse import EXTRA
 from .translate import translate
 
@@ -92,6 +92,35 @@ TRAPS: dict[types.CodeType, dict[int, tuple[int, Any]]] = {}
 CALLS: dict[types.CodeType, dict[int, tuple[int, Any]]] = {}
 #: how far a loop runs before it looks at LIM and CK again
 LOOK = 65536
+
+#: set by a machine in plain run mode (no bound, no checkpoints, no debugger): a wasm body
+#: of at least DEFER_MIN instructions that no run has profiled yet runs its first call on
+#: the machine, which notes the regions it reaches (`Layout.coverage`); the body is then
+#: compiled without the others (`COLD`: the code leaves for the machine where one starts),
+#: and a loop of that first call that runs HOT_AFTER times goes on as compiled code (a form
+#: of the body that starts at the loop's head, `ensure_entry`)
+DEFER: list[bool] = [False]
+DEFER_MIN = 500
+HOT_AFTER = 200
+#: compiled code that reached regions it was made without this often is made again, whole
+COLD_LIMIT = 4
+#: `RUN[0](f, args)`: a call of `f` on a machine of its own, in run mode (set by exec.machine)
+RUN: list[Callable[[Any, tuple], Any] | None] = [None]
+
+
+class LoopHot(Exception):  # noqa: N818 - a control transfer, not an error
+    """A loop of a call running on the machine ran hot: the machine goes on from its head as
+    compiled code (`ensure_entry`). `counter`: the loop's (reset when it cannot)."""
+
+    def __init__(self, counter: list[int]) -> None:
+        super().__init__()
+        self.counter = counter
+
+
+def _hot(counter: list[int]) -> None:
+    if DEFER[0]:
+        raise LoopHot(counter)
+    counter[0] = 0
 
 
 #: the instances with free forms (their namespaces are what an interrupt changes)
@@ -276,6 +305,24 @@ def _deopt(fi: Any, pc: int, n: int, L: Any, S: tuple) -> Deopt:
     return e
 
 
+def _cold(fi: Any, pc: int, n: int, L: Any, S: tuple) -> Deopt:
+    """Compiled code reached a region it was made without (see DEFER): the machine runs the
+    rest of the call (on its profiling handlers, which note what it reaches), and the next
+    call compiles the body again with what profiling has seen by then; past COLD_LIMIT such
+    arrivals, the whole body."""
+    lay = fi.layout
+    lay.cold_hits += 1
+    lay.translated.pop("cut", None)
+    for key in [k for k in lay.entries if k[1]]:
+        del lay.entries[key]
+    if fi.free is not None:
+        fi.free = None
+        for ns, name in fi.refs:
+            if _free(ns):
+                ns[name] = _stub(fi, ns, name, True)
+    return _deopt(fi, pc, n, L, S)
+
+
 # --- the namespace of an instance ---------------------------------------------------------
 
 
@@ -293,6 +340,7 @@ _BASE: dict[str, Any] = {
     "CK": CK,
     "Deopt": Deopt,
     "DEOPT": _deopt,
+    "COLD": _cold,
     "TRAP": _trap,
     "SLOW": _slow,
     "ROOM": _room,
@@ -321,7 +369,7 @@ def namespace(inst: ModuleInst, free: bool = False) -> dict[str, Any]:
         return ns
     ns = dict(_BASE)
     ns["__builtins__"] = __builtins__
-    ns["ENSURE"] = ensure_free if free else ensure
+    ns["ENSURE"] = _callable_free if free else ensure
     for k, m in enumerate(inst.mems):
         ns[f"M{k}"] = m
     for k, t in enumerate(inst.tables):
@@ -341,9 +389,14 @@ def _stub(f: FuncInst, ns: dict[str, Any], name: str, free: bool = False) -> Cal
     """Stands for `f` in a namespace until its first call, then puts the compiled form there."""
 
     def stub(*args: Any) -> Any:
-        if free and STOP[0]:  # (an interrupt: see `interrupt`)
-            raise Deopt(None, at_call=True)
-        real = ensure_free(f) if free else ensure(f)
+        if free:
+            if STOP[0]:  # (an interrupt: see `interrupt`)
+                raise Deopt(None, at_call=True)
+            real = ensure_free(f)
+            if real is None:  # (its first call, profiled on a machine: see DEFER)
+                return _on_machine(f, *args)
+        else:
+            real = ensure(f)
         ns[name] = real
         if not any(n is ns and k == name for n, k in f.refs):
             f.refs.append((ns, name))
@@ -372,12 +425,23 @@ def ensure(f: FuncInst) -> Callable[..., Any]:
     return f.compiled
 
 
-def ensure_free(f: FuncInst) -> Callable[..., Any]:
+def ensure_free(f: FuncInst) -> Callable[..., Any] | None:
     """`f.free`: the form that checks no budget (run mode without a bound: no fuel, no step
     limit, no checkpoint wanted), made if needed; the same as `f.compiled` for host functions
-    and functions kept on the machine."""
+    and functions kept on the machine. None: this call of `f` runs on the machine, which
+    profiles it (see DEFER; `f.fast` is then the profiling handlers)."""
     if f.free is not None:
         return f.free
+    if DEFER[0] and f.host is None and f.translated is None:
+        func = f.func
+        assert func is not None
+        lay = prepare(f)
+        if lay.coverage is None and len(func.body) >= DEFER_MIN:
+            lay.coverage = set()
+            assert f.module is not None
+            heads = loop_heads(func.body, lay, f.module.types)
+            f.fast = profiling_code(f, region_starts(func.body, lay), heads, lay.coverage, _hot, HOT_AFTER)
+            return None
     # (only this form is translated: a run without a bound never needs the other one)
     code = _code_object(f, free=True) if f.host is None and f.translated is not False else None
     if code is None:
@@ -388,8 +452,31 @@ def ensure_free(f: FuncInst) -> Callable[..., Any]:
     return f.free
 
 
-def _bind(f: FuncInst, code: tuple[Any, dict[str, Any], set[int]], free: bool) -> Callable[..., Any]:
-    """A code object of `f`'s body as a function of its instance's namespace (for that form)."""
+def _callable_free(f: FuncInst) -> Callable[..., Any]:
+    """What compiled code calls for `f` (call_indirect): its free form, or its first call on
+    a machine of its own (see DEFER)."""
+    real = ensure_free(f)
+    return real if real is not None else lambda *a: _on_machine(f, *a)
+
+
+def _on_machine(f: FuncInst, *args: Any) -> Any:
+    run = RUN[0]
+    assert run is not None, "exec.machine sets RUN"
+    return run(f, args)
+
+
+def ensure_entry(f: FuncInst, head: int) -> Callable[..., Any] | None:
+    """The free form of `f`'s body that starts at the head of the loop at `head` (every local
+    a parameter; see DEFER), or None when there is none."""
+    code = _code_object(f, True, head)
+    return None if code is None else _bind(f, code, True, False)
+
+
+def _bind(
+    f: FuncInst, code: tuple[Any, dict[str, Any], set[int]], free: bool, named: bool = True
+) -> Callable[..., Any]:
+    """A code object of `f`'s body as a function of its instance's namespace (for that form;
+    `named`: the one its callers find there)."""
     inst = f.module
     assert inst is not None
     ns = namespace(inst, free)
@@ -399,6 +486,8 @@ def _bind(f: FuncInst, code: tuple[Any, dict[str, Any], set[int]], free: bool) -
         if f"TY{k}" not in ns:
             ns[f"TY{k}"] = inst.deftype(k)
     fn = types.FunctionType(code[0], ns, f"wasm_{f.index}")
+    if not named:
+        return fn
     ns[f"F{f.index}"] = fn
     if not any(n is ns and k == f"F{f.index}" for n, k in f.refs):
         f.refs.append((ns, f"F{f.index}"))
@@ -411,7 +500,7 @@ def _blocked(*args: Any) -> Any:
 
 def _free(ns: dict[str, Any]) -> bool:
     """Whether `ns` is a namespace of free forms."""
-    return ns["ENSURE"] is ensure_free
+    return ns["ENSURE"] is _callable_free
 
 
 def block(f: FuncInst) -> None:
@@ -460,30 +549,38 @@ def unblock(f: FuncInst) -> None:
         ns[name] = _stub(f, ns, name, _free(ns))
 
 
-def _code_object(f: FuncInst, free: bool = False) -> tuple[Any, dict[str, Any], set[int]] | None:
+def _code_object(
+    f: FuncInst, free: bool = False, entry: int | None = None
+) -> tuple[Any, dict[str, Any], set[int]] | None:
     """The code object of `f`'s body (compiled once per module and form), or None when it
-    stays on the machine."""
+    stays on the machine. A free form leaves out the regions profiling found cold (see
+    DEFER); `entry`: the free form that starts at that loop's head."""
     func = f.func
     assert func is not None and f.module is not None
     lay = prepare(f)  # (the machine's handlers wait until a frame of `f` runs on the machine)
     if lay.translated is None:
         lay.translated = {}
-    cached = lay.translated.get(free)
+    done = lay.translated
+    cold: frozenset[int] = frozenset()
+    if free and lay.coverage is not None and lay.cold_hits < COLD_LIMIT:
+        cold = frozenset(region_starts(func.body, lay)) - lay.coverage
+    table, key = (done, free if not cold else "cut") if entry is None else (lay.entries, (entry, bool(cold)))
+    cached = table.get(key)
     if cached is not None:
         return cached or None
-    if lay.translated.get(not free) is False:  # (the other form's reason holds for this one)
-        lay.translated[free] = False
+    if done.get(not free) is False or done.get(free) is False:  # (a form's reason holds for all)
+        table[key] = False
         return None
     inst = f.module
     func_types = [g.type for g in inst.funcs]
     tr = translate(
-        func.body, f.local_types, f.nparams, f.nresults, inst.types, func_types, lay, f.index, free
+        func.body, f.local_types, f.nparams, f.nresults, inst.types, func_types, lay, f.index, free, cold, entry
     )
     result: tuple[Any, dict[str, Any], set[int]] | None = None
     if tr.source is not None:
         try:
-            key = (f.index, free, hashlib.blake2b(tr.source.encode()).digest())
-            code = _SOURCES.get(key)
+            digest = (f.index, free, hashlib.blake2b(tr.source.encode()).digest())
+            code = _SOURCES.get(digest)
             if code is None:  # (the same module loaded again compiles to the same source)
                 module_code = compile(tr.source, f"<wasm function {f.index}>", "exec")
                 code = next(c for c in module_code.co_consts if isinstance(c, types.CodeType))
@@ -497,13 +594,13 @@ def _code_object(f: FuncInst, free: bool = False) -> tuple[Any, dict[str, Any], 
                     SITES.pop(old, None)
                     TRAPS.pop(old, None)
                     CALLS.pop(old, None)
-                _SOURCES[key] = code
+                _SOURCES[digest] = code
             result = (code, tr.consts, tr.deftypes)
         except (SyntaxError, RecursionError, MemoryError, ValueError) as e:
             tr.reason = f"python: {type(e).__name__}: {str(e)[:60]}"
-    if lay.translated.get(not free) is None:  # (a body counts once, by its first form)
+    if entry is None and not any(k in done for k in (False, True, "cut")):  # (a body counts once)
         STATS["compiled" if result is not None else f"kept on the machine: {tr.reason}"] += 1
-    lay.translated[free] = result or False
+    table[key] = result or False
     return result
 
 
@@ -596,7 +693,7 @@ def tier_of(f: FuncInst) -> tuple[str, str | None]:
         return "machine", "no body"
     lay = prepare(f)
     done = lay.translated or {}
-    if any(done.get(form) for form in (False, True)):
+    if any(done.values()):
         return "compiled", note
     kept = False in done.values()  # (the tier tried it and keeps it on the machine)
     if lay not in _VERDICTS or (kept and _VERDICTS[lay] is None):

@@ -19,7 +19,21 @@ from ..errors import Exhaustion, Thrown, Trap, WasmError
 from ..syntax.module import Instr
 from . import fast as tier_module
 from .compile import RETURN, TAIL, compile_fast, compile_function
-from .fast import CK, CTX, LIM, STOP, UNLIMITED, Deopt, ensure, ensure_free, pending_trap, returned
+from .fast import (
+    CK,
+    CTX,
+    DEFER,
+    LIM,
+    STOP,
+    UNLIMITED,
+    Deopt,
+    LoopHot,
+    ensure,
+    ensure_entry,
+    ensure_free,
+    pending_trap,
+    returned,
+)
 from .fuse import EXTRA
 from .runtime import FuncInst
 
@@ -139,6 +153,7 @@ class Machine:
         host_hook: HostHook | None = None,
         fast: bool = True,
         tier: str | None = None,
+        entry_code: list | None = None,
     ) -> None:
         if len(args) != func.nparams:
             raise WasmError(
@@ -177,6 +192,8 @@ class Machine:
         #: compiled code just left for the machine: the machine runs its next instruction
         #: (a frame left at its entry would otherwise go straight back to compiled code)
         self._left = False
+        #: frames may hold run-mode handlers (the last move was in run mode)
+        self._run_code = False
         self.results: list[Any] | None = None
         self.trap: Trap | None = None
         self.paused: Pause | None = None  # why the last move stopped early, if it did
@@ -188,7 +205,7 @@ class Machine:
             self._host_entry = True
         else:
             self._host_entry = False
-            self._enter(func)
+            self._enter(func, entry_code)  # (its own handlers: exec.fast.DEFER's profiling ones)
 
     # --- state -----------------------------------------------------------------------
 
@@ -325,7 +342,7 @@ class Machine:
         self.trap = trap
         return trap
 
-    def _enter(self, func: FuncInst) -> None:
+    def _enter(self, func: FuncInst, code: list | None = None) -> None:
         n = func.nparams
         S = self.stack
         if n:
@@ -335,9 +352,8 @@ class Machine:
             L = []
         if func.zero_locals:
             L += func.zero_locals
-        code = func.code
         if code is None:
-            code = func.code = compile_function(func)
+            code = _code_of(func, False)
         self._frames.append([func, code, 0, L, len(S)])
 
     def _execute(self, budget: int, comp: bool = False, hard: int | None = None) -> None:
@@ -355,6 +371,14 @@ class Machine:
         fr = frames[-1]
         fast = budget < 0 and self.fast
         fused = fast  # run mode: superinstructions (exec.fuse) where the machine runs
+        if fast:  # (callers too, where they are made: a profiling run's, exec.fast.DEFER)
+            for raw in frames:
+                if raw[0].fast is not None:
+                    raw[1] = raw[0].fast
+        elif self._run_code:  # (after run mode, step-mode handlers again)
+            self._run_code = False
+            for raw in frames:
+                raw[1] = _code_of(raw[0], False)
         if fast and not (comp and fr[2] == 0 and fr[0].translated is not False):
             # (a frame about to run as compiled code needs no superinstructions)
             func = fr[0]
@@ -368,6 +392,10 @@ class Machine:
         extra = EXTRA
         extra0 = extra[0]
         i = -1
+        # plain run mode: first calls of long bodies are profiled here (exec.fast.DEFER); a
+        # machine nested in a host call sets its own
+        defer0 = DEFER[0]
+        DEFER[0] = comp and fast and hard is None and self.ck_at is None and not self.compiled
         if comp:
             hook0 = tier_module.HOOK[0]
             tier_module.HOOK[0] = self.host_hook
@@ -388,6 +416,8 @@ class Machine:
                 # a frame at its entry (a fresh call): its whole body as compiled code
                 func = fr[0]
                 cf = (func.free or ensure_free(func)) if free else (func.compiled or ensure(func))
+                if cf is None and fused:  # (its first call, profiled here: exec.fast.DEFER)
+                    code = fr[1] = func.fast
                 if func.translated and L[func.nparams :] == func.zero_locals:
                     frames.pop()
                     LIM[0] = self._lim(hard, 0, extra0)
@@ -430,6 +460,48 @@ class Machine:
                 except Thrown as t:  # (a try costs nothing in 3.11 until something is raised)
                     if not self._catch(t.exn, pc):
                         raise
+                    fr = frames[-1]
+                    code, L, pc = fr[1], fr[3], fr[2]
+                    continue
+                except LoopHot as hot:  # a loop head, before its first instruction: go on compiled
+                    func = fr[0]
+                    ef = ensure_entry(func, pc - 1) if len(S) == fr[4] and len(frames) <= deep else None
+                    if ef is None:
+                        hot.counter[0] = -(1 << 60)  # (not from here: the loop goes on here)
+                        extra[0] -= 1  # (this dispatch ran nothing)
+                        continue
+                    frames.pop()
+                    LIM[0] = self._lim(hard, i, extra0)
+                    self._base = self.steps + i - extra0
+                    try:
+                        out = ef(*L, min(self.compiled_cap, limit - len(frames) - 1), 0)
+                    except Deopt as e:
+                        if e.at_call and not e.frames:  # it did not start: the machine goes on
+                            frames.append(fr)
+                            hot.counter[0] = 0
+                            extra[0] -= 1
+                            continue
+                        fr, pending = self._resume(e, fused)
+                        code, L, pc = fr[1], fr[3], fr[2]
+                        if pending is not None:
+                            if not isinstance(pending, Thrown) or not self._catch(pending.exn, pc):
+                                raise pending from None
+                            fr = frames[-1]
+                            code, L, pc = fr[1], fr[3], fr[2]
+                        else:
+                            extra[0] -= 1  # (the loop's exit counts this dispatch)
+                        self._yielded = self._left = True
+                        break
+                    extra[0] -= 1
+                    n = func.nresults
+                    if n == 1:
+                        S.append(out)
+                    elif n:
+                        S.extend(out)
+                    if not frames:
+                        self.results = list(S)
+                        i += 1
+                        return
                     fr = frames[-1]
                     code, L, pc = fr[1], fr[3], fr[2]
                     continue
@@ -577,9 +649,9 @@ class Machine:
             if comp:
                 tier_module.HOOK[0] = hook0
                 CK[0], CTX[0], LIM[0] = ck0, ctx0, lim0  # (a machine nested in a host call runs its own)
-            if fast:  # frames go back to step-mode handlers (same pcs)
-                for raw in frames:
-                    raw[1] = raw[0].code
+            DEFER[0] = defer0
+            if fast:  # (frames go back to step-mode handlers, same pcs, when a step needs them)
+                self._run_code = True
         fr[2] = pc
 
     def compiled_checkpoint(self, frames: list[tuple[FuncInst, int, list, list]], count: int) -> None:
@@ -616,7 +688,8 @@ class Machine:
             S.extend(values)
             # (superinstructions only for functions the compiled tier keeps on the machine:
             # the others are back in compiled code at their next call)
-            frames.append([func, _code_of(func, fast and func.translated is False), pc, L, base])
+            # (or where they are made already: a function's profiling handlers, exec.fast.DEFER)
+            frames.append([func, _code_of(func, fast and (not func.translated or func.fast is not None)), pc, L, base])
         pending = e.pending
         if isinstance(pending, Trap):
             pending = pending_trap(pending)
@@ -716,43 +789,51 @@ def tier_default() -> str:
 def _nested_form(f: FuncInst) -> Callable[..., Any]:
     """How compiled code calls a wasm function the translator kept on the machine: a machine of
     its own for that call; when it stops early, its frames go to the caller's machine."""
-    nres = f.nresults
 
     def nested(*a: Any) -> Any:
-        d, b = a[-2], a[-1]
-        if d < 0:  # too deep: the caller's machine makes this call
-            raise Deopt(None, at_call=True)
-        hook = tier_module.HOOK[0] or call_host
-        # (its own handlers, not superinstructions: a debugger's patches are in those)
-        m = Machine(f, list(a[:-2]), depth_limit=d + 1, host_hook=hook, fast=False)
-        m.compiled_cap = max(0, d - 4)  # its Python frames count against the same budget
-        m.compiled = True
-        x0 = EXTRA[0]
-        lim = LIM[0]
-        m.hard = None if lim >= UNLIMITED // 2 else max(0, lim - x0 - b)
-        try:
-            while not m.finished:
-                left = None if m.hard is None else m.hard - m.steps
-                if (left is not None and left <= 0) or STOP[0]:
-                    break
-                m.run(left)
-                if m.paused is not None:  # a breakpoint: the caller's machine stops there
-                    break
-        except WasmError as t:
-            EXTRA[0] = x0 + m.steps
-            deep = isinstance(t, Exhaustion) and "call stack" in t.kind
-            # a call too deep for this small machine: the caller's machine runs it again
-            raise _leave(m, None if deep else t) from None
-        finally:
-            LIM[0] = lim
-        EXTRA[0] = x0 + m.steps
-        if not m.finished:  # the budget ran out, or an interrupt: the caller's machine goes on
-            raise _leave(m, None)
-        out = m.results
-        assert out is not None
-        return returned(out, nres)
+        return _nested_call(f, a, False)
 
     return nested
+
+
+def _nested_call(f: FuncInst, a: tuple, run_mode: bool) -> Any:
+    """A call of `f` from compiled code (arguments, then `d` and `b`) on a machine of its own.
+    `run_mode`: in plain run mode (exec.fast.DEFER: its first call, profiled), else as the
+    debugger's machines run (its handlers are the ones a debugger patches)."""
+    d, b = a[-2], a[-1]
+    if d < 0:  # too deep: the caller's machine makes this call
+        raise Deopt(None, at_call=True)
+    hook = tier_module.HOOK[0] or call_host
+    m = Machine(f, list(a[:-2]), depth_limit=d + 1, host_hook=hook, fast=run_mode, entry_code=f.fast if run_mode else None)
+    m.compiled_cap = max(0, d - 4)  # its Python frames count against the same budget
+    x0 = EXTRA[0]
+    lim = LIM[0]
+    if run_mode:  # (its profiling handlers, exec.fast.DEFER: not compiled code at its entry)
+        m._left = True
+    else:
+        m.compiled = True
+        m.hard = None if lim >= UNLIMITED // 2 else max(0, lim - x0 - b)
+    try:
+        while not m.finished:
+            left = None if m.hard is None else m.hard - m.steps
+            if (left is not None and left <= 0) or STOP[0]:
+                break
+            m.run(left)
+            if m.paused is not None:  # a breakpoint: the caller's machine stops there
+                break
+    except WasmError as t:
+        EXTRA[0] = x0 + m.steps
+        deep = isinstance(t, Exhaustion) and "call stack" in t.kind
+        # a call too deep for this small machine: the caller's machine runs it again
+        raise _leave(m, None if deep else t) from None
+    finally:
+        LIM[0] = lim
+    EXTRA[0] = x0 + m.steps
+    if not m.finished:  # the budget ran out, or an interrupt: the caller's machine goes on
+        raise _leave(m, None)
+    out = m.results
+    assert out is not None
+    return returned(out, f.nresults)
 
 
 def _leave(m: Machine, pending: WasmError | None) -> Deopt:
@@ -768,6 +849,7 @@ def _leave(m: Machine, pending: WasmError | None) -> Deopt:
 
 
 tier_module.NESTED[0] = _nested_form
+tier_module.RUN[0] = lambda f, a: _nested_call(f, a, True)
 
 
 def invoke(func: FuncInst, args: Sequence[Any], **options: Any) -> list[Any]:

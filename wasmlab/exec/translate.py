@@ -312,7 +312,8 @@ def _targets(body: list[Instr]) -> set[int]:
 class _Translator:
     def __init__(
         self, body: list[Instr], local_types: tuple, nparams: int, nresults: int, types: list, func_types: list,
-        lay: Layout, index: int, free: bool = False,
+        lay: Layout, index: int, free: bool = False, cold: frozenset[int] = frozenset(),
+        entry: int | None = None,
     ) -> None:  # fmt: skip
         self.free = free
         self.body = body
@@ -336,12 +337,19 @@ class _Translator:
         #: here say more than their type (`assume`); cleared at joins
         self.bounds: dict[int, tuple[int, int]] = {}
         #: what a call passes as `d` (a body with several calls takes 1 from `d` once, at entry)
-        calls = sum(1 for ins in body if ins.op.name in ("call", "call_indirect"))
+        scan = lay.scan  # (what the body's instructions say, once per body)
+        if scan is None:
+            scan = lay.scan = (
+                sum(1 for ins in body if ins.op.name in ("call", "call_indirect")),
+                _targets(body),
+                _memories_used(body),
+            )
+        calls = scan[0]
         self.depth_arg = "d" if calls > 1 else "d - 1"
         self.used_j = False
         self.mems: set[int] = set()
         self.consts: dict[str, Any] = {}
-        self.targets = _targets(body)
+        self.targets = scan[1]
         self.sites: list[tuple[int, int, str]] = []
         self.deftypes: set[int] = set()  # type indices call_indirect checks (bound per instance)
         self.site_lines: dict[int, tuple[int, str]] = {}
@@ -353,11 +361,24 @@ class _Translator:
         #: without loops or calls runs at most its length)
         self.margin = len(body)
         self.has_loops = any(body[t].op.name == "loop" for t in self.targets)
-        self.mems_used = _memories_used(body)
+        self.mems_used = scan[2]
         self.labels: list[_Label] = []
         self.levels: list[_Level] = [_Level()]
         self.next_id = 1
         self.fi = f"FI{index}"
+        #: the loop at whose head this form starts (`entry`: see `entry_path`), its path
+        self.entry = entry
+        self.guard_open: set[int] = set()
+        self.guard_close: set[int] = set()
+        self.path_ifs: dict[int, bool] = {}
+        self.cold_free: set[int] = set()  # (the way in: never cut)
+        if entry is not None:
+            self.known = None  # (the count starts at the entry: `n` from the first statement)
+            self.entry_path(entry)
+        #: region starts no profiled run reached: the code leaves for the machine there
+        self.cold = cold - self.cold_free if self.cold_free else cold
+        self.cut = False  # a cold region was cut: the end or else closing it is not reached
+        self.marks = self.guard_open | self.guard_close | self.cold
 
     # --- emission helpers ----------------------------------------------------------------
 
@@ -468,11 +489,11 @@ class _Translator:
             return "()"
         return "(" + ", ".join(e.num() for e in entries) + ("," if len(entries) == 1 else "") + ")"
 
-    def deopt(self, pc: int, extra_stack: list[_Entry] | None = None) -> str:
+    def deopt(self, pc: int, leave: str = "DEOPT") -> str:
         """The statement that leaves for the machine just before instruction `pc` runs, with
-        the current stack (plus `extra_stack`, operands already popped symbolically)."""
-        entries = self.stack + (extra_stack or [])
-        return f"raise DEOPT({self.fi}, {pc}, {self.count_expr()}, {self.locals_tuple()}, {self.values_tuple(entries)})"
+        the current stack (`leave`: COLD for a region cut from the code, see exec.fast)."""
+        entries = self.stack
+        return f"raise {leave}({self.fi}, {pc}, {self.count_expr()}, {self.locals_tuple()}, {self.values_tuple(entries)})"
 
     def guarded(self, pc: int, stmts: list[str], operands: list[_Entry]) -> None:
         """Statements that may raise (a trap): on any exception, leave before `pc`. Their
@@ -641,6 +662,48 @@ class _Translator:
             self.ind -= 1
         self.merge(here)
 
+    # --- entering at a loop's head (on-stack replacement) ---------------------------------
+
+    def entry_path(self, entry: int) -> None:
+        """The form that starts at the head of loop `entry` (the machine was running the call
+        there): the code of each construct around it before the next one on the way in runs
+        only when `E` is false (`if not E:`), an `if` on the way takes the arm the loop is in
+        while `E` holds, and the loop's head sets `n` to 0 and `E` to false. Only loops with
+        nothing on the operand stack, inside constructs without parameters, qualify (what
+        the machine passes is the frame's locals alone)."""
+        body, lay = self.body, self.lay
+        if body[entry].op.name != "loop" or entry not in self.targets or lay.height[entry] != 0:
+            raise Unsupported("an entry that is not the head of a loop with an empty stack")
+        path = sorted(
+            pc for pc, end in lay.end_of.items()
+            if pc < entry < end and body[pc].op.name in ("block", "loop", "if")
+        ) + [entry]  # fmt: skip
+        start = 0
+        for k, pc in enumerate(path):
+            if block_arity(self.types, body[pc].imm)[0]:
+                raise Unsupported("an entry inside a construct with parameters")
+            if start < pc:
+                self.guard_open.add(start)
+                self.guard_close.add(pc)
+            self.cold_free.update(range(start, pc + 1))
+            if pc == entry:
+                break
+            inner = path[k + 1]
+            else_at = lay.else_of.get(pc)
+            if body[pc].op.name == "if":
+                self.path_ifs[pc] = else_at is None or inner < else_at
+            start = else_at + 1 if else_at is not None and inner > else_at else pc + 1
+
+    def open_prefix(self) -> None:
+        self.enter("if not E:")
+
+    def close_prefix(self) -> None:
+        """The end of code the entry skips: a join (its values in slots, `n` counted)."""
+        self.flush_stack()
+        self.join_count()
+        self.bounds = {}
+        self.merge(self.leave())
+
     # --- the body ------------------------------------------------------------------------
 
     def run(self) -> str:
@@ -653,9 +716,23 @@ class _Translator:
         dead_depth = -1  # >= 0: skipping unreachable code; counts nested blocks opened in it
         reachable = lay.reachable
         frequent = _FREQUENT
+        marks = self.marks
         while pc < n:
             ins = body[pc]
             name = ins.op.name
+            if dead_depth < 0 and pc in marks:
+                if pc in self.guard_close:
+                    self.close_prefix()
+                if pc in self.guard_open:
+                    self.open_prefix()
+                if pc in self.cold and reachable[pc] and name not in ("end", "else"):
+                    # a region no profiled run reached: leave for the machine, skip to its end
+                    self.emit(self.deopt(pc, "COLD"))
+                    self.pend = 0
+                    self.cut = True
+                    dead_depth = 0
+                    pc = self.closing(opened)
+                    continue
             if dead_depth < 0:
                 emitter = frequent.get(name)
                 if emitter is not None and reachable[pc]:  # (most instructions: straight to it)
@@ -683,13 +760,25 @@ class _Translator:
             if name not in _HANDLED and (name not in NUMERIC or ins.op.prefix == 0xFD):
                 raise Unsupported(name)
             dead = self.instr(pc, ins, name, opened)
-            if dead:
+            if self.cut and (name == "end" or name == "else"):  # (the cut region's end)
+                self.cut = False
+            if dead:  # (on at the end or else that closes the dead region)
                 dead_depth = 0
                 self.pend = 0  # (what ran was counted by the branch, return or trap)
+                pc = self.closing(opened)
+                continue
             pc += 1
         if opened:
             raise Unsupported("unbalanced blocks")
         return self.finish()
+
+    def closing(self, opened: list) -> int:
+        """The pc of the `end` or `else` that closes the innermost open construct."""
+        if not opened:
+            return len(self.body) - 1
+        lab = opened[-1][0]
+        else_at = self.lay.else_of.get(lab.start) if lab.kind == "if" else None
+        return else_at if else_at is not None else self.lay.end_of[lab.start]
 
     def instr(self, pc: int, ins: Instr, name: str, opened: list) -> bool:
         """Emit one instruction; True when what follows (to the block's end) is unreachable."""
@@ -711,6 +800,10 @@ class _Translator:
             if lab.construct:
                 self.join_count()
                 self.bounds = {}  # (the loop's head is a join: its back edges come here)
+                if pc == self.entry:  # (the machine counted what ran before the head)
+                    self.emit("if E:")
+                    self.emit("    n = 0")
+                    self.emit("    E = False")
                 self.enter("while True:")
                 self.loop_check(pc)
             opened.append((lab, None))
@@ -727,18 +820,24 @@ class _Translator:
                 lab.tail = self.tail_if(lab, opened)
             else:  # (the false path goes to the end: a join)
                 self.join_count()
+            cond = c.cond()
+            way = self.path_ifs.get(pc)
+            if way is not None:  # (on the way to the entry: `E` takes the arm it is in)
+                cond = f"E or ({cond})" if way else f"not E and ({cond})"
+                c.fact = None
             lab.bounds, lab.fact = dict(self.bounds), c.fact
             self.assume(c.fact, True)
-            self.enter(f"if {c.cond()}:")
+            self.enter(f"if {cond}:")
             opened.append((lab, (list(st), None)))  # the stack the else arm starts from
             return False
         if name == "else":
             lab, (saved, _) = opened[-1]
             # the then arm reaches the end: its results in slots, `else` and `end` counted
             # on the way (the else jumps to the end, which runs)
-            if self.lay.reachable[pc] and lab.tail:  # the then arm returns (else, end, end)
+            reached = self.lay.reachable[pc] and not self.cut
+            if reached and lab.tail:  # the then arm returns (else, end, end)
                 self.ret(self.tail_results(lab), 3)
-            elif self.lay.reachable[pc]:  # (the then arm falls through to the else)
+            elif reached:  # (the then arm falls through to the else)
                 self.flush_stack()
                 self.pend += 1
                 self.join_count()
@@ -756,13 +855,13 @@ class _Translator:
             return False
         if name == "end":
             if not opened:  # the function's end
-                if self.lay.reachable[pc] and not self.tail_returned:
+                if self.lay.reachable[pc] and not self.cut and not self.tail_returned:
                     keep = st[len(st) - self.nresults :] if self.nresults else []
                     self.ret(keep, 1)
                 return False
             lab, info = opened.pop()
             self.labels.pop()
-            reached = self.lay.reachable[pc]  # (by falling through to it)
+            reached = self.lay.reachable[pc] and not self.cut  # (by falling through to it)
             h = lab.height
             targeted = lab.start in self.targets
             joined = targeted or lab.kind in ("if", "else")
@@ -1120,7 +1219,9 @@ class _Translator:
         )
 
     def finish(self) -> str:
-        params = ", ".join(f"l{i}" for i in range(self.nparams))
+        # (a form entered at a loop's head takes every local)
+        nparams = self.nparams if self.entry is None else len(self.local_types)
+        params = ", ".join(f"l{i}" for i in range(nparams))
         head = [f"def f({params}{', ' if params else ''}d, b):"]
         pre = []
         # deeper than the Python frames allowed, or the budget (LIM) could run out before the
@@ -1133,7 +1234,7 @@ class _Translator:
         if self.depth_arg == "d":
             pre.append("    d -= 1")
         zeros: dict[str, list[str]] = {}  # (one statement per default value: `l2 = l3 = 0`)
-        for i in range(self.nparams, len(self.local_types)):
+        for i in range(nparams, len(self.local_types)):
             zeros.setdefault(_default_text(self.local_types[i]), []).append(f"l{i}")
         for text, names in zeros.items():
             pre.append(f"    {' = '.join(names)} = {text}")
@@ -1147,6 +1248,9 @@ class _Translator:
             pre.append(f"    if lim > {LOOK}: lim = {LOOK}")
         if self.used_j:
             pre.append("    J = 0")
+        if self.entry is not None:
+            pre.append("    n = 0")
+            pre.append("    E = True")
         for m in sorted(self.mems_used):
             pre.append(f"    D{m} = M{m}.data")
         lines = self.lines
@@ -1206,15 +1310,19 @@ def translate(
     lay: Layout,
     index: int,
     free: bool = False,
+    cold: frozenset[int] = frozenset(),
+    entry: int | None = None,
 ) -> Translation:
-    """Python source for one function body (see the module's docstring), or the reason not."""
+    """Python source for one function body (see the module's docstring), or the reason not.
+    `cold`: region starts (`region_starts`) to leave for the machine at; `entry`: the form
+    that starts at the head of that loop, with every local as a parameter."""
     for t in local_types:
         try:
             default_value(t)
         except Exception:  # noqa: BLE001 - a type this tier does not know
             return Translation(None, f"local of type {t!r}")
-    tr = _Translator(body, local_types, nparams, nresults, types, func_types, lay, index, free)
     try:
+        tr = _Translator(body, local_types, nparams, nresults, types, func_types, lay, index, free, cold, entry)
         source = tr.run()
     except Unsupported as e:
         return Translation(None, str(e))
