@@ -146,7 +146,9 @@ def loop_heads(body: list[Instr], lay: Layout, types: list[Any]) -> list[int]:
             if 0 < target <= pc and body[target - 1].op.name == "loop":
                 heads.add(target - 1)
     return sorted(
-        pc for pc in heads if lay.height[pc] == 0 and block_arity(types, body[pc].imm)[0] == 0 and lay.reachable[pc]
+        pc
+        for pc in heads
+        if lay.height[pc] == 0 and block_arity(types, body[pc].imm)[0] == 0 and lay.reachable[pc]
     )
 
 

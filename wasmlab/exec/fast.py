@@ -574,7 +574,17 @@ def _code_object(
     inst = f.module
     func_types = [g.type for g in inst.funcs]
     tr = translate(
-        func.body, f.local_types, f.nparams, f.nresults, inst.types, func_types, lay, f.index, free, cold, entry
+        func.body,
+        f.local_types,
+        f.nparams,
+        f.nresults,
+        inst.types,
+        func_types,
+        lay,
+        f.index,
+        free,
+        cold,
+        entry,
     )
     result: tuple[Any, dict[str, Any], set[int]] | None = None
     if tr.source is not None:

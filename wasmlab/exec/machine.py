@@ -689,7 +689,9 @@ class Machine:
             # (superinstructions only for functions the compiled tier keeps on the machine:
             # the others are back in compiled code at their next call)
             # (or where they are made already: a function's profiling handlers, exec.fast.DEFER)
-            frames.append([func, _code_of(func, fast and (not func.translated or func.fast is not None)), pc, L, base])
+            frames.append(
+                [func, _code_of(func, fast and (not func.translated or func.fast is not None)), pc, L, base]
+            )
         pending = e.pending
         if isinstance(pending, Trap):
             pending = pending_trap(pending)
@@ -804,7 +806,14 @@ def _nested_call(f: FuncInst, a: tuple, run_mode: bool) -> Any:
     if d < 0:  # too deep: the caller's machine makes this call
         raise Deopt(None, at_call=True)
     hook = tier_module.HOOK[0] or call_host
-    m = Machine(f, list(a[:-2]), depth_limit=d + 1, host_hook=hook, fast=run_mode, entry_code=f.fast if run_mode else None)
+    m = Machine(
+        f,
+        list(a[:-2]),
+        depth_limit=d + 1,
+        host_hook=hook,
+        fast=run_mode,
+        entry_code=f.fast if run_mode else None,
+    )
     m.compiled_cap = max(0, d - 4)  # its Python frames count against the same budget
     x0 = EXTRA[0]
     lim = LIM[0]

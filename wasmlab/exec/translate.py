@@ -1322,7 +1322,9 @@ def translate(
         except Exception:  # noqa: BLE001 - a type this tier does not know
             return Translation(None, f"local of type {t!r}")
     try:
-        tr = _Translator(body, local_types, nparams, nresults, types, func_types, lay, index, free, cold, entry)
+        tr = _Translator(
+            body, local_types, nparams, nresults, types, func_types, lay, index, free, cold, entry
+        )
         source = tr.run()
     except Unsupported as e:
         return Translation(None, str(e))
