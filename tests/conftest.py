@@ -20,8 +20,10 @@ NO_SKIPS = os.environ.get("WASMLAB_NO_SKIPS") == "1"
 
 #: the execution tiers the spec suites and the differential tests run on (`tier` fixture):
 #: "fast" runs every call it can as compiled code (exec.translate/exec.fast), "machine" never
-#: does (the machine's own handlers step every instruction)
-TIERS = ("fast", "machine")
+#: does (the machine's own handlers step every instruction), "profiled" is "fast" with every
+#: body's first call profiled on the machine, compiled without the regions no run reached,
+#: and every loop of a call on the machine entered as compiled code at once (exec.fast.DEFER)
+TIERS = ("fast", "machine", "profiled")
 
 #: per tier, the spec assertions that passed in this pytest run (printed at the end)
 TIER_ASSERTIONS: Counter[str] = Counter()
@@ -33,7 +35,12 @@ def tier(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str
     `wasmlab.exec.fast.TIER`."""
     from wasmlab.exec import fast
 
-    monkeypatch.setattr(fast, "TIER", request.param)
+    monkeypatch.setattr(fast, "TIER", "fast" if request.param == "profiled" else request.param)
+    if request.param == "profiled":
+        monkeypatch.setattr(fast, "DEFER_MIN", 0)
+        monkeypatch.setattr(fast, "PROFILED_CALLS", 1)
+        monkeypatch.setattr(fast, "HOT_AFTER", 1)
+        monkeypatch.setattr(fast, "COLD_LIMIT", 2)
     return request.param
 
 

@@ -113,6 +113,7 @@ class Layout:
         #: the region starts (`region_starts`) a run on the machine reached while it profiled
         #: this body for the compiled tier (exec.fast), None until one did
         self.coverage: set[int] | None = None
+        self.profiled = 0  # (how many calls ran on the machine for that)
         #: how often compiled code of this body reached a region it was made without
         self.cold_hits = 0
         #: the free forms that start at a loop's head (exec.fast.ensure_entry), by (its pc,

@@ -94,18 +94,22 @@ CALLS: dict[types.CodeType, dict[int, tuple[int, Any]]] = {}
 LOOK = 65536
 
 #: set by a machine in plain run mode (no bound, no checkpoints, no debugger): a wasm body
-#: of at least DEFER_MIN instructions that no run has profiled yet runs its first call on
-#: the machine, which notes the regions it reaches (`Layout.coverage`); the body is then
+#: of at least DEFER_MIN instructions runs its first PROFILED_CALLS calls on the machine,
+#: which notes the regions they reach (`Layout.coverage`); the body is then
 #: compiled without the others (`COLD`: the code leaves for the machine where one starts),
-#: and a loop of that first call that runs HOT_AFTER times goes on as compiled code (a form
+#: and a loop of those calls that runs HOT_AFTER times goes on as compiled code (a form
 #: of the body that starts at the loop's head, `ensure_entry`)
 DEFER: list[bool] = [False]
 DEFER_MIN = 500
+#: how many first calls of such a body run on the machine
+PROFILED_CALLS = 3
 HOT_AFTER = 200
 #: compiled code that reached regions it was made without this often is made again, whole
 COLD_LIMIT = 4
 #: `RUN[0](f, args)`: a call of `f` on a machine of its own, in run mode (set by exec.machine)
 RUN: list[Callable[[Any, tuple], Any] | None] = [None]
+#: `RESUME[0](f, pc, locals, stack, d)`: the rest of a call of `f` on a machine of its own
+RESUME: list[Callable[..., Any] | None] = [None]
 
 
 class LoopHot(Exception):  # noqa: N818 - a control transfer, not an error
@@ -305,11 +309,12 @@ def _deopt(fi: Any, pc: int, n: int, L: Any, S: tuple) -> Deopt:
     return e
 
 
-def _cold(fi: Any, pc: int, n: int, L: Any, S: tuple) -> Deopt:
-    """Compiled code reached a region it was made without (see DEFER): the machine runs the
-    rest of the call (on its profiling handlers, which note what it reaches), and the next
-    call compiles the body again with what profiling has seen by then; past COLD_LIMIT such
-    arrivals, the whole body."""
+def _cold(fi: Any, pc: int, n: int, L: Any, S: tuple, d: int) -> Any:
+    """Compiled code reached a region it was made without (see DEFER): a machine of its own
+    runs the rest of the call (`d`: how deep its calls may go) on handlers that note what it
+    reaches, and returns its results (its compiled callers stay compiled); the next call
+    compiles the body again with what profiling has seen by then, past COLD_LIMIT such
+    arrivals the whole body."""
     lay = fi.layout
     lay.cold_hits += 1
     lay.translated.pop("cut", None)
@@ -320,7 +325,10 @@ def _cold(fi: Any, pc: int, n: int, L: Any, S: tuple) -> Deopt:
         for ns, name in fi.refs:
             if _free(ns):
                 ns[name] = _stub(fi, ns, name, True)
-    return _deopt(fi, pc, n, L, S)
+    EXTRA[0] += n
+    resume = RESUME[0]
+    assert resume is not None, "exec.machine sets RESUME"
+    return resume(fi, pc, _locals(fi, L), list(S), d)
 
 
 # --- the namespace of an instance ---------------------------------------------------------
@@ -436,11 +444,15 @@ def ensure_free(f: FuncInst) -> Callable[..., Any] | None:
         func = f.func
         assert func is not None
         lay = prepare(f)
-        if lay.coverage is None and len(func.body) >= DEFER_MIN:
-            lay.coverage = set()
-            assert f.module is not None
-            heads = loop_heads(func.body, lay, f.module.types)
-            f.fast = profiling_code(f, region_starts(func.body, lay), heads, lay.coverage, _hot, HOT_AFTER)
+        if lay.profiled < PROFILED_CALLS and len(func.body) >= DEFER_MIN:
+            lay.profiled += 1
+            if lay.coverage is None:
+                lay.coverage = set()
+                assert f.module is not None
+                heads = loop_heads(func.body, lay, f.module.types)
+                f.fast = profiling_code(
+                    f, region_starts(func.body, lay), heads, lay.coverage, _hot, HOT_AFTER
+                )
             return None
     # (only this form is translated: a run without a bound never needs the other one)
     code = _code_object(f, free=True) if f.host is None and f.translated is not False else None
@@ -450,6 +462,22 @@ def ensure_free(f: FuncInst) -> Callable[..., Any] | None:
     f.free = _bind(f, code, True)
     f.translated = True
     return f.free
+
+
+def machine_code(f: FuncInst) -> list | None:
+    """Handlers for frames of `f` that left compiled code, in run mode: made as they run, with a
+    counter at each loop head (see DEFER: a hot loop goes on as compiled code), or None when
+    `f` has no such loop."""
+    func = f.func
+    assert func is not None and f.module is not None
+    lay = prepare(f)
+    heads = loop_heads(func.body, lay, f.module.types)
+    if not heads:
+        return None
+    starts = region_starts(func.body, lay) if lay.coverage is not None else []
+    return profiling_code(
+        f, starts, heads, lay.coverage if lay.coverage is not None else set(), _hot, HOT_AFTER
+    )
 
 
 def _callable_free(f: FuncInst) -> Callable[..., Any]:

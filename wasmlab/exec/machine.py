@@ -31,6 +31,7 @@ from .fast import (
     ensure,
     ensure_entry,
     ensure_free,
+    machine_code,
     pending_trap,
     returned,
 )
@@ -686,12 +687,7 @@ class Machine:
         for func, pc, L, values in reversed(e.frames):
             base = len(S)
             S.extend(values)
-            # (superinstructions only for functions the compiled tier keeps on the machine:
-            # the others are back in compiled code at their next call)
-            # (or where they are made already: a function's profiling handlers, exec.fast.DEFER)
-            frames.append(
-                [func, _code_of(func, fast and (not func.translated or func.fast is not None)), pc, L, base]
-            )
+            frames.append([func, _resumed_code(func, fast), pc, L, base])
         pending = e.pending
         if isinstance(pending, Trap):
             pending = pending_trap(pending)
@@ -784,6 +780,16 @@ def _code_of(func: FuncInst, fast: bool) -> list:
     return code
 
 
+def _resumed_code(func: FuncInst, fused: bool) -> list:
+    """The handlers of a frame that left compiled code: in run mode, superinstructions for a
+    function the compiled tier keeps on the machine; for the others, handlers that count its
+    loops, to go on as compiled code from a loop's head (exec.fast.machine_code), or the
+    step-mode ones when it has no loop (it is back in compiled code at its next call)."""
+    if fused and func.translated is not False and func.fast is None:
+        func.fast = machine_code(func)
+    return _code_of(func, fused and func.fast is not None)
+
+
 def tier_default() -> str:
     return tier_module.TIER
 
@@ -815,13 +821,34 @@ def _nested_call(f: FuncInst, a: tuple, run_mode: bool) -> Any:
         entry_code=f.fast if run_mode else None,
     )
     m.compiled_cap = max(0, d - 4)  # its Python frames count against the same budget
-    x0 = EXTRA[0]
-    lim = LIM[0]
     if run_mode:  # (its profiling handlers, exec.fast.DEFER: not compiled code at its entry)
         m._left = True
     else:
         m.compiled = True
-        m.hard = None if lim >= UNLIMITED // 2 else max(0, lim - x0 - b)
+        lim = LIM[0]
+        m.hard = None if lim >= UNLIMITED // 2 else max(0, lim - EXTRA[0] - b)
+    return _drive(m)
+
+
+def _rest_of_call(f: FuncInst, pc: int, L: list, S: list, d: int) -> Any:
+    """The rest of a call of `f` whose compiled code reached a region it was made without
+    (exec.fast.COLD), in plain run mode: on a machine of its own from `pc` with locals `L` and
+    operand stack `S` (`d`: how deep its calls may go), so its compiled callers stay compiled."""
+    hook = tier_module.HOOK[0] or call_host
+    m = Machine(f, L[: f.nparams], depth_limit=d + 2, host_hook=hook, entry_code=_resumed_code(f, True))
+    fr = m._frames[-1]
+    fr[2], fr[3] = pc, L
+    m.stack.extend(S)
+    m.compiled_cap = max(0, d - 3)
+    m._left = True
+    return _drive(m)
+
+
+def _drive(m: Machine) -> Any:
+    """Run a machine made for compiled code's call to its end: the call's results as compiled
+    code returns them; when it stops early, its frames go to the caller's machine."""
+    x0 = EXTRA[0]
+    lim = LIM[0]
     try:
         while not m.finished:
             left = None if m.hard is None else m.hard - m.steps
@@ -842,7 +869,7 @@ def _nested_call(f: FuncInst, a: tuple, run_mode: bool) -> Any:
         raise _leave(m, None)
     out = m.results
     assert out is not None
-    return returned(out, f.nresults)
+    return returned(out, m.entry.nresults)
 
 
 def _leave(m: Machine, pending: WasmError | None) -> Deopt:
@@ -859,6 +886,7 @@ def _leave(m: Machine, pending: WasmError | None) -> Deopt:
 
 tier_module.NESTED[0] = _nested_form
 tier_module.RUN[0] = lambda f, a: _nested_call(f, a, True)
+tier_module.RESUME[0] = _rest_of_call
 
 
 def invoke(func: FuncInst, args: Sequence[Any], **options: Any) -> list[Any]:

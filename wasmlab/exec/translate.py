@@ -489,11 +489,11 @@ class _Translator:
             return "()"
         return "(" + ", ".join(e.num() for e in entries) + ("," if len(entries) == 1 else "") + ")"
 
-    def deopt(self, pc: int, leave: str = "DEOPT") -> str:
+    def deopt(self, pc: int) -> str:
         """The statement that leaves for the machine just before instruction `pc` runs, with
-        the current stack (`leave`: COLD for a region cut from the code, see exec.fast)."""
+        the current stack."""
         entries = self.stack
-        return f"raise {leave}({self.fi}, {pc}, {self.count_expr()}, {self.locals_tuple()}, {self.values_tuple(entries)})"
+        return f"raise DEOPT({self.fi}, {pc}, {self.count_expr()}, {self.locals_tuple()}, {self.values_tuple(entries)})"
 
     def guarded(self, pc: int, stmts: list[str], operands: list[_Entry]) -> None:
         """Statements that may raise (a trap): on any exception, leave before `pc`. Their
@@ -727,7 +727,11 @@ class _Translator:
                     self.open_prefix()
                 if pc in self.cold and reachable[pc] and name not in ("end", "else"):
                     # a region no profiled run reached: leave for the machine, skip to its end
-                    self.emit(self.deopt(pc, "COLD"))
+                    # (the rest of the call on a machine of its own: exec.fast.COLD)
+                    self.emit(
+                        f"return COLD({self.fi}, {pc}, {self.count_expr()}, {self.locals_tuple()}, "
+                        f"{self.values_tuple(self.stack)}, {self.depth_arg})"
+                    )
                     self.pend = 0
                     self.cut = True
                     dead_depth = 0
