@@ -37,11 +37,22 @@ def tier(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str
 
     monkeypatch.setattr(fast, "TIER", "fast" if request.param == "profiled" else request.param)
     if request.param == "profiled":
-        monkeypatch.setattr(fast, "DEFER_MIN", 0)
-        monkeypatch.setattr(fast, "PROFILED_CALLS", 1)
-        monkeypatch.setattr(fast, "HOT_AFTER", 1)
-        monkeypatch.setattr(fast, "COLD_LIMIT", 2)
+        for name, value in PROFILED.items():
+            monkeypatch.setattr(fast, name, value)
     return request.param
+
+
+#: exec.fast's settings for the tier "profiled": every body's first call profiled, compiled
+#: without what it did not reach and again at each arrival in a cold region (whole at the
+#: third), every loop of a call on the machine entered as compiled code at its first turn
+PROFILED = {
+    "DEFER_MIN": 0,
+    "CUT_MIN": 0,
+    "PROFILED_CALLS": 1,
+    "HOT_AFTER": 1,
+    "COLD_AGAIN": 1,
+    "COLD_LIMIT": 3,
+}
 
 
 def count_assertions(tier: str, passed: int) -> None:

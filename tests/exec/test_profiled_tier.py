@@ -12,6 +12,7 @@ back edges; on the C programs; and when an interrupt stops a plain run at any mo
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import wasmlab
+from tests.conftest import PROFILED
 from tests.exec.test_deopt_equivalence import SOME, AtLine, Program, assert_same, expected, final, snapshot
 from tests.exec.test_fold import Gen, outcome
 from wasmlab.errors import Trap
@@ -28,17 +30,24 @@ from wasmlab.exec.compile import loop_heads, prepare, region_starts
 from wasmlab.exec.translate import translate
 
 
+@contextlib.contextmanager
+def profiled() -> Iterator[None]:
+    """exec.fast set as for the tier "profiled" (tests.conftest.PROFILED), in plain run mode."""
+    saved = {name: getattr(fast, name) for name in (*PROFILED, "TIER")}
+    try:
+        fast.TIER = "auto"
+        for name, value in PROFILED.items():
+            setattr(fast, name, value)
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(fast, name, value)
+
+
 @pytest.fixture
-def eager(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Every body profiled at its first call, every loop of a call on the machine entered as
-    compiled code the first time it is at its head, and a body compiled whole after two arrivals
-    in cold regions."""
-    monkeypatch.setattr(fast, "TIER", "auto")
-    monkeypatch.setattr(fast, "DEFER_MIN", 0)
-    monkeypatch.setattr(fast, "PROFILED_CALLS", 1)
-    monkeypatch.setattr(fast, "HOT_AFTER", 1)
-    monkeypatch.setattr(fast, "COLD_LIMIT", 2)
-    yield
+def eager() -> Iterator[None]:
+    with profiled():
+        yield
 
 
 def plain_calls(module: Any, tier: str, calls: list[tuple[int, int]]) -> list[tuple]:
@@ -221,9 +230,7 @@ def plain_interrupted(p: Program, start: Any, stop: Any) -> Any:
 def test_an_interrupt_while_profiling(name: str, when: float) -> None:
     """`fast.interrupt()` at any Python line of a plain run whose bodies are profiled, cut and
     entered at loops: the machine alone's state at that step count, then the same end."""
-    saved = fast.DEFER_MIN, fast.HOT_AFTER, fast.PROFILED_CALLS
-    fast.DEFER_MIN, fast.HOT_AFTER, fast.PROFILED_CALLS = 0, 2, 1
-    try:
+    with profiled():
         p = Program.load(name)
         at = AtLine(1 << 62, lambda: None)
         plain_interrupted(p, at.__enter__, at.__exit__)
@@ -237,5 +244,3 @@ def test_an_interrupt_while_profiling(name: str, when: float) -> None:
         except Trap:
             pass
         assert_same(snapshot(p, m), final(name), "after the interrupt, to the end")
-    finally:
-        fast.DEFER_MIN, fast.HOT_AFTER, fast.PROFILED_CALLS = saved

@@ -101,11 +101,15 @@ LOOK = 65536
 #: of the body that starts at the loop's head, `ensure_entry`)
 DEFER: list[bool] = [False]
 DEFER_MIN = 500
+#: bodies at least this long are compiled without their cold regions
+CUT_MIN = 500
 #: how many first calls of such a body run on the machine
 PROFILED_CALLS = 3
 HOT_AFTER = 200
-#: compiled code that reached regions it was made without this often is made again, whole
-COLD_LIMIT = 4
+#: compiled code that reached regions it was made without COLD_AGAIN times is made again
+#: with what profiling saw since, COLD_LIMIT times the whole body
+COLD_AGAIN = 2
+COLD_LIMIT = 8
 #: `RUN[0](f, args)`: a call of `f` on a machine of its own, in run mode (set by exec.machine)
 RUN: list[Callable[[Any, tuple], Any] | None] = [None]
 #: `RESUME[0](f, pc, locals, stack, d)`: the rest of a call of `f` on a machine of its own
@@ -317,10 +321,10 @@ def _cold(fi: Any, pc: int, n: int, L: Any, S: tuple, d: int) -> Any:
     arrivals the whole body."""
     lay = fi.layout
     lay.cold_hits += 1
-    lay.translated.pop("cut", None)
-    for key in [k for k in lay.entries if k[1]]:
-        del lay.entries[key]
-    if fi.free is not None:
+    if lay.cold_hits % COLD_AGAIN == 0 and fi.free is not None:
+        lay.translated.pop("cut", None)
+        for key in [k for k in lay.entries if k[1]]:
+            del lay.entries[key]
         fi.free = None
         for ns, name in fi.refs:
             if _free(ns):
@@ -590,7 +594,7 @@ def _code_object(
         lay.translated = {}
     done = lay.translated
     cold: frozenset[int] = frozenset()
-    if free and lay.coverage is not None and lay.cold_hits < COLD_LIMIT:
+    if free and lay.coverage is not None and lay.cold_hits < COLD_LIMIT and len(func.body) >= CUT_MIN:
         cold = frozenset(region_starts(func.body, lay)) - lay.coverage
     table, key = (done, free if not cold else "cut") if entry is None else (lay.entries, (entry, bool(cold)))
     cached = table.get(key)

@@ -91,6 +91,22 @@ for _t in ("f32", "f64"):
     for _name, _py in (("lt", "<"), ("gt", ">"), ("le", "<="), ("ge", ">=")):
         _BIN[f"{_t}.{_name}"] = (f"{{a}} {_py} {{b}}", True)
 
+#: binary operators whose second operand is a constant k: the template over {a} (the shift
+#: count masked, the constant of a signed comparison offset, here rather than at run time)
+_CONST_B: dict[str, Any] = {
+    "i32.shl": lambda k: f"({{a}} << {k & 31}) & {M32}",
+    "i64.shl": lambda k: f"({{a}} << {k & 63}) & {M64}",
+    "i32.shr_u": lambda k: f"{{a}} >> {k & 31}",
+    "i64.shr_u": lambda k: f"{{a}} >> {k & 63}",
+    "i32.shr_s": lambda k: f"((({{a}} ^ {S31}) - {S31}) >> {k & 31}) & {M32}",
+    "i64.shr_s": lambda k: f"((({{a}} ^ {S63}) - {S63}) >> {k & 63}) & {M64}",
+}
+#: signed comparisons with one constant operand: (the python operator, the sign bit)
+_SIGNED: dict[str, tuple[str, int]] = {}
+for _t, _bit in (("i32", 1 << 31), ("i64", 1 << 63)):
+    for _name, _py in (("lt", "<"), ("gt", ">"), ("le", "<="), ("ge", ">=")):
+        _SIGNED[f"{_t}.{_name}_s"] = (_py, _bit)
+
 _UN: dict[str, tuple[str, bool]] = {
     "i64.extend_i32_u": ("{a}", False),
     "i32.wrap_i64": (f"{{a}} & {M32}", False),
@@ -171,6 +187,8 @@ LOOK = 65536
 
 #: deepest lazy expression before it is put in a slot (keeps the source's nesting small)
 _MAX_DEPTH = 6
+#: deepest indentation at which a branch to a block's end opens an `else:` (Python allows 100)
+_MAX_NEST = 60
 
 
 class Unsupported(Exception):  # noqa: N818 - an outcome, not an error
@@ -267,6 +285,7 @@ class _Label:
         "fact",
         "known",
         "tail",
+        "nested",
     )
 
     def __init__(
@@ -282,6 +301,7 @@ class _Label:
         self.escapes: set[int] = set()  # targets of branches that leave this construct
         self.known: int | None = None  # an if's: the count where its else arm starts
         self.tail = False  # an if/else whose arms return (see _Translator.tail_if)
+        self.nested = 0  # a block's: Python levels its br_ifs opened (`else:`), closed at its end
         self.bounds: dict[int, tuple[int, int]] = {}  # an if's: the bounds where it starts
         self.fact: tuple | None = None  # an if's: what its condition says
 
@@ -523,7 +543,8 @@ class _Translator:
 
     def branch(self, depth: int, extra_count: int = 1) -> None:
         """Emit a branch to the label `depth` out (the branch instruction counted in
-        `extra_count`): move the kept values, count, and leave."""
+        `extra_count`): move the kept values, count, and leave (to the innermost block,
+        `block_end`: nothing more)."""
         if depth == len(self.labels):  # the function's label: return
             keep = self.stack[len(self.stack) - self.nresults :] if self.nresults else []
             self.ret(keep, extra_count + 1)  # (the function's end runs too)
@@ -541,6 +562,8 @@ class _Translator:
             self.emit(f"n = {self.known + k_count}")
         elif k_count:
             self.emit(f"n += {k_count}")
+        if self.block_end(depth):
+            return
         crossed = [lab for lab in self.labels[len(self.labels) - depth :] if lab.construct]
         if target.kind == "loop" and not crossed:
             self.emit("continue")
@@ -554,6 +577,13 @@ class _Translator:
         for lab in crossed:
             lab.escapes.add(target.id)
         self.emit("break")
+
+    def block_end(self, depth: int) -> bool:
+        """Whether a branch `depth` out goes to the end of the innermost block, whose code after
+        the branch is then in an `else:` of the branch's `if` (br_if) or dead (br): no `J`.
+        (Not in a form entered at a loop, whose prefixes are Python levels of their own, nor
+        nested deeper than Python allows.)"""
+        return depth == 0 and self.labels[-1].kind == "block" and self.entry is None and self.ind < _MAX_NEST
 
     def ret(self, values: list[_Entry], extra_count: int) -> None:
         self.emit(f"X[0] += {self.count_expr(extra_count)}")
@@ -879,6 +909,8 @@ class _Translator:
             if joined:
                 self.known = None
                 self.bounds = {}
+            for _ in range(lab.nested):  # (the `else:` levels its br_ifs opened)
+                self.merge(self.leave())
             if lab.kind in ("if", "else"):
                 arm_pending = self.leave()
                 # (an if without else: the false path comes to the end directly)
@@ -910,9 +942,15 @@ class _Translator:
             return True
         if name == "br_if":
             c = self.pop()
+            nest = self.block_end(imm)
             self.enter(f"if {c.cond()}:")
             self.branch(imm)
             self.merge(self.leave())
+            if nest:  # the rest of the innermost block: in the `else:` (see block_end)
+                self.emit_raw("else:")
+                self.ind += 1
+                self.levels.append(_Level())
+                self.labels[-1].nested += 1
             self.assume(c.fact, False)
             self.pend += 1
             return False
@@ -1048,6 +1086,16 @@ class _Translator:
                 (alo, ahi), (_, bhi) = self.range_of(a, top), self.range_of(b, top)
                 if (ahi + bhi <= top) if name[4] == "a" else (alo >= bhi):
                     text = _NO_WRAP[name]
+            if b.depth == 0 and not b.boolean and b.expr.isdigit():  # (a constant: folded here)
+                k = int(b.expr)
+                if name in _CONST_B:
+                    text = _CONST_B[name](k)
+                elif name in _SIGNED:
+                    py, bit = _SIGNED[name]
+                    text = f"({{a}} ^ {bit}) {py} {k ^ bit}"
+            elif a.depth == 0 and not a.boolean and a.expr.isdigit() and name in _SIGNED:
+                py, bit = _SIGNED[name]
+                text = f"{int(a.expr) ^ bit} {py} ({{b}} ^ {bit})"
             self.push(text.format(a=a.arg(), b=b.arg()), a.locs | b.locs, a.slots | b.slots, depth, boolean)
             if fact is not None and st[-1].boolean:  # (still the comparison, not a slot)
                 st[-1].fact = fact
