@@ -579,11 +579,17 @@ class _Translator:
         self.emit("break")
 
     def block_end(self, depth: int) -> bool:
-        """Whether a branch `depth` out goes to the end of the innermost block, whose code after
-        the branch is then in an `else:` of the branch's `if` (br_if) or dead (br): no `J`.
+        """Whether a branch `depth` out goes to the end of the innermost block (or arm of an if),
+        whose code after the branch is then in an `else:` of the branch's `if` (br_if) or dead
+        (br): no `J`.
         (Not in a form entered at a loop, whose prefixes are Python levels of their own, nor
         nested deeper than Python allows.)"""
-        return depth == 0 and self.labels[-1].kind == "block" and self.entry is None and self.ind < _MAX_NEST
+        return (
+            depth == 0
+            and self.labels[-1].kind in ("block", "if", "else")
+            and self.entry is None
+            and self.ind < _MAX_NEST
+        )
 
     def ret(self, values: list[_Entry], extra_count: int) -> None:
         self.emit(f"X[0] += {self.count_expr(extra_count)}")
@@ -879,6 +885,9 @@ class _Translator:
             self.known = lab.known
             self.bounds = dict(lab.bounds)
             self.assume(lab.fact, False)
+            for _ in range(lab.nested):  # (the `else:` levels the then arm's br_ifs opened)
+                self.merge(self.leave())
+            lab.nested = 0
             then_pending = self.leave()
             self.emit_raw("else:")
             self.ind += 1
