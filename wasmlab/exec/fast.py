@@ -321,6 +321,7 @@ def _cold(fi: Any, pc: int, n: int, L: Any, S: tuple, d: int) -> Any:
     arrivals the whole body."""
     lay = fi.layout
     lay.cold_hits += 1
+    _widen(fi, lay, pc)
     if lay.cold_hits % COLD_AGAIN == 0 and fi.free is not None:
         lay.translated.pop("cut", None)
         for key in [k for k in lay.entries if k[1]]:
@@ -333,6 +334,16 @@ def _cold(fi: Any, pc: int, n: int, L: Any, S: tuple, d: int) -> Any:
     resume = RESUME[0]
     assert resume is not None, "exec.machine sets RESUME"
     return resume(fi, pc, _locals(fi, L), list(S), d)
+
+
+def _widen(fi: Any, lay: Any, pc: int) -> None:
+    """A cold region was reached at `pc`: count every region of the innermost construct around
+    it as reached (where one path of a construct was missed, its others often are too)."""
+    if lay.coverage is None:
+        return
+    inside = [(start, end) for start, end in lay.end_of.items() if start < pc <= end]
+    start, end = max(inside, default=(-1, len(lay.height)))
+    lay.coverage.update(r for r in region_starts(fi.func.body, lay) if start < r <= end)
 
 
 # --- the namespace of an instance ---------------------------------------------------------
