@@ -244,3 +244,29 @@ def test_an_interrupt_while_profiling(name: str, when: float) -> None:
         except Trap:
             pass
         assert_same(snapshot(p, m), final(name), "after the interrupt, to the end")
+
+
+def test_a_debugger_run_through_a_cold_region_stops_at_its_breakpoints(eager: None) -> None:
+    """A body compiled without its else arm (plain runs only took the then arm), run by a
+    session without history (the forms that check no budget): reaching the else arm leaves for
+    the session's machine, which stops at the breakpoint in the function the arm calls."""
+    from wasmlab.debug import debug
+
+    src = """(module
+      (func $g (param i32) (result i32) (i32.mul (local.get 0) (i32.const 3)))
+      (func (export "main") (param $a i32) (param $b i32) (result i32)
+        (if (result i32) (local.get $a)
+          (then (i32.add (local.get $b) (i32.const 1)))
+          (else (call $g (local.get $b))))))"""
+    inst = wasmlab.instantiate(wasmlab.parse(src))
+    for b in range(4):
+        inst.machine("main", 1, b, tier="auto").run()
+    main = inst.inst.funcs[1]
+    assert "cut" in main.layout.translated
+    s = debug(inst, "main", 0, 7, history=False)
+    s.break_at("$g")
+    stop = s.continue_()
+    assert stop.kind == "breakpoint" and s.machine.frame.func.name == "g", stop
+    assert main.layout.cold_hits == 1
+    s.continue_()
+    assert s.machine.results == [21]

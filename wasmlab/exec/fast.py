@@ -21,6 +21,11 @@ without a bound or a checkpoint. The free forms live in a namespace of their own
 instance; `interrupt()` replaces every function in those namespaces with one that leaves
 for the machine before the call, so recursion without loops stops too.
 
+Profiled compiling (see DEFER): in plain run mode a long body's first calls run on the
+machine, which notes the regions they reach; the body is compiled without the others (a
+region cut out runs, when reached, on a machine of its own: `_cold`), and a loop that runs
+hot on the machine goes on as compiled code from its head (`ensure_entry`).
+
 Leaving compiled code (`Deopt`): a trap, an exception, a too-deep call or a host
 function's failure raises `Deopt`; each compiled frame it passes adds itself (function,
 pc, locals, operand stack) and the instructions it ran to the machine's counter `X`
@@ -314,11 +319,11 @@ def _deopt(fi: Any, pc: int, n: int, L: Any, S: tuple) -> Deopt:
 
 
 def _cold(fi: Any, pc: int, n: int, L: Any, S: tuple, d: int) -> Any:
-    """Compiled code reached a region it was made without (see DEFER): a machine of its own
-    runs the rest of the call (`d`: how deep its calls may go) on handlers that note what it
-    reaches, and returns its results (its compiled callers stay compiled); the next call
-    compiles the body again with what profiling has seen by then, past COLD_LIMIT such
-    arrivals the whole body."""
+    """Compiled code reached a region it was made without (see DEFER): in plain run mode, a
+    machine of its own runs the rest of the call (`d`: how deep its calls may go) on handlers
+    that note what it reaches, and returns its results (its compiled callers stay compiled);
+    in a debugger's run, the code leaves for its machine. Every COLD_AGAIN such arrivals the
+    body is compiled again with what profiling has seen by then, past COLD_LIMIT whole."""
     lay = fi.layout
     lay.cold_hits += 1
     _widen(fi, lay, pc)
@@ -330,6 +335,8 @@ def _cold(fi: Any, pc: int, n: int, L: Any, S: tuple, d: int) -> Any:
         for ns, name in fi.refs:
             if _free(ns):
                 ns[name] = _stub(fi, ns, name, True)
+    if not DEFER[0]:  # (a debugger's run: its machine goes on from here, on its own handlers)
+        raise _deopt(fi, pc, n, L, S)
     EXTRA[0] += n
     resume = RESUME[0]
     assert resume is not None, "exec.machine sets RESUME"

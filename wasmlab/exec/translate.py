@@ -14,10 +14,11 @@ The shape of the code:
   expressions until something needs them in a slot, so `local.get; i32.const; i32.add;
   local.set` is one assignment;
 - wasm locals are Python locals `l0, l1, ...`;
-- a block or `if` that some branch targets is a `while True: ... break` (a branch to it is a
-  `break`), a loop that is branched to is a `while True:` (a branch to it is `continue`); a
-  branch out of several of these at once sets `J` to the target's number and breaks, and
-  each construct passed checks `J` after it; `br_table` is an if/elif chain by target;
+- a loop that is branched to is a `while True:` (a branch to it is `continue`); a `br_if`
+  to the end of the innermost block or if arm puts the rest of it in an `else:`; any other
+  forward branch sets `J` to the target's number, the statements after it at its level run
+  under `if not J:`, and a branch out of loops breaks, each loop passed checking `J` after
+  it; `br_table` is an if/elif chain by target;
 - executed instructions are counted per straight-line stretch: `n += k` where control
   flow splits or joins, added to the machine's counter (`X[0]`) at each return and when
   leaving for the machine; before the first join the count is a constant in the code
@@ -31,6 +32,12 @@ The shape of the code:
   own: the body is one `try` whose `except` finds the instruction by the line that raised
   (`Translation.traps`, `Translation.calls`: an expression of the frame's state there,
   evaluated in the frame only when it leaves), which keeps sources, and compile(), small.
+
+Two variants serve profiled compiling (exec.fast.DEFER): `cold` region starts where the
+code hands the rest of the call to a machine (`COLD`, and the region is skipped), and
+`entry`, a form that starts at a loop's head with every local a parameter: the code before
+the loop in each construct on the way in runs only while `E` is false, an `if` on the way
+takes the loop's arm while `E` holds.
 
 The names the code uses besides its locals (`X`, `F3`, `G0`, `M0`, `T0`, `FI2`, ...) are
 the globals of the instance's namespace (see `exec.fast`), so one code object serves
