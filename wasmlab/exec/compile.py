@@ -116,6 +116,7 @@ class Layout:
         self.profiled = 0  # (how many calls ran on the machine for that)
         #: how often compiled code of this body reached a region it was made without
         self.cold_hits = 0
+        self.cold_at: dict[int, int] = {}  # (by the region's start)
         #: the free forms that start at a loop's head (exec.fast.ensure_entry), by (its pc,
         #: whether made without the cold regions)
         self.entries: dict[tuple[int, bool], Any] = {}

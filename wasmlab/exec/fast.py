@@ -111,9 +111,11 @@ CUT_MIN = 500
 #: how many first calls of such a body run on the machine
 PROFILED_CALLS = 3
 HOT_AFTER = 200
-#: compiled code that reached regions it was made without COLD_AGAIN times is made again
-#: with what profiling saw since, COLD_LIMIT times the whole body
+#: compiled code that reached a region it was made without COLD_AGAIN times (or any such
+#: regions COLD_SOME times) is made again with what profiling saw since, after COLD_LIMIT
+#: arrivals the whole body
 COLD_AGAIN = 2
+COLD_SOME = 4
 COLD_LIMIT = 8
 #: `RUN[0](f, args)`: a call of `f` on a machine of its own, in run mode (set by exec.machine)
 RUN: list[Callable[[Any, tuple], Any] | None] = [None]
@@ -322,12 +324,13 @@ def _cold(fi: Any, pc: int, n: int, L: Any, S: tuple, d: int) -> Any:
     """Compiled code reached a region it was made without (see DEFER): in plain run mode, a
     machine of its own runs the rest of the call (`d`: how deep its calls may go) on handlers
     that note what it reaches, and returns its results (its compiled callers stay compiled);
-    in a debugger's run, the code leaves for its machine. Every COLD_AGAIN such arrivals the
-    body is compiled again with what profiling has seen by then, past COLD_LIMIT whole."""
+    in a debugger's run, the code leaves for its machine. The body is compiled again with what
+    profiling has seen by then when a region comes again (see COLD_AGAIN)."""
     lay = fi.layout
     lay.cold_hits += 1
+    again = lay.cold_at[pc] = lay.cold_at.get(pc, 0) + 1
     _widen(fi, lay, pc)
-    if lay.cold_hits % COLD_AGAIN == 0 and fi.free is not None:
+    if (again >= COLD_AGAIN or lay.cold_hits % COLD_SOME == 0) and fi.free is not None:
         lay.translated.pop("cut", None)
         for key in [k for k in lay.entries if k[1]]:
             del lay.entries[key]

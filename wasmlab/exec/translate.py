@@ -313,27 +313,58 @@ class _Label:
         self.fact: tuple | None = None  # an if's: what its condition says
 
 
-def _targets(body: list[Instr]) -> set[int]:
-    """The start pcs of the blocks, loops and ifs some branch targets."""
-    out: set[int] = set()
+def _scan(body: list[Instr]) -> tuple[int, set[int], set[int]]:
+    """What a body's instructions say, in one pass: how many calls it makes, the start pcs of
+    the blocks, loops and ifs some branch targets, and the memories it uses."""
+    calls = 0
+    targets: set[int] = set()
+    mems: set[int] = set()
     ctrl: list[int] = []
     for pc, ins in enumerate(body):
         name = ins.op.name
-        if name in ("block", "loop", "if", "try_table"):
+        kind = _SCANNED.get(name)
+        if kind is None:
+            continue
+        imm = ins.imm
+        if kind == 0:  # a load or a store
+            if isinstance(imm, tuple) and len(imm) == 3:
+                mems.add(imm[2])
+        elif kind == 1:
             ctrl.append(pc)
-        elif name == "end":
+        elif kind == 2:
             if ctrl:
                 ctrl.pop()
-        elif name in ("br", "br_if"):
-            d = ins.imm
-            if d < len(ctrl):
-                out.add(ctrl[-1 - d])
-        elif name == "br_table":
-            labels, default = ins.imm
+        elif kind == 3:
+            if imm < len(ctrl):
+                targets.add(ctrl[-1 - imm])
+        elif kind == 4:
+            labels, default = imm
             for d in (*labels, default):
                 if d < len(ctrl):
-                    out.add(ctrl[-1 - d])
-    return out
+                    targets.add(ctrl[-1 - d])
+        elif kind == 5:
+            calls += 1
+        elif kind == 6:
+            mems.add(imm)
+        else:
+            mems.update(imm)
+    return calls, targets, mems
+
+
+#: the instructions `_scan` looks at, by what it does with them
+_SCANNED: dict[str, int] = {
+    **dict.fromkeys(_LOADS, 0),
+    **dict.fromkeys(_STORES, 0),
+    **dict.fromkeys(("block", "loop", "if", "try_table"), 1),
+    "end": 2,
+    "br": 3,
+    "br_if": 3,
+    "br_table": 4,
+    "call": 5,
+    "call_indirect": 5,
+    **dict.fromkeys(("memory.size", "memory.grow", "memory.fill"), 6),
+    "memory.copy": 7,
+}
 
 
 class _Translator:
@@ -366,11 +397,7 @@ class _Translator:
         #: what a call passes as `d` (a body with several calls takes 1 from `d` once, at entry)
         scan = lay.scan  # (what the body's instructions say, once per body)
         if scan is None:
-            scan = lay.scan = (
-                sum(1 for ins in body if ins.op.name in ("call", "call_indirect")),
-                _targets(body),
-                _memories_used(body),
-            )
+            scan = lay.scan = _scan(body)
         calls = scan[0]
         self.depth_arg = "d" if calls > 1 else "d - 1"
         self.used_j = False
@@ -1351,21 +1378,6 @@ _FREQUENT: dict[str, Any] = {
 def _default_text(t: Any) -> str:
     v = default_value(t)
     return repr(v)
-
-
-def _memories_used(body: list[Instr]) -> set[int]:
-    out: set[int] = set()
-    for ins in body:
-        name = ins.op.name
-        imm = ins.imm
-        if name in _LOADS or name in _STORES:
-            if isinstance(imm, tuple) and len(imm) == 3:
-                out.add(imm[2])
-        elif name in ("memory.size", "memory.grow", "memory.fill"):
-            out.add(imm)
-        elif name == "memory.copy":
-            out.update(imm)
-    return out
 
 
 def translate(
