@@ -194,8 +194,24 @@ def layout(
         return (-1, keep, drop)  # target patched when the block's end is seen
 
     height, reachable, depths = lay.height, lay.reachable, lay.depth
+    by_op = _DELTA_OF
+    dead: bool | None = None  # (whether the code here is unreachable; None: look again)
+    depth = 0
     for pc, ins in enumerate(body):
         op = ins.op
+        delta = by_op.get(op)
+        if delta is not None:  # (most instructions: a fixed effect on the height)
+            if dead is None:
+                dead = ctrls[-1].unreachable
+                depth = len(ctrls) - 1
+            height[pc] = h
+            depths[pc] = depth
+            if dead:
+                reachable[pc] = False
+            else:
+                h += delta
+            continue
+        dead = None
         name = op.name
         top = ctrls[-1]
         height[pc] = h
@@ -204,7 +220,8 @@ def layout(
         delta = _DELTA.get(name)
         if delta is None and op.rule is None and name not in _STRUCTURED:
             delta = _DELTA[name] = len(op.results) - len(op.params)
-        if delta is not None:  # (most instructions: a fixed effect on the height)
+        if delta is not None:
+            by_op[op] = delta
             if not top.unreachable:
                 h += delta
             continue
@@ -325,6 +342,10 @@ _STRUCTURED = frozenset(
 _DELTA: dict[str, int] = {
     "local.get": 1, "local.set": -1, "local.tee": 0, "global.get": 1, "global.set": -1, "drop": -1, "select": -2,
 }  # fmt: skip
+
+
+#: the same by instruction (`Op`, compared by identity: one lookup on the hot path)
+_DELTA_OF: dict[Any, int] = {}
 
 
 def _catch_clause(clause: tuple[int, int | None, int], ctrls: list[_Ctrl]) -> list:
