@@ -1191,7 +1191,13 @@ class _Translator:
         for i, e in enumerate(self.stack):
             if imm in e.locs:
                 self.materialize(i)
-        self.emit(f"l{imm} = {v.num()}")
+        last = self.lines[-1] if self.lines else ""
+        head = f"{v.expr} = "
+        if v.expr[0] == "v" and not v.boolean and last.lstrip().startswith(head):
+            # (the value the statement before made, a load's say: it goes straight to the local)
+            self.lines[-1] = last.replace(head, f"l{imm} = ", 1)
+        else:
+            self.emit(f"l{imm} = {v.num()}")
         self.bounds.pop(imm, None)
         if name == "local.tee":
             self.stack.append(_local_entry(imm))
