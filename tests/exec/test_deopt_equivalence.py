@@ -466,15 +466,18 @@ def lines_of(name: str, how: str) -> int:
     return lines
 
 
-def interrupted_run(p: Program, start: Callable[[], object], stop: Callable[[], object]) -> Any:
+def interrupted_run(
+    p: Program, start: Callable[[], object], stop: Callable[[], object], plain: bool = False
+) -> Any:
     """A machine of `p` on the tier "fast" in the debugger's mode (`compiled`: a run stops when
-    compiled code sees an interrupt), run while `start()` ... `stop()` deliver one."""
-    m = p.machine("fast")
-    m.compiled = True
+    compiled code sees an interrupt), or in plain run mode (`plain`, the tier "auto"), run
+    while `start()` ... `stop()` deliver one."""
+    m = p.machine("auto" if plain else "fast")
+    m.compiled = None if plain else True
     try:
         start()
         while not m.finished and not fast.STOP[0]:  # (it also returns when compiled code left)
-            m.run(max_steps=10**9)
+            m.run(None if plain else 10**9)
     except Trap:
         pass
     finally:

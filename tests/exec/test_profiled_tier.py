@@ -22,7 +22,16 @@ from hypothesis import strategies as st
 
 import wasmlab
 from tests.conftest import PROFILED
-from tests.exec.test_deopt_equivalence import SOME, AtLine, Program, assert_same, expected, final, snapshot
+from tests.exec.test_deopt_equivalence import (
+    SOME,
+    AtLine,
+    Program,
+    assert_same,
+    expected,
+    final,
+    interrupted_run,
+    snapshot,
+)  # fmt: skip
 from tests.exec.test_fold import Gen, outcome
 from wasmlab.errors import Trap
 from wasmlab.exec import fast
@@ -210,20 +219,6 @@ def test_region_starts_are_what_only_control_reaches() -> None:
 # --- an interrupt at any moment of a plain run that profiles ----------------------------------
 
 
-def plain_interrupted(p: Program, start: Any, stop: Any) -> Any:
-    m = p.machine("auto")
-    try:
-        start()
-        while not m.finished and not fast.STOP[0]:
-            m.run()
-    except Trap:
-        pass
-    finally:
-        stop()
-        fast.clear_interrupt()
-    return m
-
-
 @pytest.mark.parametrize("name", ["fib", "sieve", "indirect", "kept", "exceptions", "host"])
 @SOME
 @given(when=st.floats(min_value=0, max_value=1))
@@ -233,11 +228,11 @@ def test_an_interrupt_while_profiling(name: str, when: float) -> None:
     with profiled():
         p = Program.load(name)
         at = AtLine(1 << 62, lambda: None)
-        plain_interrupted(p, at.__enter__, at.__exit__)
+        interrupted_run(p, at.__enter__, at.__exit__, plain=True)
         lines = (1 << 62) - at.n
         p = Program.load(name)
         at = AtLine(max(1, int(when * lines)), fast.interrupt)
-        m = plain_interrupted(p, at.__enter__, at.__exit__)
+        m = interrupted_run(p, at.__enter__, at.__exit__, plain=True)
         assert_same(snapshot(p, m), expected(p, m), f"interrupted in {at.fired_in}")
         try:
             m.run()

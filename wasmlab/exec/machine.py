@@ -195,6 +195,8 @@ class Machine:
         self._left = False
         #: frames may hold run-mode handlers (the last move was in run mode)
         self._run_code = False
+        #: (the form entered at the top frame's loop head, its loop's counter): see LoopHot
+        self._entry: tuple[Callable[..., Any], list[int], int] | None = None
         self.results: list[Any] | None = None
         self.trap: Trap | None = None
         self.paused: Pause | None = None  # why the last move stopped early, if it did
@@ -265,6 +267,7 @@ class Machine:
         frames run step-mode handlers (the ones the debugger patches)."""
         self.stack[:] = stack
         self._frames = [[f, _code_of(f, False), pc, list(L), base] for f, pc, L, base in frames]
+        self._entry = None
         self.steps = steps
         self.results = None if results is None else list(results)
         self.trap = trap
@@ -406,7 +409,11 @@ class Machine:
             free = hard is None and self.ck_at is None
             deep = self.deep_at  # (it changes only where compiled code leaves: this move ends there)
         try:
-            if (
+            entry, self._entry = self._entry, None
+            if entry is not None and not (comp and free and fused and fr[2] == entry[2]):
+                entry[1][0] = 0  # (another kind of move since: the loop asks again later)
+                entry = None
+            if entry is not None or (
                 comp
                 and pc == 0
                 and len(S) == fr[4]
@@ -414,21 +421,29 @@ class Machine:
                 and not self._left
                 and len(frames) <= deep
             ):
-                # a frame at its entry (a fresh call): its whole body as compiled code
+                # a frame at its entry (a fresh call): its whole body as compiled code; or at the
+                # head of a hot loop (LoopHot below): the body from there (every local passed)
                 func = fr[0]
-                cf = (func.free or ensure_free(func)) if free else (func.compiled or ensure(func))
-                if cf is None and fused:  # (its first call, profiled here: exec.fast.DEFER)
-                    code = fr[1] = func.fast
-                if func.translated and L[func.nparams :] == func.zero_locals:
+                if entry is not None:
+                    cf, args, go = entry[0], L, True
+                else:
+                    cf = (func.free or ensure_free(func)) if free else (func.compiled or ensure(func))
+                    if cf is None and fused:  # (its first call, profiled here: exec.fast.DEFER)
+                        code = fr[1] = func.fast
+                    args = L[: func.nparams]
+                    go = func.translated and L[func.nparams :] == func.zero_locals
+                if go:
                     frames.pop()
                     LIM[0] = self._lim(hard, 0, extra0)
                     self._base = self.steps - extra0
                     CK[0] = UNLIMITED if self.ck_at is None else self.ck_at - self._base
                     try:
-                        out = cf(*L[: func.nparams], min(self.compiled_cap, limit - len(frames) - 1), 0)
+                        out = cf(*args, min(self.compiled_cap, limit - len(frames) - 1), 0)
                     except Deopt as e:
                         if e.at_call and not e.frames:  # it did not start: the machine runs it
                             frames.append(fr)
+                            if entry is not None:  # (its loop counts again before it asks)
+                                entry[1][0] = 0
                         else:
                             fr, pending = self._resume(e, fused)
                             code, L, pc = fr[1], fr[3], fr[2]
@@ -465,47 +480,14 @@ class Machine:
                     code, L, pc = fr[1], fr[3], fr[2]
                     continue
                 except LoopHot as hot:  # a loop head, before its first instruction: go on compiled
-                    func = fr[0]
-                    ef = ensure_entry(func, pc - 1) if len(S) == fr[4] and len(frames) <= deep else None
+                    ef = ensure_entry(fr[0], pc - 1) if len(S) == fr[4] and len(frames) <= deep else None
+                    extra[0] -= 1  # (this dispatch ran nothing)
                     if ef is None:
                         hot.counter[0] = -(1 << 60)  # (not from here: the loop goes on here)
-                        extra[0] -= 1  # (this dispatch ran nothing)
                         continue
-                    frames.pop()
-                    LIM[0] = self._lim(hard, i, extra0)
-                    self._base = self.steps + i - extra0
-                    try:
-                        out = ef(*L, min(self.compiled_cap, limit - len(frames) - 1), 0)
-                    except Deopt as e:
-                        if e.at_call and not e.frames:  # it did not start: the machine goes on
-                            frames.append(fr)
-                            hot.counter[0] = 0
-                            extra[0] -= 1
-                            continue
-                        fr, pending = self._resume(e, fused)
-                        code, L, pc = fr[1], fr[3], fr[2]
-                        if pending is not None:
-                            if not isinstance(pending, Thrown) or not self._catch(pending.exn, pc):
-                                raise pending from None
-                            fr = frames[-1]
-                            code, L, pc = fr[1], fr[3], fr[2]
-                        else:
-                            extra[0] -= 1  # (the loop's exit counts this dispatch)
-                        self._yielded = self._left = True
-                        break
-                    extra[0] -= 1
-                    n = func.nresults
-                    if n == 1:
-                        S.append(out)
-                    elif n:
-                        S.extend(out)
-                    if not frames:
-                        self.results = list(S)
-                        i += 1
-                        return
-                    fr = frames[-1]
-                    code, L, pc = fr[1], fr[3], fr[2]
-                    continue
+                    self._entry = (ef, hot.counter, pc)  # (the next _execute enters it, as a call)
+                    self._yielded = True
+                    break
                 if pc >= 0:
                     continue
                 if pc <= TAIL:  # a tail call: the callee takes this frame's place
