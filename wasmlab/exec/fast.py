@@ -473,11 +473,7 @@ def ensure_free(f: FuncInst) -> Callable[..., Any] | None:
             lay.profiled += 1
             if lay.coverage is None:
                 lay.coverage = set()
-                assert f.module is not None
-                heads = loop_heads(func.body, lay, f.module.types)
-                f.fast = profiling_code(
-                    f, region_starts(func.body, lay), heads, lay.coverage, _hot, HOT_AFTER
-                )
+                f.fast = machine_code(f)
             return None
     # (only this form is translated: a run without a bound never needs the other one)
     code = _code_object(f, free=True) if f.host is None and f.translated is not False else None
@@ -490,19 +486,17 @@ def ensure_free(f: FuncInst) -> Callable[..., Any] | None:
 
 
 def machine_code(f: FuncInst) -> list | None:
-    """Handlers for frames of `f` that left compiled code, in run mode: made as they run, with a
-    counter at each loop head (see DEFER: a hot loop goes on as compiled code), or None when
-    `f` has no such loop."""
+    """Run-mode handlers for frames of `f` on the machine (its profiled calls, frames that left
+    compiled code): made as they run, noting the regions they reach while `f` is profiled, with
+    a counter at each loop head (see DEFER: a hot loop goes on as compiled code); None when
+    there is nothing to note or count."""
     func = f.func
     assert func is not None and f.module is not None
     lay = prepare(f)
     heads = loop_heads(func.body, lay, f.module.types)
-    if not heads:
-        return None
-    starts = region_starts(func.body, lay) if lay.coverage is not None else []
-    return profiling_code(
-        f, starts, heads, lay.coverage if lay.coverage is not None else set(), _hot, HOT_AFTER
-    )
+    if lay.coverage is None:
+        return profiling_code(f, [], heads, set(), _hot, HOT_AFTER) if heads else None
+    return profiling_code(f, region_starts(func.body, lay), heads, lay.coverage, _hot, HOT_AFTER)
 
 
 def _callable_free(f: FuncInst) -> Callable[..., Any]:

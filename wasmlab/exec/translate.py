@@ -308,7 +308,7 @@ class _Label:
         self.escapes: set[int] = set()  # targets of branches that leave this construct
         self.known: int | None = None  # an if's: the count where its else arm starts
         self.tail = False  # an if/else whose arms return (see _Translator.tail_if)
-        self.nested = 0  # a block's: Python levels its br_ifs opened (`else:`), closed at its end
+        self.nested = 0  # `else:` levels the br_ifs to its end opened (see block_end), closed there
         self.bounds: dict[int, tuple[int, int]] = {}  # an if's: the bounds where it starts
         self.fact: tuple | None = None  # an if's: what its condition says
 
@@ -546,8 +546,7 @@ class _Translator:
     def deopt(self, pc: int) -> str:
         """The statement that leaves for the machine just before instruction `pc` runs, with
         the current stack."""
-        entries = self.stack
-        return f"raise DEOPT({self.fi}, {pc}, {self.count_expr()}, {self.locals_tuple()}, {self.values_tuple(entries)})"
+        return f"raise DEOPT({self.fi}, {pc}, {self.count_expr()}, {self.locals_tuple()}, {self.values_tuple(self.stack)})"
 
     def guarded(self, pc: int, stmts: list[str], operands: list[_Entry]) -> None:
         """Statements that may raise (a trap): on any exception, leave before `pc`. Their
@@ -615,9 +614,8 @@ class _Translator:
     def block_end(self, depth: int) -> bool:
         """Whether a branch `depth` out goes to the end of the innermost block (or arm of an if),
         whose code after the branch is then in an `else:` of the branch's `if` (br_if) or dead
-        (br): no `J`.
-        (Not in a form entered at a loop, whose prefixes are Python levels of their own, nor
-        nested deeper than Python allows.)"""
+        (br): no `J`. (Not in a form entered at a loop, whose prefixes are Python levels of
+        their own, nor nested deeper than Python allows.)"""
         return (
             depth == 0
             and self.labels[-1].kind in ("block", "if", "else")
@@ -764,9 +762,6 @@ class _Translator:
                 self.path_ifs[pc] = else_at is None or inner < else_at
             start = else_at + 1 if else_at is not None and inner > else_at else pc + 1
 
-    def open_prefix(self) -> None:
-        self.enter("if not E:")
-
     def close_prefix(self) -> None:
         """The end of code the entry skips: a join (its values in slots, `n` counted)."""
         self.flush_stack()
@@ -793,8 +788,8 @@ class _Translator:
             if dead_depth < 0 and pc in marks:
                 if pc in self.guard_close:
                     self.close_prefix()
-                if pc in self.guard_open:
-                    self.open_prefix()
+                if pc in self.guard_open:  # (code the entry skips)
+                    self.enter("if not E:")
                 if pc in self.cold and reachable[pc] and name not in ("end", "else"):
                     # a region no profiled run reached: leave for the machine, skip to its end
                     # (the rest of the call on a machine of its own: exec.fast.COLD)
