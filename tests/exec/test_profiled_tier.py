@@ -265,3 +265,25 @@ def test_a_debugger_run_through_a_cold_region_stops_at_its_breakpoints(eager: No
     assert main.layout.cold_hits == 1
     s.continue_()
     assert s.machine.results == [21]
+
+
+@pytest.mark.parametrize("seed", range(0, 120, 11))
+def test_instances_of_one_module_share_what_profiling_saw(seed: int) -> None:
+    """Instances made one after another from one module share its bodies' profiles and code:
+    calls alternating between them end where the machine alone ends."""
+    module = wasmlab.parse(Gen(seed).module())
+    with profiled():
+        fast.PROFILED_CALLS = 3
+        insts = [wasmlab.instantiate(module) for _ in range(2)]
+        got = []
+        for k, args in enumerate(CALLS):
+            inst = insts[k % 2]
+            m = inst.machine("main", *args, tier="auto")
+            got.append(outcome(inst, m, m.run))
+    refs = [wasmlab.instantiate(module) for _ in range(2)]
+    want = []
+    for k, args in enumerate(CALLS):
+        inst = refs[k % 2]
+        m = inst.machine("main", *args, tier="machine")
+        want.append(outcome(inst, m, m.run))
+    assert got == want, seed

@@ -474,6 +474,8 @@ def ensure_free(f: FuncInst) -> Callable[..., Any] | None:
             if lay.coverage is None:
                 lay.coverage = set()
                 f.fast = machine_code(f)
+            elif f.fast is None:  # (another instance of the module profiled it first)
+                f.fast = machine_code(f)
             return None
     # (only this form is translated: a run without a bound never needs the other one)
     code = _code_object(f, free=True) if f.host is None and f.translated is not False else None
