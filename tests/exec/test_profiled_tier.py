@@ -267,6 +267,17 @@ def test_a_debugger_run_through_a_cold_region_stops_at_its_breakpoints(eager: No
     assert s.machine.results == [21]
 
 
+def alternating(module: Any, tier: str) -> list[tuple]:
+    """The calls of CALLS, alternating between two instances of `module`."""
+    insts = [wasmlab.instantiate(module) for _ in range(2)]
+    out = []
+    for k, args in enumerate(CALLS):
+        inst = insts[k % 2]
+        m = inst.machine("main", *args, tier=tier)
+        out.append(outcome(inst, m, m.run))
+    return out
+
+
 @pytest.mark.parametrize("seed", range(0, 120, 11))
 def test_instances_of_one_module_share_what_profiling_saw(seed: int) -> None:
     """Instances made one after another from one module share its bodies' profiles and code:
@@ -274,16 +285,5 @@ def test_instances_of_one_module_share_what_profiling_saw(seed: int) -> None:
     module = wasmlab.parse(Gen(seed).module())
     with profiled():
         fast.PROFILED_CALLS = 3
-        insts = [wasmlab.instantiate(module) for _ in range(2)]
-        got = []
-        for k, args in enumerate(CALLS):
-            inst = insts[k % 2]
-            m = inst.machine("main", *args, tier="auto")
-            got.append(outcome(inst, m, m.run))
-    refs = [wasmlab.instantiate(module) for _ in range(2)]
-    want = []
-    for k, args in enumerate(CALLS):
-        inst = refs[k % 2]
-        m = inst.machine("main", *args, tier="machine")
-        want.append(outcome(inst, m, m.run))
-    assert got == want, seed
+        got = alternating(module, "auto")
+    assert got == alternating(module, "machine"), seed
