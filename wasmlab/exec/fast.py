@@ -335,9 +335,7 @@ def _cold(fi: Any, pc: int, n: int, L: Any, S: tuple, d: int) -> Any:
         for key in [k for k in lay.entries if k[1]]:
             del lay.entries[key]
         fi.free = None
-        for ns, name in fi.refs:
-            if _free(ns):
-                ns[name] = _stub(fi, ns, name, True)
+        _restub(fi, free_only=True)
     if not DEFER[0]:  # (a debugger's run: its machine goes on from here, on its own handlers)
         raise _deopt(fi, pc, n, L, S)
     EXTRA[0] += n
@@ -594,8 +592,16 @@ def unblock(f: FuncInst) -> None:
         return
     f.compiled = f.free = None
     f.translated = None
+    _restub(f)
+
+
+def _restub(f: FuncInst, free_only: bool = False) -> None:
+    """The namespaces that call `f` (those of its free forms only: `free_only`) call a stub
+    again: its next call there makes its form anew."""
     for ns, name in f.refs:
-        ns[name] = _stub(f, ns, name, _free(ns))
+        free = _free(ns)
+        if free or not free_only:
+            ns[name] = _stub(f, ns, name, free)
 
 
 def _code_object(

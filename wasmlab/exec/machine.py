@@ -195,8 +195,9 @@ class Machine:
         self._left = False
         #: frames may hold run-mode handlers (the last move was in run mode)
         self._run_code = False
-        #: (the form entered at the top frame's loop head, its loop's counter): see LoopHot
-        self._entry: tuple[Callable[..., Any], list[int], int] | None = None
+        #: (the form entered at a loop head, its loop's counter, the head's pc, its function):
+        #: what the next run in plain run mode does first there (see LoopHot)
+        self._entry: tuple[Callable[..., Any], list[int], int, FuncInst] | None = None
         self.results: list[Any] | None = None
         self.trap: Trap | None = None
         self.paused: Pause | None = None  # why the last move stopped early, if it did
@@ -408,11 +409,15 @@ class Machine:
             # no bound and no checkpoint wanted: the forms that check no budget (exec.fast)
             free = hard is None and self.ck_at is None
             deep = self.deep_at  # (it changes only where compiled code leaves: this move ends there)
-        try:
             entry, self._entry = self._entry, None
-            if entry is not None and not (comp and free and fused and fr[2] == entry[2]):
+            if entry is not None and not (
+                free and fused and fr[0] is entry[3] and fr[2] == entry[2] and len(S) == fr[4]
+            ):
                 entry[1][0] = 0  # (another kind of move since: the loop asks again later)
                 entry = None
+        else:
+            entry = None  # (a step move leaves a hot loop's entry for the next run)
+        try:
             if entry is not None or (
                 comp
                 and pc == 0
@@ -485,7 +490,7 @@ class Machine:
                     if ef is None:
                         hot.counter[0] = -(1 << 60)  # (not from here: the loop goes on here)
                         continue
-                    self._entry = (ef, hot.counter, pc)  # (the next _execute enters it, as a call)
+                    self._entry = (ef, hot.counter, pc, fr[0])  # (the next run enters it, as a call)
                     self._yielded = True
                     break
                 if pc >= 0:

@@ -90,10 +90,13 @@ _BIN: dict[str, tuple[str, bool]] = {
 for _t in ("i32", "i64", "f32", "f64"):
     _BIN[f"{_t}.eq"] = ("{a} == {b}", True)
     _BIN[f"{_t}.ne"] = ("{a} != {b}", True)
+#: signed comparisons, for one constant operand (`numeric`): (the python operator, the sign bit)
+_SIGNED: dict[str, tuple[str, int]] = {}
 for _t, _sign in (("i32", S31), ("i64", S63)):
     for _name, _py in (("lt", "<"), ("gt", ">"), ("le", "<="), ("ge", ">=")):
         _BIN[f"{_t}.{_name}_u"] = (f"{{a}} {_py} {{b}}", True)
         _BIN[f"{_t}.{_name}_s"] = (f"({{a}} ^ {_sign}) {_py} ({{b}} ^ {_sign})", True)
+        _SIGNED[f"{_t}.{_name}_s"] = (_py, int(_sign, 16))
 for _t in ("f32", "f64"):
     for _name, _py in (("lt", "<"), ("gt", ">"), ("le", "<="), ("ge", ">=")):
         _BIN[f"{_t}.{_name}"] = (f"{{a}} {_py} {{b}}", True)
@@ -108,11 +111,6 @@ _CONST_B: dict[str, Any] = {
     "i32.shr_s": lambda k: f"((({{a}} ^ {S31}) - {S31}) >> {k & 31}) & {M32}",
     "i64.shr_s": lambda k: f"((({{a}} ^ {S63}) - {S63}) >> {k & 63}) & {M64}",
 }
-#: signed comparisons with one constant operand: (the python operator, the sign bit)
-_SIGNED: dict[str, tuple[str, int]] = {}
-for _t, _bit in (("i32", 1 << 31), ("i64", 1 << 63)):
-    for _name, _py in (("lt", "<"), ("gt", ">"), ("le", "<="), ("ge", ">=")):
-        _SIGNED[f"{_t}.{_name}_s"] = (_py, _bit)
 
 _UN: dict[str, tuple[str, bool]] = {
     "i64.extend_i32_u": ("{a}", False),
@@ -543,10 +541,14 @@ class _Translator:
             return "()"
         return "(" + ", ".join(e.num() for e in entries) + ("," if len(entries) == 1 else "") + ")"
 
-    def deopt(self, pc: int) -> str:
+    def deopt(self, pc: int, cold: bool = False) -> str:
         """The statement that leaves for the machine just before instruction `pc` runs, with
-        the current stack."""
-        return f"raise DEOPT({self.fi}, {pc}, {self.count_expr()}, {self.locals_tuple()}, {self.values_tuple(self.stack)})"
+        the current stack (`cold`: a region cut out, whose call a machine of its own finishes
+        and returns from, exec.fast.COLD)."""
+        state = (
+            f"{self.fi}, {pc}, {self.count_expr()}, {self.locals_tuple()}, {self.values_tuple(self.stack)}"
+        )
+        return f"return COLD({state}, {self.depth_arg})" if cold else f"raise DEOPT({state})"
 
     def guarded(self, pc: int, stmts: list[str], operands: list[_Entry]) -> None:
         """Statements that may raise (a trap): on any exception, leave before `pc`. Their
@@ -792,11 +794,7 @@ class _Translator:
                     self.enter("if not E:")
                 if pc in self.cold and reachable[pc] and name not in ("end", "else"):
                     # a region no profiled run reached: leave for the machine, skip to its end
-                    # (the rest of the call on a machine of its own: exec.fast.COLD)
-                    self.emit(
-                        f"return COLD({self.fi}, {pc}, {self.count_expr()}, {self.locals_tuple()}, "
-                        f"{self.values_tuple(self.stack)}, {self.depth_arg})"
-                    )
+                    self.emit(self.deopt(pc, cold=True))
                     self.pend = 0
                     self.cut = True
                     dead_depth = 0
